@@ -1,0 +1,84 @@
+"""Partner structures and the delegates who act for them."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class PartnerCategory(StrEnum):
+    SPORT = "sport"
+    CULTURE = "culture"
+    LOISIRS = "loisirs"
+    SOUTIEN_SCOLAIRE = "soutien_scolaire"
+    TOURISME = "tourisme"
+    INSERTION_PROFESSIONNELLE = "insertion_professionnelle"
+
+
+class WalletKind(StrEnum):
+    SPORT_CULTURE_LOISIRS = "SPORT_CULTURE_LOISIRS"
+    SOUTIEN_SCOLAIRE = "SOUTIEN_SCOLAIRE"
+
+
+class PartnerStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class DelegatePermission(StrEnum):
+    TRANSACTIONS = "transactions"
+    OFFERS_AND_POSTS = "offers_and_posts"
+    PROFILE = "profile"
+    FINANCE = "finance"
+    DELEGATES = "delegates"
+
+
+class DelegateStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+class Partner(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    legal_name = fields.CharField(max_length=200)
+    trade_name = fields.CharField(max_length=200)
+    siret = fields.CharField(max_length=14, unique=True)
+    categories: list[str] = fields.JSONField(default=list)
+    debitable_wallets: list[str] = fields.JSONField(default=list)
+    convention_signed_on = fields.DateField()
+    status = fields.CharEnumField(PartnerStatus, max_length=16, default=PartnerStatus.ACTIVE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "partners"
+
+
+class Delegate(Model):
+    """A person's right to act for one partner. A person may be a delegate of several partners."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
+        "models.Partner", related_name="delegates", on_delete=fields.RESTRICT
+    )
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="delegations", on_delete=fields.RESTRICT
+    )
+    is_principal = fields.BooleanField(default=False, db_default=False)
+    permissions: list[str] = fields.JSONField(default=list)
+    status = fields.CharEnumField(DelegateStatus, max_length=16, default=DelegateStatus.INVITED)
+    invited_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    accepted_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "delegates"
+        unique_together = (("partner", "user"),)  # one principal: 0002_integrity

@@ -1,0 +1,67 @@
+"""Tortoise ORM configuration and lifecycle.
+
+`TORTOISE_ORM` is what `tortoise` (the migration CLI) reads, through `[tool.tortoise]` in
+pyproject.toml; the service and the tests build the same dictionary from their settings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
+
+from models import MODEL_MODULES
+from server.settings import Settings, get_settings
+
+APP_LABEL = "models"
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    connection = expand_db_url(settings.database_url)
+    if connection["engine"].endswith("asyncpg"):
+        connection["credentials"].setdefault("minsize", 1)
+        connection["credentials"].setdefault("maxsize", settings.database_pool_size)
+    else:
+        path = Path(connection["credentials"]["file_path"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets readers proceed while a writer commits; the busy timeout queues writers.
+        connection["credentials"].setdefault("journal_mode", "WAL")
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": "migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def is_postgres(settings: Settings) -> bool:
+    return settings.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+async def open_database(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def run_migrations(settings: Settings) -> None:
+    from tortoise.migrations.api import migrate
+
+    await migrate(config=tortoise_config(settings))
+
+
+def __getattr__(name: str) -> Any:
+    # Lazily built so that importing this module never reads the environment by surprise.
+    if name == "TORTOISE_ORM":
+        return tortoise_config(get_settings())
+    raise AttributeError(name)

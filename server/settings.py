@@ -1,0 +1,124 @@
+"""Settings read from the environment, with documented defaults for a developer's machine.
+
+Every variable is listed in README.md. In production the service refuses to start with
+the development secret.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEVELOPMENT_SECRET = "dev-secret-change-me-0000000000000000"  # noqa: S105 - documented dev default
+
+
+class ImproperlyConfigured(RuntimeError):
+    """A setting makes the service unsafe or unable to start."""
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = "sqlite://var/cjeune.sqlite3"
+    redis_url: str | None = None
+    secret_key: str = DEVELOPMENT_SECRET
+    public_url: str = "http://127.0.0.1:8000"
+    data_dir: Path = Path("var")
+    access_token_minutes: int = 10
+    refresh_token_days: int = 30
+    database_pool_size: int = 20
+    email_backend: str = "outbox"  # "outbox" writes .eml files; "smtp" sends them
+    email_from: str = "CJeune de Provence <ne-pas-repondre@cjeunedeprovence.fr>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: str = "none"  # none | starttls | implicit
+    rate_limit_per_minute: int = 600
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+    login_failure_window_minutes: int = 15
+    max_query_depth: int = 10
+    max_query_tokens: int = 2000
+    max_query_aliases: int = 15
+    max_operations_per_request: int = 10
+    allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    def check(self) -> None:
+        """Refuse configurations that must never run in production."""
+        if self.environment not in {"development", "test", "production"}:
+            raise ImproperlyConfigured(
+                f"ENVIRONMENT must be development, test or production, not {self.environment!r}"
+            )
+        if not self.is_production:
+            return
+        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+            raise ImproperlyConfigured(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        if self.database_url.startswith("sqlite"):
+            raise ImproperlyConfigured("production needs DATABASE_URL pointing at PostgreSQL")
+
+
+def load_settings() -> Settings:
+    data_dir = Path(os.environ.get("CJEUNE_DATA_DIR", "var"))
+    origins = os.environ.get("ALLOWED_ORIGINS", "")
+    return Settings(
+        environment=os.environ.get("ENVIRONMENT", "development"),
+        database_url=os.environ.get("DATABASE_URL") or f"sqlite://{data_dir}/cjeune.sqlite3",
+        redis_url=os.environ.get("REDIS_URL") or None,
+        secret_key=os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
+        public_url=os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000"),
+        data_dir=data_dir,
+        access_token_minutes=_int("ACCESS_TOKEN_MINUTES", 10),
+        refresh_token_days=_int("REFRESH_TOKEN_DAYS", 30),
+        database_pool_size=_int("DATABASE_POOL_SIZE", 20),
+        email_backend=os.environ.get("EMAIL_BACKEND", "outbox"),
+        email_from=os.environ.get(
+            "EMAIL_FROM", "CJeune de Provence <ne-pas-repondre@cjeunedeprovence.fr>"
+        ),
+        smtp_host=os.environ.get("SMTP_HOST", "127.0.0.1"),
+        smtp_port=_int("SMTP_PORT", 25),
+        smtp_username=os.environ.get("SMTP_USERNAME") or None,
+        smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+        smtp_tls=os.environ.get("SMTP_TLS", "none"),
+        rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 600),
+        login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
+        login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
+        max_query_depth=_int("MAX_QUERY_DEPTH", 10),
+        max_query_tokens=_int("MAX_QUERY_TOKENS", 2000),
+        max_query_aliases=_int("MAX_QUERY_ALIASES", 15),
+        max_operations_per_request=_int("MAX_OPERATIONS_PER_REQUEST", 10),
+        allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+    )
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    global _current
+    if _current is None:
+        _current = load_settings()
+    return _current
+
+
+def use_settings(settings: Settings) -> Settings:
+    """Install settings for the process (the CLI and the tests call this once)."""
+    global _current
+    _current = settings
+    return settings
