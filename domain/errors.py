@@ -1,0 +1,45 @@
+"""Expected failures: a stable machine-readable code and a French message a person can act on."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS"
+    EMAIL_ALREADY_USED = "EMAIL_ALREADY_USED"
+    WEAK_PASSWORD = "WEAK_PASSWORD"
+    INVALID_TOKEN = "INVALID_TOKEN"
+    SESSION_REVOKED = "SESSION_REVOKED"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_SIRET = "INVALID_SIRET"
+    SIRET_ALREADY_USED = "SIRET_ALREADY_USED"
+    ALREADY_DELEGATE = "ALREADY_DELEGATE"
+    ACCOUNT_KIND_MISMATCH = "ACCOUNT_KIND_MISMATCH"
+    INVALID_STATE = "INVALID_STATE"
+    AGE_NOT_ELIGIBLE = "AGE_NOT_ELIGIBLE"
+
+
+class DomainError(Exception):
+    """A failure the caller is expected to handle and show to the person."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def invalid(field: str, message: str) -> DomainError:
+    return DomainError(ErrorCode.INVALID_INPUT, message, field)
+
+
+def not_found(what: str = "Élément") -> DomainError:
+    return DomainError(ErrorCode.NOT_FOUND, f"{what} introuvable.")
+
+
+def forbidden(message: str = "Vous n'avez pas les droits pour cette action.") -> DomainError:
+    return DomainError(ErrorCode.FORBIDDEN, message)

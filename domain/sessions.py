@@ -1,0 +1,142 @@
+"""Signing in and out: sessions, rotating refresh tokens, and turning a token into a Viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from domain import clock, throttle
+from domain.errors import DomainError, ErrorCode
+from domain.passwords import verify_password
+from domain.secrets import new_secret, same_hash, secret_hash
+from domain.tokens import issue_access_token, read_access_token
+from domain.viewer import Viewer
+from models.accounts import AuthSession, RefreshToken, User
+from models.partners import Delegate, DelegateStatus, PartnerStatus
+from server.settings import get_settings
+
+INVALID_CREDENTIALS = DomainError(
+    ErrorCode.INVALID_CREDENTIALS, "Adresse e-mail ou mot de passe incorrect."
+)
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    user: User
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+async def _issue_refresh_token(session: AuthSession) -> str:
+    secret = new_secret()
+    token = await RefreshToken.create(
+        session=session,
+        secret_hash=secret_hash(secret),
+        expires_at=clock.now() + timedelta(days=get_settings().refresh_token_days),
+    )
+    return f"{token.id}.{secret}"
+
+
+async def login(
+    email: str, password: str, client_address: str, user_agent: str | None
+) -> IssuedTokens:
+    email = email.strip().lower()
+    await throttle.ensure_login_allowed(email, client_address)
+    user = await User.get_or_none(email=email)
+    # verify_password runs the same Argon2 work when the account does not exist.
+    valid = await verify_password(password, user.password_hash if user else None)
+    if not valid or user is None or not user.is_active:
+        await throttle.record_login_failure(email, client_address)
+        raise INVALID_CREDENTIALS
+    await throttle.forget_login_failures(email)
+    async with in_transaction():
+        session = await AuthSession.create(
+            user=user, client_address=client_address, user_agent=(user_agent or "")[:255]
+        )
+        refresh = await _issue_refresh_token(session)
+    access, expires_in = issue_access_token(user.id, session.id)
+    return IssuedTokens(user, access, expires_in, refresh)
+
+
+def _parse_refresh_token(raw: str) -> tuple[UUID, str] | None:
+    token_id, _, secret = raw.partition(".")
+    try:
+        return UUID(token_id), secret
+    except ValueError:
+        return None
+
+
+async def refresh(raw_token: str) -> IssuedTokens:
+    """Rotate a refresh token. Replaying a rotated one revokes the whole session."""
+    invalid = DomainError(
+        ErrorCode.INVALID_TOKEN, "Session expirée : veuillez vous reconnecter."
+    )
+    parsed = _parse_refresh_token(raw_token)
+    if parsed is None:
+        raise invalid
+    token_id, secret = parsed
+    token = await RefreshToken.get_or_none(id=token_id).select_related("session__user")
+    if token is None or not same_hash(secret, token.secret_hash):
+        raise invalid
+    session = token.session
+    if session.revoked_at is not None or token.expires_at <= clock.now():
+        raise invalid
+    async with in_transaction():
+        # Only one caller can rotate a given token: the conditional update is the lock.
+        rotated = await RefreshToken.filter(id=token.id, rotated_at__isnull=True).update(
+            rotated_at=clock.now()
+        )
+        if rotated:
+            new_refresh = await _issue_refresh_token(session)
+    if not rotated:
+        await revoke_session(session.id, reason="refresh_token_reuse")
+        raise DomainError(
+            ErrorCode.SESSION_REVOKED,
+            "Ce jeton a déjà été utilisé : par sécurité, la session a été fermée. "
+            "Veuillez vous reconnecter.",
+        )
+    user = session.user
+    if not user.is_active:
+        raise invalid
+    access, expires_in = issue_access_token(user.id, session.id)
+    return IssuedTokens(user, access, expires_in, new_refresh)
+
+
+async def revoke_session(session_id: UUID, reason: str) -> None:
+    await AuthSession.filter(id=session_id, revoked_at__isnull=True).update(
+        revoked_at=clock.now(), revoked_reason=reason
+    )
+
+
+async def revoke_all_sessions(user_id: UUID, reason: str) -> None:
+    await AuthSession.filter(user_id=user_id, revoked_at__isnull=True).update(
+        revoked_at=clock.now(), revoked_reason=reason
+    )
+
+
+async def viewer_from_access_token(token: str, client_address: str | None) -> Viewer | None:
+    """The Viewer behind a bearer token, or None when the token, session or account is no
+    longer valid. Checked on every request, so revocation takes effect at once."""
+    claims = read_access_token(token)
+    if claims is None:
+        return None
+    session = await AuthSession.get_or_none(
+        id=claims.session_id, user_id=claims.user_id, revoked_at__isnull=True
+    ).select_related("user")
+    if session is None or not session.user.is_active:
+        return None
+    delegations = await Delegate.filter(
+        user_id=claims.user_id,
+        status=DelegateStatus.ACTIVE,
+        partner__status=PartnerStatus.ACTIVE,
+    )
+    return Viewer(
+        user=session.user,
+        session_id=session.id,
+        client_address=client_address,
+        delegations={d.partner_id: d for d in delegations},
+    )

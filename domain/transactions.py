@@ -1,0 +1,46 @@
+"""`atomic()`: a database transaction whose side effects (real-time events, emails) run only
+once it has committed, so nobody is told about a change that was rolled back."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+
+from tortoise.transactions import in_transaction
+
+logger = logging.getLogger(__name__)
+
+AfterCommit = Callable[[], Awaitable[None]]
+_pending: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", default=None)
+
+
+@asynccontextmanager
+async def atomic() -> AsyncIterator[None]:
+    if _pending.get() is not None:
+        async with in_transaction():
+            yield
+        return
+    callbacks: list[AfterCommit] = []
+    token = _pending.set(callbacks)
+    try:
+        async with in_transaction():
+            yield
+    finally:
+        _pending.reset(token)
+    for callback in callbacks:
+        try:
+            await callback()
+        except Exception:
+            # The change is committed; a failed side effect is logged, never undone.
+            logger.exception("after-commit callback failed")
+
+
+async def after_commit(callback: AfterCommit) -> None:
+    """Run `callback` once the surrounding atomic() commits, or now outside one."""
+    callbacks = _pending.get()
+    if callbacks is None:
+        await callback()
+    else:
+        callbacks.append(callback)

@@ -1,0 +1,59 @@
+"""Who is asking: the signed-in person, their session and their active delegations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from models.accounts import StaffRole, User, UserKind
+from models.partners import Delegate, DelegatePermission
+
+
+@dataclass
+class Viewer:
+    user: User | None = None
+    session_id: UUID | None = None
+    client_address: str | None = None
+    # Active delegations of an active partner, by partner id; loaded once per request.
+    delegations: dict[UUID, Delegate] = field(default_factory=dict)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def is_young_person(self) -> bool:
+        return self.user is not None and self.user.kind == UserKind.YOUNG_PERSON
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user is not None and self.user.kind == UserKind.STAFF
+
+    def has_staff_role(self, *roles: StaffRole) -> bool:
+        if self.user is None or self.user.kind != UserKind.STAFF:
+            return False
+        held = set(self.user.staff_roles)
+        return StaffRole.ADMINISTRATOR in held or any(role in held for role in roles)
+
+    def delegation(self, partner_id: UUID | str | None) -> Delegate | None:
+        if partner_id is None:
+            return None
+        try:
+            return self.delegations.get(UUID(str(partner_id)))
+        except ValueError:
+            return None
+
+    def may_act_for(self, partner_id: UUID | str | None, permission: DelegatePermission) -> bool:
+        delegate = self.delegation(partner_id)
+        return delegate is not None and (delegate.is_principal or permission in delegate.permissions)
+
+    def is_principal_of(self, partner_id: UUID | str | None) -> bool:
+        delegate = self.delegation(partner_id)
+        return delegate is not None and delegate.is_principal
+
+    @property
+    def actor_kind(self) -> str:
+        return self.user.kind.value if self.user else "system"
+
+
+ANONYMOUS = Viewer()
