@@ -112,10 +112,13 @@ async def revoke_session(session_id: UUID, reason: str) -> None:
     )
 
 
-async def revoke_all_sessions(user_id: UUID, reason: str) -> None:
-    await AuthSession.filter(user_id=user_id, revoked_at__isnull=True).update(
-        revoked_at=clock.now(), revoked_reason=reason
-    )
+async def revoke_all_sessions(
+    user_id: UUID, reason: str, except_session: UUID | None = None
+) -> None:
+    query = AuthSession.filter(user_id=user_id, revoked_at__isnull=True)
+    if except_session is not None:
+        query = query.exclude(id=except_session)
+    await query.update(revoked_at=clock.now(), revoked_reason=reason)
 
 
 async def viewer_from_access_token(token: str, client_address: str | None) -> Viewer | None:
@@ -124,13 +127,19 @@ async def viewer_from_access_token(token: str, client_address: str | None) -> Vi
     claims = read_access_token(token)
     if claims is None:
         return None
+    return await load_viewer(claims.user_id, claims.session_id, client_address)
+
+
+async def load_viewer(
+    user_id: UUID, session_id: UUID, client_address: str | None
+) -> Viewer | None:
     session = await AuthSession.get_or_none(
-        id=claims.session_id, user_id=claims.user_id, revoked_at__isnull=True
+        id=session_id, user_id=user_id, revoked_at__isnull=True
     ).select_related("user")
     if session is None or not session.user.is_active:
         return None
     delegations = await Delegate.filter(
-        user_id=claims.user_id,
+        user_id=user_id,
         status=DelegateStatus.ACTIVE,
         partner__status=PartnerStatus.ACTIVE,
     )

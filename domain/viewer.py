@@ -56,4 +56,3 @@ class Viewer:
         return self.user.kind.value if self.user else "system"
 
 
-ANONYMOUS = Viewer()

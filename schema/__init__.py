@@ -1,0 +1,60 @@
+"""The GraphQL schema: root types, limits and error masking.
+
+`python -m schema` prints the SDL; schema.graphql is that output, committed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from resolvers.permissions import AccessDenied
+from schema.limits import max_operations_rule
+from schema.root import Mutation, Query, Subscription
+from server.settings import Settings
+
+logger = logging.getLogger("cjeune.graphql")
+
+MASKED_MESSAGE = "Une erreur inattendue est survenue. Réessayez plus tard."
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Show our own refusals and GraphQL's validation errors; hide everything unexpected."""
+    original = error.original_error
+    if original is None or isinstance(original, AccessDenied):
+        return False
+    return not isinstance(original, GraphQLError) or original.original_error is not None
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    extensions = [
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        AddValidationRules([max_operations_rule(settings.max_operations_per_request)]),
+        lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
+    ]
+    if settings.is_production:
+        from strawberry.extensions import DisableIntrospection
+
+        extensions.append(DisableIntrospection)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(
+            disable_field_suggestions=True,
+            batching_config={"max_operations": settings.max_operations_per_request},
+        ),
+    )

@@ -1,0 +1,52 @@
+"""Per-request DataLoaders: one query per kind of object, whatever the list length."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from strawberry.dataloader import DataLoader
+
+from models.accounts import User
+from models.partners import Delegate, Partner
+
+
+async def _users(ids: Sequence[UUID]) -> list[User | None]:
+    found = {u.id: u for u in await User.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def _partners(ids: Sequence[UUID]) -> list[Partner | None]:
+    found = {p.id: p for p in await Partner.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def _delegates_by_partner(partner_ids: Sequence[UUID]) -> list[list[Delegate]]:
+    grouped: dict[UUID, list[Delegate]] = {i: [] for i in partner_ids}
+    for delegate in await Delegate.filter(partner_id__in=list(partner_ids)).order_by(
+        "-is_principal", "created_at"
+    ):
+        grouped[delegate.partner_id].append(delegate)
+    return [grouped[i] for i in partner_ids]
+
+
+async def _delegations_by_user(user_ids: Sequence[UUID]) -> list[list[Delegate]]:
+    grouped: dict[UUID, list[Delegate]] = {i: [] for i in user_ids}
+    for delegate in await Delegate.filter(user_id__in=list(user_ids)).order_by("created_at"):
+        grouped[delegate.user_id].append(delegate)
+    return [grouped[i] for i in user_ids]
+
+
+@dataclass
+class Loaders:
+    user: DataLoader[UUID, User | None] = field(default_factory=lambda: DataLoader(_users))
+    partner: DataLoader[UUID, Partner | None] = field(
+        default_factory=lambda: DataLoader(_partners)
+    )
+    delegates_by_partner: DataLoader[UUID, list[Delegate]] = field(
+        default_factory=lambda: DataLoader(_delegates_by_partner)
+    )
+    delegations_by_user: DataLoader[UUID, list[Delegate]] = field(
+        default_factory=lambda: DataLoader(_delegations_by_user)
+    )

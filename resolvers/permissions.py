@@ -1,0 +1,151 @@
+"""Authorization: every root field declares who may call it with `allow(...)`.
+
+A rule looks at the viewer, the parent object and the field's arguments. A field passes
+when any of its rules passes; otherwise the anonymous get UNAUTHENTICATED and everyone
+else FORBIDDEN, with a French message, and the resolver never runs.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from graphql import GraphQLError
+from strawberry.extensions import FieldExtension
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types import Info
+
+from domain.viewer import Viewer
+from models.accounts import StaffRole
+from models.partners import Delegate, DelegatePermission
+
+Check = Callable[[Viewer, Any, dict[str, Any]], bool | Awaitable[bool]]
+
+
+class AccessDenied(GraphQLError):
+    """Raised when no rule of a field allows the viewer; never masked."""
+
+    def __init__(self, authenticated: bool) -> None:
+        if authenticated:
+            super().__init__(
+                "Vous n'avez pas les droits pour accéder à cette information ou faire cette action.",
+                extensions={"code": "FORBIDDEN"},
+            )
+        else:
+            super().__init__(
+                "Connexion requise : veuillez vous connecter.",
+                extensions={"code": "UNAUTHENTICATED"},
+            )
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    check: Check
+
+    async def allows(self, viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
+        result = self.check(viewer, source, kwargs)
+        if inspect.isawaitable(result):
+            result = await result
+        return bool(result)
+
+
+class Allow(BasePermission):
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self.rules = rules
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        viewer: Viewer = info.context.viewer
+        for rule in self.rules:
+            if await rule.allows(viewer, source, kwargs):
+                return True
+        raise AccessDenied(viewer.is_authenticated)
+
+
+def allow(*rules: Rule) -> list[FieldExtension]:
+    """The extensions list for a field: `strawberry.field(extensions=allow(...))`."""
+    if not rules:
+        raise ValueError("a field needs at least one rule")
+    return [PermissionExtension(permissions=[Allow(rules)], use_directives=False)]
+
+
+def rules_of(field: Any) -> tuple[Rule, ...] | None:
+    for extension in getattr(field, "extensions", ()):
+        if isinstance(extension, PermissionExtension):
+            for permission in extension.permissions:
+                if isinstance(permission, Allow):
+                    return permission.rules
+    return None
+
+
+# --- the rules -----------------------------------------------------------------------
+
+ANYONE = Rule("anyone", lambda viewer, source, kwargs: True)
+SIGNED_IN = Rule("signed in", lambda viewer, source, kwargs: viewer.is_authenticated)
+YOUNG_PERSON = Rule("young person", lambda viewer, source, kwargs: viewer.is_young_person)
+ANY_STAFF = Rule("any staff", lambda viewer, source, kwargs: viewer.is_staff)
+
+
+def staff(*roles: StaffRole) -> Rule:
+    """Staff holding one of `roles`; administrators hold them all."""
+    names = "/".join(r.value for r in roles) or "administrator"
+    return Rule(f"staff {names}", lambda viewer, source, kwargs: viewer.has_staff_role(*roles))
+
+
+ADMINISTRATOR = staff(StaffRole.ADMINISTRATOR)
+
+
+def _partner_argument(kwargs: dict[str, Any], argument: str) -> str | None:
+    value = kwargs.get(argument)
+    if value is None and "input" in kwargs:
+        value = getattr(kwargs["input"], argument, None)
+    return str(value) if value is not None else None
+
+
+def delegate_of_argument(argument: str, permission: DelegatePermission | None = None) -> Rule:
+    """An active delegate of the partner named by `argument` (with `permission`, if given)."""
+
+    def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
+        partner_id = _partner_argument(kwargs, argument)
+        if permission is None:
+            return viewer.delegation(partner_id) is not None
+        return viewer.may_act_for(partner_id, permission)
+
+    return Rule(f"delegate of {argument} with {permission or 'any permission'}", check)
+
+
+def principal_of_argument(argument: str) -> Rule:
+    return Rule(
+        f"principal delegate of {argument}",
+        lambda viewer, source, kwargs: viewer.is_principal_of(_partner_argument(kwargs, argument)),
+    )
+
+
+def delegate_of_source(permission: DelegatePermission | None = None) -> Rule:
+    """For fields of a Partner object: an active delegate of that partner."""
+
+    def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
+        if permission is None:
+            return viewer.delegation(source.id) is not None
+        return viewer.may_act_for(source.id, permission)
+
+    return Rule(f"delegate of this partner with {permission or 'any permission'}", check)
+
+
+def manager_of_delegate_argument(argument: str) -> Rule:
+    """A delegate allowed to manage the delegates of the partner the target delegate is of."""
+
+    async def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
+        if not viewer.delegations:
+            return False
+        try:
+            delegate_id = UUID(str(kwargs.get(argument)))
+        except ValueError:
+            return False
+        partner_id = await Delegate.filter(id=delegate_id).values_list("partner_id", flat=True)
+        return bool(partner_id) and viewer.may_act_for(partner_id[0], DelegatePermission.DELEGATES)
+
+    return Rule(f"manager of the delegates of {argument}'s partner", check)

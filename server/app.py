@@ -1,0 +1,70 @@
+"""The ASGI application: GraphQL at /graphql, health probes, lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from tortoise import Tortoise
+
+from schema import build_schema
+from server.database import close_database, open_database
+from server.graphql_view import CJeuneGraphQL
+from server.ratelimit import MemoryCounter, RateLimitMiddleware, RedisCounter
+from server.settings import Settings, get_settings
+
+logger = logging.getLogger("cjeune")
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    try:
+        await Tortoise.get_connection("default").execute_query("SELECT 1")
+    except Exception:
+        logger.exception("readiness check failed")
+        return JSONResponse({"status": "unavailable", "database": "injoignable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    settings = settings or get_settings()
+    settings.check()
+    view = CJeuneGraphQL(build_schema(settings), settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_database:
+            await open_database(settings)
+        try:
+            yield
+        finally:
+            if manage_database:
+                await close_database()
+
+    counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+    return Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[
+            Middleware(
+                RateLimitMiddleware,
+                limit_per_minute=settings.rate_limit_per_minute,
+                counter=counter,
+                exempt=lambda path: path in ("/healthz", "/readyz"),
+            )
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,132 @@
+"""The `cjeune` command: serve, migrate, demo, createstaff."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+
+from server.settings import ImproperlyConfigured, get_settings
+
+
+def _with_database(work: Callable[[], Awaitable[None]]) -> None:
+    from server.database import close_database, open_database
+
+    async def run() -> None:
+        settings = get_settings()
+        await open_database(settings)
+        try:
+            await work()
+        finally:
+            await close_database()
+
+    asyncio.run(run())
+
+
+def migrate(_args: argparse.Namespace) -> None:
+    from server.database import run_migrations
+
+    settings = get_settings()
+    print(f"Migrations sur {settings.database_url.split('@')[-1]} …")
+    asyncio.run(run_migrations(settings))
+    print("Base de données à jour.")
+
+
+def demo(_args: argparse.Namespace) -> None:
+    from server.demo import DEMO_PASSWORD, load_demo
+
+    migrate(_args)
+
+    async def load() -> None:
+        logins = await load_demo()
+        print("\nComptes de démonstration (mot de passe commun : " + DEMO_PASSWORD + ")")
+        for role, email in logins:
+            print(f"  {email:<32} {role}")
+
+    _with_database(load)
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    settings.check()
+    if args.demo:
+        demo(args)
+    else:
+        migrate(args)
+    print(f"\nGraphiQL : http://{args.host}:{args.port}/graphql")
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def createstaff(args: argparse.Namespace) -> None:
+    from domain.accounts import create_staff
+    from domain.errors import DomainError
+    from models.accounts import StaffRole
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
+        "Mot de passe : "
+    )
+
+    async def create() -> None:
+        try:
+            user = await create_staff(
+                None,
+                email=args.email,
+                first_name=args.first_name,
+                last_name=args.last_name,
+                roles=[StaffRole(r) for r in args.role],
+                password=password,
+            )
+        except DomainError as error:
+            raise SystemExit(f"Erreur : {error.message}") from None
+        print(f"Compte créé : {user.email} ({', '.join(user.staff_roles)})")
+
+    _with_database(create)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cjeune", description="CJeune de Provence API")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="migrate, then start the API")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    serve_parser.add_argument("--workers", type=int, default=1)
+    serve_parser.add_argument("--demo", action="store_true", help="load the demo data first")
+    serve_parser.set_defaults(func=serve)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
+    commands.add_parser("demo", help="migrate and load demo data").set_defaults(func=demo)
+
+    staff_parser = commands.add_parser("createstaff", help="create a département staff account")
+    staff_parser.add_argument("--email", required=True)
+    staff_parser.add_argument("--first-name", required=True)
+    staff_parser.add_argument("--last-name", required=True)
+    staff_parser.add_argument(
+        "--role", action="append", required=True,
+        choices=["moderation", "support", "finance", "marketing", "administrator"],
+    )
+    staff_parser.add_argument("--password-stdin", action="store_true")
+    staff_parser.set_defaults(func=createstaff)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except ImproperlyConfigured as error:
+        raise SystemExit(f"Configuration refusée : {error}") from None

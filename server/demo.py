@@ -1,0 +1,134 @@
+"""Realistic demo data for a developer's machine: staff, partners with delegates, young people.
+
+Idempotent: loading twice changes nothing. Every account shares DEMO_PASSWORD.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain import clock
+from domain.accounts import Registration, create_staff, register_young_person
+from domain.delegates import invite
+from domain.partners import PartnerDetails, Representative, create_partner
+from domain.passwords import hash_password
+from domain.transactions import atomic
+from domain.viewer import Viewer
+from models.accounts import StaffRole, User
+from models.partners import (
+    Delegate,
+    DelegatePermission,
+    DelegateStatus,
+    Partner,
+    PartnerCategory,
+    WalletKind,
+)
+
+DEMO_PASSWORD = "Calanques-2026!"  # noqa: S105 - printed to the developer on purpose
+
+STAFF = [
+    ("admin@cjeune.test", "Camille", "Arnaud", [StaffRole.ADMINISTRATOR]),
+    ("moderation@cjeune.test", "Nadia", "Benali", [StaffRole.MODERATION]),
+    ("hotline@cjeune.test", "Julien", "Roux", [StaffRole.SUPPORT]),
+    ("finances@cjeune.test", "Sophie", "Marchetti", [StaffRole.FINANCE]),
+    ("marketing@cjeune.test", "Lucas", "Ferrand", [StaffRole.MARKETING]),
+]
+
+# (trade name, legal name, SIRET, categories, wallets, principal, collaborator, permissions)
+PARTNERS = [
+    (
+        "Cinéma Le Prado",
+        "SARL Prado Cinéma",
+        "73282932000074",
+        [PartnerCategory.CULTURE, PartnerCategory.LOISIRS],
+        [WalletKind.SPORT_CULTURE_LOISIRS],
+        ("direction@cinema-prado.test", "Hélène", "Castellan"),
+        ("caisse@cinema-prado.test", "Karim", "Haddad"),
+        [DelegatePermission.TRANSACTIONS],
+    ),
+    (
+        "Club Nautique de l'Estaque",
+        "Association Club Nautique de l'Estaque",
+        "35600000000048",
+        [PartnerCategory.SPORT],
+        [WalletKind.SPORT_CULTURE_LOISIRS],
+        ("president@cn-estaque.test", "Marc", "Olivieri"),
+        ("secretariat@cn-estaque.test", "Inès", "Moreau"),
+        [DelegatePermission.TRANSACTIONS, DelegatePermission.OFFERS_AND_POSTS,
+         DelegatePermission.PROFILE],
+    ),
+    (
+        "Aix Soutien Scolaire",
+        "SAS Aix Soutien Scolaire",
+        "55208131766522",
+        [PartnerCategory.SOUTIEN_SCOLAIRE],
+        [WalletKind.SOUTIEN_SCOLAIRE],
+        ("gerance@aix-soutien.test", "Claire", "Bonnet"),
+        ("compta@aix-soutien.test", "Thomas", "Giraud"),
+        [DelegatePermission.FINANCE],
+    ),
+]
+
+YOUNG_PEOPLE = [
+    ("lea.martin@jeune.test", "Léa", "Martin", date(2013, 3, 14), "13008"),
+    ("yanis.belkacem@jeune.test", "Yanis", "Belkacem", date(2012, 10, 2), "13015"),
+    ("manon.garcia@jeune.test", "Manon", "Garcia", date(2009, 6, 21), "13100"),
+    ("hugo.lopez@jeune.test", "Hugo", "Lopez", date(2004, 1, 30), "13200"),
+]
+
+
+async def _activate(delegate: Delegate, password_hash: str) -> None:
+    """Stand in for the person clicking their invitation link (demo data only)."""
+    await User.filter(id=delegate.user_id).update(
+        password_hash=password_hash, email_verified_at=clock.now()
+    )
+    delegate.status = DelegateStatus.ACTIVE
+    delegate.accepted_at = clock.now()
+    await delegate.save(update_fields=["status", "accepted_at"])
+
+
+async def load_demo(say=print) -> list[tuple[str, str]]:
+    """Load the demo data; returns (role, email) of every account."""
+    logins: list[tuple[str, str]] = []
+    password_hash = await hash_password(DEMO_PASSWORD)
+    admin = await User.get_or_none(email=STAFF[0][0])
+    for index, (email, first, last, roles) in enumerate(STAFF, 1):
+        say(f"[{index}/{len(STAFF)}] personnel : {email}")
+        if not await User.exists(email=email):
+            created = await create_staff(None, email=email, first_name=first, last_name=last,
+                                         roles=roles, password=DEMO_PASSWORD)
+            admin = admin or created
+        logins.append((f"staff {'/'.join(r.value for r in roles)}", email))
+    actor = Viewer(user=admin, client_address="demo")
+    for index, (trade, legal, siret, categories, wallets, principal, collaborator,
+                permissions) in enumerate(PARTNERS, 1):
+        say(f"[{index}/{len(PARTNERS)}] partenaire : {trade}")
+        partner = await Partner.get_or_none(siret=siret)
+        if partner is None:
+            partner = await create_partner(actor, PartnerDetails(
+                legal_name=legal, trade_name=trade, siret=siret, categories=categories,
+                debitable_wallets=wallets, convention_signed_on=date(2023, 9, 1),
+                representative=Representative(*principal)))
+            principal_delegate = await Delegate.get(partner_id=partner.id, is_principal=True)
+            await _activate(principal_delegate, password_hash)
+            principal_viewer = Viewer(user=await User.get(id=principal_delegate.user_id),
+                                      client_address="demo",
+                                      delegations={partner.id: principal_delegate})
+            async with atomic():
+                collaborator_delegate = await invite(
+                    principal_viewer, partner, email=collaborator[0],
+                    first_name=collaborator[1], last_name=collaborator[2],
+                    permissions=permissions)
+            await _activate(collaborator_delegate, password_hash)
+        logins.append((f"délégué principal, {trade}", principal[0]))
+        logins.append((f"délégué ({', '.join(p.value for p in permissions)}), {trade}",
+                       collaborator[0]))
+    for index, (email, first, last, born, postal_code) in enumerate(YOUNG_PEOPLE, 1):
+        say(f"[{index}/{len(YOUNG_PEOPLE)}] jeune : {email}")
+        if not await User.exists(email=email):
+            user = await register_young_person(Registration(
+                email=email, password=DEMO_PASSWORD, first_name=first, last_name=last,
+                birth_date=born, postal_code=postal_code))
+            await User.filter(id=user.id).update(email_verified_at=clock.now())
+        logins.append((f"jeune, {clock.age_on(born, clock.paris_today())} ans", email))
+    return logins

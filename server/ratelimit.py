@@ -1,0 +1,76 @@
+"""Request rate limiting per client address, as ASGI middleware.
+
+Fixed one-minute windows. Counted in Redis when REDIS_URL is set, so that every API
+process shares the count; in process memory on the embedded default.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+WINDOW_SECONDS = 60
+
+
+class Counter(Protocol):
+    async def hit(self, key: str) -> int: ...
+
+
+class MemoryCounter:
+    def __init__(self) -> None:
+        self._window = 0
+        self._counts: dict[str, int] = {}
+
+    async def hit(self, key: str) -> int:
+        window = int(time.time()) // WINDOW_SECONDS
+        if window != self._window:
+            self._window, self._counts = window, {}
+        self._counts[key] = self._counts.get(key, 0) + 1
+        return self._counts[key]
+
+
+class RedisCounter:
+    def __init__(self, url: str) -> None:
+        from redis.asyncio import Redis
+
+        self._redis = Redis.from_url(url)
+
+    async def hit(self, key: str) -> int:
+        window = int(time.time()) // WINDOW_SECONDS
+        redis_key = f"cjeune:rate:{key}:{window}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(redis_key)
+            pipe.expire(redis_key, WINDOW_SECONDS * 2)
+            count, _ = await pipe.execute()
+        return int(count)
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, limit_per_minute: int, counter: Counter,
+                 exempt: Callable[[str], bool] = lambda path: False) -> None:
+        self.app = app
+        self.limit = limit_per_minute
+        self.counter = counter
+        self.exempt = exempt
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.exempt(scope["path"]) or self.limit <= 0:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        if await self.counter.hit(address) > self.limit:
+            response = JSONResponse(
+                {"errors": [{"message": "Trop de requêtes : réessayez dans une minute.",
+                             "extensions": {"code": "RATE_LIMITED"}}]},
+                status_code=429,
+                headers={"Retry-After": str(WINDOW_SECONDS)},
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
