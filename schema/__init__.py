@@ -41,7 +41,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
-        AddValidationRules([max_operations_rule(settings.max_operations_per_request)]),
+        lambda: AddValidationRules([max_operations_rule(settings.max_operations_per_request)]),
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]
     if settings.is_production:

@@ -1,0 +1,89 @@
+"""Test session: a real database (PostgreSQL or SQLite, migrated), a real SMTP server.
+
+CJEUNE_TEST_DATABASE=postgres runs on a fresh PostgreSQL database created for the session
+(server from CJEUNE_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432);
+anything else runs on a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from server.settings import Settings, use_settings
+from tests.support import GraphQLClient, Mailbox, start_smtp
+
+POSTGRES_SERVER = os.environ.get("CJEUNE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+BACKEND = os.environ.get("CJEUNE_TEST_DATABASE", "sqlite")
+
+
+def pytest_report_header() -> str:
+    return f"cjeune database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def mailbox() -> AsyncIterator[Mailbox]:
+    box = Mailbox()
+    controller = start_smtp(box)
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if BACKEND != "postgres":
+        yield f"sqlite://{tmp_path_factory.mktemp('db')}/test.sqlite3"
+        return
+    name = f"cjeune_test_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(f"{POSTGRES_SERVER}/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{POSTGRES_SERVER}/{name}"
+    finally:
+        from tortoise import Tortoise
+
+        await Tortoise.close_connections()
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def settings(database_url: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
+                   ) -> AsyncIterator[Settings]:
+    from server.database import close_database, open_database, run_migrations
+
+    data_dir: Path = tmp_path_factory.mktemp("data")
+    configured = use_settings(Settings(
+        environment="test",
+        database_url=database_url,
+        data_dir=data_dir,
+        email_backend="smtp",
+        smtp_host="127.0.0.1",
+        smtp_port=mailbox.port,
+        rate_limit_per_minute=0,
+        login_max_failures_per_address=1000,
+    ))
+    await run_migrations(configured)
+    await open_database(configured)
+    yield configured
+    await close_database()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings):
+    from server.app import create_app
+
+    return create_app(settings, manage_database=False)
+
+
+@pytest.fixture
+async def gql(app) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
