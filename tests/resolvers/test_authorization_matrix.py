@@ -1,0 +1,221 @@
+"""Every root field x every role: allowed or refused, as the authorization table says.
+
+The table must name every root field of the schema (and a few sensitive nested fields);
+a field added without its row makes `test_every_root_field_is_in_the_table` fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from starlette.requests import Request
+
+from domain.sessions import load_viewer, login
+from domain.viewer import Viewer
+from models.accounts import StaffRole
+from models.partners import Delegate, DelegatePermission
+from resolvers.permissions import rules_of
+from schema.root import Mutation, Query, Subscription
+from server.context import Context
+from tests.factories import PASSWORD, collaborator, partner_team, staff_member, young_person
+
+ROLES = [
+    "anonymous", "young_person", "principal_a", "collaborator_a", "delegate_b",
+    "staff_moderation", "staff_support", "staff_finance", "staff_marketing", "staff_admin",
+]
+STAFF = {r for r in ROLES if r.startswith("staff_")}
+SIGNED_IN = set(ROLES) - {"anonymous"}
+EVERYONE = set(ROLES)
+DENIED_CODES = {"FORBIDDEN", "UNAUTHENTICATED"}
+
+
+@dataclass
+class World:
+    viewers: dict[str, Viewer]
+    partner_a: str
+    partner_b: str
+    team_a: Any
+
+    async def fresh_delegate_of_a(self) -> str:
+        """A new collaborator of A, so a state change in one row cannot affect another."""
+        user = await collaborator(self.team_a, DelegatePermission.TRANSACTIONS)
+        return str((await Delegate.get(partner_id=self.team_a.partner.id, user_id=user.id)).id)
+
+
+Variables = Callable[[World], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class Row:
+    field: str
+    document: str
+    allowed: set[str]
+    variables: Variables | None = None
+    subscription: bool = False
+
+
+def fixed(**values: Any) -> Variables:
+    async def build(world: World) -> dict[str, Any]:
+        return {k: (v(world) if callable(v) else v) for k, v in values.items()}
+    return build
+
+
+async def fresh_delegate(world: World) -> dict[str, Any]:
+    return {"id": await world.fresh_delegate_of_a()}
+
+
+A = lambda w: w.partner_a  # noqa: E731
+NOWHERE = str(uuid.uuid4())
+BAD_TOKEN = "jeton-inexistant"
+
+TABLE = [
+    Row("me", "{ me { id } }", SIGNED_IN),
+    Row("partner", "query($id: ID!) { partner(id: $id) { tradeName } }", EVERYONE,
+        fixed(id=A)),
+    Row("Partner.siret", "query($id: ID!) { partner(id: $id) { siret legalName status } }",
+        STAFF | {"principal_a", "collaborator_a"}, fixed(id=A)),
+    Row("Partner.delegates",
+        "query($id: ID!) { partner(id: $id) { delegates { person { email } } } }",
+        {"staff_support", "staff_admin", "principal_a"}, fixed(id=A)),
+    Row("partners", "{ partners { partners { id } } }", STAFF),
+    Row("auditLog", "query($p: ID) { auditLog(partnerId: $p) { entries { id } } }",
+        STAFF | {"principal_a"}, fixed(p=A)),
+    Row("auditLog (everything)", "{ auditLog { entries { id } } }", STAFF),
+    Row("register",
+        """mutation { register(input: {email: "invalide", password: "x", firstName: "A",
+        lastName: "B", birthDate: "2012-01-01", postalCode: "13001"}) { __typename } }""",
+        EVERYONE),
+    Row("verifyEmail", f'mutation {{ verifyEmail(token: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE),
+    Row("requestPasswordReset",
+        'mutation { requestPasswordReset(email: "inconnu@nulle.part") { ok } }', EVERYONE),
+    Row("resetPassword",
+        f'mutation {{ resetPassword(token: "{BAD_TOKEN}", newPassword: "x") {{ __typename }} }}',
+        EVERYONE),
+    Row("changePassword",
+        'mutation { changePassword(currentPassword: "faux", newPassword: "x") { __typename } }',
+        SIGNED_IN),
+    Row("login", 'mutation { login(email: "matrice@nulle.part", password: "x") { __typename } }',
+        EVERYONE),
+    Row("refreshToken", f'mutation {{ refreshToken(refreshToken: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE),
+    Row("createPartner",
+        """mutation { createPartner(input: {legalName: "L", tradeName: "T", siret: "1",
+        categories: [SPORT], debitableWallets: [], conventionSignedOn: "2025-09-01",
+        representative: {email: "r@r.test", firstName: "R", lastName: "R"}}) { __typename } }""",
+        {"staff_support", "staff_admin"}),
+    Row("suspendPartner", "mutation($id: ID!) { suspendPartner(id: $id) { __typename } }",
+        {"staff_admin"}, fixed(id=NOWHERE)),
+    Row("reactivatePartner", "mutation($id: ID!) { reactivatePartner(id: $id) { __typename } }",
+        {"staff_admin"}, fixed(id=NOWHERE)),
+    Row("inviteDelegate",
+        """mutation($p: ID!) { inviteDelegate(input: {partnerId: $p, email: "invalide",
+        firstName: "N", lastName: "G", permissions: []}) { __typename } }""",
+        {"staff_support", "staff_admin", "principal_a"}, fixed(p=A)),
+    Row("acceptInvitation",
+        f'mutation {{ acceptInvitation(token: "{BAD_TOKEN}", password: "x") {{ __typename }} }}',
+        EVERYONE),
+    Row("updateDelegatePermissions",
+        """mutation($id: ID!) { updateDelegatePermissions(delegateId: $id, permissions: [PROFILE])
+        { __typename } }""",
+        {"staff_support", "staff_admin", "principal_a"}, fresh_delegate),
+    Row("suspendDelegate", "mutation($id: ID!) { suspendDelegate(delegateId: $id) { __typename } }",
+        {"staff_support", "staff_admin", "principal_a"}, fresh_delegate),
+    Row("reactivateDelegate",
+        "mutation($id: ID!) { reactivateDelegate(delegateId: $id) { __typename } }",
+        {"staff_support", "staff_admin", "principal_a"}, fresh_delegate),
+    Row("revokeDelegate", "mutation($id: ID!) { revokeDelegate(delegateId: $id) { __typename } }",
+        {"staff_support", "staff_admin", "principal_a"}, fresh_delegate),
+    Row("auditLogEntries",
+        "subscription($p: ID!) { auditLogEntries(partnerId: $p) { id } }",
+        STAFF | {"principal_a"}, fixed(p=A), subscription=True),
+    Row("logout", "mutation { logout { ok } }", SIGNED_IN),
+]
+
+
+@pytest.fixture(scope="module")
+async def world(settings) -> World:
+    team_a, team_b = await partner_team(name="Alpha"), await partner_team(name="Bravo")
+    people = {
+        "young_person": await young_person(),
+        "principal_a": team_a.principal,
+        "collaborator_a": await collaborator(
+            team_a, DelegatePermission.TRANSACTIONS, DelegatePermission.OFFERS_AND_POSTS,
+            DelegatePermission.PROFILE, DelegatePermission.FINANCE),
+        "delegate_b": team_b.principal,
+        "staff_moderation": await staff_member(StaffRole.MODERATION),
+        "staff_support": await staff_member(StaffRole.SUPPORT),
+        "staff_finance": await staff_member(StaffRole.FINANCE),
+        "staff_marketing": await staff_member(StaffRole.MARKETING),
+        "staff_admin": await staff_member(StaffRole.ADMINISTRATOR),
+    }
+    viewers = {"anonymous": Viewer(client_address="192.0.2.1")}
+    for role, user in people.items():
+        issued = await login(user.email, PASSWORD, "192.0.2.1", "matrice")
+        session_id = (await user.sessions.all().order_by("-created_at").first()).id
+        viewer = await load_viewer(issued.user.id, session_id, "192.0.2.1")
+        assert viewer is not None
+        viewers[role] = viewer
+    return World(viewers, str(team_a.partner.id), str(team_b.partner.id), team_a)
+
+
+def _context(viewer: Viewer) -> Context:
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [],
+             "client": ("192.0.2.1", 1)}
+    return Context(request=Request(scope), viewer=viewer)
+
+
+async def _denied(app, row: Row, world: World, role: str) -> bool:
+    schema = app.routes[0].endpoint.schema
+    variables = await row.variables(world) if row.variables else {}
+    context = _context(world.viewers[role])
+    if row.subscription:
+        stream = await schema.subscribe(row.document, variable_values=variables,
+                                        context_value=context)
+        if hasattr(stream, "errors"):
+            errors = stream.errors or []
+        else:
+            try:
+                # A refusal arrives at once; an allowed stream waits for events.
+                errors = (await asyncio.wait_for(anext(stream), 0.2)).errors or []
+            except TimeoutError:
+                errors = []
+            finally:
+                await stream.aclose()
+    else:
+        result = await schema.execute(row.document, variable_values=variables,
+                                      context_value=context)
+        errors = result.errors or []
+        unexpected = [e for e in errors if (e.extensions or {}).get("code") not in DENIED_CODES]
+        assert not unexpected, unexpected
+    codes = {(e.extensions or {}).get("code") for e in errors}
+    if codes & DENIED_CODES:
+        expected = "UNAUTHENTICATED" if role == "anonymous" else "FORBIDDEN"
+        assert codes == {expected}, (row.field, role, codes)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("row", TABLE, ids=lambda r: r.field)
+async def test_each_role_is_allowed_or_refused_as_the_table_says(app, world, row):
+    outcome = {role: not await _denied(app, row, world, role) for role in ROLES}
+    assert {r for r, allowed in outcome.items() if allowed} == row.allowed
+
+
+def test_every_root_field_is_in_the_table_and_declares_its_rules():
+    named = {row.field for row in TABLE}
+    for root in (Query, Mutation, Subscription):
+        for field in root.__strawberry_definition__.fields:
+            name = field.graphql_name or _camel(field.python_name)
+            assert name in named, f"root field {name} has no row in the authorization table"
+            assert rules_of(field), f"root field {name} declares no rule"
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
