@@ -1,0 +1,61 @@
+"""Nested lists cost one query per kind of object, not one per item."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from models.accounts import StaffRole
+from models.partners import DelegatePermission
+from tests.factories import collaborator, partner_team, staff_member, token_for
+
+PARTNERS_WITH_DELEGATES = """
+query($first: Int!) {
+  partners(first: $first) {
+    partners { tradeName delegates { isPrincipal person { email } partner { tradeName } } }
+  }
+}
+"""
+
+
+class QueryCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip().upper()
+        if message.startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+            self.count += 1
+
+
+@contextmanager
+def counting_queries() -> Iterator[QueryCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter, level = QueryCounter(), logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+
+
+async def test_listing_partners_with_their_delegates_costs_the_same_for_2_or_12(gql):
+    for _ in range(12):
+        team = await partner_team()
+        await collaborator(team, DelegatePermission.TRANSACTIONS)
+    token = await token_for(gql, await staff_member(StaffRole.SUPPORT))
+
+    costs = {}
+    for size in (2, 12):
+        with counting_queries() as counter:
+            result = await gql.post(PARTNERS_WITH_DELEGATES, {"first": size}, token=token)
+        partners = result["data"]["partners"]["partners"]
+        assert len(partners) == size and all(len(p["delegates"]) >= 2 for p in partners)
+        costs[size] = counter.count
+    assert costs[2] >= 4, costs  # the counter does see the queries
+    assert costs[2] == costs[12], costs
+    assert costs[12] <= 8, costs  # authentication (3) + partners + delegates + users + partners
