@@ -36,6 +36,14 @@ def should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, GraphQLError) or original.original_error is not None
 
 
+class CJeuneSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
+        """Log what went wrong unexpectedly; refusals and invalid queries are expected."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, AccessDenied)
+                      and e.original_error is not None]
+        super().process_errors(unexpected, execution_context)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     extensions = [
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
@@ -48,7 +56,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         from strawberry.extensions import DisableIntrospection
 
         extensions.append(DisableIntrospection)
-    return strawberry.Schema(
+    return CJeuneSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -87,3 +87,23 @@ async def gql(app) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http)
+
+
+@pytest.fixture(scope="session")
+async def live_server(app) -> AsyncIterator[str]:
+    """The app served by a real uvicorn on 127.0.0.1, in the tests' event loop."""
+    import asyncio
+
+    import uvicorn
+
+    from tests.support import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
+                                           log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    await task
