@@ -1,0 +1,1 @@
+"""Background jobs and schedules (taskiq): built with the notifications issue."""
