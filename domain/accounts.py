@@ -197,8 +197,9 @@ async def create_staff(
         last_name=clean_name(last_name, "lastName"),
         email_verified_at=clock.now(),
     )
-    check_password_policy(password, email=email, first_name=user.first_name,
-                          last_name=user.last_name)
+    check_password_policy(
+        password, email=email, first_name=user.first_name, last_name=user.last_name
+    )
     user.password_hash = await hash_password(password)
     try:
         async with atomic():

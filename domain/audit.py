@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.transactions import after_commit
 from domain.viewer import Viewer
 from models.audit import AuditEntry
-from domain.transactions import after_commit
 from push.realtime import audit_channel, publish
 
 

@@ -89,8 +89,14 @@ async def invite(
     delegate.status = DelegateStatus.INVITED
     delegate.invited_by_id = actor.user.id if actor.user else None
     await delegate.save()
-    await record(actor, "delegate.invited", delegate, partner_id=partner.id, before=before,
-                 after={**_snapshot(delegate), "email": email})
+    await record(
+        actor,
+        "delegate.invited",
+        delegate,
+        partner_id=partner.id,
+        before=before,
+        after={**_snapshot(delegate), "email": email},
+    )
     secret = await email_tokens.issue(user, EmailTokenPurpose.DELEGATE_INVITATION, delegate.id)
     message = OutgoingEmail(
         email,
@@ -121,8 +127,14 @@ async def invite_collaborator(
         partner = await Partner.get_or_none(id=partner_id)
         if partner is None:
             raise not_found("Partenaire")
-        return await invite(actor, partner, email=email, first_name=first_name,
-                            last_name=last_name, permissions=permissions)
+        return await invite(
+            actor,
+            partner,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            permissions=permissions,
+        )
 
 
 async def accept_invitation(secret: str, password: str, client_address: str | None) -> Delegate:
@@ -133,8 +145,9 @@ async def accept_invitation(secret: str, password: str, client_address: str | No
             raise DomainError(ErrorCode.INVALID_TOKEN, "Cette invitation a été annulée.", "token")
         user = token.user
         if user.password_hash is None:
-            check_password_policy(password, email=user.email, first_name=user.first_name,
-                                  last_name=user.last_name)
+            check_password_policy(
+                password, email=user.email, first_name=user.first_name, last_name=user.last_name
+            )
             user.password_hash = await hash_password(password)
         elif not await verify_password(password, user.password_hash):
             # Already a delegate elsewhere: their existing password confirms it is them.
@@ -149,8 +162,13 @@ async def accept_invitation(secret: str, password: str, client_address: str | No
         delegate.accepted_at = clock.now()
         await delegate.save(update_fields=["status", "accepted_at", "updated_at"])
         actor = Viewer(user=user, client_address=client_address)
-        await record(actor, "delegate.invitation_accepted", delegate,
-                     partner_id=delegate.partner_id, after=_snapshot(delegate))
+        await record(
+            actor,
+            "delegate.invitation_accepted",
+            delegate,
+            partner_id=delegate.partner_id,
+            after=_snapshot(delegate),
+        )
     return delegate
 
 
@@ -175,15 +193,25 @@ async def set_permissions(
         before = _snapshot(delegate)
         delegate.permissions = sorted(granted)
         await delegate.save(update_fields=["permissions", "updated_at"])
-        await record(actor, "delegate.permissions_changed", delegate,
-                     partner_id=delegate.partner_id, before=before, after=_snapshot(delegate))
+        await record(
+            actor,
+            "delegate.permissions_changed",
+            delegate,
+            partner_id=delegate.partner_id,
+            before=before,
+            after=_snapshot(delegate),
+        )
     return delegate
 
 
 _TRANSITIONS = {
     DelegateStatus.SUSPENDED: {DelegateStatus.ACTIVE},
     DelegateStatus.ACTIVE: {DelegateStatus.SUSPENDED},
-    DelegateStatus.REVOKED: {DelegateStatus.INVITED, DelegateStatus.ACTIVE, DelegateStatus.SUSPENDED},
+    DelegateStatus.REVOKED: {
+        DelegateStatus.INVITED,
+        DelegateStatus.ACTIVE,
+        DelegateStatus.SUSPENDED,
+    },
 }
 _ACTIONS = {
     DelegateStatus.SUSPENDED: "delegate.suspended",
@@ -207,9 +235,16 @@ async def set_status(actor: Viewer, delegate_id: UUID, status: DelegateStatus) -
         delegate.status = status
         await delegate.save(update_fields=["status", "updated_at"])
         if status == DelegateStatus.REVOKED:
-            if not await Delegate.filter(user_id=delegate.user_id,
-                                         status=DelegateStatus.ACTIVE).exists():
+            if not await Delegate.filter(
+                user_id=delegate.user_id, status=DelegateStatus.ACTIVE
+            ).exists():
                 await sessions.revoke_all_sessions(delegate.user_id, reason="delegate_revoked")
-        await record(actor, _ACTIONS[status], delegate, partner_id=delegate.partner_id,
-                     before=before, after=_snapshot(delegate))
+        await record(
+            actor,
+            _ACTIONS[status],
+            delegate,
+            partner_id=delegate.partner_id,
+            before=before,
+            after=_snapshot(delegate),
+        )
     return delegate

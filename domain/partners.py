@@ -77,8 +77,9 @@ async def create_partner(actor: Viewer, details: PartnerDetails) -> Partner:
     try:
         async with atomic():
             await partner.save()
-            await record(actor, "partner.created", partner, partner_id=partner.id,
-                         after=_snapshot(partner))
+            await record(
+                actor, "partner.created", partner, partner_id=partner.id, after=_snapshot(partner)
+            )
             rep = details.representative
             await delegates.invite(
                 actor,
@@ -105,7 +106,12 @@ async def set_partner_status(actor: Viewer, partner_id: UUID, status: PartnerSta
         if partner.status != status:
             partner.status = status
             await partner.save(update_fields=["status", "updated_at"])
-            await record(actor, f"partner.{'suspended' if status == PartnerStatus.SUSPENDED else 'reactivated'}",
-                         partner, partner_id=partner.id, before={"status": before},
-                         after={"status": status.value})
+            await record(
+                actor,
+                f"partner.{'suspended' if status == PartnerStatus.SUSPENDED else 'reactivated'}",
+                partner,
+                partner_id=partner.id,
+                before={"status": before},
+                after={"status": status.value},
+            )
     return partner

@@ -47,7 +47,11 @@ def check_password_policy(
     folded = _fold(password)
     personal = [email.split("@")[0], first_name, last_name]
     if birth_date:
-        personal += [str(birth_date.year), birth_date.strftime("%d%m%Y"), birth_date.strftime("%d%m")]
+        personal += [
+            str(birth_date.year),
+            birth_date.strftime("%d%m%Y"),
+            birth_date.strftime("%d%m"),
+        ]
     for item in personal:
         item = _fold(item)
         if len(item) >= 3 and item in folded:

@@ -72,9 +72,7 @@ def _parse_refresh_token(raw: str) -> tuple[UUID, str] | None:
 
 async def refresh(raw_token: str) -> IssuedTokens:
     """Rotate a refresh token. Replaying a rotated one revokes the whole session."""
-    invalid = DomainError(
-        ErrorCode.INVALID_TOKEN, "Session expirée : veuillez vous reconnecter."
-    )
+    invalid = DomainError(ErrorCode.INVALID_TOKEN, "Session expirée : veuillez vous reconnecter.")
     parsed = _parse_refresh_token(raw_token)
     if parsed is None:
         raise invalid
@@ -130,9 +128,7 @@ async def viewer_from_access_token(token: str, client_address: str | None) -> Vi
     return await load_viewer(claims.user_id, claims.session_id, client_address)
 
 
-async def load_viewer(
-    user_id: UUID, session_id: UUID, client_address: str | None
-) -> Viewer | None:
+async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:
     session = await AuthSession.get_or_none(
         id=session_id, user_id=user_id, revoked_at__isnull=True
     ).select_related("user")

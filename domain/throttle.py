@@ -19,7 +19,9 @@ def email_key(email: str) -> str:
 async def ensure_login_allowed(email: str, client_address: str) -> None:
     settings = get_settings()
     since = clock.now() - timedelta(minutes=settings.login_failure_window_minutes)
-    per_account = await LoginFailure.filter(email_key=email_key(email), failed_at__gte=since).count()
+    per_account = await LoginFailure.filter(
+        email_key=email_key(email), failed_at__gte=since
+    ).count()
     per_address = await LoginFailure.filter(
         client_address=client_address, failed_at__gte=since
     ).count()

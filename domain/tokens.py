@@ -46,7 +46,11 @@ def read_access_token(token: str) -> AccessClaims | None:
             algorithms=[ALGORITHM],
             issuer=ISSUER,
             # PyJWT checks expiry against the wall clock; compare with domain.clock instead.
-            options={"require": ["exp", "iat", "sub", "sid"], "verify_exp": False, "verify_iat": False},
+            options={
+                "require": ["exp", "iat", "sub", "sid"],
+                "verify_exp": False,
+                "verify_iat": False,
+            },
         )
         if payload.get("typ") != "access":
             return None

@@ -45,7 +45,9 @@ class Viewer:
 
     def may_act_for(self, partner_id: UUID | str | None, permission: DelegatePermission) -> bool:
         delegate = self.delegation(partner_id)
-        return delegate is not None and (delegate.is_principal or permission in delegate.permissions)
+        return delegate is not None and (
+            delegate.is_principal or permission in delegate.permissions
+        )
 
     def is_principal_of(self, partner_id: UUID | str | None) -> bool:
         delegate = self.delegation(partner_id)
@@ -54,5 +56,3 @@ class Viewer:
     @property
     def actor_kind(self) -> str:
         return self.user.kind.value if self.user else "system"
-
-

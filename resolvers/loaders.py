@@ -41,9 +41,7 @@ async def _delegations_by_user(user_ids: Sequence[UUID]) -> list[list[Delegate]]
 @dataclass
 class Loaders:
     user: DataLoader[UUID, User | None] = field(default_factory=lambda: DataLoader(_users))
-    partner: DataLoader[UUID, Partner | None] = field(
-        default_factory=lambda: DataLoader(_partners)
-    )
+    partner: DataLoader[UUID, Partner | None] = field(default_factory=lambda: DataLoader(_partners))
     delegates_by_partner: DataLoader[UUID, list[Delegate]] = field(
         default_factory=lambda: DataLoader(_delegates_by_partner)
     )

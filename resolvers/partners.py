@@ -92,11 +92,11 @@ async def create_partner(info: Info, input: CreatePartnerInput) -> PartnerResult
     return PartnerSuccess(partner=Partner.from_model(created))
 
 
-async def _set_partner_status(info: Info, id: strawberry.ID, status: PartnerStatusModel
-                              ) -> PartnerResult:
+async def _set_partner_status(
+    info: Info, id: strawberry.ID, status: PartnerStatusModel
+) -> PartnerResult:
     try:
-        changed = await partners.set_partner_status(info.context.viewer, parse_id(id, "id"),
-                                                    status)
+        changed = await partners.set_partner_status(info.context.viewer, parse_id(id, "id"), status)
     except DomainError as error:
         return UserError.from_domain(error)
     return PartnerSuccess(partner=Partner.from_model(changed))
@@ -130,8 +130,9 @@ async def accept_invitation(info: Info, token: str, password: str) -> AuthResult
     try:
         delegate = await delegates.accept_invitation(token, password, info.context.client_address)
         await delegate.fetch_related("user")
-        issued = await sign_in(delegate.user.email, password, info.context.client_address,
-                               info.context.user_agent)
+        issued = await sign_in(
+            delegate.user.email, password, info.context.client_address, info.context.user_agent
+        )
     except DomainError as error:
         return UserError.from_domain(error)
     return auth_payload(issued)
@@ -149,8 +150,9 @@ async def update_delegate_permissions(
     return DelegationSuccess(delegation=Delegation.from_model(delegate))
 
 
-async def _set_delegate_status(info: Info, delegate_id: strawberry.ID,
-                               status: DelegateStatusModel) -> DelegationResult:
+async def _set_delegate_status(
+    info: Info, delegate_id: strawberry.ID, status: DelegateStatusModel
+) -> DelegationResult:
     try:
         delegate = await delegates.set_status(
             info.context.viewer, parse_id(delegate_id, "delegateId"), status

@@ -31,7 +31,8 @@ class AccessDenied(GraphQLError):
     def __init__(self, authenticated: bool) -> None:
         if authenticated:
             super().__init__(
-                "Vous n'avez pas les droits pour accéder à cette information ou faire cette action.",
+                "Vous n'avez pas les droits pour accéder à cette information "
+                "ou faire cette action.",
                 extensions={"code": "FORBIDDEN"},
             )
         else:

@@ -39,8 +39,11 @@ def should_mask(error: GraphQLError) -> bool:
 class CJeuneSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         """Log what went wrong unexpectedly; refusals and invalid queries are expected."""
-        unexpected = [e for e in errors if not isinstance(e.original_error, AccessDenied)
-                      and e.original_error is not None]
+        unexpected = [
+            e
+            for e in errors
+            if not isinstance(e.original_error, AccessDenied) and e.original_error is not None
+        ]
         super().process_errors(unexpected, execution_context)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID
 from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
 
 import strawberry
 

@@ -43,8 +43,9 @@ class Partner:
     status: PartnerStatus | None = strawberry.field(extensions=_INSIDE)
 
     @strawberry.field(
-        extensions=allow(staff(StaffRoleModel.SUPPORT),
-                         delegate_of_source(DelegatePermissionModel.DELEGATES)),
+        extensions=allow(
+            staff(StaffRoleModel.SUPPORT), delegate_of_source(DelegatePermissionModel.DELEGATES)
+        ),
         description="Principal delegate first. The principal and delegate managers only.",
     )
     async def delegates(self, info: Info) -> list[Delegation] | None:

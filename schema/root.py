@@ -36,16 +36,12 @@ class AccountMutations:
         extensions=allow(ANYONE),
         description="Always answers ok, whether the address has an account or not.",
     )
-    reset_password = strawberry.mutation(
-        resolver=accounts.reset_password, extensions=allow(ANYONE)
-    )
+    reset_password = strawberry.mutation(resolver=accounts.reset_password, extensions=allow(ANYONE))
     change_password = strawberry.mutation(
         resolver=accounts.change_password, extensions=allow(SIGNED_IN)
     )
     login = strawberry.mutation(resolver=accounts.login, extensions=allow(ANYONE))
-    refresh_token = strawberry.mutation(
-        resolver=accounts.refresh_token, extensions=allow(ANYONE)
-    )
+    refresh_token = strawberry.mutation(resolver=accounts.refresh_token, extensions=allow(ANYONE))
     logout = strawberry.mutation(resolver=accounts.logout, extensions=allow(SIGNED_IN))
 
 
@@ -59,9 +55,7 @@ class PartnerQueries:
     partners = strawberry.field(resolver=partners.partners_list, extensions=allow(ANY_STAFF))
 
 
-_MANAGES_DELEGATES = allow(
-    SUPPORT, manager_of_delegate_argument("delegate_id")
-)
+_MANAGES_DELEGATES = allow(SUPPORT, manager_of_delegate_argument("delegate_id"))
 
 
 @strawberry.type

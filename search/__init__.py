@@ -1,1 +1,3 @@
-"""Search backends (database, Meilisearch) and geocoding (geopy): built with the deals and map issue."""
+"""Search backends (database, Meilisearch) and geocoding (geopy).
+
+Built with the deals and map issue."""

@@ -75,8 +75,10 @@ def createstaff(args: argparse.Namespace) -> None:
     from domain.errors import DomainError
     from models.accounts import StaffRole
 
-    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass(
-        "Mot de passe : "
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if args.password_stdin
+        else getpass.getpass("Mot de passe : ")
     )
 
     async def create() -> None:
@@ -115,7 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     staff_parser.add_argument("--first-name", required=True)
     staff_parser.add_argument("--last-name", required=True)
     staff_parser.add_argument(
-        "--role", action="append", required=True,
+        "--role",
+        action="append",
+        required=True,
         choices=["moderation", "support", "finance", "marketing", "administrator"],
     )
     staff_parser.add_argument("--password-stdin", action="store_true")

@@ -54,8 +54,11 @@ PARTNERS = [
         [WalletKind.SPORT_CULTURE_LOISIRS],
         ("president@cn-estaque.test", "Marc", "Olivieri"),
         ("secretariat@cn-estaque.test", "Inès", "Moreau"),
-        [DelegatePermission.TRANSACTIONS, DelegatePermission.OFFERS_AND_POSTS,
-         DelegatePermission.PROFILE],
+        [
+            DelegatePermission.TRANSACTIONS,
+            DelegatePermission.OFFERS_AND_POSTS,
+            DelegatePermission.PROFILE,
+        ],
     ),
     (
         "Aix Soutien Scolaire",
@@ -95,40 +98,76 @@ async def load_demo(say=print) -> list[tuple[str, str]]:
     for index, (email, first, last, roles) in enumerate(STAFF, 1):
         say(f"[{index}/{len(STAFF)}] personnel : {email}")
         if not await User.exists(email=email):
-            created = await create_staff(None, email=email, first_name=first, last_name=last,
-                                         roles=roles, password=DEMO_PASSWORD)
+            created = await create_staff(
+                None,
+                email=email,
+                first_name=first,
+                last_name=last,
+                roles=roles,
+                password=DEMO_PASSWORD,
+            )
             admin = admin or created
         logins.append((f"staff {'/'.join(r.value for r in roles)}", email))
     actor = Viewer(user=admin, client_address="demo")
-    for index, (trade, legal, siret, categories, wallets, principal, collaborator,
-                permissions) in enumerate(PARTNERS, 1):
+    for index, (
+        trade,
+        legal,
+        siret,
+        categories,
+        wallets,
+        principal,
+        collaborator,
+        permissions,
+    ) in enumerate(PARTNERS, 1):
         say(f"[{index}/{len(PARTNERS)}] partenaire : {trade}")
         partner = await Partner.get_or_none(siret=siret)
         if partner is None:
-            partner = await create_partner(actor, PartnerDetails(
-                legal_name=legal, trade_name=trade, siret=siret, categories=categories,
-                debitable_wallets=wallets, convention_signed_on=date(2023, 9, 1),
-                representative=Representative(*principal)))
+            partner = await create_partner(
+                actor,
+                PartnerDetails(
+                    legal_name=legal,
+                    trade_name=trade,
+                    siret=siret,
+                    categories=categories,
+                    debitable_wallets=wallets,
+                    convention_signed_on=date(2023, 9, 1),
+                    representative=Representative(*principal),
+                ),
+            )
             principal_delegate = await Delegate.get(partner_id=partner.id, is_principal=True)
             await _activate(principal_delegate, password_hash)
-            principal_viewer = Viewer(user=await User.get(id=principal_delegate.user_id),
-                                      client_address="demo",
-                                      delegations={partner.id: principal_delegate})
+            principal_viewer = Viewer(
+                user=await User.get(id=principal_delegate.user_id),
+                client_address="demo",
+                delegations={partner.id: principal_delegate},
+            )
             async with atomic():
                 collaborator_delegate = await invite(
-                    principal_viewer, partner, email=collaborator[0],
-                    first_name=collaborator[1], last_name=collaborator[2],
-                    permissions=permissions)
+                    principal_viewer,
+                    partner,
+                    email=collaborator[0],
+                    first_name=collaborator[1],
+                    last_name=collaborator[2],
+                    permissions=permissions,
+                )
             await _activate(collaborator_delegate, password_hash)
         logins.append((f"délégué principal, {trade}", principal[0]))
-        logins.append((f"délégué ({', '.join(p.value for p in permissions)}), {trade}",
-                       collaborator[0]))
+        logins.append(
+            (f"délégué ({', '.join(p.value for p in permissions)}), {trade}", collaborator[0])
+        )
     for index, (email, first, last, born, postal_code) in enumerate(YOUNG_PEOPLE, 1):
         say(f"[{index}/{len(YOUNG_PEOPLE)}] jeune : {email}")
         if not await User.exists(email=email):
-            user = await register_young_person(Registration(
-                email=email, password=DEMO_PASSWORD, first_name=first, last_name=last,
-                birth_date=born, postal_code=postal_code))
+            user = await register_young_person(
+                Registration(
+                    email=email,
+                    password=DEMO_PASSWORD,
+                    first_name=first,
+                    last_name=last,
+                    birth_date=born,
+                    postal_code=postal_code,
+                )
+            )
             await User.filter(id=user.id).update(email_verified_at=clock.now())
         logins.append((f"jeune, {clock.age_on(born, clock.paris_today())} ans", email))
     return logins

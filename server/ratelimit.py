@@ -50,8 +50,13 @@ class RedisCounter:
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limit_per_minute: int, counter: Counter,
-                 exempt: Callable[[str], bool] = lambda path: False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit_per_minute: int,
+        counter: Counter,
+        exempt: Callable[[str], bool] = lambda path: False,
+    ) -> None:
         self.app = app
         self.limit = limit_per_minute
         self.counter = counter
@@ -65,12 +70,17 @@ class RateLimitMiddleware:
         address = client[0] if client else "unknown"
         if await self.counter.hit(address) > self.limit:
             response = JSONResponse(
-                {"errors": [{"message": "Trop de requêtes : réessayez dans une minute.",
-                             "extensions": {"code": "RATE_LIMITED"}}]},
+                {
+                    "errors": [
+                        {
+                            "message": "Trop de requêtes : réessayez dans une minute.",
+                            "extensions": {"code": "RATE_LIMITED"},
+                        }
+                    ]
+                },
                 status_code=429,
                 headers={"Retry-After": str(WINDOW_SECONDS)},
             )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
-

@@ -54,21 +54,24 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 
 
 @pytest.fixture(scope="session")
-async def settings(database_url: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
-                   ) -> AsyncIterator[Settings]:
+async def settings(
+    database_url: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Settings]:
     from server.database import close_database, open_database, run_migrations
 
     data_dir: Path = tmp_path_factory.mktemp("data")
-    configured = use_settings(Settings(
-        environment="test",
-        database_url=database_url,
-        data_dir=data_dir,
-        email_backend="smtp",
-        smtp_host="127.0.0.1",
-        smtp_port=mailbox.port,
-        rate_limit_per_minute=0,
-        login_max_failures_per_address=1000,
-    ))
+    configured = use_settings(
+        Settings(
+            environment="test",
+            database_url=database_url,
+            data_dir=data_dir,
+            email_backend="smtp",
+            smtp_host="127.0.0.1",
+            smtp_port=mailbox.port,
+            rate_limit_per_minute=0,
+            login_max_failures_per_address=1000,
+        )
+    )
     await run_migrations(configured)
     await open_database(configured)
     yield configured
@@ -99,8 +102,9 @@ async def live_server(app) -> AsyncIterator[str]:
     from tests.support import free_port
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
     task = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.01)

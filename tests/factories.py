@@ -35,15 +35,27 @@ async def _password_hash() -> str:
 
 
 async def staff_member(*roles: StaffRole) -> User:
-    return await create_staff(None, email=f"{unique('agent')}@departement13.test",
-                              first_name="Agent", last_name="Départemental",
-                              roles=list(roles), password=PASSWORD)
+    return await create_staff(
+        None,
+        email=f"{unique('agent')}@departement13.test",
+        first_name="Agent",
+        last_name="Départemental",
+        roles=list(roles),
+        password=PASSWORD,
+    )
 
 
 async def young_person(birth_date: date = date(2012, 5, 4)) -> User:
-    user = await register_young_person(Registration(
-        email=f"{unique('jeune')}@jeune.test", password=PASSWORD, first_name="Jade",
-        last_name="Vidal", birth_date=birth_date, postal_code="13001"))
+    user = await register_young_person(
+        Registration(
+            email=f"{unique('jeune')}@jeune.test",
+            password=PASSWORD,
+            first_name="Jade",
+            last_name="Vidal",
+            birth_date=birth_date,
+            postal_code="13001",
+        )
+    )
     await User.filter(id=user.id).update(email_verified_at=clock.now())
     return user
 
@@ -66,13 +78,20 @@ class PartnerTeam:
 async def partner_team(actor: User | None = None, name: str = "Cinéma") -> PartnerTeam:
     actor = actor or await staff_member(StaffRole.SUPPORT)
     seed = int(unique(""))
-    partner = await create_partner(Viewer(user=actor), PartnerDetails(
-        legal_name=f"SARL {name}", trade_name=f"{name} {seed}", siret=valid_siret(seed),
-        categories=[PartnerCategory.CULTURE],
-        debitable_wallets=[WalletKind.SPORT_CULTURE_LOISIRS],
-        convention_signed_on=date(2024, 9, 1),
-        representative=Representative(f"{unique('principal')}@partenaire.test", "Paul",
-                                      "Principal")))
+    partner = await create_partner(
+        Viewer(user=actor),
+        PartnerDetails(
+            legal_name=f"SARL {name}",
+            trade_name=f"{name} {seed}",
+            siret=valid_siret(seed),
+            categories=[PartnerCategory.CULTURE],
+            debitable_wallets=[WalletKind.SPORT_CULTURE_LOISIRS],
+            convention_signed_on=date(2024, 9, 1),
+            representative=Representative(
+                f"{unique('principal')}@partenaire.test", "Paul", "Principal"
+            ),
+        ),
+    )
     principal = await accept(await Delegate.get(partner_id=partner.id, is_principal=True))
     return PartnerTeam(partner, principal)
 
@@ -81,9 +100,14 @@ async def collaborator(team: PartnerTeam, *permissions: DelegatePermission) -> U
     principal_delegate = await Delegate.get(partner_id=team.partner.id, is_principal=True)
     actor = Viewer(user=team.principal, delegations={team.partner.id: principal_delegate})
     async with atomic():
-        delegate = await invite(actor, team.partner, email=f"{unique('collab')}@partenaire.test",
-                                first_name="Colette", last_name="Laborde",
-                                permissions=list(permissions))
+        delegate = await invite(
+            actor,
+            team.partner,
+            email=f"{unique('collab')}@partenaire.test",
+            first_name="Colette",
+            last_name="Laborde",
+            permissions=list(permissions),
+        )
     return await accept(delegate)
 
 

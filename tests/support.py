@@ -50,7 +50,9 @@ class Mailbox:
         self.messages.append(message)
         return "250 Message accepted for delivery"
 
-    async def wait_for(self, to: str, subject_contains: str = "", timeout: float = 5) -> EmailMessage:
+    async def wait_for(
+        self, to: str, subject_contains: str = "", timeout: float = 5
+    ) -> EmailMessage:
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
             for message in reversed(self.messages):
@@ -83,8 +85,9 @@ class GraphQLClient:
     token: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
-    async def post(self, query: str, variables: dict[str, Any] | None = None,
-                   token: str | None = None) -> dict[str, Any]:
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> dict[str, Any]:
         headers = dict(self.headers)
         bearer = token or self.token
         if bearer:

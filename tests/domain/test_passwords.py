@@ -21,16 +21,33 @@ async def test_hashes_use_argon2id_with_at_least_owasp_parameters():
 
 @pytest.mark.parametrize(
     "password",
-    ["court", "Lina-Rossi-99", "lina.rossi.99!", "ROSSI-Lina-ok", "Mon-anniv-03022012",
-     "aaaaaaaaaaaa", "x" * 129],
+    [
+        "court",
+        "Lina-Rossi-99",
+        "lina.rossi.99!",
+        "ROSSI-Lina-ok",
+        "Mon-anniv-03022012",
+        "aaaaaaaaaaaa",
+        "x" * 129,
+    ],
 )
 def test_policy_refuses_short_long_simple_or_personal_passwords(password):
     with pytest.raises(DomainError) as refused:
-        check_password_policy(password, email="lina.rossi@jeune.test", first_name="Lina",
-                              last_name="Rossi", birth_date=date(2012, 2, 3))
+        check_password_policy(
+            password,
+            email="lina.rossi@jeune.test",
+            first_name="Lina",
+            last_name="Rossi",
+            birth_date=date(2012, 2, 3),
+        )
     assert refused.value.code == "WEAK_PASSWORD"
 
 
 def test_policy_accepts_a_long_unrelated_passphrase():
-    check_password_policy("Sardines-Grillees-7", email="lina.rossi@jeune.test",
-                          first_name="Lina", last_name="Rossi", birth_date=date(2012, 2, 3))
+    check_password_policy(
+        "Sardines-Grillees-7",
+        email="lina.rossi@jeune.test",
+        first_name="Lina",
+        last_name="Rossi",
+        birth_date=date(2012, 2, 3),
+    )

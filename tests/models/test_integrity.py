@@ -44,14 +44,27 @@ async def test_a_partner_has_at_most_one_principal_delegate(settings):
 
 async def test_emails_are_stored_lowercase_and_young_people_have_a_birth_date(settings):
     with pytest.raises(DATABASE_REFUSALS):
-        await User.create(email=f"{unique('Majuscule')}@Jeune.TEST", kind=UserKind.DELEGATE,
-                          first_name="A", last_name="B")
+        await User.create(
+            email=f"{unique('Majuscule')}@Jeune.TEST",
+            kind=UserKind.DELEGATE,
+            first_name="A",
+            last_name="B",
+        )
     with pytest.raises(DATABASE_REFUSALS):
-        await User.create(email=f"{unique('sansdate')}@jeune.test",
-                          kind=UserKind.YOUNG_PERSON, first_name="A", last_name="B")
+        await User.create(
+            email=f"{unique('sansdate')}@jeune.test",
+            kind=UserKind.YOUNG_PERSON,
+            first_name="A",
+            last_name="B",
+        )
 
 
 async def test_only_staff_hold_staff_roles(settings):
     with pytest.raises(DATABASE_REFUSALS):
-        await User.create(email=f"{unique('faux')}@jeune.test", kind=UserKind.DELEGATE,
-                          staff_roles=["administrator"], first_name="A", last_name="B")
+        await User.create(
+            email=f"{unique('faux')}@jeune.test",
+            kind=UserKind.DELEGATE,
+            staff_roles=["administrator"],
+            first_name="A",
+            last_name="B",
+        )

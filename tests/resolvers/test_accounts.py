@@ -77,8 +77,11 @@ async def test_young_person_registers_verifies_email_and_signs_in(gql, mailbox):
     login = await gql.post(LOGIN, {"email": data["email"].upper(), "password": data["password"]})
     access = login["data"]["login"]["accessToken"]
     me = await gql.post(ME, token=access)
-    assert me["data"]["me"] == {"email": data["email"], "kind": "YOUNG_PERSON",
-                                "emailVerified": True}
+    assert me["data"]["me"] == {
+        "email": data["email"],
+        "kind": "YOUNG_PERSON",
+        "emailVerified": True,
+    }
 
 
 async def test_registration_refuses_bad_input_and_changes_nothing(gql):
@@ -162,9 +165,9 @@ async def test_refresh_rotates_and_a_replayed_token_kills_the_session(gql):
 async def test_concurrent_refreshes_of_one_token_yield_one_session_at_most(gql):
     user = await young_person()
     first = await sign_in(gql, user)
-    results = await asyncio.gather(*[
-        gql.post(REFRESH, {"token": first["refreshToken"]}) for _ in range(5)
-    ])
+    results = await asyncio.gather(
+        *[gql.post(REFRESH, {"token": first["refreshToken"]}) for _ in range(5)]
+    )
     kinds = [r["data"]["refreshToken"]["__typename"] for r in results]
     assert kinds.count("AuthPayload") <= 1
     # Whatever won, the replays revoked the family: no token of it still works.
@@ -232,11 +235,13 @@ async def test_change_password_keeps_this_session_and_ends_the_others(gql):
     user = await young_person()
     here = await sign_in(gql, user)
     elsewhere = await sign_in(gql, user)
-    wrong = await gql.post(CHANGE, {"current": "faux", "new": "Calisson-d-Aix-2026"},
-                           token=here["accessToken"])
+    wrong = await gql.post(
+        CHANGE, {"current": "faux", "new": "Calisson-d-Aix-2026"}, token=here["accessToken"]
+    )
     assert wrong["data"]["changePassword"]["code"] == "INVALID_CREDENTIALS"
-    ok = await gql.post(CHANGE, {"current": PASSWORD, "new": "Calisson-d-Aix-2026"},
-                        token=here["accessToken"])
+    ok = await gql.post(
+        CHANGE, {"current": PASSWORD, "new": "Calisson-d-Aix-2026"}, token=here["accessToken"]
+    )
     assert ok["data"]["changePassword"]["__typename"] == "Done"
     assert (await gql.post(ME, token=here["accessToken"]))["data"]["me"]
     assert (await gql.post(ME, token=elsewhere["accessToken"]))["data"]["me"] is None

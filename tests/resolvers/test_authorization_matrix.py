@@ -25,8 +25,16 @@ from server.context import Context
 from tests.factories import PASSWORD, collaborator, partner_team, staff_member, young_person
 
 ROLES = [
-    "anonymous", "young_person", "principal_a", "collaborator_a", "delegate_b",
-    "staff_moderation", "staff_support", "staff_finance", "staff_marketing", "staff_admin",
+    "anonymous",
+    "young_person",
+    "principal_a",
+    "collaborator_a",
+    "delegate_b",
+    "staff_moderation",
+    "staff_support",
+    "staff_finance",
+    "staff_marketing",
+    "staff_admin",
 ]
 STAFF = {r for r in ROLES if r.startswith("staff_")}
 SIGNED_IN = set(ROLES) - {"anonymous"}
@@ -62,6 +70,7 @@ class Row:
 def fixed(**values: Any) -> Variables:
     async def build(world: World) -> dict[str, Any]:
         return {k: (v(world) if callable(v) else v) for k, v in values.items()}
+
     return build
 
 
@@ -75,65 +84,126 @@ BAD_TOKEN = "jeton-inexistant"
 
 TABLE = [
     Row("me", "{ me { id } }", SIGNED_IN),
-    Row("partner", "query($id: ID!) { partner(id: $id) { tradeName } }", EVERYONE,
-        fixed(id=A)),
-    Row("Partner.siret", "query($id: ID!) { partner(id: $id) { siret legalName status } }",
-        STAFF | {"principal_a", "collaborator_a"}, fixed(id=A)),
-    Row("Partner.delegates",
+    Row("partner", "query($id: ID!) { partner(id: $id) { tradeName } }", EVERYONE, fixed(id=A)),
+    Row(
+        "Partner.siret",
+        "query($id: ID!) { partner(id: $id) { siret legalName status } }",
+        STAFF | {"principal_a", "collaborator_a"},
+        fixed(id=A),
+    ),
+    Row(
+        "Partner.delegates",
         "query($id: ID!) { partner(id: $id) { delegates { person { email } } } }",
-        {"staff_support", "staff_admin", "principal_a"}, fixed(id=A)),
+        {"staff_support", "staff_admin", "principal_a"},
+        fixed(id=A),
+    ),
     Row("partners", "{ partners { partners { id } } }", STAFF),
-    Row("auditLog", "query($p: ID) { auditLog(partnerId: $p) { entries { id } } }",
-        STAFF | {"principal_a"}, fixed(p=A)),
+    Row(
+        "auditLog",
+        "query($p: ID) { auditLog(partnerId: $p) { entries { id } } }",
+        STAFF | {"principal_a"},
+        fixed(p=A),
+    ),
     Row("auditLog (everything)", "{ auditLog { entries { id } } }", STAFF),
-    Row("register",
+    Row(
+        "register",
         """mutation { register(input: {email: "invalide", password: "x", firstName: "A",
         lastName: "B", birthDate: "2012-01-01", postalCode: "13001"}) { __typename } }""",
-        EVERYONE),
-    Row("verifyEmail", f'mutation {{ verifyEmail(token: "{BAD_TOKEN}") {{ __typename }} }}',
-        EVERYONE),
-    Row("requestPasswordReset",
-        'mutation { requestPasswordReset(email: "inconnu@nulle.part") { ok } }', EVERYONE),
-    Row("resetPassword",
+        EVERYONE,
+    ),
+    Row(
+        "verifyEmail",
+        f'mutation {{ verifyEmail(token: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE,
+    ),
+    Row(
+        "requestPasswordReset",
+        'mutation { requestPasswordReset(email: "inconnu@nulle.part") { ok } }',
+        EVERYONE,
+    ),
+    Row(
+        "resetPassword",
         f'mutation {{ resetPassword(token: "{BAD_TOKEN}", newPassword: "x") {{ __typename }} }}',
-        EVERYONE),
-    Row("changePassword",
+        EVERYONE,
+    ),
+    Row(
+        "changePassword",
         'mutation { changePassword(currentPassword: "faux", newPassword: "x") { __typename } }',
-        SIGNED_IN),
-    Row("login", 'mutation { login(email: "matrice@nulle.part", password: "x") { __typename } }',
-        EVERYONE),
-    Row("refreshToken", f'mutation {{ refreshToken(refreshToken: "{BAD_TOKEN}") {{ __typename }} }}',
-        EVERYONE),
-    Row("createPartner",
+        SIGNED_IN,
+    ),
+    Row(
+        "login",
+        'mutation { login(email: "matrice@nulle.part", password: "x") { __typename } }',
+        EVERYONE,
+    ),
+    Row(
+        "refreshToken",
+        f'mutation {{ refreshToken(refreshToken: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE,
+    ),
+    Row(
+        "createPartner",
         """mutation { createPartner(input: {legalName: "L", tradeName: "T", siret: "1",
         categories: [SPORT], debitableWallets: [], conventionSignedOn: "2025-09-01",
         representative: {email: "r@r.test", firstName: "R", lastName: "R"}}) { __typename } }""",
-        {"staff_support", "staff_admin"}),
-    Row("suspendPartner", "mutation($id: ID!) { suspendPartner(id: $id) { __typename } }",
-        {"staff_admin"}, fixed(id=NOWHERE)),
-    Row("reactivatePartner", "mutation($id: ID!) { reactivatePartner(id: $id) { __typename } }",
-        {"staff_admin"}, fixed(id=NOWHERE)),
-    Row("inviteDelegate",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "suspendPartner",
+        "mutation($id: ID!) { suspendPartner(id: $id) { __typename } }",
+        {"staff_admin"},
+        fixed(id=NOWHERE),
+    ),
+    Row(
+        "reactivatePartner",
+        "mutation($id: ID!) { reactivatePartner(id: $id) { __typename } }",
+        {"staff_admin"},
+        fixed(id=NOWHERE),
+    ),
+    Row(
+        "inviteDelegate",
         """mutation($p: ID!) { inviteDelegate(input: {partnerId: $p, email: "invalide",
         firstName: "N", lastName: "G", permissions: []}) { __typename } }""",
-        {"staff_support", "staff_admin", "principal_a"}, fixed(p=A)),
-    Row("acceptInvitation",
+        {"staff_support", "staff_admin", "principal_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "acceptInvitation",
         f'mutation {{ acceptInvitation(token: "{BAD_TOKEN}", password: "x") {{ __typename }} }}',
-        EVERYONE),
-    Row("updateDelegatePermissions",
+        EVERYONE,
+    ),
+    Row(
+        "updateDelegatePermissions",
         """mutation($id: ID!) { updateDelegatePermissions(delegateId: $id, permissions: [PROFILE])
         { __typename } }""",
-        {"staff_support", "staff_admin", "principal_a"}, fresh_delegate),
-    Row("suspendDelegate", "mutation($id: ID!) { suspendDelegate(delegateId: $id) { __typename } }",
-        {"staff_support", "staff_admin", "principal_a"}, fresh_delegate),
-    Row("reactivateDelegate",
+        {"staff_support", "staff_admin", "principal_a"},
+        fresh_delegate,
+    ),
+    Row(
+        "suspendDelegate",
+        "mutation($id: ID!) { suspendDelegate(delegateId: $id) { __typename } }",
+        {"staff_support", "staff_admin", "principal_a"},
+        fresh_delegate,
+    ),
+    Row(
+        "reactivateDelegate",
         "mutation($id: ID!) { reactivateDelegate(delegateId: $id) { __typename } }",
-        {"staff_support", "staff_admin", "principal_a"}, fresh_delegate),
-    Row("revokeDelegate", "mutation($id: ID!) { revokeDelegate(delegateId: $id) { __typename } }",
-        {"staff_support", "staff_admin", "principal_a"}, fresh_delegate),
-    Row("auditLogEntries",
+        {"staff_support", "staff_admin", "principal_a"},
+        fresh_delegate,
+    ),
+    Row(
+        "revokeDelegate",
+        "mutation($id: ID!) { revokeDelegate(delegateId: $id) { __typename } }",
+        {"staff_support", "staff_admin", "principal_a"},
+        fresh_delegate,
+    ),
+    Row(
+        "auditLogEntries",
         "subscription($p: ID!) { auditLogEntries(partnerId: $p) { id } }",
-        STAFF | {"principal_a"}, fixed(p=A), subscription=True),
+        STAFF | {"principal_a"},
+        fixed(p=A),
+        subscription=True,
+    ),
     Row("logout", "mutation { logout { ok } }", SIGNED_IN),
 ]
 
@@ -145,8 +215,12 @@ async def world(settings) -> World:
         "young_person": await young_person(),
         "principal_a": team_a.principal,
         "collaborator_a": await collaborator(
-            team_a, DelegatePermission.TRANSACTIONS, DelegatePermission.OFFERS_AND_POSTS,
-            DelegatePermission.PROFILE, DelegatePermission.FINANCE),
+            team_a,
+            DelegatePermission.TRANSACTIONS,
+            DelegatePermission.OFFERS_AND_POSTS,
+            DelegatePermission.PROFILE,
+            DelegatePermission.FINANCE,
+        ),
         "delegate_b": team_b.principal,
         "staff_moderation": await staff_member(StaffRole.MODERATION),
         "staff_support": await staff_member(StaffRole.SUPPORT),
@@ -165,8 +239,13 @@ async def world(settings) -> World:
 
 
 def _context(viewer: Viewer) -> Context:
-    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [],
-             "client": ("192.0.2.1", 1)}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/graphql",
+        "headers": [],
+        "client": ("192.0.2.1", 1),
+    }
     return Context(request=Request(scope), viewer=viewer)
 
 
@@ -175,8 +254,9 @@ async def _denied(app, row: Row, world: World, role: str) -> bool:
     variables = await row.variables(world) if row.variables else {}
     context = _context(world.viewers[role])
     if row.subscription:
-        stream = await schema.subscribe(row.document, variable_values=variables,
-                                        context_value=context)
+        stream = await schema.subscribe(
+            row.document, variable_values=variables, context_value=context
+        )
         if hasattr(stream, "errors"):
             errors = stream.errors or []
         else:
@@ -188,8 +268,9 @@ async def _denied(app, row: Row, world: World, role: str) -> bool:
             finally:
                 await stream.aclose()
     else:
-        result = await schema.execute(row.document, variable_values=variables,
-                                      context_value=context)
+        result = await schema.execute(
+            row.document, variable_values=variables, context_value=context
+        )
         errors = result.errors or []
         unexpected = [e for e in errors if (e.extensions or {}).get("code") not in DENIED_CODES]
         assert not unexpected, unexpected

@@ -77,15 +77,25 @@ def partner_input(representative_email: str, **overrides):
         "categories": ["SPORT"],
         "debitableWallets": ["SPORT_CULTURE_LOISIRS"],
         "conventionSignedOn": "2025-09-01",
-        "representative": {"email": representative_email, "firstName": "Aurélie",
-                           "lastName": "Fabre"},
+        "representative": {
+            "email": representative_email,
+            "firstName": "Aurélie",
+            "lastName": "Fabre",
+        },
     }
     return {**data, **overrides}
 
 
 def invitation(partner_id, email, permissions):
-    return {"input": {"partnerId": str(partner_id), "email": email, "firstName": "Noé",
-                      "lastName": "Giraud", "permissions": permissions}}
+    return {
+        "input": {
+            "partnerId": str(partner_id),
+            "email": email,
+            "firstName": "Noé",
+            "lastName": "Giraud",
+            "permissions": permissions,
+        }
+    }
 
 
 async def test_the_full_delegation_story(gql, mailbox):
@@ -99,43 +109,60 @@ async def test_the_full_delegation_story(gql, mailbox):
 
     invite_mail = await mailbox.wait_for(rep_email, "Invitation")
     assert "délégué principal" in invite_mail.get_body(("plain",)).get_content()
-    accepted = await gql.post(ACCEPT, {"token": link_token(invite_mail),
-                                       "password": "Mistral-Gagnant-13"})
+    accepted = await gql.post(
+        ACCEPT, {"token": link_token(invite_mail), "password": "Mistral-Gagnant-13"}
+    )
     principal = accepted["data"]["acceptInvitation"]
     assert principal["user"]["delegations"][0]["isPrincipal"] is True
     assert principal["user"]["delegations"][0]["status"] == "ACTIVE"
 
     collab_email = f"{unique('moniteur')}@voiles.test"
-    invited = await gql.post(INVITE, invitation(partner["id"], collab_email, ["TRANSACTIONS"]),
-                             token=principal["accessToken"])
+    invited = await gql.post(
+        INVITE,
+        invitation(partner["id"], collab_email, ["TRANSACTIONS"]),
+        token=principal["accessToken"],
+    )
     assert invited["data"]["inviteDelegate"]["delegation"]["status"] == "INVITED"
     collab_mail = await mailbox.wait_for(collab_email, "Invitation")
-    joined = await gql.post(ACCEPT, {"token": link_token(collab_mail),
-                                     "password": "Planche-a-Voile-22"})
+    joined = await gql.post(
+        ACCEPT, {"token": link_token(collab_mail), "password": "Planche-a-Voile-22"}
+    )
     assert joined["data"]["acceptInvitation"]["__typename"] == "AuthPayload"
     collab_login = await sign_in(gql, await User.get(email=collab_email), "Planche-a-Voile-22")
 
-    refused = await gql.post(INVITE, invitation(partner["id"], "autre@voiles.test", []),
-                             token=collab_login["accessToken"])
+    refused = await gql.post(
+        INVITE,
+        invitation(partner["id"], "autre@voiles.test", []),
+        token=collab_login["accessToken"],
+    )
     assert refused["data"] is None and error_codes(refused) == ["FORBIDDEN"]
     assert not await User.exists(email="autre@voiles.test")
 
-    trail = await gql.post(AUDIT, {"partnerId": partner["id"], "first": 50},
-                           token=principal["accessToken"])
+    trail = await gql.post(
+        AUDIT, {"partnerId": partner["id"], "first": 50}, token=principal["accessToken"]
+    )
     actions = [e["action"] for e in trail["data"]["auditLog"]["entries"]]
-    assert actions == ["delegate.invitation_accepted", "delegate.invited",
-                       "delegate.invitation_accepted", "delegate.invited", "partner.created"]
+    assert actions == [
+        "delegate.invitation_accepted",
+        "delegate.invited",
+        "delegate.invitation_accepted",
+        "delegate.invited",
+        "partner.created",
+    ]
     assert trail["data"]["auditLog"]["entries"][1]["clientAddress"] == "203.0.113.7"
 
 
 async def test_bad_partner_input_is_refused_and_creates_nothing(gql):
     support = await token_for(gql, await staff_member(StaffRole.SUPPORT))
-    for override, code in [({"siret": "12345678901234"}, "INVALID_SIRET"),
-                           ({"categories": []}, "INVALID_INPUT"),
-                           ({"tradeName": "   "}, "INVALID_INPUT")]:
+    for override, code in [
+        ({"siret": "12345678901234"}, "INVALID_SIRET"),
+        ({"categories": []}, "INVALID_INPUT"),
+        ({"tradeName": "   "}, "INVALID_INPUT"),
+    ]:
         email = f"{unique('rep')}@voiles.test"
-        result = await gql.post(CREATE_PARTNER, {"input": partner_input(email, **override)},
-                                token=support)
+        result = await gql.post(
+            CREATE_PARTNER, {"input": partner_input(email, **override)}, token=support
+        )
         assert result["data"]["createPartner"]["code"] == code
         assert not await User.exists(email=email)
     data = partner_input(f"{unique('rep')}@voiles.test")
@@ -150,11 +177,13 @@ async def test_a_delegates_manager_cannot_hand_out_the_delegates_permission(gql)
     team = await partner_team()
     manager = await collaborator(team, DelegatePermission.DELEGATES)
     token = await token_for(gql, manager)
-    plain = await gql.post(INVITE, invitation(team.partner.id, f"{unique('c')}@p.test",
-                                              ["TRANSACTIONS"]), token=token)
+    plain = await gql.post(
+        INVITE, invitation(team.partner.id, f"{unique('c')}@p.test", ["TRANSACTIONS"]), token=token
+    )
     assert plain["data"]["inviteDelegate"]["__typename"] == "DelegationSuccess"
-    escalating = await gql.post(INVITE, invitation(team.partner.id, f"{unique('c')}@p.test",
-                                                   ["DELEGATES"]), token=token)
+    escalating = await gql.post(
+        INVITE, invitation(team.partner.id, f"{unique('c')}@p.test", ["DELEGATES"]), token=token
+    )
     assert escalating["data"]["inviteDelegate"]["code"] == "FORBIDDEN"
     principal_row = await Delegate.get(partner_id=team.partner.id, is_principal=True)
     on_principal = await gql.post(SUSPEND_DELEGATE, {"id": str(principal_row.id)}, token=token)
@@ -170,15 +199,15 @@ async def test_suspension_and_revocation_take_effect_on_existing_tokens(gql):
     query = {"id": str(team.partner.id)}
 
     assert (await gql.post(PARTNER_PRIVATE, query, token=cashier_token))["data"]["partner"][
-        "siret"] == team.partner.siret
+        "siret"
+    ] == team.partner.siret
     suspended = await gql.post(SUSPEND_DELEGATE, {"id": str(delegate.id)}, token=principal)
     assert suspended["data"]["suspendDelegate"]["delegation"]["status"] == "SUSPENDED"
     after = await gql.post(PARTNER_PRIVATE, query, token=cashier_token)
     assert after["data"]["partner"]["siret"] is None and "FORBIDDEN" in error_codes(after)
 
     await gql.post(REACTIVATE_DELEGATE, {"id": str(delegate.id)}, token=principal)
-    assert (await gql.post(PARTNER_PRIVATE, query, token=cashier_token))["data"]["partner"][
-        "siret"]
+    assert (await gql.post(PARTNER_PRIVATE, query, token=cashier_token))["data"]["partner"]["siret"]
     revoked = await gql.post(REVOKE_DELEGATE, {"id": str(delegate.id)}, token=principal)
     assert revoked["data"]["revokeDelegate"]["delegation"]["status"] == "REVOKED"
     gone = await gql.post("{ me { email } }", token=cashier_token)
@@ -192,17 +221,26 @@ async def test_permissions_can_be_changed_by_the_principal_and_are_audited(gql):
     member = await collaborator(team, DelegatePermission.TRANSACTIONS)
     delegate = await Delegate.get(partner_id=team.partner.id, user_id=member.id)
     principal = await token_for(gql, team.principal)
-    changed = await gql.post(SET_PERMISSIONS, {"id": str(delegate.id),
-                                               "permissions": ["FINANCE", "PROFILE"]},
-                             token=principal)
+    changed = await gql.post(
+        SET_PERMISSIONS,
+        {"id": str(delegate.id), "permissions": ["FINANCE", "PROFILE"]},
+        token=principal,
+    )
     assert changed["data"]["updateDelegatePermissions"]["delegation"]["permissions"] == [
-        "FINANCE", "PROFILE"]
-    own = await gql.post(SET_PERMISSIONS, {"id": str(delegate.id), "permissions": ["DELEGATES"]},
-                         token=await token_for(gql, member))
+        "FINANCE",
+        "PROFILE",
+    ]
+    own = await gql.post(
+        SET_PERMISSIONS,
+        {"id": str(delegate.id), "permissions": ["DELEGATES"]},
+        token=await token_for(gql, member),
+    )
     assert error_codes(own) == ["FORBIDDEN"]
-    trail = await gql.post(AUDIT, {"partnerId": str(team.partner.id),
-                                   "action": "delegate.permissions_changed", "first": 10},
-                           token=principal)
+    trail = await gql.post(
+        AUDIT,
+        {"partnerId": str(team.partner.id), "action": "delegate.permissions_changed", "first": 10},
+        token=principal,
+    )
     entry = trail["data"]["auditLog"]["entries"][0]
     assert entry["before"]["permissions"] == ["transactions"]
     assert entry["after"]["permissions"] == ["finance", "profile"]
@@ -212,8 +250,11 @@ async def test_permissions_can_be_changed_by_the_principal_and_are_audited(gql):
 async def test_a_person_can_be_a_delegate_of_two_partners(gql, mailbox):
     first, second = await partner_team(name="Cinéma"), await partner_team(name="Théâtre")
     person = await collaborator(first, DelegatePermission.TRANSACTIONS)
-    invited = await gql.post(INVITE, invitation(second.partner.id, person.email, ["PROFILE"]),
-                             token=await token_for(gql, second.principal))
+    invited = await gql.post(
+        INVITE,
+        invitation(second.partner.id, person.email, ["PROFILE"]),
+        token=await token_for(gql, second.principal),
+    )
     assert invited["data"]["inviteDelegate"]["__typename"] == "DelegationSuccess"
     message = await mailbox.wait_for(person.email, "Invitation")
     wrong = await gql.post(ACCEPT, {"token": link_token(message), "password": "Autre-mdp-123"})
@@ -221,7 +262,8 @@ async def test_a_person_can_be_a_delegate_of_two_partners(gql, mailbox):
     joined = await gql.post(ACCEPT, {"token": link_token(message), "password": PASSWORD})
     delegations = joined["data"]["acceptInvitation"]["user"]["delegations"]
     assert sorted(d["partner"]["id"] for d in delegations) == sorted(
-        [str(first.partner.id), str(second.partner.id)])
+        [str(first.partner.id), str(second.partner.id)]
+    )
 
 
 async def test_partner_b_sees_nothing_private_of_partner_a(gql):
@@ -239,12 +281,15 @@ async def test_partner_b_sees_nothing_private_of_partner_a(gql):
     assert everything["data"]["auditLog"] is None
 
     a_delegate = await Delegate.get(partner_id=a.partner.id, is_principal=True)
-    for mutation, name in [(SUSPEND_DELEGATE, "suspendDelegate"),
-                           (REVOKE_DELEGATE, "revokeDelegate")]:
+    for mutation, name in [
+        (SUSPEND_DELEGATE, "suspendDelegate"),
+        (REVOKE_DELEGATE, "revokeDelegate"),
+    ]:
         result = await gql.post(mutation, {"id": str(a_delegate.id)}, token=b_token)
         assert result["data"] is None and error_codes(result) == ["FORBIDDEN"], name
-    invited = await gql.post(INVITE, invitation(a.partner.id, f"{unique('x')}@b.test", []),
-                             token=b_token)
+    invited = await gql.post(
+        INVITE, invitation(a.partner.id, f"{unique('x')}@b.test", []), token=b_token
+    )
     assert error_codes(invited) == ["FORBIDDEN"]
     assert (await Delegate.get(id=a_delegate.id)).status == DelegateStatus.ACTIVE
 
@@ -253,11 +298,11 @@ async def test_staff_read_the_whole_trail_filtered_by_delegate(gql):
     team = await partner_team()
     member = await collaborator(team, DelegatePermission.TRANSACTIONS)
     staff_token = await token_for(gql, await staff_member(StaffRole.FINANCE))
-    by_member = await gql.post(AUDIT, {"actorId": str(member.id), "first": 10},
-                               token=staff_token)
+    by_member = await gql.post(AUDIT, {"actorId": str(member.id), "first": 10}, token=staff_token)
     assert by_member["data"]["auditLog"]["entries"] == []  # accepted by the test factory
-    by_principal = await gql.post(AUDIT, {"actorId": str(team.principal.id), "first": 1},
-                                  token=staff_token)
+    by_principal = await gql.post(
+        AUDIT, {"actorId": str(team.principal.id), "first": 1}, token=staff_token
+    )
     page = by_principal["data"]["auditLog"]
     assert page["entries"][0]["action"] == "delegate.invited"
     assert page["nextCursor"] is None
@@ -270,8 +315,13 @@ async def test_audit_pages_follow_the_cursor_without_gaps(gql):
     principal = await token_for(gql, team.principal)
     seen, cursor = [], None
     while True:
-        page = (await gql.post(AUDIT, {"partnerId": str(team.partner.id), "first": 2,
-                                       "after": cursor}, token=principal))["data"]["auditLog"]
+        page = (
+            await gql.post(
+                AUDIT,
+                {"partnerId": str(team.partner.id), "first": 2, "after": cursor},
+                token=principal,
+            )
+        )["data"]["auditLog"]
         seen += [e["action"] for e in page["entries"]]
         cursor = page["nextCursor"]
         if cursor is None:

@@ -17,11 +17,19 @@ FOLLOW = "subscription($p: ID!) { auditLogEntries(partnerId: $p) { action actor 
 
 async def _open(live_server: str, token: str, partner_id: str):
     ws = await connect(f"ws://{live_server}/graphql", subprotocols=["graphql-transport-ws"])
-    await ws.send(json.dumps({"type": "connection_init",
-                              "payload": {"authorization": f"Bearer {token}"}}))
+    await ws.send(
+        json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    )
     assert json.loads(await ws.recv())["type"] == "connection_ack"
-    await ws.send(json.dumps({"id": "1", "type": "subscribe",
-                              "payload": {"query": FOLLOW, "variables": {"p": partner_id}}}))
+    await ws.send(
+        json.dumps(
+            {
+                "id": "1",
+                "type": "subscribe",
+                "payload": {"query": FOLLOW, "variables": {"p": partner_id}},
+            }
+        )
+    )
     await asyncio.sleep(0.2)  # let the server register the subscriber
     return ws
 
@@ -31,12 +39,17 @@ async def test_the_principal_sees_new_audit_entries_live(gql, live_server):
     principal = await token_for(gql, team.principal)
     ws = await _open(live_server, principal, str(team.partner.id))
     try:
-        await gql.post(INVITE, invitation(team.partner.id, f"{unique('live')}@p.test",
-                                          ["TRANSACTIONS"]), token=principal)
+        await gql.post(
+            INVITE,
+            invitation(team.partner.id, f"{unique('live')}@p.test", ["TRANSACTIONS"]),
+            token=principal,
+        )
         message = json.loads(await asyncio.wait_for(ws.recv(), 2))
         assert message["type"] == "next"
         assert message["payload"]["data"]["auditLogEntries"] == {
-            "action": "delegate.invited", "actor": {"email": team.principal.email}}
+            "action": "delegate.invited",
+            "actor": {"email": team.principal.email},
+        }
     finally:
         await ws.close()
 
@@ -61,8 +74,9 @@ async def test_a_revoked_session_stops_receiving(gql, live_server):
         await gql.post("mutation { logout { ok } }", token=principal)
         target = await collaborator(team, DelegatePermission.TRANSACTIONS)
         delegate = await Delegate.get(partner_id=team.partner.id, user_id=target.id)
-        await gql.post(SUSPEND_DELEGATE, {"id": str(delegate.id)},
-                       token=await token_for(gql, manager))
+        await gql.post(
+            SUSPEND_DELEGATE, {"id": str(delegate.id)}, token=await token_for(gql, manager)
+        )
         message = json.loads(await asyncio.wait_for(ws.recv(), 2))
         assert message["type"] == "complete"  # the stream ended instead of leaking the entry
     finally:
