@@ -9,10 +9,11 @@ from contextlib import contextmanager
 from models.accounts import StaffRole
 from models.partners import DelegatePermission
 from tests.factories import collaborator, partner_team, staff_member, token_for
+from tests.support import unique
 
 PARTNERS_WITH_DELEGATES = """
-query($first: Int!) {
-  partners(first: $first) {
+query($first: Int!, $search: String!) {
+  partners(first: $first, search: $search) {
     partners { tradeName delegates { isPrincipal person { email } partner { tradeName } } }
   }
 }
@@ -44,15 +45,18 @@ def counting_queries() -> Iterator[QueryCounter]:
 
 
 async def test_listing_partners_with_their_delegates_costs_the_same_for_2_or_12(gql):
+    name = unique("Chargeur")
     for _ in range(12):
-        team = await partner_team()
+        team = await partner_team(name=name)
         await collaborator(team, DelegatePermission.TRANSACTIONS)
     token = await token_for(gql, await staff_member(StaffRole.SUPPORT))
 
     costs = {}
     for size in (2, 12):
         with counting_queries() as counter:
-            result = await gql.post(PARTNERS_WITH_DELEGATES, {"first": size}, token=token)
+            result = await gql.post(
+                PARTNERS_WITH_DELEGATES, {"first": size, "search": name}, token=token
+            )
         partners = result["data"]["partners"]["partners"]
         assert len(partners) == size and all(len(p["delegates"]) >= 2 for p in partners)
         costs[size] = counter.count
