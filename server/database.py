@@ -57,7 +57,11 @@ async def close_database() -> None:
 async def run_migrations(settings: Settings) -> None:
     from tortoise.migrations.api import migrate
 
-    await migrate(config=tortoise_config(settings))
+    try:
+        await migrate(config=tortoise_config(settings))
+    finally:
+        # An open SQLite connection keeps a thread alive and the process with it.
+        await Tortoise.close_connections()
 
 
 def __getattr__(name: str) -> Any:

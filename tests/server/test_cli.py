@@ -1,0 +1,101 @@
+"""The `cjeune` command: demo data, staff accounts, refusing unsafe production settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from models.accounts import User, UserKind
+from models.partners import Delegate, DelegateStatus, Partner
+from server.demo import DEMO_PASSWORD, PARTNERS, STAFF, YOUNG_PEOPLE, load_demo
+from tests.factories import sign_in
+
+ROOT = Path(__file__).parents[2]
+
+
+def cjeune(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "server", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_demo_data_loads_twice_without_duplicates_and_its_logins_work(gql):
+    lines: list[str] = []
+    first = await load_demo(say=lines.append)
+    second = await load_demo(say=lambda _line: None)
+    assert first == second
+    assert any(line.startswith("[3/3] partenaire") for line in lines)  # shows progress
+    expected_accounts = len(STAFF) + 2 * len(PARTNERS) + len(YOUNG_PEOPLE)
+    assert len(first) == expected_accounts
+    emails = [email for _role, email in first]
+    assert await User.filter(email__in=emails).count() == expected_accounts
+    assert await Partner.filter(siret__in=[p[2] for p in PARTNERS]).count() == len(PARTNERS)
+    cashier = await User.get(email="caisse@cinema-prado.test")
+    assert cashier.kind == UserKind.DELEGATE
+    delegate = await Delegate.get(user_id=cashier.id)
+    assert delegate.status == DelegateStatus.ACTIVE and not delegate.is_principal
+    session = await sign_in(gql, cashier, DEMO_PASSWORD)
+    assert session["accessToken"]
+
+
+def test_createstaff_and_migrate_from_the_command_line(tmp_path):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path}/cli.sqlite3", "CJEUNE_DATA_DIR": str(tmp_path)}
+    migrated = cjeune("migrate", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "Base de données à jour" in migrated.stdout
+    created = cjeune(
+        "createstaff",
+        "--email",
+        "Chef@Departement13.test",
+        "--first-name",
+        "Camille",
+        "--last-name",
+        "Arnaud",
+        "--role",
+        "administrator",
+        "--password-stdin",
+        env=env,
+        stdin="Ratatouille-Provencale-1\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert "chef@departement13.test (administrator)" in created.stdout
+    weak = cjeune(
+        "createstaff",
+        "--email",
+        "b@departement13.test",
+        "--first-name",
+        "B",
+        "--last-name",
+        "C",
+        "--role",
+        "finance",
+        "--password-stdin",
+        env=env,
+        stdin="court\n",
+    )
+    assert weak.returncode != 0 and "au moins 10 caractères" in weak.stderr
+
+
+def test_production_refuses_the_default_secret(tmp_path):
+    env = {"ENVIRONMENT": "production", "DATABASE_URL": "postgres://u@127.0.0.1:1/x"}
+    refused = cjeune("serve", env={**env, "SECRET_KEY": ""}, stdin="")
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stderr
+    sqlite = cjeune(
+        "serve",
+        env={
+            "ENVIRONMENT": "production",
+            "SECRET_KEY": "k" * 40,
+            "DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3",
+        },
+    )
+    assert sqlite.returncode != 0 and "PostgreSQL" in sqlite.stderr
