@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from uuid import UUID
 
 import strawberry
 
@@ -53,7 +52,10 @@ async def audit_log(
 
 async def audit_log_entries(info: Info, partner_id: strawberry.ID) -> AsyncGenerator[AuditEntry]:
     """Live entries of one partner's trail, as they are committed."""
-    partner = UUID(str(partner_id))
+    try:
+        partner = parse_id(partner_id, "partnerId")
+    except DomainError:
+        return
     viewer = info.context.viewer
     async for message in subscribe(audit_channel(partner)):
         # Re-checked on every event: a revoked session or delegation stops the stream at once.
