@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from domain import audit
+from domain import audit, clock
 from domain.errors import DomainError
 from domain.sessions import load_viewer
 from models.audit import AuditEntry as AuditEntryModel
@@ -17,6 +17,13 @@ from schema.audit import AuditEntry, AuditLogPage
 from server.context import Info
 
 MAX_PAGE = 100
+
+
+def paris_time(moment: datetime | None) -> datetime | None:
+    """A date-time without offset is read as Paris time, as a French user means it."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=clock.PARIS)
 
 
 async def audit_log(
@@ -35,10 +42,12 @@ async def audit_log(
             partner_id=parse_id(partner_id, "partnerId") if partner_id else None,
             actor_id=parse_id(actor_id, "actorId") if actor_id else None,
             action=action,
-            since=since,
-            until=until,
+            since=paris_time(since),
+            until=paris_time(until),
         )
         after_id = int(after) if after else None
+        if after_id is not None and not 0 < after_id < 2**63:
+            raise ValueError(after)
     except (DomainError, ValueError):
         return AuditLogPage(entries=[], next_cursor=None)
     entries, has_more = await audit.list_entries(

@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers.permissions import AccessDenied
+from schema.input_guard import RefuseNulCharacters
 from schema.limits import max_operations_rule
 from schema.root import Mutation, Query, Subscription
 from server.settings import Settings
@@ -53,6 +54,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
         lambda: AddValidationRules([max_operations_rule(settings.max_operations_per_request)]),
+        RefuseNulCharacters,
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]
     if settings.is_production:

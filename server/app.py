@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings.check()
     view = CJeuneGraphQL(build_schema(settings), settings)
 
+    counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
@@ -47,10 +49,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         try:
             yield
         finally:
+            await counter.aclose()
             if manage_database:
                 await close_database()
 
-    counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
     return Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),

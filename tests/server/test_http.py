@@ -294,20 +294,9 @@ async def test_redis_counts_one_address_across_every_api_process(settings):
 
 # --- WebSocket -------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-async def ws_url(app: Starlette) -> AsyncIterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off",
-                                           log_level="warning"))
-    serving = asyncio.create_task(server.serve())
-    async with asyncio.timeout(5):
-        while not server.started:
-            if serving.done():
-                serving.result()
-            await asyncio.sleep(0.01)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await serving
+@pytest.fixture
+def ws_url(live_server: str) -> str:
+    return f"ws://{live_server}/graphql"
 
 
 async def reply_to_init(ws: ClientConnection, payload: dict) -> dict:

@@ -1,0 +1,57 @@
+"""The rate limiter never takes the API down, and WebSocket openings count too."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+
+import httpx
+import pytest
+import uvicorn
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
+
+from server.app import create_app
+from server.ratelimit import WINDOW_SECONDS
+from tests.support import free_port
+
+TYPENAME = {"query": "{ __typename }"}
+
+
+async def test_requests_go_through_when_redis_is_unreachable(settings):
+    app = create_app(
+        replace(settings, rate_limit_per_minute=2, redis_url="redis://127.0.0.1:1/0"),
+        manage_database=False,
+    )
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.77", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        statuses = [(await http.post("/graphql", json=TYPENAME)).status_code for _ in range(4)]
+    assert statuses == [200] * 4
+
+
+@pytest.fixture
+async def limited_server(settings):
+    app = create_app(replace(settings, rate_limit_per_minute=2), manage_database=False)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield f"ws://127.0.0.1:{port}/graphql"
+    server.should_exit = True
+    await task
+
+
+async def test_websocket_openings_are_rate_limited(limited_server):
+    if time.time() % WINDOW_SECONDS > WINDOW_SECONDS - 3:  # stay inside one window
+        await asyncio.sleep(WINDOW_SECONDS - time.time() % WINDOW_SECONDS + 0.1)
+    for _ in range(2):
+        async with connect(limited_server, subprotocols=["graphql-transport-ws"]):
+            pass
+    with pytest.raises(InvalidStatus) as refused:
+        async with connect(limited_server, subprotocols=["graphql-transport-ws"]):
+            pass
+    assert refused.value.response.status_code == 403
