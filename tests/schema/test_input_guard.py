@@ -11,8 +11,9 @@ async def test_a_nul_character_is_refused_in_variables_and_in_the_document(gql):
     for result in [
         await gql.post(LOGIN, {"email": "a\x00@b.fr", "password": "x"}),
         await gql.post('mutation { login(email: "a\\u0000@b.fr", password: "x") { __typename } }'),
-        await gql.post("query($s: String) { partners(search: $s) { partners { id } } }",
-                       {"s": "Cin\x00ma"}),
+        await gql.post(
+            "query($s: String) { partners(search: $s) { partners { id } } }", {"s": "Cin\x00ma"}
+        ),
     ]:
         assert result["data"] is None
         assert error_codes(result) == ["INVALID_INPUT"]

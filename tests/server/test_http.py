@@ -14,7 +14,6 @@ from email.message import EmailMessage
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -24,7 +23,7 @@ from server.app import create_app
 from server.ratelimit import WINDOW_SECONDS
 from server.settings import Settings
 from tests.factories import token_for, young_person
-from tests.support import Mailbox, free_port
+from tests.support import Mailbox
 
 TYPENAME = "{ __typename }"
 MISSPELLED_FIELD = "{ mee { id } }"
@@ -34,20 +33,25 @@ mutation Send($email: String!) { requestPasswordReset(email: $email) { ok } }
 """
 RESET_SUBJECT = "Réinitialisation"
 RATE_LIMITED_MESSAGE = "Trop de requêtes : réessayez dans une minute."
-PRODUCTION = {"environment": "production", "secret_key": "s3cr3t-" + "k" * 33,
-              "database_url": "postgres://cjeune@db.internal:5432/cjeune"}
+PRODUCTION = {
+    "environment": "production",
+    "secret_key": "s3cr3t-" + "k" * 33,
+    "database_url": "postgres://cjeune@db.internal:5432/cjeune",
+}
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def nested_me(levels: int, through_fragment: bool = False) -> str:
     """`levels` object fields under `me`: `me { delegations { partner { delegates ... } } }`."""
-    chain = (["partner", "delegates"] * levels)[:levels - 1]
+    chain = (["partner", "delegates"] * levels)[: levels - 1]
     selection = "id"
     for name in reversed(chain):
         selection = f"{name} {{ {selection} }}"
     if through_fragment:
-        return (f"fragment Deep on Delegation {{ {selection} }} "
-                "query Send { me { delegations { ...Deep } } }")
+        return (
+            f"fragment Deep on Delegation {{ {selection} }} "
+            "query Send { me { delegations { ...Deep } } }"
+        )
     return f"query Send {{ me {{ delegations {{ {selection} }} }} }}"
 
 
@@ -61,8 +65,9 @@ def reset_with_tokens(count: int) -> str:
     because graphql-core itself gives up on ~700 copies of one field in one selection."""
     fields = count - 21 - 9 * 4  # the reset is 21 tokens, each `query Pn { }` 4
     sizes = [fields // 9 + (i < fields % 9) for i in range(9)]
-    queries = " ".join(f"query P{i} {{ {' '.join(['__typename'] * n)} }}"
-                       for i, n in enumerate(sizes))
+    queries = " ".join(
+        f"query P{i} {{ {' '.join(['__typename'] * n)} }}" for i, n in enumerate(sizes)
+    )
     return f"{queries} {REQUEST_RESET}"
 
 
@@ -84,7 +89,7 @@ def resets_sent(mailbox: Mailbox, user: User) -> list[EmailMessage]:
 
 def unique_address() -> str:
     """A client address no earlier run used, so shared Redis windows never collide."""
-    return "2001:db8::" + ":".join(uuid.uuid4().hex[i:i + 4] for i in range(0, 16, 4))
+    return "2001:db8::" + ":".join(uuid.uuid4().hex[i : i + 4] for i in range(0, 16, 4))
 
 
 async def away_from_a_window_boundary() -> None:
@@ -95,6 +100,7 @@ async def away_from_a_window_boundary() -> None:
 
 # --- probes and transports -------------------------------------------------------------
 
+
 async def test_health_probes_answer_ok(app):
     async with client(app) as http:
         health, ready = await http.get("/healthz"), await http.get("/readyz")
@@ -103,9 +109,13 @@ async def test_health_probes_answer_ok(app):
     assert (ready.status_code, ready.json()) == (200, {"status": "ok", "database": "ok"})
 
 
-@pytest.mark.parametrize(("method", "request_options"), [
-    ("POST", {"json": {"query": TYPENAME}}), ("GET", {"params": {"query": TYPENAME}}),
-])
+@pytest.mark.parametrize(
+    ("method", "request_options"),
+    [
+        ("POST", {"json": {"query": TYPENAME}}),
+        ("GET", {"params": {"query": TYPENAME}}),
+    ],
+)
 async def test_query_answers_over_post_and_get_without_redirect(app, method, request_options):
     async with client(app) as http:
         response = await http.request(method, "/graphql", **request_options)
@@ -123,8 +133,9 @@ async def test_mutation_over_get_is_refused_and_does_not_run(app, mailbox):
         assert refused.status_code == 400
         assert resets_sent(mailbox, user) == []
         # The same mutation over POST does send the email: the GET refusal is what stopped it.
-        sent = await http.post("/graphql", json={"query": REQUEST_RESET,
-                                                 "variables": {"email": user.email}})
+        sent = await http.post(
+            "/graphql", json={"query": REQUEST_RESET, "variables": {"email": user.email}}
+        )
 
     assert sent.json() == {"data": {"requestPasswordReset": {"ok": True}}}
     assert len(resets_sent(mailbox, user)) == 1
@@ -132,23 +143,31 @@ async def test_mutation_over_get_is_refused_and_does_not_run(app, mailbox):
 
 # --- document limits -------------------------------------------------------------------
 
+
 async def send(app: Starlette, document: str, email: str) -> dict:
     """Post `document`, asking for its operation named Send, with `$email` bound."""
     async with client(app) as http:
-        response = await http.post("/graphql", json={
-            "query": document, "variables": {"email": email}, "operationName": "Send"})
+        response = await http.post(
+            "/graphql",
+            json={"query": document, "variables": {"email": email}, "operationName": "Send"},
+        )
     return response.json()
 
 
-@pytest.mark.parametrize(("document", "message"), [
-    (nested_me(10), "exceeds maximum operation depth of 10"),
-    (nested_me(10, through_fragment=True), "exceeds maximum operation depth of 10"),
-    (aliased_resets(16), "16 aliases found. Allowed: 15"),
-    (reset_with_tokens(2001), "Document contains more than 2000 tokens"),
-    (operations_then_reset(11), "Trop d'opérations dans une même requête (11, maximum 10)."),
-], ids=["depth", "depth-through-fragment", "aliases", "tokens", "operations"])
-async def test_document_over_a_limit_is_refused_before_anything_runs(app, mailbox, document,
-                                                                      message):
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (nested_me(10), "exceeds maximum operation depth of 10"),
+        (nested_me(10, through_fragment=True), "exceeds maximum operation depth of 10"),
+        (aliased_resets(16), "16 aliases found. Allowed: 15"),
+        (reset_with_tokens(2001), "Document contains more than 2000 tokens"),
+        (operations_then_reset(11), "Trop d'opérations dans une même requête (11, maximum 10)."),
+    ],
+    ids=["depth", "depth-through-fragment", "aliases", "tokens", "operations"],
+)
+async def test_document_over_a_limit_is_refused_before_anything_runs(
+    app, mailbox, document, message
+):
     user = await young_person()
 
     result = await send(app, document, user.email)
@@ -158,9 +177,15 @@ async def test_document_over_a_limit_is_refused_before_anything_runs(app, mailbo
     assert resets_sent(mailbox, user) == []
 
 
-@pytest.mark.parametrize("document", [
-    aliased_resets(15), reset_with_tokens(2000), operations_then_reset(10),
-], ids=["aliases", "tokens", "operations"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        aliased_resets(15),
+        reset_with_tokens(2000),
+        operations_then_reset(10),
+    ],
+    ids=["aliases", "tokens", "operations"],
+)
 async def test_mutation_at_a_limit_runs(app, mailbox, document):
     user = await young_person()
 
@@ -193,14 +218,19 @@ async def test_batch_of_two_operations_answers_both(app, mailbox):
     user = await young_person()
 
     async with client(app) as http:
-        response = await http.post("/graphql", json=[
-            {"query": TYPENAME},
-            {"query": REQUEST_RESET, "variables": {"email": user.email}},
-        ])
+        response = await http.post(
+            "/graphql",
+            json=[
+                {"query": TYPENAME},
+                {"query": REQUEST_RESET, "variables": {"email": user.email}},
+            ],
+        )
 
     assert response.status_code == 200
-    assert response.json() == [{"data": {"__typename": "Query"}},
-                               {"data": {"requestPasswordReset": {"ok": True}}}]
+    assert response.json() == [
+        {"data": {"__typename": "Query"}},
+        {"data": {"requestPasswordReset": {"ok": True}}},
+    ]
     assert len(resets_sent(mailbox, user)) == 1
 
 
@@ -214,6 +244,7 @@ async def test_misspelled_field_gets_no_suggestion(app):
 
 
 # --- production hardening --------------------------------------------------------------
+
 
 @pytest.fixture
 async def production(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
@@ -247,10 +278,12 @@ async def test_development_serves_graphiql_and_introspection(settings):
 
 # --- rate limiting ---------------------------------------------------------------------
 
+
 @asynccontextmanager
 async def limited_app(settings: Settings, redis_url: str | None) -> AsyncIterator[Starlette]:
-    app = create_app(replace(settings, rate_limit_per_minute=5, redis_url=redis_url),
-                     manage_database=False)
+    app = create_app(
+        replace(settings, rate_limit_per_minute=5, redis_url=redis_url), manage_database=False
+    )
     async with app.router.lifespan_context(app):
         yield app
 
@@ -261,8 +294,10 @@ async def test_sixth_request_in_a_minute_is_refused_for_that_address_only(settin
 
     async with limited_app(settings, redis_url) as app:
         async with client(app, unique_address()) as http:
-            allowed = [(await http.post("/graphql", json={"query": TYPENAME})).status_code
-                       for _ in range(5)]
+            allowed = [
+                (await http.post("/graphql", json={"query": TYPENAME})).status_code
+                for _ in range(5)
+            ]
             refused = await http.post("/graphql", json={"query": TYPENAME})
             probe = await http.get("/healthz")
         async with client(app, unique_address()) as http:
@@ -272,8 +307,7 @@ async def test_sixth_request_in_a_minute_is_refused_for_that_address_only(settin
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == "60"
     [error] = refused.json()["errors"]
-    assert (error["message"], error["extensions"]["code"]) == (RATE_LIMITED_MESSAGE,
-                                                               "RATE_LIMITED")
+    assert (error["message"], error["extensions"]["code"]) == (RATE_LIMITED_MESSAGE, "RATE_LIMITED")
     assert probe.status_code == 200
     assert neighbour.status_code == 200
 
@@ -282,8 +316,10 @@ async def test_redis_counts_one_address_across_every_api_process(settings):
     address, statuses = unique_address(), []
     await away_from_a_window_boundary()
 
-    async with (limited_app(settings, REDIS_URL) as first,
-                limited_app(settings, REDIS_URL) as second):
+    async with (
+        limited_app(settings, REDIS_URL) as first,
+        limited_app(settings, REDIS_URL) as second,
+    ):
         for app in (first, second, first, second, first, second):
             async with client(app, address) as http:
                 response = await http.post("/graphql", json={"query": TYPENAME})
@@ -293,6 +329,7 @@ async def test_redis_counts_one_address_across_every_api_process(settings):
 
 
 # --- WebSocket -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def ws_url(live_server: str) -> str:
@@ -324,8 +361,9 @@ async def test_graphql_transport_ws_with_a_valid_token_is_acknowledged(gql, ws_u
     assert ack["type"] == "connection_ack"
 
 
-@pytest.mark.parametrize("payload", [{}, {"authorization": "Bearer pas-un-jeton"}],
-                         ids=["no-token", "invalid-token"])
+@pytest.mark.parametrize(
+    "payload", [{}, {"authorization": "Bearer pas-un-jeton"}], ids=["no-token", "invalid-token"]
+)
 async def test_connection_init_without_a_valid_token_is_closed(ws_url, payload):
     async with connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:
         with pytest.raises(ConnectionClosed) as closed:
@@ -337,8 +375,9 @@ async def test_connection_init_without_a_valid_token_is_closed(ws_url, payload):
 
 async def test_websocket_from_a_foreign_origin_is_refused(ws_url):
     with pytest.raises(InvalidStatus) as refused:
-        async with connect(ws_url, subprotocols=["graphql-transport-ws"],
-                           origin="https://pirate.example"):
+        async with connect(
+            ws_url, subprotocols=["graphql-transport-ws"], origin="https://pirate.example"
+        ):
             pass
 
     assert refused.value.response.status_code == 403

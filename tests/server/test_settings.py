@@ -9,8 +9,11 @@ import pytest
 from server.app import create_app
 from server.settings import DEVELOPMENT_SECRET, ImproperlyConfigured
 
-PRODUCTION = {"environment": "production", "secret_key": "s3cr3t-" + "k" * 33,
-              "database_url": "postgres://cjeune@db.internal:5432/cjeune"}
+PRODUCTION = {
+    "environment": "production",
+    "secret_key": "s3cr3t-" + "k" * 33,
+    "database_url": "postgres://cjeune@db.internal:5432/cjeune",
+}
 
 
 async def test_production_starts_with_a_long_secret_and_postgresql(settings):
@@ -19,12 +22,16 @@ async def test_production_starts_with_a_long_secret_and_postgresql(settings):
     assert {route.path for route in app.routes} >= {"/graphql", "/healthz", "/readyz"}
 
 
-@pytest.mark.parametrize("unsafe", [
-    {"secret_key": DEVELOPMENT_SECRET},
-    {"secret_key": "k" * 31},
-    {"database_url": "sqlite://var/cjeune.sqlite3"},
-    {"environment": "prod"},
-], ids=["development-secret", "short-secret", "sqlite", "unknown-environment"])
+@pytest.mark.parametrize(
+    "unsafe",
+    [
+        {"secret_key": DEVELOPMENT_SECRET},
+        {"secret_key": "k" * 31},
+        {"database_url": "sqlite://var/cjeune.sqlite3"},
+        {"environment": "prod"},
+    ],
+    ids=["development-secret", "short-secret", "sqlite", "unknown-environment"],
+)
 async def test_production_refuses_to_start_unsafely(settings, unsafe):
     with pytest.raises(ImproperlyConfigured):
         create_app(replace(settings, **{**PRODUCTION, **unsafe}), manage_database=False)
