@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from server.settings import Settings, use_settings
-from tests.support import GraphQLClient, Mailbox, start_smtp
+from tests.support import GraphQLClient, Mailbox, serving, start_smtp
 
 POSTGRES_SERVER = os.environ.get("CJEUNE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 BACKEND = os.environ.get("CJEUNE_TEST_DATABASE", "sqlite")
@@ -95,19 +95,5 @@ async def gql(app) -> AsyncIterator[GraphQLClient]:
 @pytest.fixture(scope="session")
 async def live_server(app) -> AsyncIterator[str]:
     """The app served by a real uvicorn on 127.0.0.1, in the tests' event loop."""
-    import asyncio
-
-    import uvicorn
-
-    from tests.support import free_port
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    async with serving(app) as address:
+        yield address

@@ -8,13 +8,12 @@ from dataclasses import replace
 
 import httpx
 import pytest
-import uvicorn
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
 from server.app import create_app
 from server.ratelimit import WINDOW_SECONDS
-from tests.support import free_port
+from tests.support import serving
 
 TYPENAME = {"query": "{ __typename }"}
 
@@ -33,16 +32,8 @@ async def test_requests_go_through_when_redis_is_unreachable(settings):
 @pytest.fixture
 async def limited_server(settings):
     app = create_app(replace(settings, rate_limit_per_minute=2), manage_database=False)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"ws://127.0.0.1:{port}/graphql"
-    server.should_exit = True
-    await task
+    async with serving(app) as address:
+        yield f"ws://{address}/graphql"
 
 
 async def test_websocket_openings_are_rate_limited(limited_server):
