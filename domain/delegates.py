@@ -77,7 +77,10 @@ async def invite(
     _check_grant(actor, partner.id, granted)
     user = await _person_for_invitation(email, first_name, last_name)
     delegate = await Delegate.get_or_none(partner_id=partner.id, user_id=user.id)
-    if delegate is not None and delegate.status != DelegateStatus.REVOKED:
+    if delegate is not None and delegate.status not in (
+        DelegateStatus.REVOKED,
+        DelegateStatus.INVITED,  # inviting again resends the link
+    ):
         raise DomainError(
             ErrorCode.ALREADY_DELEGATE, "Cette personne est déjà délégué de ce partenaire.", "email"
         )
@@ -97,6 +100,7 @@ async def invite(
         before=before,
         after={**_snapshot(delegate), "email": email},
     )
+    await email_tokens.discard_for_delegate(delegate.id)  # only the newest link works
     secret = await email_tokens.issue(user, EmailTokenPurpose.DELEGATE_INVITATION, delegate.id)
     message = OutgoingEmail(
         email,

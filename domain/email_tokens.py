@@ -58,3 +58,9 @@ async def discard_unused(user_id: UUID, purpose: EmailTokenPurpose) -> None:
     await EmailToken.filter(user_id=user_id, purpose=purpose, used_at__isnull=True).update(
         used_at=clock.now()
     )
+
+
+async def discard_for_delegate(delegate_id: UUID) -> None:
+    await EmailToken.filter(delegate_id=delegate_id, used_at__isnull=True).update(
+        used_at=clock.now()
+    )

@@ -327,3 +327,19 @@ async def test_audit_pages_follow_the_cursor_without_gaps(gql):
         if cursor is None:
             break
     assert seen == ["delegate.invited"] * 5 + ["partner.created"]  # 4 + the principal
+
+
+async def test_inviting_a_pending_delegate_again_sends_a_new_link_and_voids_the_old(gql, mailbox):
+    team = await partner_team()
+    principal = await token_for(gql, team.principal)
+    email = f"{unique('oublieux')}@p.test"
+    await gql.post(INVITE, invitation(team.partner.id, email, ["TRANSACTIONS"]), token=principal)
+    old_link = link_token(await mailbox.wait_for(email, "Invitation"))
+    again = await gql.post(INVITE, invitation(team.partner.id, email, ["PROFILE"]), token=principal)
+    assert again["data"]["inviteDelegate"]["delegation"]["permissions"] == ["PROFILE"]
+    assert len(mailbox.to(email)) == 2
+    new_link = link_token(mailbox.to(email)[-1])
+    stale = await gql.post(ACCEPT, {"token": old_link, "password": "Fougasse-aux-Olives-3"})
+    assert stale["data"]["acceptInvitation"]["code"] == "INVALID_TOKEN"
+    fresh = await gql.post(ACCEPT, {"token": new_link, "password": "Fougasse-aux-Olives-3"})
+    assert fresh["data"]["acceptInvitation"]["__typename"] == "AuthPayload"
