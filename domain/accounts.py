@@ -204,8 +204,13 @@ async def create_staff(
     try:
         async with atomic():
             await user.save()
-            if actor is not None:
-                await record(actor, "staff.created", user, after={"roles": user.staff_roles})
+            # From the command line there is no signed-in actor: the entry says "system".
+            await record(
+                actor or Viewer(client_address="cli"),
+                "staff.created",
+                user,
+                after={"roles": user.staff_roles},
+            )
     except IntegrityError:
         raise DomainError(
             ErrorCode.EMAIL_ALREADY_USED, "Un compte existe déjà avec cette adresse.", "email"

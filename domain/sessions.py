@@ -81,7 +81,11 @@ async def refresh(raw_token: str) -> IssuedTokens:
     if token is None or not same_hash(secret, token.secret_hash):
         raise invalid
     session = token.session
-    if session.revoked_at is not None or token.expires_at <= clock.now():
+    if (
+        session.revoked_at is not None
+        or token.expires_at <= clock.now()
+        or not session.user.is_active
+    ):
         raise invalid
     async with in_transaction():
         # Only one caller can rotate a given token: the conditional update is the lock.
@@ -98,8 +102,6 @@ async def refresh(raw_token: str) -> IssuedTokens:
             "Veuillez vous reconnecter.",
         )
     user = session.user
-    if not user.is_active:
-        raise invalid
     access, expires_in = issue_access_token(user.id, session.id)
     return IssuedTokens(user, access, expires_in, new_refresh)
 

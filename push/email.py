@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -16,7 +17,6 @@ from typing import Any, Protocol
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from domain import clock
 from server.settings import Settings, get_settings
 
 _templates = Environment(
@@ -41,7 +41,7 @@ def render(email: OutgoingEmail, settings: Settings) -> EmailMessage:
     message["From"] = settings.email_from
     message["To"] = email.to
     message["Subject"] = subject
-    message["Date"] = format_datetime(clock.now())
+    message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(domain="cjeunedeprovence.fr")
     message.set_content(_templates.get_template(f"{email.template}.txt").render(context))
     message.add_alternative(
@@ -61,7 +61,7 @@ class OutboxSender:
     async def send(self, messages: list[EmailMessage]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         for message in messages:
-            stamp = clock.now().strftime("%Y%m%dT%H%M%S")
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
             path.write_bytes(bytes(message))
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -62,11 +63,18 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         middleware=[
             Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.allowed_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type"],
+                max_age=600,
+            ),
+            Middleware(
                 RateLimitMiddleware,
                 limit_per_minute=settings.rate_limit_per_minute,
                 counter=counter,
                 exempt=lambda path: path in ("/healthz", "/readyz"),
-            )
+            ),
         ],
         lifespan=lifespan,
     )

@@ -54,6 +54,8 @@ def serve(args: argparse.Namespace) -> None:
 
     settings = get_settings()
     settings.check()
+    if args.demo and settings.is_production:
+        raise ImproperlyConfigured("demo data is never loaded in production")
     if args.demo:
         demo(args)
     else:

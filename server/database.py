@@ -6,6 +6,8 @@ pyproject.toml; the service and the tests build the same dictionary from their s
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from models import MODEL_MODULES
 from server.settings import Settings, get_settings
 
 APP_LABEL = "models"
+MIGRATION_LOCK_KEY = 0x434A65756E65  # "CJeune"
 
 
 def tortoise_config(settings: Settings) -> dict[str, Any]:
@@ -57,11 +60,29 @@ async def close_database() -> None:
 async def run_migrations(settings: Settings) -> None:
     from tortoise.migrations.api import migrate
 
+    async with _migration_lock(settings):
+        try:
+            await migrate(config=tortoise_config(settings))
+        finally:
+            # An open SQLite connection keeps a thread alive and the process with it.
+            await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def _migration_lock(settings: Settings) -> AsyncIterator[None]:
+    """Several replicas starting at once migrate one after the other, never together."""
+    if not is_postgres(settings):
+        yield  # SQLite is the single-process embedded default
+        return
+    import asyncpg
+
+    url = "postgresql://" + settings.database_url.split("://", 1)[1]
+    connection = await asyncpg.connect(url)
     try:
-        await migrate(config=tortoise_config(settings))
+        await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+        yield
     finally:
-        # An open SQLite connection keeps a thread alive and the process with it.
-        await Tortoise.close_connections()
+        await connection.close()  # closing the session releases the lock
 
 
 def __getattr__(name: str) -> Any:

@@ -64,6 +64,10 @@ class Settings:
             raise ImproperlyConfigured(
                 f"ENVIRONMENT must be development, test or production, not {self.environment!r}"
             )
+        if self.email_backend not in {"outbox", "smtp"}:
+            raise ImproperlyConfigured("EMAIL_BACKEND must be outbox or smtp")
+        if self.smtp_tls not in {"none", "starttls", "implicit"}:
+            raise ImproperlyConfigured("SMTP_TLS must be none, starttls or implicit")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
@@ -72,6 +76,8 @@ class Settings:
             )
         if self.database_url.startswith("sqlite"):
             raise ImproperlyConfigured("production needs DATABASE_URL pointing at PostgreSQL")
+        if self.email_backend != "smtp":
+            raise ImproperlyConfigured("production sends real emails: set EMAIL_BACKEND=smtp")
 
 
 def load_settings() -> Settings:
@@ -99,6 +105,7 @@ def load_settings() -> Settings:
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 600),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
+        login_failure_window_minutes=_int("LOGIN_FAILURE_WINDOW_MINUTES", 15),
         max_query_depth=_int("MAX_QUERY_DEPTH", 10),
         max_query_tokens=_int("MAX_QUERY_TOKENS", 2000),
         max_query_aliases=_int("MAX_QUERY_ALIASES", 15),

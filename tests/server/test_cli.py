@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+
+import asyncpg
+import pytest
 
 from models.accounts import User, UserKind
 from models.partners import Delegate, DelegateStatus, Partner
 from server.demo import DEMO_PASSWORD, PARTNERS, STAFF, YOUNG_PEOPLE, load_demo
+from tests.conftest import BACKEND, POSTGRES_SERVER
 from tests.factories import sign_in
 
 ROOT = Path(__file__).parents[2]
@@ -99,3 +105,38 @@ def test_production_refuses_the_default_secret(tmp_path):
         },
     )
     assert sqlite.returncode != 0 and "PostgreSQL" in sqlite.stderr
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="the migration lock is PostgreSQL's")
+async def test_replicas_migrating_at_once_take_turns():
+    name = f"cjeune_race_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(f"{POSTGRES_SERVER}/postgres")
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = {**os.environ, "DATABASE_URL": f"{POSTGRES_SERVER}/{name}"}
+        replicas = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "server",
+                "migrate",
+                cwd=ROOT,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            for _ in range(3)
+        ]
+        outcomes = [await asyncio.wait_for(r.communicate(), 60) for r in replicas]
+        assert [r.returncode for r in replicas] == [0, 0, 0], outcomes
+        database = await asyncpg.connect(f"{POSTGRES_SERVER}/{name}")
+        try:
+            tables = await database.fetchval(
+                "SELECT count(*) FROM pg_tables WHERE tablename = 'audit_entries'"
+            )
+        finally:
+            await database.close()
+        assert tables == 1
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

@@ -37,6 +37,7 @@ PRODUCTION = {
     "environment": "production",
     "secret_key": "s3cr3t-" + "k" * 33,
     "database_url": "postgres://cjeune@db.internal:5432/cjeune",
+    "email_backend": "smtp",
 }
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

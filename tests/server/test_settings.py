@@ -13,6 +13,7 @@ PRODUCTION = {
     "environment": "production",
     "secret_key": "s3cr3t-" + "k" * 33,
     "database_url": "postgres://cjeune@db.internal:5432/cjeune",
+    "email_backend": "smtp",
 }
 
 
@@ -29,8 +30,19 @@ async def test_production_starts_with_a_long_secret_and_postgresql(settings):
         {"secret_key": "k" * 31},
         {"database_url": "sqlite://var/cjeune.sqlite3"},
         {"environment": "prod"},
+        {"email_backend": "outbox"},
+        {"email_backend": "pigeon"},
+        {"smtp_tls": "sometimes"},
     ],
-    ids=["development-secret", "short-secret", "sqlite", "unknown-environment"],
+    ids=[
+        "development-secret",
+        "short-secret",
+        "sqlite",
+        "unknown-environment",
+        "outbox-emails",
+        "unknown-email-backend",
+        "unknown-smtp-tls",
+    ],
 )
 async def test_production_refuses_to_start_unsafely(settings, unsafe):
     with pytest.raises(ImproperlyConfigured):
