@@ -4,4 +4,8 @@ MODEL_MODULES = [
     "models.accounts",
     "models.partners",
     "models.audit",
+    "models.cards",
+    "models.ledger",
+    "models.transactions",
+    "models.notifications",
 ]

@@ -52,6 +52,8 @@ class Partner(Model):
     debitable_wallets: list[str] = fields.JSONField(default=list)
     convention_signed_on = fields.DateField()
     status = fields.CharEnumField(PartnerStatus, max_length=16, default=PartnerStatus.ACTIVE)
+    # Terminals of some shops ask the holder's PIN before every debit.
+    requires_pin = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

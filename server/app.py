@@ -15,9 +15,10 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise import Tortoise
 
 from schema import build_schema
+from server.counters import MemoryCounter, RedisCounter
 from server.database import close_database, open_database
 from server.graphql_view import CJeuneGraphQL
-from server.ratelimit import MemoryCounter, RateLimitMiddleware, RedisCounter
+from server.ratelimit import RateLimitMiddleware
 from server.settings import Settings, get_settings
 
 logger = logging.getLogger("cjeune")

@@ -44,6 +44,10 @@ class Settings:
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
     login_failure_window_minutes: int = 15
+    lookup_limit_per_delegate: int = 120  # card lookups per minute
+    lookup_limit_per_partner: int = 1200
+    unknown_code_limit_per_delegate: int = 10  # unknown codes typed per 10 minutes
+    unknown_code_limit_per_partner: int = 30
     max_query_depth: int = 10
     max_query_tokens: int = 2000
     max_query_aliases: int = 15
@@ -106,6 +110,10 @@ def load_settings() -> Settings:
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
         login_failure_window_minutes=_int("LOGIN_FAILURE_WINDOW_MINUTES", 15),
+        lookup_limit_per_delegate=_int("LOOKUP_LIMIT_PER_DELEGATE", 120),
+        lookup_limit_per_partner=_int("LOOKUP_LIMIT_PER_PARTNER", 1200),
+        unknown_code_limit_per_delegate=_int("UNKNOWN_CODE_LIMIT_PER_DELEGATE", 10),
+        unknown_code_limit_per_partner=_int("UNKNOWN_CODE_LIMIT_PER_PARTNER", 30),
         max_query_depth=_int("MAX_QUERY_DEPTH", 10),
         max_query_tokens=_int("MAX_QUERY_TOKENS", 2000),
         max_query_aliases=_int("MAX_QUERY_ALIASES", 15),

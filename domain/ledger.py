@@ -1,0 +1,109 @@
+"""Posting to the double-entry ledger: the only code that moves money.
+
+Every posting is one ledger transaction whose entries sum to zero. Wallet balances move in
+the same database transaction, with a conditional update that can never take a wallet
+below zero (the database refuses it too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
+
+from domain.errors import DomainError, ErrorCode
+from domain.transactions import atomic
+from models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
+from models.ledger import LedgerTransactionKind as Kind
+
+
+class InsufficientBalance(DomainError):
+    def __init__(self) -> None:
+        super().__init__(
+            ErrorCode.INSUFFICIENT_BALANCE,
+            "Solde insuffisant : le montant dépasse le solde disponible du porte-monnaie.",
+            "amount",
+        )
+
+
+@dataclass(frozen=True)
+class Line:
+    account: LedgerAccount
+    amount_cents: int
+
+
+async def post(kind: Kind, description: str, lines: list[Line]) -> LedgerTransaction:
+    """Write one balanced ledger transaction; call inside atomic()."""
+    if sum(line.amount_cents for line in lines) != 0 or any(
+        line.amount_cents == 0 for line in lines
+    ):
+        raise ValueError(f"unbalanced or empty ledger lines: {lines}")
+    # Wallets first: a refused debit fails before anything is written.
+    for line in lines:
+        if line.account.kind == AccountKind.WALLET:
+            await _move_wallet(line.account.id, line.amount_cents)
+    transaction = await LedgerTransaction.create(kind=kind, description=description[:200])
+    await LedgerEntry.bulk_create(
+        [
+            LedgerEntry(
+                ledger_transaction_id=transaction.id,
+                account_id=line.account.id,
+                amount_cents=line.amount_cents,
+            )
+            for line in lines
+        ]
+    )
+    return transaction
+
+
+async def _move_wallet(account_id: UUID, amount_cents: int) -> None:
+    query = LedgerAccount.filter(id=account_id, kind=AccountKind.WALLET)
+    if amount_cents < 0:
+        # Race-free: the balance is checked and changed by one UPDATE.
+        query = query.filter(balance_cents__gte=-amount_cents)
+    if not await query.update(balance_cents=F("balance_cents") + amount_cents):
+        raise InsufficientBalance()
+
+
+async def _get_or_create(**identity: object) -> LedgerAccount:
+    account = await LedgerAccount.get_or_none(**identity)
+    if account is not None:
+        return account
+    try:
+        async with atomic():
+            balance = 0 if identity["kind"] == AccountKind.WALLET else None
+            return await LedgerAccount.create(**identity, balance_cents=balance)
+    except IntegrityError:  # created meanwhile by a concurrent request
+        return await LedgerAccount.get(**identity)
+
+
+async def funding_account(school_year_id: UUID) -> LedgerAccount:
+    return await _get_or_create(kind=AccountKind.FUNDING, school_year_id=school_year_id)
+
+
+async def payable_account(partner_id: UUID) -> LedgerAccount:
+    return await _get_or_create(kind=AccountKind.PARTNER_PAYABLE, partner_id=partner_id)
+
+
+async def wallet_account(beneficiary_id: UUID, school_year_id: UUID, kind: str) -> LedgerAccount:
+    return await _get_or_create(
+        kind=AccountKind.WALLET,
+        beneficiary_id=beneficiary_id,
+        school_year_id=school_year_id,
+        wallet_kind=kind,
+    )
+
+
+async def balance_of(account: LedgerAccount) -> int:
+    """The balance as the sum of the account's entries (what every balance must equal)."""
+    from tortoise.functions import Sum
+
+    row = (
+        await LedgerEntry.filter(account_id=account.id)
+        .annotate(total=Sum("amount_cents"))
+        .first()
+        .values("total")
+    )
+    return int(row["total"] or 0) if row else 0

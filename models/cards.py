@@ -1,0 +1,103 @@
+"""School years, beneficiaries and their cards."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class SchoolYear(Model):
+    """From the first day of school to 31 August (Europe/Paris), with its wallet types."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    label = fields.CharField(max_length=9, unique=True)  # "2026-2027"
+    starts_on = fields.DateField()
+    ends_on = fields.DateField()  # 31 August, the last day included
+    closed_at = fields.DatetimeField(null=True)  # the year-end job has run
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "school_years"
+
+
+class SchoolYearWallet(Model):
+    """A wallet type of a school year and the amount credited to each middle-schooler."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    school_year: fields.ForeignKeyRelation[SchoolYear] = fields.ForeignKeyField(
+        "models.SchoolYear", related_name="wallet_types", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharField(max_length=32)
+    label = fields.CharField(max_length=100)
+    amount_cents = fields.IntField()
+
+    class Meta:
+        table = "school_year_wallets"
+        unique_together = (("school_year", "kind"),)
+
+
+class BeneficiaryKind(StrEnum):
+    MIDDLE_SCHOOLER = "middle_schooler"  # wallets and deals
+    YOUNG_ADULT = "young_adult"  # 16-25: deals only
+
+
+class Beneficiary(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    kind = fields.CharEnumField(BeneficiaryKind, max_length=16)
+    school_identifier = fields.CharField(max_length=32, unique=True, null=True)
+    first_name = fields.CharField(max_length=100)
+    last_name = fields.CharField(max_length=100)
+    birth_date = fields.DateField()
+    school_name = fields.CharField(max_length=200, null=True)
+    commune_code = fields.CharField(max_length=5)  # INSEE code, 13xxx
+    photo_url = fields.CharField(max_length=500, null=True)
+    user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="beneficiaries", null=True, on_delete=fields.RESTRICT
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "beneficiaries"
+
+
+class CardKind(StrEnum):
+    PHYSICAL = "physical"
+    DIGITAL = "digital"
+
+
+class CardStatus(StrEnum):
+    NOT_ACTIVATED = "not_activated"
+    ACTIVE = "active"
+    OPPOSED = "opposed"  # declared lost or stolen
+    EXPIRED = "expired"  # its school year is over
+
+
+class Card(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    code = fields.CharField(max_length=14, unique=True)
+    kind = fields.CharEnumField(CardKind, max_length=16)
+    beneficiary: fields.ForeignKeyRelation[Beneficiary] = fields.ForeignKeyField(
+        "models.Beneficiary", related_name="cards", on_delete=fields.RESTRICT
+    )
+    school_year: fields.ForeignKeyRelation[SchoolYear] = fields.ForeignKeyField(
+        "models.SchoolYear", related_name="cards", on_delete=fields.RESTRICT
+    )
+    status = fields.CharEnumField(CardStatus, max_length=16, default=CardStatus.NOT_ACTIVATED)
+    activated_at = fields.DatetimeField(null=True)
+    opposed_at = fields.DatetimeField(null=True)
+    opposition_reason = fields.CharField(max_length=16, null=True)  # lost | stolen
+    replaces: fields.ForeignKeyNullableRelation[Card] = fields.ForeignKeyField(
+        "models.Card", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    pin_hash = fields.CharField(max_length=64, null=True)
+    pin_failures = fields.IntField(default=0, db_default=0)
+    pin_locked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "cards"

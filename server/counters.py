@@ -1,0 +1,86 @@
+"""Fixed-window counters shared by every process (Redis) or kept in memory (embedded).
+
+Used by the request rate limiter and by the card-lookup limits.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Protocol
+
+logger = logging.getLogger(__name__)
+
+
+class Counter(Protocol):
+    async def hit(self, key: str, window_seconds: int) -> int: ...
+
+    async def peek(self, key: str, window_seconds: int) -> int: ...
+
+    async def aclose(self) -> None: ...
+
+
+class MemoryCounter:
+    def __init__(self) -> None:
+        self._counts: dict[tuple[str, int], int] = {}
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        window = int(time.time()) // window_seconds
+        if len(self._counts) > 100_000:
+            self._counts = {k: v for k, v in self._counts.items() if k[1] == window}
+        slot = (key, window)
+        self._counts[slot] = self._counts.get(slot, 0) + 1
+        return self._counts[slot]
+
+    async def peek(self, key: str, window_seconds: int) -> int:
+        return self._counts.get((key, int(time.time()) // window_seconds), 0)
+
+    async def aclose(self) -> None:
+        self._counts = {}
+
+
+class RedisCounter:
+    def __init__(self, url: str) -> None:
+        from redis.asyncio import Redis
+
+        self._redis = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        from redis.exceptions import RedisError
+
+        window = int(time.time()) // window_seconds
+        redis_key = f"cjeune:count:{key}:{window}"
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(redis_key)
+                pipe.expire(redis_key, window_seconds * 2)
+                count, _ = await pipe.execute()
+        except (RedisError, OSError):
+            # Fail open: losing the shared counter must not take the API down with it.
+            logger.warning("counter: Redis unavailable, not counted", exc_info=True)
+            return 0
+        return int(count)
+
+    async def peek(self, key: str, window_seconds: int) -> int:
+        from redis.exceptions import RedisError
+
+        window = int(time.time()) // window_seconds
+        try:
+            value = await self._redis.get(f"cjeune:count:{key}:{window}")
+        except (RedisError, OSError):
+            logger.warning("counter: Redis unavailable, not read", exc_info=True)
+            return 0
+        return int(value or 0)
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+_shared: dict[str | None, Counter] = {}
+
+
+def shared_counter(redis_url: str | None) -> Counter:
+    """One counter per process and Redis URL."""
+    if redis_url not in _shared:
+        _shared[redis_url] = RedisCounter(redis_url) if redis_url else MemoryCounter()
+    return _shared[redis_url]
