@@ -225,6 +225,7 @@ async def _record_debit(
             idempotency_key=request.idempotency_key,
             request_fingerprint=fingerprint,
             ledger_transaction_id=posted.id,
+            created_at=clock.now(),
         )
         balance = (
             await LedgerAccount.filter(id=wallet.id).values_list("balance_cents", flat=True)

@@ -126,7 +126,7 @@ class Migration(migrations.Migration):
                 ('idempotency_key', fields.CharField(max_length=64)),
                 ('request_fingerprint', fields.CharField(max_length=64)),
                 ('ledger_transaction', fields.ForeignKeyField('models.LedgerTransaction', source_field='ledger_transaction_id', db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
-                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+                ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=False)),
                 ('reversed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('reversed_by', fields.ForeignKeyField('models.User', source_field='reversed_by_id', null=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
                 ('reversal_reason', fields.CharField(null=True, max_length=500)),

@@ -21,6 +21,7 @@ from strawberry.types import Info
 from domain.viewer import Viewer
 from models.accounts import StaffRole
 from models.partners import Delegate, DelegatePermission
+from models.transactions import CardTransaction
 
 Check = Callable[[Viewer, Any, dict[str, Any]], bool | Awaitable[bool]]
 
@@ -125,13 +126,16 @@ def principal_of_argument(argument: str) -> Rule:
     )
 
 
-def delegate_of_source(permission: DelegatePermission | None = None) -> Rule:
-    """For fields of a Partner object: an active delegate of that partner."""
+def delegate_of_source(
+    permission: DelegatePermission | None = None, partner_field: str = "id"
+) -> Rule:
+    """For fields of an object of one partner: an active delegate of that partner."""
 
     def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
+        partner_id = getattr(source, partner_field)
         if permission is None:
-            return viewer.delegation(source.id) is not None
-        return viewer.may_act_for(source.id, permission)
+            return viewer.delegation(partner_id) is not None
+        return viewer.may_act_for(partner_id, permission)
 
     return Rule(f"delegate of this partner with {permission or 'any permission'}", check)
 
@@ -150,3 +154,21 @@ def manager_of_delegate_argument(argument: str) -> Rule:
         return bool(partner_id) and viewer.may_act_for(partner_id[0], DelegatePermission.DELEGATES)
 
     return Rule(f"manager of the delegates of {argument}'s partner", check)
+
+
+def delegate_of_transaction_argument(argument: str, permission: DelegatePermission) -> Rule:
+    """A delegate, with `permission`, of the partner that recorded the transaction."""
+
+    async def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
+        if not viewer.delegations:
+            return False
+        try:
+            transaction_id = UUID(str(kwargs.get(argument)))
+        except ValueError:
+            return False
+        partner_id = await CardTransaction.filter(id=transaction_id).values_list(
+            "partner_id", flat=True
+        )
+        return bool(partner_id) and viewer.may_act_for(partner_id[0], permission)
+
+    return Rule(f"delegate with {permission} of the partner of {argument}", check)

@@ -6,14 +6,16 @@ import strawberry
 
 from models.accounts import StaffRole
 from models.partners import DelegatePermission
-from resolvers import accounts, audit, partners
+from resolvers import accounts, audit, cards, partners, transactions
 from resolvers.permissions import (
     ADMINISTRATOR,
     ANY_STAFF,
     ANYONE,
     SIGNED_IN,
+    YOUNG_PERSON,
     allow,
     delegate_of_argument,
+    delegate_of_transaction_argument,
     manager_of_delegate_argument,
     principal_of_argument,
     staff,
@@ -106,13 +108,65 @@ class AuditSubscriptions:
     )
 
 
+_TILL = allow(delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS))
+
+
 @strawberry.type
-class Query(AccountQueries, PartnerQueries, AuditQueries):
+class CardQueries:
+    school_years = strawberry.field(resolver=cards.school_years_list, extensions=allow(ANY_STAFF))
+    my_cards = strawberry.field(resolver=cards.my_cards, extensions=allow(YOUNG_PERSON))
+    my_transactions = strawberry.field(
+        resolver=transactions.my_transactions, extensions=allow(YOUNG_PERSON)
+    )
+    lookup_card = strawberry.field(
+        resolver=transactions.lookup_card,
+        extensions=_TILL,
+        description="Find a card by typed code or QR payload, for the identity check.",
+    )
+    transactions = strawberry.field(
+        resolver=transactions.transactions,
+        extensions=allow(
+            staff(StaffRole.SUPPORT, StaffRole.FINANCE),
+            delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS),
+            delegate_of_argument("partner_id", DelegatePermission.FINANCE),
+        ),
+    )
+
+
+@strawberry.type
+class CardMutations:
+    create_school_year = strawberry.mutation(
+        resolver=cards.create_school_year, extensions=allow(staff(StaffRole.FINANCE))
+    )
+    activate_card = strawberry.mutation(
+        resolver=cards.activate_card, extensions=allow(YOUNG_PERSON)
+    )
+    declare_card_lost = strawberry.mutation(
+        resolver=cards.declare_card_lost, extensions=allow(YOUNG_PERSON)
+    )
+    set_card_pin = strawberry.mutation(resolver=cards.set_card_pin, extensions=allow(YOUNG_PERSON))
+    unlock_card_pin = strawberry.mutation(resolver=cards.unlock_card_pin, extensions=allow(SUPPORT))
+    replace_card = strawberry.mutation(resolver=cards.replace_card, extensions=allow(SUPPORT))
+    debit_card = strawberry.mutation(resolver=transactions.debit_card, extensions=_TILL)
+    cancel_transaction = strawberry.mutation(
+        resolver=transactions.cancel_transaction,
+        extensions=allow(
+            delegate_of_transaction_argument("transaction_id", DelegatePermission.TRANSACTIONS)
+        ),
+        description="The same calendar day (Paris) only; afterwards, the hotline regularises.",
+    )
+    regularize_transaction = strawberry.mutation(
+        resolver=transactions.regularize_transaction, extensions=allow(SUPPORT)
+    )
+
+
+@strawberry.type
+class Query(AccountQueries, PartnerQueries, AuditQueries, CardQueries):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutations, PartnerMutations):
+class Mutation(AccountMutations, PartnerMutations, CardMutations):
     pass
 
 

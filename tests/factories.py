@@ -131,3 +131,63 @@ async def sign_in(gql: GraphQLClient, user: User, password: str = PASSWORD) -> d
 
 async def token_for(gql: GraphQLClient, user: User) -> str:
     return (await sign_in(gql, user))["accessToken"]
+
+
+# --- the money path ------------------------------------------------------------------
+
+
+async def current_school_year():
+    """The school year of today's date (created once, with the default wallet types)."""
+    from domain import clock
+    from domain.school_years import create_school_year, school_year_on
+
+    today = clock.paris_today()
+    year = await school_year_on(today)
+    if year is None:
+        starts = date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+        year = await create_school_year(Viewer(), starts)
+    return year
+
+
+@dataclass
+class CardHolder:
+    user: User | None
+    beneficiary: object
+    card: object
+
+
+async def card_holder(year=None, *, activated: bool = True, birth_date: date = date(2013, 4, 2),
+                      credit: bool = True) -> CardHolder:
+    """A middle-schooler with a physical card of `year` and the year's wallets credited."""
+    from domain import ledger
+    from domain.cards import issue_card
+    from models.cards import Beneficiary, BeneficiaryKind, CardKind, SchoolYearWallet
+    from models.ledger import LedgerTransactionKind
+
+    year = year or await current_school_year()
+    user = await young_person(birth_date) if activated else None
+    beneficiary = await Beneficiary.create(
+        kind=BeneficiaryKind.MIDDLE_SCHOOLER, school_identifier=unique("INE"),
+        first_name="Jade", last_name="Vidal", birth_date=birth_date,
+        school_name="Collège Longchamp", commune_code="13201", user=user,
+    )
+    async with atomic():
+        card = await issue_card(beneficiary, year, CardKind.PHYSICAL)
+        if credit:
+            funding = await ledger.funding_account(year.id)
+            lines = []
+            for wallet_type in await SchoolYearWallet.filter(school_year_id=year.id):
+                wallet = await ledger.wallet_account(beneficiary.id, year.id, wallet_type.kind)
+                lines.append(ledger.Line(wallet, wallet_type.amount_cents))
+            total = sum(line.amount_cents for line in lines)
+            await ledger.post(LedgerTransactionKind.YEAR_CREDIT, "Crédit de rentrée",
+                              [*lines, ledger.Line(funding, -total)])
+    return CardHolder(user, beneficiary, card)
+
+
+async def till(team: PartnerTeam | None = None, *permissions: DelegatePermission):
+    """A partner (debiting the sport/culture wallet) and a cashier with the transactions
+    permission; returns (team, cashier)."""
+    team = team or await partner_team()
+    cashier = await collaborator(team, DelegatePermission.TRANSACTIONS, *permissions)
+    return team, cashier

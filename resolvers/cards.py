@@ -1,0 +1,137 @@
+"""Resolvers for school years and the young person's own cards."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from domain import card_codes, cards, school_years
+from domain.card_states import state_of
+from domain.card_transactions import WalletBalance
+from domain.errors import DomainError
+from domain.money import parse_euros
+from models.cards import Card, SchoolYearWallet
+from models.cards import SchoolYear as SchoolYearModel
+from models.ledger import AccountKind, LedgerAccount
+from resolvers.partners import parse_id
+from schema.cards import (
+    CardSuccess,
+    CreateSchoolYearInput,
+    MyCard,
+    SchoolYear,
+    SchoolYearSuccess,
+    Wallet,
+)
+from schema.errors import UserError
+from server.context import Info
+
+CardResult = Annotated[CardSuccess | UserError, strawberry.union("CardResult")]
+SchoolYearResult = Annotated[SchoolYearSuccess | UserError, strawberry.union("SchoolYearResult")]
+
+
+async def _my_card(card: Card) -> MyCard:
+    """Shape one card of the holder, with every wallet of its year."""
+    if not hasattr(card.school_year, "label"):
+        await card.fetch_related("school_year")
+    accounts = await LedgerAccount.filter(
+        kind=AccountKind.WALLET,
+        beneficiary_id=card.beneficiary_id,
+        school_year_id=card.school_year_id,
+    ).order_by("wallet_kind")
+    labels = dict(
+        await SchoolYearWallet.filter(school_year_id=card.school_year_id).values_list(
+            "kind", "label"
+        )
+    )
+    return MyCard(
+        id=strawberry.ID(str(card.id)),
+        code=card_codes.format_code(card.code),
+        qr_payload=card_codes.qr_payload(card.code),
+        kind=card.kind,
+        state=state_of(card, card.school_year),
+        school_year=card.school_year.label,
+        pin_set=card.pin_hash is not None,
+        wallets=[
+            Wallet.from_balance(
+                WalletBalance(a.wallet_kind, labels.get(a.wallet_kind, ""), a.balance_cents or 0)
+            )
+            for a in accounts
+        ],
+    )
+
+
+async def my_cards(info: Info) -> list[MyCard]:
+    user = info.context.viewer.user
+    found = (
+        await Card.filter(beneficiary__user_id=user.id)
+        .select_related("school_year")
+        .order_by("-created_at")
+    )
+    return [await _my_card(card) for card in found]
+
+
+async def activate_card(info: Info, code: str) -> CardResult:
+    try:
+        card = await cards.activate_card(info.context.viewer, code)
+    except DomainError as error:
+        return UserError.from_domain(error)
+    return CardSuccess(card=await _my_card(card))
+
+
+async def declare_card_lost(info: Info, card_id: strawberry.ID, stolen: bool = False) -> CardResult:
+    try:
+        card = await cards.declare_lost(info.context.viewer, parse_id(card_id, "cardId"), stolen)
+    except DomainError as error:
+        return UserError.from_domain(error)
+    return CardSuccess(card=await _my_card(card))
+
+
+async def set_card_pin(info: Info, card_id: strawberry.ID, pin: str) -> CardResult:
+    try:
+        card = await cards.set_pin(info.context.viewer, parse_id(card_id, "cardId"), pin)
+    except DomainError as error:
+        return UserError.from_domain(error)
+    return CardSuccess(card=await _my_card(card))
+
+
+async def unlock_card_pin(info: Info, card_id: strawberry.ID) -> CardResult:
+    try:
+        card = await cards.unlock_pin(info.context.viewer, parse_id(card_id, "cardId"))
+    except DomainError as error:
+        return UserError.from_domain(error)
+    return CardSuccess(card=await _my_card(card))
+
+
+async def replace_card(info: Info, card_id: strawberry.ID) -> CardResult:
+    try:
+        card = await cards.replace_card(info.context.viewer, parse_id(card_id, "cardId"))
+    except DomainError as error:
+        return UserError.from_domain(error)
+    return CardSuccess(card=await _my_card(card))
+
+
+async def school_years_list(info: Info) -> list[SchoolYear]:
+    years = await SchoolYearModel.all().order_by("-starts_on")
+    wallet_types = await SchoolYearWallet.filter(school_year_id__in=[y.id for y in years])
+    return [
+        SchoolYear.from_model(y, [w for w in wallet_types if w.school_year_id == y.id])
+        for y in years
+    ]
+
+
+async def create_school_year(info: Info, input: CreateSchoolYearInput) -> SchoolYearResult:
+    try:
+        types = None
+        if input.wallet_types is not None:
+            types = [
+                school_years.WalletType(
+                    t.kind.strip().upper(), t.label.strip(), parse_euros(t.amount, "walletTypes")
+                )
+                for t in input.wallet_types
+            ]
+        year = await school_years.create_school_year(info.context.viewer, input.starts_on, types)
+    except DomainError as error:
+        return UserError.from_domain(error)
+    wallet_types = await SchoolYearWallet.filter(school_year_id=year.id)
+    return SchoolYearSuccess(school_year=SchoolYear.from_model(year, wallet_types))
