@@ -20,7 +20,7 @@ from server.settings import get_settings
 
 MIN_AGE, MAX_AGE = 11, 25
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_POSTAL_CODE_13 = re.compile(r"^13\d{3}$")
+_POSTAL_CODE_13 = re.compile(r"13[0-9]{3}")
 
 
 def normalize_email(email: str) -> str:
@@ -58,7 +58,7 @@ async def register_young_person(data: Registration) -> User:
             "La carte CJeune est réservée aux jeunes de 11 à 25 ans.",
             "birthDate",
         )
-    if not _POSTAL_CODE_13.match(data.postal_code.strip()):
+    if not _POSTAL_CODE_13.fullmatch(data.postal_code.strip()):
         raise invalid(
             "postalCode",
             "La carte CJeune est réservée aux jeunes domiciliés dans les Bouches-du-Rhône "

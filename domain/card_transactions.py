@@ -166,7 +166,7 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
     state = await _state(card)
     if state != CardState.ACTIVE:
         raise DomainError(
-            ErrorCode.CARD_NOT_USABLE,
+            ErrorCode.PIN_LOCKED if state == CardState.PIN_LOCKED else ErrorCode.CARD_NOT_USABLE,
             partner_message(state, card.school_year) or "Carte inutilisable.",
             "code",
         )

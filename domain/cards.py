@@ -20,7 +20,7 @@ from models.cards import Beneficiary, Card, CardKind, CardStatus, SchoolYear
 from server.settings import get_settings
 
 MAX_PIN_FAILURES = 3
-_PIN = re.compile(r"\d{4}")
+_PIN = re.compile(r"[0-9]{4}")
 
 
 async def issue_card(

@@ -10,7 +10,7 @@ from babel.numbers import format_currency
 from domain.errors import invalid
 
 # Digits, optionally a comma or a point and one or two decimals: "10", "10,5", "10.55".
-_EUROS = re.compile(r"(\d{1,6})(?:[.,](\d{1,2}))?")
+_EUROS = re.compile(r"([0-9]{1,6})(?:[.,]([0-9]{1,2}))?")
 MAX_CENTS = 100_000_00  # nothing on this card comes close to 100 000 €
 
 

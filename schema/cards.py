@@ -78,9 +78,9 @@ class CardHolder:
 
 @strawberry.type(description="The answer to a card lookup at the till.")
 class CardCheck:
-    code: str
+    card_code: str
     state: CardState
-    message: str | None = strawberry.field(
+    unusable_reason: str | None = strawberry.field(
         description="Why the card cannot be used, in the guide's words; null when it can."
     )
     holder: CardHolder | None
@@ -100,9 +100,9 @@ class CardCheck:
                 photo_url=lookup.holder.photo_url,
             )
         return cls(
-            code=card_codes.format_code(lookup.card.code),
+            card_code=card_codes.format_code(lookup.card.code),
             state=lookup.state,
-            message=lookup.message,
+            unusable_reason=lookup.message,
             holder=holder,
             wallets=[Wallet.from_balance(w) for w in lookup.wallets],
             pin_required=lookup.pin_required,

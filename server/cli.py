@@ -100,6 +100,57 @@ def createstaff(args: argparse.Namespace) -> None:
     _with_database(create)
 
 
+def import_beneficiaries(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from domain.beneficiary_import import import_middle_schoolers
+    from domain.errors import DomainError
+    from domain.school_years import school_year_by_label
+    from domain.viewer import Viewer
+
+    try:
+        text = Path(args.file).read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise SystemExit(
+            f"Erreur : lecture de {args.file} impossible ({error.strerror})."
+        ) from None
+    except UnicodeDecodeError:
+        raise SystemExit(f"Erreur : {args.file} n'est pas encodé en UTF-8.") from None
+
+    def show_progress(done: int, total: int) -> None:
+        filled = 30 * done // total if total else 30
+        sys.stderr.write(f"\r[{'=' * filled}{' ' * (30 - filled)}] {done}/{total}")
+        sys.stderr.flush()
+
+    async def run_import() -> None:
+        year = await school_year_by_label(args.year)
+        if year is None:
+            raise SystemExit(f"Erreur : l'année scolaire {args.year} n'existe pas.")
+        try:
+            report = await import_middle_schoolers(
+                Viewer(client_address="cli"), year, text, show_progress
+            )
+        except DomainError as error:
+            raise SystemExit(f"Erreur : {error.message}") from None
+        sys.stderr.write("\n")
+
+        def count(n: int, singular: str, plural: str) -> str:
+            return f"{n} {singular if n < 2 else plural}"
+
+        print(
+            f"Import {year.label} : {count(report.created, 'créé', 'créés')}, "
+            f"{count(report.already_present, 'déjà présent', 'déjà présents')}, "
+            f"{count(len(report.rejected), 'rejeté', 'rejetés')}, "
+            f"{count(report.cards_issued, 'carte émise', 'cartes émises')}."
+        )
+        if report.rejected:
+            print("Lignes rejetées :")
+            for row in report.rejected:
+                print(f"  ligne {row.line} : {row.reason}")
+
+    _with_database(run_import)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cjeune", description="CJeune de Provence API")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     staff_parser.add_argument("--password-stdin", action="store_true")
     staff_parser.set_defaults(func=createstaff)
+
+    import_parser = commands.add_parser(
+        "import-beneficiaries", help="import the year's middle-schoolers from a CSV file"
+    )
+    import_parser.add_argument("file", help="CSV exported by the schools' software")
+    import_parser.add_argument("--year", required=True, help="school year, e.g. 2026-2027")
+    import_parser.set_defaults(func=import_beneficiaries)
     return parser
 
 

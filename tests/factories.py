@@ -156,8 +156,9 @@ class CardHolder:
     card: object
 
 
-async def card_holder(year=None, *, activated: bool = True, birth_date: date = date(2013, 4, 2),
-                      credit: bool = True) -> CardHolder:
+async def card_holder(
+    year=None, *, activated: bool = True, birth_date: date = date(2013, 4, 2), credit: bool = True
+) -> CardHolder:
     """A middle-schooler with a physical card of `year` and the year's wallets credited."""
     from domain import ledger
     from domain.cards import issue_card
@@ -167,9 +168,14 @@ async def card_holder(year=None, *, activated: bool = True, birth_date: date = d
     year = year or await current_school_year()
     user = await young_person(birth_date) if activated else None
     beneficiary = await Beneficiary.create(
-        kind=BeneficiaryKind.MIDDLE_SCHOOLER, school_identifier=unique("INE"),
-        first_name="Jade", last_name="Vidal", birth_date=birth_date,
-        school_name="Collège Longchamp", commune_code="13201", user=user,
+        kind=BeneficiaryKind.MIDDLE_SCHOOLER,
+        school_identifier=unique("INE"),
+        first_name="Jade",
+        last_name="Vidal",
+        birth_date=birth_date,
+        school_name="Collège Longchamp",
+        commune_code="13201",
+        user=user,
     )
     async with atomic():
         card = await issue_card(beneficiary, year, CardKind.PHYSICAL)
@@ -180,8 +186,11 @@ async def card_holder(year=None, *, activated: bool = True, birth_date: date = d
                 wallet = await ledger.wallet_account(beneficiary.id, year.id, wallet_type.kind)
                 lines.append(ledger.Line(wallet, wallet_type.amount_cents))
             total = sum(line.amount_cents for line in lines)
-            await ledger.post(LedgerTransactionKind.YEAR_CREDIT, "Crédit de rentrée",
-                              [*lines, ledger.Line(funding, -total)])
+            await ledger.post(
+                LedgerTransactionKind.YEAR_CREDIT,
+                "Crédit de rentrée",
+                [*lines, ledger.Line(funding, -total)],
+            )
     return CardHolder(user, beneficiary, card)
 
 

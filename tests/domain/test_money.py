@@ -1,0 +1,45 @@
+import pytest
+
+from domain.errors import DomainError
+from domain.money import format_euros, parse_euros
+
+
+@pytest.mark.parametrize(
+    ("typed", "cents"),
+    [("10,55", 1055), ("10.55", 1055), ("10", 1000), ("0,5", 50), (" 7,2 € ", 720), ("0.01", 1)],
+)
+def test_amounts_typed_in_euros_become_cents(typed, cents):
+    assert parse_euros(typed) == cents
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "10.555",
+        "-1",
+        "0",
+        "0,00",
+        "1e3",
+        "NaN",
+        "inf",
+        "dix euros",
+        "",
+        "1 000",
+        "99999999999",
+        "10,",
+        ",5",
+        "10..5",
+        "１０",
+    ],
+)
+def test_anything_else_is_refused_with_a_french_message(typed):
+    with pytest.raises(DomainError) as refused:
+        parse_euros(typed)
+    assert refused.value.code == "INVALID_INPUT"
+    assert refused.value.field == "amount"
+    assert "montant" in refused.value.message.lower()
+
+
+def test_display_is_french():
+    assert format_euros(1055).replace("\u202f", " ").replace("\xa0", " ") == "10,55 €"
+    assert format_euros(123456).replace("\u202f", " ").replace("\xa0", " ") == "1 234,56 €"
