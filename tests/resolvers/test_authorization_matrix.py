@@ -15,14 +15,16 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
+from domain.card_transactions import DebitRequest, debit_card
 from domain.sessions import load_viewer, login
 from domain.viewer import Viewer
 from models.accounts import StaffRole
+from models.cards import Card
 from models.partners import Delegate, DelegatePermission
 from resolvers.permissions import rules_of
 from schema.root import Mutation, Query, Subscription
 from server.context import Context
-from tests.factories import PASSWORD, collaborator, partner_team, staff_member, young_person
+from tests.factories import PASSWORD, card_holder, collaborator, partner_team, staff_member
 
 ROLES = [
     "anonymous",
@@ -54,6 +56,21 @@ class World:
         user = await collaborator(self.team_a, DelegatePermission.TRANSACTIONS)
         return str((await Delegate.get(partner_id=self.team_a.partner.id, user_id=user.id)).id)
 
+    async def fresh_transaction_of_a(self) -> str:
+        """A new 1 € debit recorded by partner A, for rows that cancel or regularise."""
+        holder = await card_holder()
+        transaction = await debit_card(
+            self.viewers["principal_a"],
+            DebitRequest(
+                self.team_a.partner.id,
+                holder.card.code,
+                "SPORT_CULTURE_LOISIRS",
+                "1",
+                uuid.uuid4().hex,
+            ),
+        )
+        return str(transaction.id)
+
 
 Variables = Callable[[World], Awaitable[dict[str, Any]]]
 
@@ -76,6 +93,10 @@ def fixed(**values: Any) -> Variables:
 
 async def fresh_delegate(world: World) -> dict[str, Any]:
     return {"id": await world.fresh_delegate_of_a()}
+
+
+async def fresh_transaction(world: World) -> dict[str, Any]:
+    return {"id": await world.fresh_transaction_of_a()}
 
 
 A = lambda w: w.partner_a  # noqa: E731
@@ -204,6 +225,81 @@ TABLE = [
         fixed(p=A),
         subscription=True,
     ),
+    Row("schoolYears", "{ schoolYears { label } }", STAFF),
+    Row("myCards", "{ myCards { code } }", {"young_person"}),
+    Row("myTransactions", "{ myTransactions { transactions { amountCents } } }", {"young_person"}),
+    Row(
+        "Transaction.delegate (own history)",
+        "{ myTransactions { transactions { delegate { email } } } }",
+        set(),
+    ),
+    Row(
+        "lookupCard",
+        'query($p: ID!) { lookupCard(partnerId: $p, code: "INCONNU") { __typename } }',
+        {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "transactions",
+        "query($p: ID!) { transactions(partnerId: $p) { transactions { delegate { email } } } }",
+        {"staff_support", "staff_finance", "staff_admin", "principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "createSchoolYear",
+        'mutation { createSchoolYear(input: {startsOn: "2030-03-01"}) { __typename } }',
+        {"staff_finance", "staff_admin"},
+    ),
+    Row(
+        "activateCard",
+        'mutation { activateCard(code: "INCONNU") { __typename } }',
+        {"young_person"},
+    ),
+    Row(
+        "declareCardLost",
+        "mutation($c: ID!) { declareCardLost(cardId: $c) { __typename } }",
+        {"young_person"},
+        fixed(c=NOWHERE),
+    ),
+    Row(
+        "setCardPin",
+        'mutation($c: ID!) { setCardPin(cardId: $c, pin: "1234") { __typename } }',
+        {"young_person"},
+        fixed(c=NOWHERE),
+    ),
+    Row(
+        "unlockCardPin",
+        "mutation($c: ID!) { unlockCardPin(cardId: $c) { __typename } }",
+        {"staff_support", "staff_admin"},
+        fixed(c=NOWHERE),
+    ),
+    Row(
+        "replaceCard",
+        "mutation($c: ID!) { replaceCard(cardId: $c) { __typename } }",
+        {"staff_support", "staff_admin"},
+        fixed(c=NOWHERE),
+    ),
+    Row(
+        "debitCard",
+        """mutation($p: ID!) { debitCard(input: {partnerId: $p, code: "INCONNU",
+        walletKind: "SPORT_CULTURE_LOISIRS", amount: "0", idempotencyKey: "matrice-0001"})
+        { __typename } }""",
+        {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "cancelTransaction",
+        "mutation($id: ID!) { cancelTransaction(transactionId: $id) { __typename } }",
+        {"principal_a", "collaborator_a"},
+        fresh_transaction,
+    ),
+    Row(
+        "regularizeTransaction",
+        """mutation($id: ID!) { regularizeTransaction(transactionId: $id,
+        reason: "Erreur de saisie signalée") { __typename } }""",
+        {"staff_support", "staff_admin"},
+        fresh_transaction,
+    ),
     Row("logout", "mutation { logout { ok } }", SIGNED_IN),
 ]
 
@@ -212,7 +308,7 @@ TABLE = [
 async def world(settings) -> World:
     team_a, team_b = await partner_team(name="Alpha"), await partner_team(name="Bravo")
     people = {
-        "young_person": await young_person(),
+        "young_person": (await card_holder()).user,
         "principal_a": team_a.principal,
         "collaborator_a": await collaborator(
             team_a,
@@ -235,7 +331,16 @@ async def world(settings) -> World:
         viewer = await load_viewer(issued.user.id, session_id, "192.0.2.1")
         assert viewer is not None
         viewers[role] = viewer
-    return World(viewers, str(team_a.partner.id), str(team_b.partner.id), team_a)
+    built = World(viewers, str(team_a.partner.id), str(team_b.partner.id), team_a)
+    # The young person's history holds one debit, so nested transaction fields resolve.
+    holder_card = await Card.get(beneficiary__user_id=people["young_person"].id)
+    await debit_card(
+        viewers["principal_a"],
+        DebitRequest(
+            team_a.partner.id, holder_card.code, "SPORT_CULTURE_LOISIRS", "1", uuid.uuid4().hex
+        ),
+    )
+    return built
 
 
 def _context(viewer: Viewer) -> Context:
