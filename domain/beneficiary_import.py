@@ -94,11 +94,11 @@ async def import_middle_schoolers(
     wallet_types = await SchoolYearWallet.filter(school_year_id=year.id).order_by("kind")
     funding = await ledger.funding_account(year.id)
     report = ImportReport()
-    first_line_of: dict[str, int] = {}
+    seen: dict[str, int] = {}  # first line of each school identifier
     for start in range(0, len(rows), CHUNK_ROWS):
         pupils = []
         for line, values in rows[start : start + CHUNK_ROWS]:
-            pupil = _pupil(line, values, year, first_line_of)
+            pupil = _pupil(line, values, year, seen)
             if isinstance(pupil, RejectedRow):
                 report.rejected.append(pupil)
             else:
@@ -128,14 +128,13 @@ async def import_middle_schoolers(
 # Reading the file
 
 
-def _data_rows(csv_text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line where the row starts, values by column) for each non-empty row."""
+def _data_rows(csv_text: str) -> Iterator[tuple[int, dict[str, str] | RejectedRow]]:
+    """(line where the row starts, its values by column) for each row that is not blank."""
     text = csv_text.removeprefix("\ufeff")
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    positions = _column_positions(header or [])
+    positions = _column_positions(next(reader, []))
     width = max(positions.values()) + 1
     next_line = reader.line_num + 1
     for values in reader:
@@ -143,9 +142,12 @@ def _data_rows(csv_text: str) -> Iterator[tuple[int, dict[str, str]]]:
         if not any(value.strip() for value in values):
             continue
         if len(values) < width:
-            yield line, {"_error": f"ligne incomplète : {len(values)} colonnes au lieu de {width}"}
-            continue
-        yield line, {name: values[position].strip() for name, position in positions.items()}
+            yield (
+                line,
+                RejectedRow(line, f"ligne incomplète : {len(values)} colonnes au lieu de {width}"),
+            )
+        else:
+            yield line, {name: values[position].strip() for name, position in positions.items()}
 
 
 def _column_positions(header: list[str]) -> dict[str, int]:
@@ -176,51 +178,20 @@ def _header_key(name: str) -> str:
 
 
 def _pupil(
-    line: int, values: dict[str, str], year: SchoolYear, first_line_of: dict[str, int]
+    line: int, values: dict[str, str] | RejectedRow, year: SchoolYear, seen: dict[str, int]
 ) -> _Pupil | RejectedRow:
-    if "_error" in values:
-        return RejectedRow(line, values["_error"])
-    reasons = []
+    if isinstance(values, RejectedRow):
+        return values
     identifier = "".join(values["identifiant"].split()).upper()
-    if not identifier:
-        reasons.append("identifiant manquant")
-    elif not _IDENTIFIER.fullmatch(identifier):
-        reasons.append("identifiant invalide (5 à 32 lettres ou chiffres)")
-    elif identifier in first_line_of:
-        reasons.append(
-            f"identifiant en double dans le fichier (déjà ligne {first_line_of[identifier]})"
-        )
-    else:
-        first_line_of[identifier] = line
-    for column, label, limit in (("nom", "nom", 100), ("prenom", "prénom", 100)):
-        if not values[column]:
-            reasons.append(f"{label} manquant")
-        elif len(values[column]) > limit:
-            reasons.append(f"{label} trop long ({limit} caractères au plus)")
-    if len(values["etablissement"]) > 200:
-        reasons.append("nom d'établissement trop long (200 caractères au plus)")
     birth_date = _birth_date(values["date_naissance"])
-    if birth_date is None:
-        reasons.append(
-            "date de naissance invalide"
-            if values["date_naissance"]
-            else "date de naissance manquante"
-        )
-    elif not MIN_AGE <= (age := clock.age_on(birth_date, year.starts_on)) <= MAX_AGE:
-        reasons.append(
-            f"âge hors limites : {age} ans à la rentrée {year.label} "
-            f"(de {MIN_AGE} à {MAX_AGE} ans pour un collégien)"
-        )
-    commune = values["commune"]
-    if not commune:
-        reasons.append("commune manquante")
-    elif not _COMMUNE.fullmatch(commune):
-        reasons.append("code commune invalide (code INSEE à 5 chiffres)")
-    elif not commune.startswith("13"):
-        reasons.append("commune hors des Bouches-du-Rhône")
-    if reasons:
+    reasons = [
+        *_identifier_problems(identifier, line, seen),
+        *_name_problems(values),
+        *_birth_date_problems(values["date_naissance"], birth_date, year),
+        *_commune_problems(values["commune"]),
+    ]
+    if reasons or birth_date is None:
         return RejectedRow(line, " ; ".join(reasons))
-    assert birth_date is not None
     return _Pupil(
         line=line,
         identifier=identifier,
@@ -228,8 +199,53 @@ def _pupil(
         first_name=values["prenom"],
         birth_date=birth_date,
         school_name=values["etablissement"] or None,
-        commune_code=commune,
+        commune_code=values["commune"],
     )
+
+
+def _identifier_problems(identifier: str, line: int, seen: dict[str, int]) -> list[str]:
+    if not identifier:
+        return ["identifiant manquant"]
+    if not _IDENTIFIER.fullmatch(identifier):
+        return ["identifiant invalide (5 à 32 lettres ou chiffres)"]
+    if identifier in seen:
+        return [f"identifiant en double dans le fichier (déjà ligne {seen[identifier]})"]
+    seen[identifier] = line
+    return []
+
+
+def _name_problems(values: dict[str, str]) -> list[str]:
+    problems = []
+    for column, label, limit in (("nom", "nom", 100), ("prenom", "prénom", 100)):
+        if not values[column]:
+            problems.append(f"{label} manquant")
+        elif len(values[column]) > limit:
+            problems.append(f"{label} trop long ({limit} caractères au plus)")
+    if len(values["etablissement"]) > 200:
+        problems.append("nom d'établissement trop long (200 caractères au plus)")
+    return problems
+
+
+def _birth_date_problems(text: str, birth_date: date | None, year: SchoolYear) -> list[str]:
+    if birth_date is None:
+        return ["date de naissance invalide" if text else "date de naissance manquante"]
+    age = clock.age_on(birth_date, year.starts_on)
+    if not MIN_AGE <= age <= MAX_AGE:
+        return [
+            f"âge hors limites : {age} ans à la rentrée {year.label} "
+            f"(de {MIN_AGE} à {MAX_AGE} ans pour un collégien)"
+        ]
+    return []
+
+
+def _commune_problems(commune: str) -> list[str]:
+    if not commune:
+        return ["commune manquante"]
+    if not _COMMUNE.fullmatch(commune):
+        return ["code commune invalide (code INSEE à 5 chiffres)"]
+    if not commune.startswith("13"):
+        return ["commune hors des Bouches-du-Rhône"]
+    return []
 
 
 def _birth_date(text: str) -> date | None:

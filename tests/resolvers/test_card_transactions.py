@@ -342,7 +342,7 @@ async def test_after_the_day_support_regularises_with_a_reason(gql):
 
 async def test_partner_b_cannot_look_up_cancel_or_list_through_partner_a(gql):
     a_team, a_cashier = await till()
-    b_team, b_cashier = await till(await partner_team(name="Bravo"))
+    _b_team, b_cashier = await till(await partner_team(name="Bravo"))
     holder = await card_holder()
     a_token, b_token = await token_for(gql, a_cashier), await token_for(gql, b_cashier)
     debit = await gql.post(DEBIT, debit_input(a_team, holder, "6"), token=a_token)
