@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from domain import card_codes, cards, school_years
+from domain import beneficiary_import, card_codes, cards, school_years
 from domain.card_states import state_of
 from domain.card_transactions import WalletBalance
-from domain.errors import DomainError
+from domain.errors import DomainError, invalid, not_found
 from domain.money import parse_euros
 from models.cards import Card, SchoolYearWallet
 from models.cards import SchoolYear as SchoolYearModel
@@ -18,7 +18,9 @@ from resolvers.partners import parse_id
 from schema.cards import (
     CardSuccess,
     CreateSchoolYearInput,
+    ImportReport,
     MyCard,
+    RejectedRow,
     SchoolYear,
     SchoolYearSuccess,
     Wallet,
@@ -26,6 +28,8 @@ from schema.cards import (
 from schema.errors import UserError
 from server.context import Info
 
+MAX_CSV_CHARACTERS = 30_000_000  # about 200,000 rows
+ImportResult = Annotated[ImportReport | UserError, strawberry.union("ImportResult")]
 CardResult = Annotated[CardSuccess | UserError, strawberry.union("CardResult")]
 SchoolYearResult = Annotated[SchoolYearSuccess | UserError, strawberry.union("SchoolYearResult")]
 
@@ -135,3 +139,22 @@ async def create_school_year(info: Info, input: CreateSchoolYearInput) -> School
         return UserError.from_domain(error)
     wallet_types = await SchoolYearWallet.filter(school_year_id=year.id)
     return SchoolYearSuccess(school_year=SchoolYear.from_model(year, wallet_types))
+
+
+async def import_beneficiaries(info: Info, school_year_id: strawberry.ID, csv: str) -> ImportResult:
+    """The year's middle-schoolers from the school software's CSV export; idempotent."""
+    try:
+        if len(csv) > MAX_CSV_CHARACTERS:
+            raise invalid("csv", "Fichier trop volumineux : découpez-le en plusieurs imports.")
+        year = await SchoolYearModel.get_or_none(id=parse_id(school_year_id, "schoolYearId"))
+        if year is None:
+            raise not_found("Année scolaire")
+        report = await beneficiary_import.import_middle_schoolers(info.context.viewer, year, csv)
+    except DomainError as error:
+        return UserError.from_domain(error)
+    return ImportReport(
+        created=report.created,
+        already_present=report.already_present,
+        cards_issued=report.cards_issued,
+        rejected=[RejectedRow(line=r.line, reason=r.reason) for r in report.rejected],
+    )

@@ -215,3 +215,17 @@ class CreateSchoolYearInput:
     wallet_types: list[WalletTypeInput] | None = strawberry.field(
         default=None, description="Default: sport/culture/loisirs 100 €, soutien scolaire 50 €."
     )
+
+
+@strawberry.type
+class RejectedRow:
+    line: int
+    reason: str
+
+
+@strawberry.type(description="What an import of middle-schoolers did.")
+class ImportReport:
+    created: int
+    already_present: int
+    cards_issued: int
+    rejected: list[RejectedRow]

@@ -138,6 +138,9 @@ class CardMutations:
     create_school_year = strawberry.mutation(
         resolver=cards.create_school_year, extensions=allow(staff(StaffRole.FINANCE))
     )
+    import_beneficiaries = strawberry.mutation(
+        resolver=cards.import_beneficiaries, extensions=allow(SUPPORT)
+    )
     activate_card = strawberry.mutation(
         resolver=cards.activate_card, extensions=allow(YOUNG_PERSON)
     )

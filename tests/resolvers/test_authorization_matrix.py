@@ -251,6 +251,12 @@ TABLE = [
         {"staff_finance", "staff_admin"},
     ),
     Row(
+        "importBeneficiaries",
+        'mutation($y: ID!) { importBeneficiaries(schoolYearId: $y, csv: "") { __typename } }',
+        {"staff_support", "staff_admin"},
+        fixed(y=NOWHERE),
+    ),
+    Row(
         "activateCard",
         'mutation { activateCard(code: "INCONNU") { __typename } }',
         {"young_person"},
