@@ -354,16 +354,8 @@ async def _credit_wallets(
     entry that credits it, so its running balance equals the sum of its entries."""
     if not wallet_types:
         return
-    already: set[tuple[uuid.UUID, str]] = set()
-    if len(new) < len(holders):
-        # A wallet of the year without a card of the year is never credited a second time.
-        already = set(
-            await LedgerAccount.filter(
-                kind=AccountKind.WALLET,
-                school_year_id=year.id,
-                beneficiary_id__in=[b for b in holders if b not in new],
-            ).values_list("beneficiary_id", "wallet_kind")
-        )
+    known = [b for b in holders if b not in new]
+    done = await _credit_existing_wallets(year, wallet_types, funding, known) if known else set()
     wallets = [
         LedgerAccount(
             id=uuid.uuid4(),
@@ -375,7 +367,7 @@ async def _credit_wallets(
         )
         for beneficiary_id in holders
         for wallet_type in wallet_types
-        if (beneficiary_id, wallet_type.kind) not in already
+        if (beneficiary_id, wallet_type.kind) not in done
     ]
     if not wallets:
         return
@@ -394,3 +386,40 @@ async def _credit_wallets(
             for account, a in lines
         ]
     await LedgerEntry.bulk_create(entries)
+
+
+async def _credit_existing_wallets(
+    year: SchoolYear,
+    wallet_types: list[SchoolYearWallet],
+    funding: LedgerAccount,
+    beneficiary_ids: list[uuid.UUID],
+) -> set[tuple[uuid.UUID, str]]:
+    """Wallets of the year that people already known have without a card of the year.
+
+    Rare (nothing but this import creates wallets in bulk), so posted the ordinary way: a
+    wallet already credited for the year is left alone, one opened empty is credited now.
+    Returns (beneficiary, wallet kind) of every such wallet, which the bulk path skips."""
+    amounts = {t.kind: t.amount_cents for t in wallet_types}
+    accounts = await LedgerAccount.filter(
+        kind=AccountKind.WALLET,
+        school_year_id=year.id,
+        beneficiary_id__in=beneficiary_ids,
+        wallet_kind__in=list(amounts),
+    )
+    if not accounts:
+        return set()
+    credited = set(
+        await LedgerEntry.filter(
+            account_id__in=[a.id for a in accounts],
+            ledger_transaction__kind=Kind.YEAR_CREDIT,
+        ).values_list("account_id", flat=True)
+    )
+    lines = [ledger.Line(a, amounts[a.wallet_kind or ""]) for a in accounts if a.id not in credited]
+    if lines:
+        total = sum(line.amount_cents for line in lines)
+        await ledger.post(
+            Kind.YEAR_CREDIT,
+            f"Crédit de l'année {year.label} : {len(lines)} porte-monnaie",
+            [ledger.Line(funding, -total), *lines],
+        )
+    return {(a.beneficiary_id, a.wallet_kind or "") for a in accounts}

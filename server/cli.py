@@ -110,10 +110,10 @@ def import_beneficiaries(args: argparse.Namespace) -> None:
 
     try:
         text = Path(args.file).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise SystemExit(f"Erreur : fichier introuvable : {args.file}") from None
     except OSError as error:
-        raise SystemExit(
-            f"Erreur : lecture de {args.file} impossible ({error.strerror})."
-        ) from None
+        raise SystemExit(f"Erreur : lecture de {args.file} impossible ({error}).") from None
     except UnicodeDecodeError:
         raise SystemExit(f"Erreur : {args.file} n'est pas encodé en UTF-8.") from None
 

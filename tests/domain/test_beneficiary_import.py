@@ -17,10 +17,12 @@ from domain import card_codes, ledger
 from domain.beneficiary_import import ImportReport, RejectedRow, import_middle_schoolers
 from domain.errors import DomainError, ErrorCode
 from domain.school_years import WalletType, create_school_year
+from domain.transactions import atomic
 from domain.viewer import Viewer
 from models.audit import AuditEntry
 from models.cards import Beneficiary, BeneficiaryKind, Card, CardKind, CardStatus, SchoolYear
 from models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransactionKind
+from tests.factories import young_person
 from tests.support import unique
 
 pytestmark = pytest.mark.usefixtures("settings")
@@ -277,6 +279,53 @@ async def test_a_pupil_imported_again_the_next_year_gets_a_new_card_and_new_wall
     assert spent.balance_cents == 123_45  # last year's wallets are left as they were
     again = await import_middle_schoolers(Viewer(), next_year, text)
     assert (again.already_present, again.cards_issued) == (1, 0)
+
+
+async def test_wallets_of_the_year_opened_before_the_card_are_credited_exactly_once():
+    year = await new_year()
+    empty_id, credited_id = ine(), ine()
+    holder = await young_person()
+    empty = await Beneficiary.create(
+        kind=BeneficiaryKind.MIDDLE_SCHOOLER,
+        school_identifier=empty_id,
+        first_name="Jade",
+        last_name="VIDAL",
+        birth_date=born(year, 12),
+        commune_code="13001",
+        user=holder,
+    )
+    credited = await Beneficiary.create(
+        kind=BeneficiaryKind.MIDDLE_SCHOOLER,
+        school_identifier=credited_id,
+        first_name="Paul",
+        last_name="VIDAL",
+        birth_date=born(year, 12),
+        commune_code="13001",
+    )
+    await ledger.wallet_account(empty.id, year.id, "SOUTIEN_SCOLAIRE")  # opened, never credited
+    wallet = await ledger.wallet_account(credited.id, year.id, "SOUTIEN_SCOLAIRE")
+    async with atomic():
+        funding = await ledger.funding_account(year.id)
+        await ledger.post(
+            LedgerTransactionKind.YEAR_CREDIT,
+            "crédit déjà versé",
+            [ledger.Line(funding, -67_89), ledger.Line(wallet, 67_89)],
+        )
+    text = csv_file(
+        [
+            f"{empty_id};VIDAL;Jade;{born(year, 12):%d/%m/%Y};Collège;13001",
+            f"{credited_id};VIDAL;Paul;{born(year, 12):%d/%m/%Y};Collège;13001",
+        ]
+    )
+
+    report = await import_middle_schoolers(Viewer(), year, text)
+
+    assert (report.created, report.already_present, report.cards_issued) == (0, 2, 2)
+    await assert_credited_once(empty, year)
+    await assert_credited_once(credited, year)
+    card = await Card.get(beneficiary_id=empty.id, school_year_id=year.id)
+    assert card.status == CardStatus.ACTIVE  # as issue_card: the holder has signed up already
+    assert (await Card.get(beneficiary_id=credited.id)).status == CardStatus.NOT_ACTIVATED
 
 
 async def test_importing_5000_rows_is_fast_and_reports_progress_by_chunk():
