@@ -58,6 +58,35 @@ async def post(kind: Kind, description: str, lines: list[Line]) -> LedgerTransac
     return transaction
 
 
+# PostgreSQL checks each ledger transaction's balance once per entry, summing all its
+# entries: a cost quadratic in its size, so bulk credits are split into transactions this big.
+BULK_CREDIT_WALLETS = 150
+
+
+async def open_credited_wallets(
+    funding: LedgerAccount, wallets: list[LedgerAccount], description: str
+) -> None:
+    """Create new wallets already holding their opening credit from `funding`, in bulk (the
+    yearly import). Each wallet's `balance_cents` is its credit, and the one entry that
+    credits it is written with it, so its balance equals the sum of its entries."""
+    if any(w.kind != AccountKind.WALLET or (w.balance_cents or 0) <= 0 for w in wallets):
+        raise ValueError("open_credited_wallets takes new wallets with a positive credit")
+    await LedgerAccount.bulk_create(wallets)
+    entries = []
+    for start in range(0, len(wallets), BULK_CREDIT_WALLETS):
+        group = wallets[start : start + BULK_CREDIT_WALLETS]
+        transaction = await LedgerTransaction.create(
+            kind=Kind.YEAR_CREDIT, description=f"{description} : {len(group)} porte-monnaie"[:200]
+        )
+        lines = [(funding.id, -sum(w.balance_cents or 0 for w in group))]
+        lines += [(w.id, w.balance_cents or 0) for w in group]
+        entries += [
+            LedgerEntry(ledger_transaction_id=transaction.id, account_id=account, amount_cents=a)
+            for account, a in lines
+        ]
+    await LedgerEntry.bulk_create(entries)
+
+
 async def _move_wallet(account_id: UUID, amount_cents: int) -> None:
     query = LedgerAccount.filter(id=account_id, kind=AccountKind.WALLET)
     if amount_cents < 0:
