@@ -1,4 +1,4 @@
-"""The `cjeune` command: serve, migrate, demo, createstaff."""
+"""The `cjeune` command: serve, migrate, demo, createstaff, import-beneficiaries, close-year."""
 
 from __future__ import annotations
 
@@ -100,6 +100,37 @@ def createstaff(args: argparse.Namespace) -> None:
     _with_database(create)
 
 
+def show_progress(done: int, total: int) -> None:
+    """A progress bar on stderr for long jobs."""
+    filled = 30 * done // total if total else 30
+    sys.stderr.write(f"\r[{'=' * filled}{' ' * (30 - filled)}] {done}/{total}")
+    sys.stderr.flush()
+
+
+def close_year(args: argparse.Namespace) -> None:
+    from domain.errors import DomainError
+    from domain.money import format_euros
+    from domain.school_years import school_year_by_label
+    from domain.year_end import close_school_year
+
+    async def run() -> None:
+        year = await school_year_by_label(args.year)
+        if year is None:
+            raise SystemExit(f"Erreur : l'année scolaire {args.year} n'existe pas.")
+        try:
+            report = await close_school_year(year, show_progress)
+        except DomainError as error:
+            raise SystemExit(f"Erreur : {error.message}") from None
+        sys.stderr.write("\n")
+        print(
+            f"Année {year.label} close : {report.cards_expired} cartes expirées, "
+            f"{report.wallets_forfeited} porte-monnaie soldés "
+            f"({format_euros(report.forfeited_cents)} non dépensés)."
+        )
+
+    _with_database(run)
+
+
 def import_beneficiaries(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -116,11 +147,6 @@ def import_beneficiaries(args: argparse.Namespace) -> None:
         raise SystemExit(f"Erreur : lecture de {args.file} impossible ({error}).") from None
     except UnicodeDecodeError:
         raise SystemExit(f"Erreur : {args.file} n'est pas encodé en UTF-8.") from None
-
-    def show_progress(done: int, total: int) -> None:
-        filled = 30 * done // total if total else 30
-        sys.stderr.write(f"\r[{'=' * filled}{' ' * (30 - filled)}] {done}/{total}")
-        sys.stderr.flush()
 
     async def run_import() -> None:
         year = await school_year_by_label(args.year)
@@ -184,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     import_parser.add_argument("file", help="CSV exported by the schools' software")
     import_parser.add_argument("--year", required=True, help="school year, e.g. 2026-2027")
     import_parser.set_defaults(func=import_beneficiaries)
+
+    close_parser = commands.add_parser(
+        "close-year", help="after 31 August: expire the year's cards, forfeit what is left"
+    )
+    close_parser.add_argument("year", help="school year, e.g. 2025-2026")
+    close_parser.set_defaults(func=close_year)
     return parser
 
 

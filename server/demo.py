@@ -7,14 +7,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import clock
+from domain import card_codes, clock
 from domain.accounts import Registration, create_staff, register_young_person
+from domain.beneficiary_import import import_middle_schoolers
+from domain.cards import activate_card
 from domain.delegates import invite
 from domain.partners import PartnerDetails, Representative, create_partner
 from domain.passwords import hash_password
+from domain.school_years import create_school_year, school_year_on
 from domain.transactions import atomic
 from domain.viewer import Viewer
 from models.accounts import StaffRole, User
+from models.cards import Beneficiary, Card
 from models.partners import (
     Delegate,
     DelegatePermission,
@@ -88,6 +92,31 @@ async def _activate(delegate: Delegate, password_hash: str) -> None:
     delegate.status = DelegateStatus.ACTIVE
     delegate.accepted_at = clock.now()
     await delegate.save(update_fields=["status", "accepted_at"])
+
+
+async def _demo_cards(say) -> list[tuple[str, str]]:
+    """The current school year, and cards with credited wallets for the demo middle-schoolers,
+    imported through the same CSV import as the real ones and activated by their holders."""
+    today = clock.paris_today()
+    year = await school_year_on(today) or await create_school_year(
+        Viewer(client_address="demo"),
+        date(today.year if today.month >= 9 else today.year - 1, 9, 1),
+    )
+    rows = ["identifiant;nom;prenom;date_naissance;etablissement;commune"]
+    middle_schoolers = [p for p in YOUNG_PEOPLE if clock.age_on(p[3], year.starts_on) <= 15]
+    for index, (_email, first, last, born, _postal) in enumerate(middle_schoolers, 1):
+        rows.append(f"DEMO{index:07d};{last};{first};{born:%d/%m/%Y};Collège Longchamp;13201")
+    say(f"cartes {year.label} : {len(middle_schoolers)} collégiens")
+    await import_middle_schoolers(Viewer(client_address="demo"), year, "\n".join(rows))
+    codes = []
+    for index, (email, *_rest) in enumerate(middle_schoolers, 1):
+        user = await User.get(email=email)
+        beneficiary = await Beneficiary.get(school_identifier=f"DEMO{index:07d}")
+        card = await Card.get(beneficiary_id=beneficiary.id, school_year_id=year.id)
+        if beneficiary.user_id is None:
+            await activate_card(Viewer(user=user, client_address="demo"), card.code)
+        codes.append((email, card_codes.format_code(card.code)))
+    return codes
 
 
 async def load_demo(say=print) -> list[tuple[str, str]]:
@@ -170,4 +199,6 @@ async def load_demo(say=print) -> list[tuple[str, str]]:
             )
             await User.filter(id=user.id).update(email_verified_at=clock.now())
         logins.append((f"jeune, {clock.age_on(born, clock.paris_today())} ans", email))
+    for email, code in await _demo_cards(say):
+        logins.append((f"carte {code}", email))
     return logins

@@ -41,8 +41,10 @@ async def test_demo_data_loads_twice_without_duplicates_and_its_logins_work(gql)
     assert first == second
     assert any(line.startswith("[3/3] partenaire") for line in lines)  # shows progress
     expected_accounts = len(STAFF) + 2 * len(PARTNERS) + len(YOUNG_PEOPLE)
-    assert len(first) == expected_accounts
-    emails = [email for _role, email in first]
+    cards = [role for role, _email in first if role.startswith("carte ")]
+    assert len(cards) == 2  # the two middle-schoolers, with activated cards
+    assert len(first) == expected_accounts + len(cards)
+    emails = {email for _role, email in first}
     assert await User.filter(email__in=emails).count() == expected_accounts
     assert await Partner.filter(siret__in=[p[2] for p in PARTNERS]).count() == len(PARTNERS)
     cashier = await User.get(email="caisse@cinema-prado.test")
@@ -140,3 +142,10 @@ async def test_replicas_migrating_at_once_take_turns():
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+def test_close_year_refuses_a_year_that_is_not_over(tmp_path):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path}/year.sqlite3", "CJEUNE_DATA_DIR": str(tmp_path)}
+    assert cjeune("migrate", env=env).returncode == 0
+    unknown = cjeune("close-year", "2031-2032", env=env)
+    assert unknown.returncode == 1 and "n'existe pas" in unknown.stderr
