@@ -81,11 +81,7 @@ async def _wallets(card: Card, partner: Partner) -> list[WalletBalance]:
         school_year_id=card.school_year_id,
         wallet_kind__in=partner.debitable_wallets,
     )
-    labels = dict(
-        await SchoolYearWallet.filter(school_year_id=card.school_year_id).values_list(
-            "kind", "label"
-        )
-    )
+    labels = await _wallet_labels(card.school_year_id)
     return sorted(
         (
             WalletBalance(
@@ -95,6 +91,19 @@ async def _wallets(card: Card, partner: Partner) -> list[WalletBalance]:
         ),
         key=lambda w: w.kind,
     )
+
+
+_labels: dict[UUID, dict[str, str]] = {}
+
+
+async def _wallet_labels(school_year_id: UUID) -> dict[str, str]:
+    """Wallet types are set when a year is created and never change: remembered per year."""
+    if school_year_id not in _labels:
+        rows = await SchoolYearWallet.filter(school_year_id=school_year_id).values_list(
+            "kind", "label"
+        )
+        _labels[school_year_id] = dict(rows)
+    return _labels[school_year_id]
 
 
 async def lookup_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> CardLookup:

@@ -112,8 +112,17 @@ async def funding_account(school_year_id: UUID) -> LedgerAccount:
     return await _get_or_create(kind=AccountKind.FUNDING, school_year_id=school_year_id)
 
 
+_payable_accounts: dict[UUID, LedgerAccount] = {}
+
+
 async def payable_account(partner_id: UUID) -> LedgerAccount:
-    return await _get_or_create(kind=AccountKind.PARTNER_PAYABLE, partner_id=partner_id)
+    """A partner's payable account. Its identity never changes and it keeps no running
+    balance, so each process remembers it: one query less on every debit."""
+    account = _payable_accounts.get(partner_id)
+    if account is None:
+        account = await _get_or_create(kind=AccountKind.PARTNER_PAYABLE, partner_id=partner_id)
+        _payable_accounts[partner_id] = account
+    return account
 
 
 async def wallet_account(beneficiary_id: UUID, school_year_id: UUID, kind: str) -> LedgerAccount:

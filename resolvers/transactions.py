@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from tortoise.expressions import Q
 
-from domain import card_transactions
+from domain import card_codes, card_transactions
 from domain.errors import DomainError
 from models.transactions import CardTransaction
 from resolvers.audit import paris_time
@@ -29,11 +29,11 @@ TransactionResult = Annotated[TransactionSuccess | UserError, strawberry.union("
 MAX_PAGE = 100
 
 
-async def _shaped(transaction: CardTransaction) -> TransactionSuccess:
-    await transaction.fetch_related("card")
-    return TransactionSuccess(
-        transaction=Transaction.from_model(transaction, transaction.card.code)
-    )
+async def _shaped(transaction: CardTransaction, card_code: str | None = None) -> TransactionSuccess:
+    if card_code is None:
+        await transaction.fetch_related("card")
+        card_code = transaction.card.code
+    return TransactionSuccess(transaction=Transaction.from_model(transaction, card_code))
 
 
 async def lookup_card(info: Info, partner_id: strawberry.ID, code: str) -> LookupResult:
@@ -61,7 +61,8 @@ async def debit_card(info: Info, input: DebitInput) -> TransactionResult:
         )
     except DomainError as error:
         return UserError.from_domain(error)
-    return await _shaped(transaction)
+    # A debit succeeded, so the typed code was a valid one: no need to read the card again.
+    return await _shaped(transaction, card_codes.normalize_code(input.code))
 
 
 async def cancel_transaction(info: Info, transaction_id: strawberry.ID) -> TransactionResult:
