@@ -99,7 +99,10 @@ async def fresh_transaction(world: World) -> dict[str, Any]:
     return {"id": await world.fresh_transaction_of_a()}
 
 
-A = lambda w: w.partner_a  # noqa: E731
+def A(world: World) -> str:  # the partner A of the table, by id
+    return world.partner_a
+
+
 NOWHERE = str(uuid.uuid4())
 BAD_TOKEN = "jeton-inexistant"
 
