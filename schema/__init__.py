@@ -14,6 +14,7 @@ from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -49,12 +50,16 @@ class CJeuneSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    operations_rule = max_operations_rule(settings.max_operations_per_request)
     extensions = [
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
-        lambda: AddValidationRules([max_operations_rule(settings.max_operations_per_request)]),
+        lambda: AddValidationRules([operations_rule]),
         RefuseNulCharacters,
+        # Terminals send the same few documents all day: each is parsed once per process
+        # (the cache is shared by every request; the token limit is checked on that parse).
+        lambda: ParserCache(maxsize=1024),
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]
     if settings.is_production:
