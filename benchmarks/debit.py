@@ -1,0 +1,484 @@
+"""The money path under load: card lookup + debit through the real API, and its limit.
+
+    uv run python benchmarks/debit.py            # the full run (3 to 5 minutes)
+    uv run python benchmarks/debit.py --quick    # about a minute, smaller and shorter
+
+A fresh PostgreSQL database is created, migrated and seeded through the domain layer; the
+real server (`cjeune serve`) runs in a subprocess; a load generator in another process
+sends (lookupCard, debitCard) pairs at a constant arrival rate (an open model: latency is
+measured from each pair's scheduled start). Phase A holds one rate; phase B raises the
+rate until the API saturates; phase C measures the same debits as bare SQL. Progress goes
+to stderr, then one JSON line of figures to stdout. The database, the server and the
+generator are cleaned up even on failure. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks import _bare_sql, _seed
+from benchmarks._cpu import CpuMeter
+from benchmarks._load import Plan, serve_plans
+from benchmarks._server import Server, free_port, sign_in_all
+
+UNLIMITED = str(10**9)
+_started = time.perf_counter()
+
+
+def say(message: str) -> None:
+    print(f"[{time.perf_counter() - _started:6.1f} s] {message}", file=sys.stderr, flush=True)
+
+
+FULL = {
+    "partners": 50,
+    "holders": 2000,
+    "warmup": 5.0,
+    "duration": 20.0,
+    "step_rates": "100,200,300,400,500,600,800,1000,1200,1500,2000",
+    "step_duration": 10.0,
+    "refine_steps": 2,
+    "pair_timeout": 5.0,
+    "sql_duration": 10.0,
+    "calibration_duration": 8.0,
+}
+QUICK = {
+    "partners": 5,
+    "holders": 150,
+    "warmup": 2.0,
+    "duration": 5.0,
+    "step_rates": "50,100,200,400,800",
+    "step_duration": 3.0,
+    "refine_steps": 0,
+    "pair_timeout": 2.0,
+    "sql_duration": 3.0,
+    "calibration_duration": 2.0,
+}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Lookup + debit through the real API under an open-model load, and the "
+        "bare-SQL limit. Defaults are the full run; --quick shrinks everything.",
+    )
+    add = parser.add_argument
+    add("--quick", action="store_true", help="small data, short phases (about a minute)")
+    add(
+        "--postgres",
+        default=os.environ.get("CJEUNE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server where the bench database is created and dropped",
+    )
+    add("--partners", type=int, help="partners, one cashier each (50; quick 5)")
+    add("--holders", type=int, help="card holders with activated cards, 100 € credited (2000; 150)")
+    add("--workers", type=int, default=2, help="uvicorn worker processes (2)")
+    add("--pool-size", type=int, default=10, help="DATABASE_POOL_SIZE per worker (10)")
+    add("--redis-url", help="count card lookups in Redis as in production (default: memory)")
+    add("--rate", type=float, default=200, help="phase A: pairs per second (200)")
+    add("--warmup", type=float, help="phase A: unmeasured seconds at the rate first (5; 2)")
+    add("--duration", type=float, help="phase A: measured seconds (20; 5)")
+    add(
+        "--step-rates",
+        help=f"phase B: rising pairs/s ({FULL['step_rates']}; {QUICK['step_rates']})",
+    )
+    add("--step-duration", type=float, help="phase B: seconds per rate (10; 3)")
+    add("--refine-steps", type=int, help="phase B: bisection steps between held and lost (2; 0)")
+    add("--min-rate", type=float, default=5, help="phase B: lowest rate tried when halving (5)")
+    add("--max-p99-ms", type=float, default=250, help="phase B: saturated above this p99 (250)")
+    add("--min-achieved", type=float, default=0.95, help="phase B: saturated below (0.95)")
+    add("--max-error-share", type=float, default=0.01, help="phase B: saturated above (0.01)")
+    add("--skip-saturation", action="store_true", help="no phase B")
+    add("--skip-calibration", action="store_true", help="no run against the stand-in API")
+    add("--calibration-duration", type=float, help="seconds against the stand-in (8; 3)")
+    add("--pair-timeout", type=float, help="a pair not answered within this is an error (5; 2)")
+    add("--client-connections", type=int, default=256, help="the generator's HTTP pool (256)")
+    add("--sql-connections", type=int, default=16, help="phase C: asyncpg connections (16)")
+    add("--sql-duration", type=float, help="phase C: seconds (10; 3)")
+    add("--target-p99-ms", type=float, default=50, help="phase A: the p99 target (50)")
+    add(
+        "--py-spy",
+        metavar="DIR",
+        type=Path,
+        help="record every worker with py-spy during phase A (folded stacks in DIR; "
+        "summarise with benchmarks/py_spy_report.py)",
+    )
+    add("--keep-server-log", metavar="FILE", type=Path, help="copy the server's log here")
+    args = parser.parse_args(argv)
+    for name, value in (QUICK if args.quick else FULL).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    args.step_rates = [float(r) for r in str(args.step_rates).split(",") if r.strip()]
+    return args
+
+
+def bench_environment(args: argparse.Namespace, database_url: str, data_dir: str) -> dict[str, str]:
+    return {
+        "ENVIRONMENT": "development",
+        "DATABASE_URL": database_url,
+        "DATABASE_POOL_SIZE": str(args.pool_size),
+        "CJEUNE_DATA_DIR": data_dir,  # the invitation emails of the seeding land here
+        "EMAIL_BACKEND": "outbox",
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "LOOKUP_LIMIT_PER_DELEGATE": UNLIMITED,
+        "LOOKUP_LIMIT_PER_PARTNER": UNLIMITED,
+        "UNKNOWN_CODE_LIMIT_PER_DELEGATE": UNLIMITED,
+        "UNKNOWN_CODE_LIMIT_PER_PARTNER": UNLIMITED,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": UNLIMITED,
+        "ACCESS_TOKEN_MINUTES": "720",  # no token expires during a run
+        "REDIS_URL": args.redis_url or "",
+    }
+
+
+async def prepare_database(args: argparse.Namespace, name: str) -> _seed.Seeded:
+    from server.database import close_database, open_database, run_migrations
+    from server.settings import get_settings
+
+    settings = get_settings()
+    await _seed.create_database(args.postgres, name)
+    say(f"database {name} created; migrating")
+    await run_migrations(settings)
+    say(f"seeding {args.partners} partners and {args.holders} card holders")
+    await open_database(settings)
+    try:
+        return await _seed.seed(args.partners, args.holders)
+    finally:
+        await close_database()
+
+
+class LoadGenerator:
+    """The generator process and the pipe to it."""
+
+    def __init__(self, url: str, tills: list[tuple[str, str]], codes: list[str], args: Any):
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        self.process = context.Process(
+            target=serve_plans,
+            args=(child, url, tills, codes, args.client_connections, args.pair_timeout),
+            daemon=True,
+        )
+        self.process.start()
+        if not self.connection.poll(120) or self.connection.recv() != "ready":
+            raise RuntimeError("the load generator did not start")
+
+    def run(self, plan: Plan) -> dict[str, Any]:
+        self.connection.send(plan)
+        return self.connection.recv()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            try:
+                self.connection.send(None)
+            except OSError:
+                pass
+            self.process.join(timeout=10)
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join()
+
+
+class Phases:
+    def __init__(self, args: argparse.Namespace, generator: LoadGenerator, meter: CpuMeter):
+        self.args, self.generator, self.meter = args, generator, meter
+
+    def run(self, plan: Plan, profile: tuple[list[int], Path] | None = None) -> dict[str, Any]:
+        profilers = start_py_spy(*profile, seconds=plan.warmup + plan.duration) if profile else []
+        before = self.meter.snapshot()
+        result = self.generator.run(plan)
+        after = self.meter.snapshot()
+        for profiler in profilers:
+            profiler.wait(timeout=120)
+        result.update(self.meter.cores(before, after))
+        # CPU per pair answered, warm-up included as the snapshots include it. Beyond
+        # saturation this also charges the work spent on requests abandoned by the client.
+        wall, answered = after.at - before.at, result.pop("ok_including_warmup")
+        launched = plan.rate * (plan.warmup + plan.duration)
+        for group in ("server", "postgres"):
+            busy = result[f"{group}_cpu_cores"] * wall
+            result[f"{group}_cpu_ms_per_pair"] = (
+                round(busy / answered * 1000, 2) if answered >= 0.99 * launched else None
+            )  # None when saturated: the CPU then went to abandoned requests too
+        settled = self.meter.wait_until_server_idle()
+        if settled > 1:
+            say(f"  (the server needed {settled:.0f} s to finish abandoned requests)")
+        return result
+
+    def saturated(self, result: dict[str, Any]) -> str | None:
+        args = self.args
+        if result["p99_ms"] > args.max_p99_ms:
+            return f"p99 {result['p99_ms']} ms > {args.max_p99_ms:.0f} ms"
+        if result["achieved_rate"] < args.min_achieved * result["target_rate"]:
+            return f"achieved {result['achieved_rate']}/s < {args.min_achieved:.0%} of the target"
+        if result["errors"] > args.max_error_share * max(1, result["pairs"]):
+            return f"{result['errors']} errors > {args.max_error_share:.0%}"
+        return None
+
+    def step(self, rate: float, steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """One phase-B rate: the result if held, None if saturated."""
+        result = self.run(Plan(rate, self.args.step_duration))
+        reason = self.saturated(result)
+        result["saturated"] = reason
+        steps.append(result)
+        say(f"phase B {describe(result)}" + (f" — SATURATED: {reason}" if reason else " — held"))
+        return None if reason else result
+
+    def saturation(self) -> tuple[dict[str, Any] | None, float | None, list[dict[str, Any]]]:
+        """Rising rates until one is lost; halving below the first if even that one is;
+        then bisection between the best rate held and the lowest lost."""
+        args, steps = self.args, []
+        held: dict[str, Any] | None = None
+        lost: float | None = None
+        for rate in args.step_rates:
+            result = self.step(rate, steps)
+            if result is None:
+                lost = rate
+                break
+            held = result
+        if held is None and lost is not None:
+            rate = lost / 2
+            while rate >= args.min_rate and held is None:
+                held = self.step(round(rate, 1), steps)
+                if held is None:
+                    lost, rate = round(rate, 1), rate / 2
+        for _ in range(args.refine_steps):
+            if held is None or lost is None or lost - held["target_rate"] < max(5.0, 0.1 * lost):
+                break
+            rate = round((held["target_rate"] + lost) / 2)
+            result = self.step(rate, steps)
+            if result is None:
+                lost = rate
+            else:
+                held = result
+        return held, lost, steps
+
+
+def start_py_spy(pids: list[int], out: Path, seconds: float) -> list[subprocess.Popen[bytes]]:
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(py_spy).exists():
+        say("py-spy not found (uv pip install py-spy): phase A is not profiled")
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    command = [py_spy, "record", "--rate", "200", "--format", "raw", "--duration"]
+    return [
+        subprocess.Popen(  # noqa: S603 - the profiler, on our own workers
+            [*command, str(round(seconds)), "--pid", str(pid), "-o", str(out / f"{pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]
+
+
+def describe(result: dict[str, Any]) -> str:
+    kinds = f" {result['error_kinds']}" if result["error_kinds"] else ""
+    return (
+        f"{result['target_rate']:.0f}/s → {result['achieved_rate']:.1f}/s, "
+        f"p50 {result['p50_ms']} p90 {result['p90_ms']} p99 {result['p99_ms']} "
+        f"max {result['max_ms']} ms, errors {result['errors']}/{result['pairs']}{kinds}; "
+        f"cores: server {result['server_cpu_cores']}, postgres {result['postgres_cpu_cores']}, "
+        f"generator {result['generator_cpu_cores']}, others {result['others_cpu_cores']}; "
+        + (
+            f"server {result['server_cpu_ms_per_pair']} ms CPU/pair"
+            if result["server_cpu_ms_per_pair"] is not None
+            else "server CPU/pair not meaningful (saturated)"
+        )
+    )
+
+
+def calibrate(args: argparse.Namespace, data_dir: str) -> dict[str, Any]:
+    """The generator against a stand-in that answers at once: its own CPU and latency."""
+    stub = Server(free_port(), 1, dict(os.environ), Path(data_dir) / "stub", "benchmarks._stub:app")
+    generator: LoadGenerator | None = None
+    try:
+        stub.start()
+        stub.wait_ready()
+        generator = LoadGenerator(stub.url, [("partner", "token")], ["code"], args)
+        meter = CpuMeter(
+            "-",
+            lambda: stub.process.pid if stub.process else None,
+            lambda: generator.process.pid if generator else None,
+        )
+        plan = Plan(args.rate, args.calibration_duration, warmup=1.0)
+        say(f"calibration: the generator at {args.rate:.0f} pairs/s against a stand-in API")
+        result = Phases(args, generator, meter).run(plan)
+    finally:
+        if generator is not None:
+            generator.stop()
+        stub.stop()
+    say(
+        f"calibration: p50 {result['p50_ms']} p99 {result['p99_ms']} ms with no server work; "
+        f"generator {result['generator_cpu_cores']} cores "
+        f"({result['generator_cpu_cores'] / args.rate * 1000:.2f} ms CPU per pair)"
+    )
+    keys = ("achieved_rate", "p50_ms", "p99_ms", "max_ms", "errors", "generator_cpu_cores")
+    return {key: result[key] for key in keys}
+
+
+def background_load(meter: CpuMeter, seconds: float = 3.0) -> float:
+    before = meter.snapshot()
+    time.sleep(seconds)
+    return meter.cores(before, meter.snapshot())["others_cpu_cores"]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    name = _seed.bench_database_name()
+    database_url = f"{args.postgres}/{name}"
+    data_dir = tempfile.mkdtemp(prefix="cjeune_bench_")
+    env = bench_environment(args, database_url, data_dir)
+    os.environ.update(env)  # the seeding in this process reads the same settings
+
+    from server.settings import load_settings, use_settings
+
+    use_settings(load_settings())
+    server: Server | None = None
+    generator: LoadGenerator | None = None
+    meter = CpuMeter(
+        name,
+        lambda: server.process.pid if server and server.process else None,
+        lambda: generator.process.pid if generator else None,
+    )
+    try:
+        others_before = background_load(meter, 1.5 if args.quick else 3.0)
+        say(f"background load from other processes: {others_before:.2f} cores")
+        floor = None if args.skip_calibration else calibrate(args, data_dir)
+        seeded = asyncio.run(prepare_database(args, name))
+        server = Server(free_port(), args.workers, {**os.environ, **env}, Path(data_dir) / "log")
+        say(
+            f"starting `cjeune serve --workers {args.workers}` on {server.url} "
+            f"(pool {args.pool_size} per worker)"
+        )
+        server.start()
+        server.wait_ready()
+        workers = server.worker_pids()
+        say(f"server ready (workers {workers}); signing {len(seeded.tills)} cashiers in")
+        emails = [t.cashier_email for t in seeded.tills]
+        tokens = asyncio.run(sign_in_all(server.url, emails, seeded.password))
+        tills = [(t.partner_id, tokens[t.cashier_email]) for t in seeded.tills]
+        generator = LoadGenerator(server.url, tills, seeded.card_codes, args)
+        phases = Phases(args, generator, meter)
+
+        say(
+            f"phase A: {args.rate:.0f} pairs/s, {args.warmup:.0f} s warm-up + "
+            f"{args.duration:.0f} s measured"
+        )
+        profile = (workers, args.py_spy) if args.py_spy else None
+        phase_a = phases.run(Plan(args.rate, args.duration, args.warmup), profile)
+        say(f"phase A {describe(phase_a)}")
+
+        held, lost, steps = None, None, []
+        if not args.skip_saturation:
+            say(
+                f"phase B: rising rates, {args.step_duration:.0f} s each, saturated when p99 > "
+                f"{args.max_p99_ms:.0f} ms, achieved < {args.min_achieved:.0%} of the target "
+                f"or errors > {args.max_error_share:.0%}"
+            )
+            held, lost, steps = phases.saturation()
+            say(
+                "phase B: maximum sustained "
+                + (f"{held['achieved_rate']} debits/s" if held else "none")
+                + (f" (saturated at {lost:.0f}/s)" if lost else " (never saturated)")
+            )
+        generator.stop()
+        generator = None
+
+        say(
+            f"phase C: bare-SQL debits, {args.sql_connections} asyncpg connections, "
+            f"{args.sql_duration:.0f} s"
+        )
+        bare = asyncio.run(
+            _bare_sql.measure(database_url, emails, args.sql_connections, args.sql_duration, meter)
+        )
+        say(
+            f"phase C: {bare['debits_per_s']} debits/s (p50 {bare['p50_ms']} ms, p99 "
+            f"{bare['p99_ms']} ms); cores: postgres {bare['postgres_cpu_cores']}, client "
+            f"{bare['client_cpu_cores']}, others {bare['others_cpu_cores']}"
+        )
+        max_sustained = held["achieved_rate"] if held else None
+        return {
+            "benchmark": "debit",
+            "quick": args.quick,
+            "workers": args.workers,
+            "pool_size_per_worker": args.pool_size,
+            "redis": bool(args.redis_url),
+            "partners": args.partners,
+            "card_holders": args.holders,
+            "cpu_count": os.cpu_count(),
+            "others_cpu_cores_before": round(others_before, 2),
+            "client_floor_at_rate": floor,
+            "at_rate": args.rate,
+            "p50_ms": phase_a["p50_ms"],
+            "p90_ms": phase_a["p90_ms"],
+            "p99_ms": phase_a["p99_ms"],
+            "max_ms": phase_a["max_ms"],
+            "achieved_rate": phase_a["achieved_rate"],
+            "errors": phase_a["errors"],
+            "target_p99_ms": args.target_p99_ms,
+            "target_met": phase_a["p99_ms"] < args.target_p99_ms and not phase_a["errors"],
+            "server_cpu_ms_per_pair": phase_a["server_cpu_ms_per_pair"]
+            or (held["server_cpu_ms_per_pair"] if held else None),
+            "phase_a": phase_a,
+            "profiled_with_py_spy": bool(args.py_spy),
+            "max_sustained_debits_per_s": max_sustained,
+            "max_sustained_at_target_rate": held["target_rate"] if held else None,
+            "max_sustained_p99_ms": held["p99_ms"] if held else None,
+            "saturated_at_rate": lost,
+            "saturation_steps": [
+                {
+                    key: step[key]
+                    for key in (
+                        "target_rate",
+                        "achieved_rate",
+                        "p50_ms",
+                        "p99_ms",
+                        "errors",
+                        "server_cpu_cores",
+                        "postgres_cpu_cores",
+                        "generator_cpu_cores",
+                        "others_cpu_cores",
+                        "server_cpu_ms_per_pair",
+                        "saturated",
+                    )
+                }
+                for step in steps
+            ],
+            "bare_sql_debits_per_s": bare["debits_per_s"],
+            "bare_sql": bare,
+            "ratio": (
+                round(max_sustained / bare["debits_per_s"], 4)
+                if max_sustained and bare["debits_per_s"]
+                else None
+            ),
+        }
+    finally:
+        if generator is not None:
+            generator.stop()
+        if server is not None:
+            server.stop()
+            if args.keep_server_log and server.log_path.exists():
+                shutil.copyfile(server.log_path, args.keep_server_log)
+        asyncio.run(_seed.drop_database(args.postgres, name))  # IF EXISTS: always safe
+        say(f"database {name} dropped")
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, _interrupt)  # a terminated run still cleans up
+    figures = run(parse_args(argv))
+    print(json.dumps(figures, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
