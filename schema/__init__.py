@@ -16,6 +16,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -50,16 +51,22 @@ class CJeuneSchema(strawberry.Schema):
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    operations_rule = max_operations_rule(settings.max_operations_per_request)
+    # The limit rules are built once: a fresh rule class per request would make every
+    # document look new to the validation cache.
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
+        max_operations_rule(settings.max_operations_per_request),
+    ]
     extensions = [
-        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
-        lambda: AddValidationRules([operations_rule]),
+        lambda: AddValidationRules(limit_rules),
         RefuseNulCharacters,
-        # Terminals send the same few documents all day: each is parsed once per process
-        # (the cache is shared by every request; the token limit is checked on that parse).
+        # Terminals send the same few documents all day: each is parsed and validated once
+        # per process. The caches are shared by every request, keyed by the document (and,
+        # for validation, by the schema and these rule classes), and bounded.
         lambda: ParserCache(maxsize=1024),
+        lambda: ValidationCache(maxsize=1024),
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]
     if settings.is_production:

@@ -26,6 +26,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
     if connection["engine"].endswith("asyncpg"):
         connection["credentials"].setdefault("minsize", 1)
         connection["credentials"].setdefault("maxsize", settings.database_pool_size)
+        connection["credentials"]["reset"] = _keep_session_state
     else:
         path = Path(connection["credentials"]["file_path"])
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -43,6 +44,12 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def _keep_session_state(connection: Any) -> None:
+    """asyncpg's default reset on every pool release (unlock advisory locks, CLOSE ALL,
+    UNLISTEN *, RESET ALL) costs a round trip per query here, and the API never sets any of
+    those on pooled connections. asyncpg still rolls back a transaction left open."""
 
 
 def is_postgres(settings: Settings) -> bool:

@@ -43,3 +43,12 @@ def test_anything_else_is_refused_with_a_french_message(typed):
 def test_display_is_french():
     assert format_euros(1055).replace("\u202f", " ").replace("\xa0", " ") == "10,55 €"
     assert format_euros(123456).replace("\u202f", " ").replace("\xa0", " ") == "1 234,56 €"
+
+
+@pytest.mark.parametrize("cents", [0, 1, 99, 100, 1055, 123456, 100_000_00, -250])
+def test_display_matches_babels_french_format(cents):
+    from decimal import Decimal
+
+    from babel.numbers import format_currency
+
+    assert format_euros(cents) == format_currency(Decimal(cents) / 100, "EUR", locale="fr_FR")
