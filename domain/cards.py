@@ -14,9 +14,10 @@ from domain import card_codes, clock
 from domain.audit import record
 from domain.card_states import CardState, state_of
 from domain.errors import DomainError, ErrorCode, invalid, not_found
+from domain.school_years import school_year_on
 from domain.transactions import atomic
 from domain.viewer import Viewer
-from models.cards import Beneficiary, Card, CardKind, CardStatus, SchoolYear
+from models.cards import Beneficiary, BeneficiaryKind, Card, CardKind, CardStatus, SchoolYear
 from server.settings import get_settings
 
 MAX_PIN_FAILURES = 3
@@ -208,3 +209,50 @@ async def unlock_pin(actor: Viewer, card_id: UUID) -> Card:
         )
         await card.refresh_from_db()
     return card
+
+
+YOUNG_ADULT_AGES = (16, 25)
+_COMMUNE_13 = re.compile(r"13[0-9]{3}")
+
+
+async def request_digital_card(viewer: Viewer, commune_code: str) -> Card:
+    """A 16-25-year-old living in the Bouches-du-Rhône gets a digital card for the deals
+    (no wallet). Middle-schoolers receive theirs through their school's import."""
+    user = viewer.user
+    assert user is not None and user.birth_date is not None
+    commune_code = (commune_code or "").strip()
+    if not _COMMUNE_13.fullmatch(commune_code):
+        raise invalid(
+            "communeCode",
+            "La carte CJeune est réservée aux jeunes domiciliés dans "
+            "les Bouches-du-Rhône (code commune INSEE en 13).",
+        )
+    age = clock.age_on(user.birth_date, clock.paris_today())
+    if not YOUNG_ADULT_AGES[0] <= age <= YOUNG_ADULT_AGES[1]:
+        raise DomainError(
+            ErrorCode.AGE_NOT_ELIGIBLE,
+            "La carte dématérialisée est réservée aux "
+            "16-25 ans : les collégiens reçoivent leur carte par leur collège.",
+        )
+    year = await school_year_on(clock.paris_today())
+    if year is None:
+        raise DomainError(ErrorCode.INVALID_STATE, "Aucune année scolaire n'est ouverte.")
+    async with atomic():
+        beneficiary = await Beneficiary.get_or_none(user_id=user.id).select_for_update()
+        if beneficiary is None:
+            beneficiary = await Beneficiary.create(
+                kind=BeneficiaryKind.YOUNG_ADULT,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                birth_date=user.birth_date,
+                commune_code=commune_code,
+                user_id=user.id,
+            )
+        existing = await Card.get_or_none(
+            beneficiary_id=beneficiary.id,
+            school_year_id=year.id,
+            status__in=[CardStatus.ACTIVE, CardStatus.NOT_ACTIVATED],
+        )
+        if existing is not None:
+            return existing
+        return await issue_card(beneficiary, year, CardKind.DIGITAL)

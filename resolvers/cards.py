@@ -158,3 +158,11 @@ async def import_beneficiaries(info: Info, school_year_id: strawberry.ID, csv: s
         cards_issued=report.cards_issued,
         rejected=[RejectedRow(line=r.line, reason=r.reason) for r in report.rejected],
     )
+
+
+async def request_digital_card(info: Info, commune_code: str) -> CardResult:
+    try:
+        card = await cards.request_digital_card(info.context.viewer, commune_code)
+    except DomainError as error:
+        return UserError.from_domain(error)
+    return CardSuccess(card=await _my_card(card))

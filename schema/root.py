@@ -144,6 +144,11 @@ class CardMutations:
     activate_card = strawberry.mutation(
         resolver=cards.activate_card, extensions=allow(YOUNG_PERSON)
     )
+    request_digital_card = strawberry.mutation(
+        resolver=cards.request_digital_card,
+        extensions=allow(YOUNG_PERSON),
+        description="16-25: a digital card for the deals (no wallet).",
+    )
     declare_card_lost = strawberry.mutation(
         resolver=cards.declare_card_lost, extensions=allow(YOUNG_PERSON)
     )

@@ -260,6 +260,11 @@ TABLE = [
         fixed(y=NOWHERE),
     ),
     Row(
+        "requestDigitalCard",
+        'mutation { requestDigitalCard(communeCode: "75001") { __typename } }',
+        {"young_person"},
+    ),
+    Row(
         "activateCard",
         'mutation { activateCard(code: "INCONNU") { __typename } }',
         {"young_person"},

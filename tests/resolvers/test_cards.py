@@ -117,3 +117,40 @@ async def test_the_year_end_expires_cards_and_forfeits_balances_once(settings):
     again = await close_school_year(year)
     assert again.wallets_forfeited == 0 and again.cards_expired == 0
     assert await LedgerEntry.filter(account_id=funding.id).count() == entries
+
+
+REQUEST_DIGITAL = """mutation($c: String!) { requestDigitalCard(communeCode: $c) {
+  __typename ... on CardSuccess { card { id code kind state wallets { kind } } }
+  ... on UserError { code message field } } }"""
+
+
+async def test_a_16_to_25_year_old_gets_a_digital_card_for_deals_only(gql):
+    team, cashier = await till()
+    adult = await young_person(date(2004, 6, 1))
+    token = await token_for(gql, adult)
+    outside = await gql.post(REQUEST_DIGITAL, {"c": "75056"}, token=token)
+    assert outside["data"]["requestDigitalCard"]["field"] == "communeCode"
+    card = (await gql.post(REQUEST_DIGITAL, {"c": "13055"}, token=token))["data"][
+        "requestDigitalCard"
+    ]["card"]
+    assert card["kind"] == "DIGITAL" and card["state"] == "ACTIVE" and card["wallets"] == []
+    again = (await gql.post(REQUEST_DIGITAL, {"c": "13055"}, token=token))["data"][
+        "requestDigitalCard"
+    ]["card"]
+    assert again["id"] == card["id"]  # one card per year
+
+    check = (
+        await gql.post(
+            LOOKUP,
+            {"p": str(team.partner.id), "code": card["code"]},
+            token=await token_for(gql, cashier),
+        )
+    )["data"]["lookupCard"]
+    assert check["state"] == "ACTIVE" and check["wallets"] == []
+    assert check["holder"]["age"] == clock.age_on(date(2004, 6, 1), clock.paris_today())
+
+
+async def test_a_middle_schooler_gets_no_digital_card(gql):
+    pupil = await young_person(date(2013, 2, 2))
+    refused = await gql.post(REQUEST_DIGITAL, {"c": "13055"}, token=await token_for(gql, pupil))
+    assert refused["data"]["requestDigitalCard"]["code"] == "AGE_NOT_ELIGIBLE"
