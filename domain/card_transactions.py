@@ -74,20 +74,22 @@ async def _state(card: Card) -> CardState:
     return state
 
 
-async def _wallets(card: Card, partner: Partner) -> list[WalletBalance]:
-    accounts = await LedgerAccount.filter(
+async def wallet_balances(card: Card, kinds: list[str] | None = None) -> list[WalletBalance]:
+    """The card's wallets of its school year (only `kinds`, if given), sorted by kind."""
+    query = LedgerAccount.filter(
         kind=AccountKind.WALLET,
         beneficiary_id=card.beneficiary_id,
         school_year_id=card.school_year_id,
-        wallet_kind__in=partner.debitable_wallets,
     )
+    if kinds is not None:
+        query = query.filter(wallet_kind__in=kinds)
     labels = await _wallet_labels(card.school_year_id)
     return sorted(
         (
             WalletBalance(
                 a.wallet_kind, labels.get(a.wallet_kind, a.wallet_kind), a.balance_cents or 0
             )
-            for a in accounts
+            for a in await query
         ),
         key=lambda w: w.kind,
     )
@@ -121,7 +123,7 @@ async def lookup_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> Card
         message,
         holder,
         clock.age_on(holder.birth_date, clock.paris_today()),
-        await _wallets(card, partner),
+        await wallet_balances(card, partner.debitable_wallets),
         partner.requires_pin,
     )
 

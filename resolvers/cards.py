@@ -8,12 +8,11 @@ import strawberry
 
 from domain import beneficiary_import, card_codes, cards, school_years
 from domain.card_states import state_of
-from domain.card_transactions import WalletBalance
+from domain.card_transactions import wallet_balances
 from domain.errors import DomainError, invalid, not_found
 from domain.money import parse_euros
 from models.cards import Card, SchoolYearWallet
 from models.cards import SchoolYear as SchoolYearModel
-from models.ledger import AccountKind, LedgerAccount
 from resolvers.partners import parse_id
 from schema.cards import (
     CardSuccess,
@@ -36,18 +35,8 @@ SchoolYearResult = Annotated[SchoolYearSuccess | UserError, strawberry.union("Sc
 
 async def _my_card(card: Card) -> MyCard:
     """Shape one card of the holder, with every wallet of its year."""
-    if not hasattr(card.school_year, "label"):
+    if not isinstance(card.school_year, SchoolYearModel):  # not loaded with the card
         await card.fetch_related("school_year")
-    accounts = await LedgerAccount.filter(
-        kind=AccountKind.WALLET,
-        beneficiary_id=card.beneficiary_id,
-        school_year_id=card.school_year_id,
-    ).order_by("wallet_kind")
-    labels = dict(
-        await SchoolYearWallet.filter(school_year_id=card.school_year_id).values_list(
-            "kind", "label"
-        )
-    )
     return MyCard(
         id=strawberry.ID(str(card.id)),
         code=card_codes.format_code(card.code),
@@ -56,12 +45,7 @@ async def _my_card(card: Card) -> MyCard:
         state=state_of(card, card.school_year),
         school_year=card.school_year.label,
         pin_set=card.pin_hash is not None,
-        wallets=[
-            Wallet.from_balance(
-                WalletBalance(a.wallet_kind, labels.get(a.wallet_kind, ""), a.balance_cents or 0)
-            )
-            for a in accounts
-        ],
+        wallets=[Wallet.from_balance(w) for w in await wallet_balances(card)],
     )
 
 
