@@ -10,16 +10,24 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain import card_codes, clock
+from domain.cards import issue_card
 from domain.school_years import create_school_year, school_year_by_label, school_year_on
 from domain.viewer import Viewer
 from models.accounts import StaffRole
 from models.audit import AuditEntry
-from models.cards import Card
+from models.cards import Card, CardKind
 from models.ledger import LedgerAccount
 from models.notifications import Notification
 from models.partners import Partner
 from models.transactions import CardTransaction
-from tests.factories import card_holder, partner_team, staff_member, till, token_for
+from tests.factories import (
+    card_holder,
+    current_school_year,
+    partner_team,
+    staff_member,
+    till,
+    token_for,
+)
 from tests.ledger_invariants import assert_ledger_invariants
 from tests.support import error_codes
 
@@ -143,10 +151,6 @@ async def test_an_old_years_card_is_obsolete_and_a_finished_year_expired(gql):
         await gql.post(LOOKUP, {"p": str(team.partner.id), "code": holder.card.code}, token=token)
     )["data"]["lookupCard"]
     assert expired["state"] == "EXPIRED" and "31/08/2022" in expired["unusableReason"]
-    from domain.cards import issue_card
-    from models.cards import CardKind
-    from tests.factories import current_school_year
-
     await issue_card(holder.beneficiary, await current_school_year(), CardKind.PHYSICAL)
     obsolete = (
         await gql.post(LOOKUP, {"p": str(team.partner.id), "code": holder.card.code}, token=token)

@@ -144,7 +144,7 @@ async def test_replicas_migrating_at_once_take_turns():
         await admin.close()
 
 
-def test_close_year_refuses_a_year_that_is_not_over(tmp_path):
+def test_close_year_refuses_an_unknown_year_in_french(tmp_path):
     env = {"DATABASE_URL": f"sqlite://{tmp_path}/year.sqlite3", "CJEUNE_DATA_DIR": str(tmp_path)}
     assert cjeune("migrate", env=env).returncode == 0
     unknown = cjeune("close-year", "2031-2032", env=env)
