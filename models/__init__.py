@@ -8,4 +8,5 @@ MODEL_MODULES = [
     "models.ledger",
     "models.transactions",
     "models.notifications",
+    "models.jobs",
 ]

@@ -51,6 +51,9 @@ class User(Model):
     )
     marketing_email_opt_in = fields.BooleanField(default=False, db_default=False)
     marketing_push_opt_in = fields.BooleanField(default=False, db_default=False)
+    # Channels for everything but marketing; the in-app inbox always receives everything.
+    notify_by_push = fields.BooleanField(default=True, db_default=True)
+    notify_by_email = fields.BooleanField(default=True, db_default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -1,14 +1,17 @@
-"""The in-app inbox: one row per notification, written in the transaction that causes it."""
+"""The in-app inbox, devices, per-channel deliveries and marketing consent."""
 
 from __future__ import annotations
 
 import uuid
+from enum import StrEnum
 
 from tortoise import fields
 from tortoise.models import Model
 
 
 class Notification(Model):
+    """One message in a user's inbox, written in the transaction of the event it reports."""
+
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="notifications", on_delete=fields.CASCADE
@@ -19,7 +22,109 @@ class Notification(Model):
     data = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
+    # Set once the deliveries (push, email) are planned; the sweeper plans the forgotten ones.
+    dispatched_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "notifications"
-        indexes = (("user_id", "created_at"),)
+        indexes = (("user_id", "created_at"), ("dispatched_at", "created_at"))
+
+
+class DevicePlatform(StrEnum):
+    ANDROID = "android"
+    IOS = "ios"
+    WEB = "web"
+
+
+class Device(Model):
+    """A phone or browser that receives push notifications through its FCM registration token."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="devices", on_delete=fields.CASCADE
+    )
+    token = fields.CharField(max_length=512, unique=True)
+    platform = fields.CharEnumField(DevicePlatform, max_length=16)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_seen_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "devices"
+
+
+class DeliveryChannel(StrEnum):
+    PUSH = "push"
+    EMAIL = "email"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class NotificationDelivery(Model):
+    """One notification sent on one channel to one target (a device, or the email address)."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    notification: fields.ForeignKeyRelation[Notification] = fields.ForeignKeyField(
+        "models.Notification", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    channel = fields.CharEnumField(DeliveryChannel, max_length=8)
+    target = fields.CharField(max_length=64)  # the device id, or "email"
+    status = fields.CharEnumField(DeliveryStatus, max_length=8, default=DeliveryStatus.PENDING)
+    attempts = fields.IntField(default=0)
+    last_error = fields.CharField(max_length=500, null=True)
+    next_attempt_at = fields.DatetimeField()
+    claimed_until = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "notification_deliveries"
+        unique_together = (("notification_id", "channel", "target"),)
+        indexes = (("status", "next_attempt_at"),)
+
+
+class ConsentSource(StrEnum):
+    APP = "app"
+    UNSUBSCRIBE_LINK = "unsubscribe_link"
+    SUPPORT = "support"
+    PARENT = "parent"
+
+
+class MarketingConsentEvent(Model):
+    """Append-only proof of each marketing opt-in or opt-out, per channel."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="consent_events", on_delete=fields.CASCADE
+    )
+    channel = fields.CharField(max_length=8)  # email | push
+    opted_in = fields.BooleanField()
+    source = fields.CharEnumField(ConsentSource, max_length=24)
+    campaign_id = fields.UUIDField(null=True)  # the campaign whose link was used to unsubscribe
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "marketing_consent_events"
+
+
+class ParentalConsent(Model):
+    """A parent's agreement that an under-15 receives marketing messages (recorded, revocable)."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    young_person: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "models.User", related_name="parental_consents", on_delete=fields.CASCADE
+    )
+    parent_name = fields.CharField(max_length=200)
+    parent_email = fields.CharField(max_length=254)
+    requested_at = fields.DatetimeField(auto_now_add=True)
+    given_at = fields.DatetimeField(null=True)
+    withdrawn_at = fields.DatetimeField(null=True)
+    recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="recorded_consents", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "parental_consents"

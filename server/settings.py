@@ -40,6 +40,10 @@ class Settings:
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_tls: str = "none"  # none | starttls | implicit
+    push_backend: str = "outbox"  # "outbox" writes JSON files; "fcm" sends through firebase-admin
+    fcm_credentials_file: Path | None = None  # the service-account key (JSON)
+    fcm_endpoint: str = "https://fcm.googleapis.com"  # a local stand-in in the tests
+    job_max_retries: int = 5
     rate_limit_per_minute: int = 600
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
@@ -62,6 +66,10 @@ class Settings:
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
 
+    @property
+    def push_outbox_dir(self) -> Path:
+        return self.data_dir / "push-outbox"
+
     def check(self) -> None:
         """Refuse configurations that must never run in production."""
         if self.environment not in {"development", "test", "production"}:
@@ -72,6 +80,10 @@ class Settings:
             raise ImproperlyConfigured("EMAIL_BACKEND must be outbox or smtp")
         if self.smtp_tls not in {"none", "starttls", "implicit"}:
             raise ImproperlyConfigured("SMTP_TLS must be none, starttls or implicit")
+        if self.push_backend not in {"outbox", "fcm"}:
+            raise ImproperlyConfigured("PUSH_BACKEND must be outbox or fcm")
+        if self.push_backend == "fcm" and self.fcm_credentials_file is None:
+            raise ImproperlyConfigured("PUSH_BACKEND=fcm needs FCM_CREDENTIALS_FILE")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
@@ -82,6 +94,12 @@ class Settings:
             raise ImproperlyConfigured("production needs DATABASE_URL pointing at PostgreSQL")
         if self.email_backend != "smtp":
             raise ImproperlyConfigured("production sends real emails: set EMAIL_BACKEND=smtp")
+        if self.push_backend != "fcm":
+            raise ImproperlyConfigured("production sends real push notifications: PUSH_BACKEND=fcm")
+        if self.redis_url is None:
+            raise ImproperlyConfigured(
+                "production runs several processes: REDIS_URL is needed for jobs and real time"
+            )
 
 
 def load_settings() -> Settings:
@@ -106,6 +124,12 @@ def load_settings() -> Settings:
         smtp_username=os.environ.get("SMTP_USERNAME") or None,
         smtp_password=os.environ.get("SMTP_PASSWORD") or None,
         smtp_tls=os.environ.get("SMTP_TLS", "none"),
+        push_backend=os.environ.get("PUSH_BACKEND", "outbox"),
+        fcm_credentials_file=Path(fcm_key)
+        if (fcm_key := os.environ.get("FCM_CREDENTIALS_FILE"))
+        else None,
+        fcm_endpoint=os.environ.get("FCM_ENDPOINT", "https://fcm.googleapis.com"),
+        job_max_retries=_int("JOB_MAX_RETRIES", 5),
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 600),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),

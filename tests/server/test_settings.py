@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,9 @@ PRODUCTION = {
     "secret_key": "s3cr3t-" + "k" * 33,
     "database_url": "postgres://cjeune@db.internal:5432/cjeune",
     "email_backend": "smtp",
+    "push_backend": "fcm",
+    "fcm_credentials_file": Path("/run/secrets/fcm.json"),
+    "redis_url": "redis://redis.internal:6379/0",
 }
 
 
@@ -33,6 +37,10 @@ async def test_production_starts_with_a_long_secret_and_postgresql(settings):
         {"email_backend": "outbox"},
         {"email_backend": "pigeon"},
         {"smtp_tls": "sometimes"},
+        {"push_backend": "outbox"},
+        {"push_backend": "pigeon"},
+        {"fcm_credentials_file": None},
+        {"redis_url": None},
     ],
     ids=[
         "development-secret",
@@ -42,6 +50,10 @@ async def test_production_starts_with_a_long_secret_and_postgresql(settings):
         "outbox-emails",
         "unknown-email-backend",
         "unknown-smtp-tls",
+        "push-outbox",
+        "unknown-push-backend",
+        "fcm-without-key",
+        "no-redis",
     ],
 )
 async def test_production_refuses_to_start_unsafely(settings, unsafe):
