@@ -2,7 +2,7 @@
 
 from tortoise import migrations
 
-from migrations._dialect import append_only, check_constraint
+from migrations._dialect import append_only, check_constraint, partial_unique_index
 
 
 class Migration(migrations.Migration):
@@ -22,4 +22,11 @@ class Migration(migrations.Migration):
             "NEW.channel IN ('email', 'push')",
         ),
         append_only("marketing_consent_events"),
+        # A young person has at most one consent that is requested or given and not withdrawn.
+        partial_unique_index(
+            "parental_consents",
+            "parental_consents_one_open_per_young_person",
+            "young_person_id",
+            "withdrawn_at IS NULL",
+        ),
     ]

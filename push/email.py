@@ -1,21 +1,30 @@
 """Email delivery: French HTML + plain-text messages rendered from Jinja2 templates.
 
 Two senders behind one interface: `OutboxSender` (the embedded default) writes `.eml`
-files to an outbox folder; `SmtpSender` sends through an SMTP server with aiosmtplib.
+files to an outbox folder; `SmtpSender` sends through an SMTP server with aiosmtplib, over
+one connection per batch, and reports what became of each message (`send_each`).
+
+Marketing messages carry an unsubscribe URL: the RFC 8058 one-click headers are added and
+the link is shown in both parts. A message given a `stable_id` (a notification id and its
+channel) keeps the same Message-ID when it is sent again, so a retry is recognisable.
 """
 
 from __future__ import annotations
 
+import hashlib
+import ssl
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
 
 from server.settings import Settings, get_settings
 
@@ -26,70 +35,309 @@ _templates = Environment(
     keep_trailing_newline=True,
 )
 
+# Headers `render` sets itself; `OutgoingEmail.headers` may not replace them.
+_RESERVED_HEADERS = {
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "list-unsubscribe",
+    "list-unsubscribe-post",
+}
+_UNSUBSCRIBE_TEXT = (
+    "Vous recevez ce message car vous avez accepté les informations de CJeune de Provence.\n"
+    "Pour ne plus les recevoir, ouvrez ce lien : {url}\n"
+)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"  # "application/pdf", "text/csv"...
+
 
 @dataclass(frozen=True)
 class OutgoingEmail:
     to: str
     template: str
-    context: dict[str, Any]
+    context: Mapping[str, Any]
+    attachments: tuple[Attachment, ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    # Marketing only: the person's own signed link (push.unsubscribe.unsubscribe_url).
+    unsubscribe_url: str | None = None
+    # e.g. f"{notification.id}/email": the same key always gives the same Message-ID.
+    stable_id: str | None = None
+
+
+def _mail_domain(settings: Settings) -> str:
+    address = parseaddr(settings.email_from)[1]
+    return address.rpartition("@")[2] or "cjeunedeprovence.fr"
+
+
+def message_id(settings: Settings, stable_id: str | None = None) -> str:
+    """A new Message-ID, or the one derived from `stable_id` (the same on every retry)."""
+    if stable_id is None:
+        return make_msgid(domain=_mail_domain(settings))
+    digest = hashlib.sha256(stable_id.encode()).hexdigest()[:40]
+    return f"<{digest}@{_mail_domain(settings)}>"
 
 
 def render(email: OutgoingEmail, settings: Settings) -> EmailMessage:
-    context = {**email.context, "public_url": settings.public_url}
+    context = {
+        **email.context,
+        "public_url": settings.public_url,
+        "unsubscribe_url": email.unsubscribe_url,
+    }
     subject = _templates.get_template(f"{email.template}.subject.txt").render(context).strip()
+    text = _templates.get_template(f"{email.template}.txt").render(context)
+    html = _templates.get_template(f"{email.template}.html").render(context)
     message = EmailMessage()
     message["From"] = settings.email_from
     message["To"] = email.to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(domain="cjeunedeprovence.fr")
-    message.set_content(_templates.get_template(f"{email.template}.txt").render(context))
-    message.add_alternative(
-        _templates.get_template(f"{email.template}.html").render(context), subtype="html"
-    )
+    message["Message-ID"] = message_id(settings, email.stable_id)
+    if email.unsubscribe_url:
+        if str(escape(email.unsubscribe_url)) not in html:
+            raise ValueError(f"template {email.template} must extend _layout.html")
+        text = text.rstrip("\n") + "\n\n" + _UNSUBSCRIBE_TEXT.format(url=email.unsubscribe_url)
+        # RFC 8058: mail clients show their own button, which POSTs to the URL.
+        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for name, value in email.headers.items():
+        if name.lower() in _RESERVED_HEADERS:
+            raise ValueError(f"header {name} is set by render()")
+        message[name] = value  # a value with a line break raises ValueError
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    for attachment in email.attachments:
+        maintype, _, subtype = attachment.mime_type.partition("/")
+        message.add_attachment(
+            attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+        )
     return message
 
 
+class EmailDeliveryError(Exception):
+    """Why a message was not sent. `permanent`: sending it again will fail the same way."""
+
+    def __init__(self, reason: str, *, permanent: bool = False, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+        self.code = code
+
+
+class SendOutcome(NamedTuple):
+    message: EmailMessage
+    ok: bool
+    error: EmailDeliveryError | None = None
+
+
 class EmailSender(Protocol):
-    async def send(self, messages: list[EmailMessage]) -> None: ...
+    async def send_each(self, messages: list[EmailMessage]) -> list[SendOutcome]:
+        """One outcome per message, in order; never raises for a delivery failure."""
+        ...
+
+    async def send(self, messages: list[EmailMessage]) -> None:
+        """Send them all; raises EmailDeliveryError if any was not sent."""
+        ...
+
+    async def deliver(self, emails: list[OutgoingEmail]) -> list[SendOutcome]:
+        """Render with the sender's settings, then `send_each`."""
+        ...
+
+
+def _raise_failures(outcomes: list[SendOutcome]) -> None:
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        first = failed[0].error
+        raise EmailDeliveryError(
+            f"{len(failed)} of {len(outcomes)} emails not sent; first: {first}",
+            permanent=all(o.error is not None and o.error.permanent for o in failed),
+        ) from first
 
 
 class OutboxSender:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, settings: Settings | None = None) -> None:
         self.folder = folder
+        self.settings = settings
 
-    async def send(self, messages: list[EmailMessage]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+    async def send_each(self, messages: list[EmailMessage]) -> list[SendOutcome]:
+        outcomes = []
         for message in messages:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
             path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-            path.write_bytes(bytes(message))
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(bytes(message))
+            except OSError as error:
+                failure = EmailDeliveryError(f"cannot write {path}: {error}")
+                outcomes.append(SendOutcome(message, False, failure))
+            else:
+                outcomes.append(SendOutcome(message, True))
+        return outcomes
+
+    async def send(self, messages: list[EmailMessage]) -> None:
+        _raise_failures(await self.send_each(messages))
+
+    async def deliver(self, emails: list[OutgoingEmail]) -> list[SendOutcome]:
+        settings = self.settings or get_settings()
+        return await self.send_each([render(email, settings) for email in emails])
+
+
+class _ConnectionLost(Exception):
+    pass
 
 
 class SmtpSender:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    """SMTP with STARTTLS or implicit TLS, certificate verified, then authentication.
 
-    async def send(self, messages: list[EmailMessage]) -> None:
+    `tls_context` decides which certificates are trusted; by default the system's CAs.
+    """
+
+    def __init__(
+        self, settings: Settings, *, tls_context: ssl.SSLContext | None = None, timeout: float = 30
+    ) -> None:
+        self.settings = settings
+        self.tls_context = tls_context
+        self.timeout = timeout
+
+    @property
+    def _server(self) -> str:
+        return f"{self.settings.smtp_host}:{self.settings.smtp_port}"
+
+    async def _connect(self) -> aiosmtplib.SMTP:
         s = self.settings
         smtp = aiosmtplib.SMTP(
             hostname=s.smtp_host,
             port=s.smtp_port,
             use_tls=s.smtp_tls == "implicit",
-            start_tls=True if s.smtp_tls == "starttls" else False,
-            timeout=30,
+            # Explicit: never fall back to plain text when STARTTLS is configured.
+            start_tls=s.smtp_tls == "starttls",
+            validate_certs=True,
+            tls_context=self.tls_context,
+            timeout=self.timeout,
         )
-        async with smtp:
+        try:
+            await smtp.connect()
             if s.smtp_username:
                 await smtp.login(s.smtp_username, s.smtp_password or "")
-            for message in messages:  # one connection for the whole batch
-                await smtp.send_message(message)
+        except aiosmtplib.SMTPAuthenticationError as error:
+            smtp.close()
+            raise EmailDeliveryError(
+                f"SMTP server {self._server} refused the login of {s.smtp_username!r} "
+                f"({error.code} {error.message}): check SMTP_USERNAME and SMTP_PASSWORD",
+                code=error.code,
+            ) from error
+        except ssl.SSLCertVerificationError as error:
+            smtp.close()
+            raise EmailDeliveryError(
+                f"TLS certificate of SMTP server {self._server} not trusted: {error.verify_message}"
+            ) from error
+        except (aiosmtplib.SMTPException, OSError) as error:
+            smtp.close()
+            cause = error.__cause__ or error.__context__
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                raise EmailDeliveryError(
+                    f"TLS certificate of SMTP server {self._server} not trusted: "
+                    f"{cause.verify_message}"
+                ) from error
+            raise EmailDeliveryError(
+                f"cannot use SMTP server {self._server} (SMTP_TLS={s.smtp_tls}): {error}"
+            ) from error
+        return smtp
+
+    async def _send_one(self, smtp: aiosmtplib.SMTP, message: EmailMessage) -> None:
+        """Raises EmailDeliveryError for this message, _ConnectionLost when the link drops."""
+        try:
+            await smtp.send_message(message)
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            refusal = error.recipients[0]
+            raise EmailDeliveryError(
+                f"recipient {refusal.recipient} refused: {refusal.code} {refusal.message}",
+                permanent=refusal.code >= 500,
+                code=refusal.code,
+            ) from error
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as error:
+            raise _ConnectionLost(str(error)) from error
+        except aiosmtplib.SMTPResponseException as error:
+            if not smtp.is_connected:  # 421: the server closed the connection
+                raise _ConnectionLost(f"{error.code} {error.message}") from error
+            raise EmailDeliveryError(
+                f"refused by the SMTP server: {error.code} {error.message}",
+                permanent=error.code >= 500,
+                code=error.code,
+            ) from error
+        except (aiosmtplib.SMTPNotSupported, ValueError) as error:
+            raise EmailDeliveryError(f"cannot be sent: {error}", permanent=True) from error
+        except OSError as error:
+            raise _ConnectionLost(str(error)) from error
+
+    async def send_each(self, messages: list[EmailMessage]) -> list[SendOutcome]:
+        """One connection for the batch. A refused message fails alone; a dropped connection
+        is opened again once and the message retried; if it drops again on that message,
+        the rest of the batch is reported failed (temporary) for a later retry."""
+        outcomes: list[SendOutcome] = []
+        smtp: aiosmtplib.SMTP | None = None
+        try:
+            for index, message in enumerate(messages):
+                for attempt in (1, 2):
+                    if smtp is None or not smtp.is_connected:
+                        try:
+                            smtp = await self._connect()
+                        except EmailDeliveryError as error:  # this one and the rest wait
+                            outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
+                            return outcomes
+                    try:
+                        await self._send_one(smtp, message)
+                    except EmailDeliveryError as error:
+                        outcomes.append(SendOutcome(message, False, error))
+                    except _ConnectionLost as lost:
+                        smtp.close()
+                        if attempt == 1:
+                            continue
+                        error = EmailDeliveryError(
+                            f"connection to {self._server} lost twice: {lost}"
+                        )
+                        outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
+                        return outcomes
+                    else:
+                        outcomes.append(SendOutcome(message, True))
+                    break
+            return outcomes
+        finally:
+            if smtp is not None and smtp.is_connected:
+                try:
+                    await smtp.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    smtp.close()
+
+    async def send(self, messages: list[EmailMessage]) -> None:
+        _raise_failures(await self.send_each(messages))
+
+    async def deliver(self, emails: list[OutgoingEmail]) -> list[SendOutcome]:
+        settings = self.settings or get_settings()
+        return await self.send_each([render(email, settings) for email in emails])
 
 
 def email_sender(settings: Settings) -> EmailSender:
     if settings.email_backend == "smtp":
         return SmtpSender(settings)
-    return OutboxSender(settings.outbox_dir)
+    return OutboxSender(settings.outbox_dir, settings)
+
+
+async def deliver_emails(
+    emails: list[OutgoingEmail], settings: Settings | None = None
+) -> list[SendOutcome]:
+    """Render and send, one outcome per email in order (for jobs that retry failures)."""
+    return await email_sender(settings or get_settings()).deliver(emails)
 
 
 async def send_emails(emails: list[OutgoingEmail]) -> None:

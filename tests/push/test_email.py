@@ -1,15 +1,35 @@
-"""Email delivery: the outbox folder by default, SMTP (with authentication) in production."""
+"""Email delivery: the outbox folder by default, SMTP (TLS verified, authenticated) in
+production; per-message outcomes over one connection; marketing and attachments."""
 
 from __future__ import annotations
 
+import datetime as dt
 import email
-from dataclasses import replace
+import ipaddress
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from email import policy
+from pathlib import Path
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
-from push.email import OutboxSender, OutgoingEmail, SmtpSender, email_sender, render
+from push.email import (
+    Attachment,
+    EmailDeliveryError,
+    OutboxSender,
+    OutgoingEmail,
+    SmtpSender,
+    deliver_emails,
+    email_sender,
+    render,
+)
 from tests.support import Mailbox, free_port
 
 INVITATION = OutgoingEmail(
@@ -24,6 +44,20 @@ INVITATION = OutgoingEmail(
         "valid_days": 7,
     },
 )
+UNSUBSCRIBE = "https://cjeune.test/desabonnement?jeton=AbC-123_x"
+
+
+def bon_plan(to: str, **changes) -> OutgoingEmail:
+    base = OutgoingEmail(
+        to,
+        "notification",
+        {
+            "title": "Nouveau bon plan au Prado",
+            "body": "Le cinéma <Prado> offre 2 € de réduction.\n\nÀ très vite !",
+            "url": "https://cjeune.test/bons-plans/42",
+        },
+    )
+    return replace(base, **changes)
 
 
 def test_messages_are_french_html_and_text_with_escaped_data(settings):
@@ -34,6 +68,111 @@ def test_messages_are_french_html_and_text_with_escaped_data(settings):
     assert "Bonjour Karim" in text and "strictement personnels" in text
     assert "Cinéma &lt;Le Prado&gt;" in html and "<Le Prado>" not in html
     assert message["Message-ID"] and message["Date"]
+    assert message["List-Unsubscribe"] is None  # not a marketing message
+
+
+def test_the_generic_notification_has_the_programme_layout_in_both_parts(settings):
+    message = render(bon_plan("jade@jeune.test"), settings)
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert message["Subject"] == "Nouveau bon plan au Prado"
+    assert "CJeune de Provence" in html and "Département des Bouches-du-Rhône" in html
+    assert "background:#e30613" in html and "<style" not in html  # inline CSS only
+    assert "Le cinéma &lt;Prado&gt; offre 2 €" in html
+    assert 'href="https://cjeune.test/bons-plans/42"' in html
+    assert "Le cinéma <Prado> offre 2 €" in text and "https://cjeune.test/bons-plans/42" in text
+    assert "Département des Bouches-du-Rhône" in text
+    greeted = render(
+        bon_plan("jade@jeune.test", context={"title": "T", "body": "B", "first_name": "Jade"}),
+        settings,
+    )
+    assert "Bonjour Jade," in greeted.get_body(("plain",)).get_content()
+    assert "href" not in greeted.get_body(("html",)).get_content().split("<h1")[1]
+    context = {"title": "T", "body": "B", "url": None}
+    linkless = render(bon_plan("j@jeune.test", context=context), settings)
+    assert "Voir dans l'application" not in linkless.get_body(("plain",)).get_content()
+
+
+def test_a_marketing_email_carries_one_click_unsubscribe_headers_and_a_visible_link(settings):
+    message = render(bon_plan("jade@jeune.test", unsubscribe_url=UNSUBSCRIBE), settings)
+    assert message["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert f"Pour ne plus les recevoir, ouvrez ce lien : {UNSUBSCRIBE}" in text
+    assert f'<a href="{UNSUBSCRIBE}"' in html and "Se désabonner" in html
+
+
+def test_a_retried_notification_keeps_its_message_id(settings):
+    first = render(bon_plan("jade@jeune.test", stable_id="notif-1/email"), settings)
+    retry = render(bon_plan("jade@jeune.test", stable_id="notif-1/email"), settings)
+    other_channel = render(bon_plan("jade@jeune.test", stable_id="notif-1/push"), settings)
+    assert first["Message-ID"] == retry["Message-ID"]
+    assert first["Message-ID"].endswith("@cjeunedeprovence.fr>")
+    assert other_channel["Message-ID"] != first["Message-ID"]
+    fresh = [render(bon_plan("jade@jeune.test"), settings)["Message-ID"] for _ in range(2)]
+    assert fresh[0] != fresh[1]
+
+
+def test_extra_headers_are_added_but_cannot_replace_or_inject_headers(settings):
+    tagged = render(bon_plan("jade@jeune.test", headers={"X-CJeune-Campagne": "rentree"}), settings)
+    assert tagged["X-CJeune-Campagne"] == "rentree"
+    with pytest.raises(ValueError, match="set by render"):
+        render(bon_plan("jade@jeune.test", headers={"To": "autre@x.test"}), settings)
+    with pytest.raises(ValueError):
+        render(bon_plan("jade@jeune.test", headers={"X-Note": "a\r\nBcc: x@y.test"}), settings)
+
+
+def test_the_parent_is_told_who_asks_what_marketing_is_and_that_it_can_be_withdrawn(settings):
+    message = render(
+        OutgoingEmail(
+            "parent@famille.test",
+            "parental_consent_request",
+            {
+                "parent_name": "Nadia Vidal",
+                "young_first_name": "Jade",
+                "young_last_name": "<Vidal>",
+                "young_age": 13,
+                "url": "https://cjeune.test/consentement-parental?jeton=xyz",
+                "valid_days": 14,
+            },
+        ),
+        settings,
+    )
+    assert message["Subject"] == "Votre accord pour les bons plans CJeune de Jade"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    for part in (text, html):
+        assert "Bonjour Nadia Vidal" in part and "13 ans" in part
+        assert "réductions et offres des partenaires" in part
+        assert "retirer votre accord à tout moment" in part
+        assert "https://cjeune.test/consentement-parental?jeton=xyz" in part
+        assert "14 jours" in part
+    assert "&lt;Vidal&gt;" in html and "Jade <Vidal>" in text
+
+
+async def test_attachments_arrive_intact_with_the_marketing_headers(settings, mailbox):
+    pdf = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
+    csv = "\ufeffdate;montant\n01/09/2026;10,50\n".encode()
+    outgoing = bon_plan(
+        "releve@partenaire.test",
+        unsubscribe_url=UNSUBSCRIBE,
+        attachments=(
+            Attachment("relevé-septembre.pdf", pdf, "application/pdf"),
+            Attachment("relevé.csv", csv, "text/csv"),
+        ),
+    )
+    [outcome] = await deliver_emails([outgoing], settings)
+    assert outcome.ok, outcome.error
+    received = await mailbox.wait_for("releve@partenaire.test")
+    assert received["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>"
+    assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    files = {part.get_filename(): part for part in received.iter_attachments()}
+    assert set(files) == {"relevé-septembre.pdf", "relevé.csv"}
+    assert files["relevé-septembre.pdf"].get_content_type() == "application/pdf"
+    assert files["relevé-septembre.pdf"].get_payload(decode=True) == pdf
+    assert files["relevé.csv"].get_payload(decode=True) == csv
+    assert "À très vite" in received.get_body(("plain",)).get_content()
 
 
 async def test_the_embedded_default_writes_eml_files(settings, tmp_path):
@@ -43,35 +182,282 @@ async def test_the_embedded_default_writes_eml_files(settings, tmp_path):
     [written] = list((tmp_path / "outbox").glob("*.eml"))
     parsed = email.message_from_bytes(written.read_bytes(), policy=policy.default)
     assert parsed["To"] == "delegue@cinema.test"
+    [outcome] = await sender.deliver([bon_plan("jade@jeune.test")])
+    assert outcome.ok and outcome.message["To"] == "jade@jeune.test"
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
 
 
-async def test_smtp_authenticates_and_sends_a_batch_over_one_connection(settings):
-    box, logins = Mailbox(), []
+# --- a real SMTP server: connections, refusals, TLS, authentication -------------------------
 
-    def authenticator(server, session, envelope, mechanism, auth_data):
+
+class Recorder(Mailbox):
+    """Counts connections (by client port), refuses some recipients, can drop a connection."""
+
+    def __init__(self, refuse: tuple[str, ...] = (), drop_once: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.peers: set[tuple] = set()
+        self.encrypted: list[bool] = []
+        self.refuse = set(refuse)
+        self.drop_once = set(drop_once)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        self.peers.add(session.peer)
+        if address in self.refuse:
+            return "550 5.1.1 Destinataire inconnu"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        if self.drop_once & set(envelope.rcpt_tos):
+            self.drop_once -= set(envelope.rcpt_tos)
+            server.transport.close()  # the connection dies before the reply
+            return "451 4.3.0 Coupure"
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _authenticator(logins: list[bool]):
+    def check(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.password == b"secret-smtp"
         logins.append(ok)
         return AuthResult(success=ok, handled=False)
 
-    port = free_port()
-    controller = Controller(
-        box, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False
-    )
-    controller.start()
-    try:
-        configured = replace(
-            settings,
-            email_backend="smtp",
-            smtp_port=port,
-            smtp_username="cjeune",
-            smtp_password="secret-smtp",
+    return check
+
+
+@dataclass
+class Certificates:
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+    def client_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.ca_file))
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory) -> Certificates:
+    """A test CA and a certificate it signed for 127.0.0.1 and localhost."""
+    folder = tmp_path_factory.mktemp("tls")
+    now = dt.datetime.now(dt.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name("CJeune test CA"))
+        .issuer_name(_name("CJeune test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
         )
-        sender = email_sender(configured)
-        assert isinstance(sender, SmtpSender)
-        second = replace(INVITATION, to="autre@cinema.test")
-        await sender.send([render(INVITATION, configured), render(second, configured)])
-        await box.wait_for("autre@cinema.test")
-        assert [m["To"] for m in box.messages] == ["delegue@cinema.test", "autre@cinema.test"]
-        assert logins == [True]  # one connection, one login, for the batch
-    finally:
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("smtp.cjeune.test"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    pem = serialization.Encoding.PEM
+    paths = Certificates(folder / "ca.pem", folder / "server.pem", folder / "server.key")
+    paths.ca_file.write_bytes(ca.public_bytes(pem))
+    paths.cert_file.write_bytes(cert.public_bytes(pem))
+    paths.key_file.write_bytes(
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return paths
+
+
+@pytest.fixture
+def smtp_server() -> Iterator:
+    """Start a Controller on a free port with the given options; stopped after the test."""
+    started: list[Controller] = []
+
+    def start(handler, **options) -> int:
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+        controller.start()
+        started.append(controller)
+        return port
+
+    yield start
+    for controller in started:
         controller.stop()
+
+
+def smtp_settings(settings, port: int, **changes):
+    values = {
+        "email_backend": "smtp",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_tls": "none",
+        "smtp_username": "cjeune",
+        "smtp_password": "secret-smtp",
+    }
+    return replace(settings, **{**values, **changes})
+
+
+async def test_smtp_authenticates_and_sends_a_batch_over_one_connection(settings, smtp_server):
+    box, logins = Recorder(), []
+    port = smtp_server(box, authenticator=_authenticator(logins), auth_require_tls=False)
+    configured = smtp_settings(settings, port)
+    sender = email_sender(configured)
+    assert isinstance(sender, SmtpSender)
+    second = replace(INVITATION, to="autre@cinema.test")
+    await sender.send([render(INVITATION, configured), render(second, configured)])
+    assert [m["To"] for m in box.messages] == ["delegue@cinema.test", "autre@cinema.test"]
+    assert logins == [True] and len(box.peers) == 1  # one connection, one login
+
+
+async def test_a_refused_recipient_fails_only_its_own_message(settings, smtp_server):
+    box = Recorder(refuse=("inconnu@nulle.test",))
+    port = smtp_server(box, authenticator=_authenticator([]), auth_require_tls=False)
+    configured = smtp_settings(settings, port)
+    batch = [
+        render(bon_plan(to), configured)
+        for to in ("un@jeune.test", "inconnu@nulle.test", "trois@jeune.test")
+    ]
+    outcomes = await SmtpSender(configured).send_each(batch)
+    assert [(o.message["To"], o.ok) for o in outcomes] == [
+        ("un@jeune.test", True),
+        ("inconnu@nulle.test", False),
+        ("trois@jeune.test", True),
+    ]
+    error = outcomes[1].error
+    assert error.permanent and error.code == 550 and "inconnu@nulle.test" in str(error)
+    assert [m["To"] for m in box.messages] == ["un@jeune.test", "trois@jeune.test"]
+    assert len(box.peers) == 1  # the refusal did not cost a new connection
+    with pytest.raises(EmailDeliveryError, match="1 of 3 emails not sent"):
+        await SmtpSender(configured).send(batch)
+
+
+async def test_a_dropped_connection_is_reopened_once_and_the_batch_goes_on(settings, smtp_server):
+    box = Recorder(drop_once=("deux@jeune.test",))
+    port = smtp_server(box, authenticator=_authenticator([]), auth_require_tls=False)
+    configured = smtp_settings(settings, port)
+    batch = [
+        render(bon_plan(to, stable_id=f"{to}/email"), configured)
+        for to in ("un@jeune.test", "deux@jeune.test", "trois@jeune.test")
+    ]
+    outcomes = await SmtpSender(configured).send_each(batch)
+    assert [o.ok for o in outcomes] == [True, True, True]
+    assert [o.message for o in outcomes] == batch  # in order
+    assert [m["To"] for m in box.messages] == [
+        "un@jeune.test",
+        "deux@jeune.test",
+        "trois@jeune.test",
+    ]
+    assert len(box.peers) == 2
+
+
+async def test_starttls_with_a_verified_certificate_then_authentication(
+    settings, smtp_server, certificates
+):
+    box, logins = Recorder(), []
+    port = smtp_server(
+        box,
+        tls_context=certificates.server_context(),
+        require_starttls=True,
+        authenticator=_authenticator(logins),
+        auth_require_tls=True,  # the server offers AUTH only once encrypted
+    )
+    configured = smtp_settings(settings, port, smtp_tls="starttls")
+    sender = SmtpSender(configured, tls_context=certificates.client_context())
+    outcomes = await sender.send_each([render(bon_plan("tls@jeune.test"), configured)])
+    assert outcomes[0].ok, outcomes[0].error
+    assert [m["To"] for m in box.messages] == ["tls@jeune.test"]
+    assert box.encrypted == [True] and logins == [True]
+
+
+async def test_implicit_tls_with_a_verified_certificate_then_authentication(
+    settings, smtp_server, certificates
+):
+    box, logins = Recorder(), []
+    port = smtp_server(
+        box,
+        ssl_context=certificates.server_context(),
+        authenticator=_authenticator(logins),
+        auth_require_tls=False,  # aiosmtpd only counts STARTTLS as TLS; the socket is TLS
+    )
+    configured = smtp_settings(settings, port, smtp_tls="implicit")
+    sender = SmtpSender(configured, tls_context=certificates.client_context())
+    await sender.send([render(bon_plan("implicite@jeune.test"), configured)])
+    assert [m["To"] for m in box.messages] == ["implicite@jeune.test"]
+    assert box.encrypted == [True] and logins == [True]
+
+
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+async def test_a_certificate_the_system_does_not_trust_is_refused(
+    settings, smtp_server, certificates, mode
+):
+    box = Recorder()
+    tls = {"starttls": {"tls_context": certificates.server_context()}}.get(
+        mode, {"ssl_context": certificates.server_context()}
+    )
+    port = smtp_server(box, authenticator=_authenticator([]), auth_require_tls=False, **tls)
+    configured = smtp_settings(settings, port, smtp_tls=mode)
+    outcomes = await SmtpSender(configured).send_each(  # the default: the system's CAs
+        [render(bon_plan(to), configured) for to in ("a@jeune.test", "b@jeune.test")]
+    )
+    assert [o.ok for o in outcomes] == [False, False]
+    assert "certificate" in str(outcomes[0].error) and "not trusted" in str(outcomes[0].error)
+    assert box.messages == []
+
+
+async def test_a_wrong_password_is_a_clear_error_and_nothing_is_sent(
+    settings, smtp_server, certificates
+):
+    box, logins = Recorder(), []
+    port = smtp_server(
+        box, tls_context=certificates.server_context(), authenticator=_authenticator(logins)
+    )
+    configured = smtp_settings(settings, port, smtp_tls="starttls", smtp_password="faux")
+    sender = SmtpSender(configured, tls_context=certificates.client_context())
+    batch = [render(bon_plan(to), configured) for to in ("a@jeune.test", "b@jeune.test")]
+    outcomes = await sender.send_each(batch)
+    assert [o.ok for o in outcomes] == [False, False]
+    with pytest.raises(EmailDeliveryError) as raised:
+        await sender.send(batch)
+    message = str(raised.value.__cause__)
+    assert "refused the login of 'cjeune'" in message and "535" in message
+    assert "SMTP_PASSWORD" in message
+    assert box.messages == [] and logins and not any(logins)
+
+
+async def test_an_unreachable_server_fails_every_message_with_the_reason(settings):
+    configured = smtp_settings(settings, free_port())
+    outcomes = await SmtpSender(configured, timeout=5).send_each(
+        [render(bon_plan(to), configured) for to in ("a@jeune.test", "b@jeune.test")]
+    )
+    assert [o.ok for o in outcomes] == [False, False]
+    assert f"127.0.0.1:{configured.smtp_port}" in str(outcomes[1].error)
+    assert not outcomes[1].error.permanent

@@ -1,0 +1,368 @@
+"""Marketing choices and a parent's consent for under-15s, through GraphQL, the email sent to
+the parent and the page their link opens."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.routing import Route
+from strawberry.extensions import MaskErrors
+
+from domain import clock
+from domain.sessions import load_viewer, login
+from domain.viewer import Viewer
+from models.accounts import StaffRole, User
+from models.audit import AuditEntry
+from models.notifications import ParentalConsent
+from schema import MASKED_MESSAGE, CJeuneSchema, should_mask
+from schema.consent import ConsentMutations, ConsentQueries
+from server.consent_routes import parental_consent_routes
+from server.context import Context
+from server.graphql_view import CJeuneGraphQL
+from tests.factories import PASSWORD, partner_team, staff_member, young_person
+from tests.support import GraphQLClient, link_token, unique
+
+FIELDS = """fragment Consent on MarketingConsent {
+  emailOptIn pushOptIn parentalConsentNeeded parentalConsentStatus
+  receivesMarketingEmail receivesMarketingPush notice
+  parentalConsent { parentName parentEmail status recordedOnPaper givenAt withdrawnAt }
+}"""
+MY_CONSENT = FIELDS + "\n{ myMarketingConsent { ...Consent } }"
+RESULT = "{ __typename ... on MarketingConsentSuccess { consent { ...Consent } } " + (
+    "... on UserError { code message field } }"
+)
+SET_OPT_IN = (
+    FIELDS
+    + "\nmutation($channel: MarketingChannel!, $optedIn: Boolean!) "
+    + "{ setMarketingOptIn(channel: $channel, optedIn: $optedIn) "
+    + RESULT
+    + " }"
+)
+REQUEST = (
+    FIELDS
+    + "\nmutation($name: String!, $email: String!) "
+    + "{ requestParentalConsent(parentName: $name, parentEmail: $email) "
+    + RESULT
+    + " }"
+)
+WITHDRAW = FIELDS + "\nmutation { withdrawParentalConsent " + RESULT + " }"
+RECORD = """mutation($id: ID!, $name: String!, $email: String!) {
+  recordParentalConsent(youngPersonId: $id, parentName: $name, parentEmail: $email) {
+    __typename
+    ... on ParentalConsentSuccess { parentalConsent { status parentName recordedOnPaper } }
+    ... on UserError { code message }
+  }
+}"""
+
+
+def _schema() -> CJeuneSchema:
+    """Only the consent fields, as the root types will compose them."""
+
+    @strawberry.type
+    class Query(ConsentQueries):
+        pass
+
+    @strawberry.type
+    class Mutation(ConsentMutations):
+        pass
+
+    return CJeuneSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE)
+        ],
+    )
+
+
+@pytest.fixture(scope="module")
+def consent_schema() -> CJeuneSchema:
+    return _schema()
+
+
+@pytest.fixture
+async def web(settings, consent_schema) -> AsyncIterator[GraphQLClient]:
+    view = CJeuneGraphQL(consent_schema, settings)
+    app = Starlette(
+        routes=[Route("/graphql", view, methods=["GET", "POST"]), *parental_consent_routes]
+    )
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+def born(years_ago: int) -> date:
+    today = clock.paris_today()
+    return today.replace(year=today.year - years_ago, day=min(today.day, 28))
+
+
+async def access_token(user: User) -> str:
+    return (await login(user.email, PASSWORD, "192.0.2.1", "tests")).access_token
+
+
+async def as_person(web: GraphQLClient, user: User) -> GraphQLClient:
+    return web.as_(await access_token(user))
+
+
+async def answer(client: GraphQLClient, document: str, **variables: Any) -> dict[str, Any]:
+    result = await client.post(document, variables)
+    assert not result.get("errors"), result
+    [value] = result["data"].values()
+    return value
+
+
+def parent_email() -> str:
+    return f"{unique('parent')}@famille.test"
+
+
+async def test_an_under_15_may_opt_in_but_is_told_a_parent_must_agree(web):
+    jade = await as_person(web, await young_person(born(13)))
+    result = await answer(jade, SET_OPT_IN, channel="EMAIL", optedIn=True)
+    consent = result["consent"]
+    assert (consent["emailOptIn"], consent["pushOptIn"]) == (True, False)
+    assert consent["parentalConsentNeeded"] is True
+    assert consent["parentalConsentStatus"] == "NONE"
+    assert consent["receivesMarketingEmail"] is False
+    assert "moins de 15 ans" in consent["notice"] and "accord d'un parent" in consent["notice"]
+    assert (await answer(jade, MY_CONSENT))["notice"] == consent["notice"]
+
+
+async def test_from_15_the_opt_in_takes_effect_at_once(web):
+    lea = await as_person(web, await young_person(born(16)))
+    consent = (await answer(lea, SET_OPT_IN, channel="PUSH", optedIn=True))["consent"]
+    assert consent["receivesMarketingPush"] is True and consent["notice"] is None
+    assert consent["parentalConsentNeeded"] is False
+    refused = await answer(lea, REQUEST, name="Nadia Vidal", email=parent_email())
+    assert refused["code"] == "PARENTAL_CONSENT_NOT_NEEDED"
+    assert "15 ans" in refused["message"]
+
+
+async def test_a_parent_gives_consent_through_the_emailed_link(web, mailbox):
+    user = await young_person(born(13))
+    jade, parent = await as_person(web, user), parent_email()
+    await answer(jade, SET_OPT_IN, channel="EMAIL", optedIn=True)
+    asked = (await answer(jade, REQUEST, name="Nadia Vidal", email=parent))["consent"]
+    assert asked["parentalConsentStatus"] == "REQUESTED"
+    assert parent in asked["notice"] and asked["receivesMarketingEmail"] is False
+
+    message = await mailbox.wait_for(parent, "Votre accord pour les bons plans CJeune de Jade")
+    text = message.get_body(("plain",)).get_content()
+    assert "Bonjour Nadia Vidal" in text and "Jade Vidal (13 ans)" in text
+    assert "retirer votre accord à tout moment" in text
+    token = link_token(message)
+
+    page = await web.http.get("/consentement-parental", params={"jeton": token})
+    assert page.status_code == 200
+    shown = html.unescape(page.text)
+    assert "Jade Vidal vous a indiqué comme parent" in shown and "Je donne mon accord" in shown
+    assert (await answer(jade, MY_CONSENT))["parentalConsentStatus"] == "REQUESTED"
+
+    given = await web.http.post(
+        "/consentement-parental", params={"jeton": token}, data={"action": "donner"}
+    )
+    assert given.status_code == 200 and "votre accord est enregistré" in given.text
+    after = await answer(jade, MY_CONSENT)
+    assert after["parentalConsentStatus"] == "GIVEN" and after["receivesMarketingEmail"] is True
+    assert after["notice"] is None and after["parentalConsent"]["recordedOnPaper"] is False
+
+    again = await web.http.post(
+        "/consentement-parental", params={"jeton": token}, data={"action": "donner"}
+    )
+    assert again.status_code == 200
+    assert (await answer(jade, MY_CONSENT))["parentalConsent"]["givenAt"] == after[
+        "parentalConsent"
+    ]["givenAt"]
+    assert await ParentalConsent.filter(young_person_id=user.id).count() == 1
+
+    shown = html.unescape((await web.http.get(f"/consentement-parental?jeton={token}")).text)
+    assert "Vous avez donné votre accord le" in shown and "Retirer mon accord" in shown
+
+
+async def test_the_parent_withdraws_with_the_same_link_even_after_14_days(web, mailbox):
+    user = await young_person(born(12))
+    jade, parent = await as_person(web, user), parent_email()
+    await answer(jade, SET_OPT_IN, channel="PUSH", optedIn=True)
+    await answer(jade, REQUEST, name="Nadia Vidal", email=parent)
+    token = link_token(await mailbox.wait_for(parent))
+    await web.http.post(
+        "/consentement-parental", params={"jeton": token}, data={"action": "donner"}
+    )
+    later = clock.now() + timedelta(days=30)
+    with clock.frozen(later):
+        withdrawn = await web.http.post(
+            "/consentement-parental", params={"jeton": token}, data={"action": "retirer"}
+        )
+    assert withdrawn.status_code == 200 and "Accord retiré" in withdrawn.text
+    consent = await answer(jade, MY_CONSENT)
+    assert consent["parentalConsentStatus"] == "WITHDRAWN"
+    assert consent["receivesMarketingPush"] is False and "accord d'un parent" in consent["notice"]
+
+
+async def test_the_young_person_withdraws_the_consent(web, mailbox):
+    user = await young_person(born(14))
+    jade, parent = await as_person(web, user), parent_email()
+    await answer(jade, SET_OPT_IN, channel="EMAIL", optedIn=True)
+    await answer(jade, REQUEST, name="Nadia Vidal", email=parent)
+    token = link_token(await mailbox.wait_for(parent))
+    await web.http.post(
+        "/consentement-parental", params={"jeton": token}, data={"action": "donner"}
+    )
+    assert (await answer(jade, MY_CONSENT))["receivesMarketingEmail"] is True
+
+    withdrawn = (await answer(jade, WITHDRAW))["consent"]
+    assert withdrawn["parentalConsentStatus"] == "WITHDRAWN"
+    assert withdrawn["receivesMarketingEmail"] is False
+    assert withdrawn["parentalConsent"]["withdrawnAt"] is not None
+    # The old link can no longer give consent again.
+    page = html.unescape((await web.http.get(f"/consentement-parental?jeton={token}")).text)
+    assert "Cet accord a été retiré" in page and "Je donne mon accord" not in page
+    nothing = await answer(await as_person(web, await young_person(born(13))), WITHDRAW)
+    assert nothing["code"] == "NOT_FOUND"
+
+
+async def test_asking_again_makes_the_previous_link_useless(web, mailbox):
+    user = await young_person(born(13))
+    jade = await as_person(web, user)
+    first, second = parent_email(), parent_email()
+    await answer(jade, REQUEST, name="Nadia Vidal", email=first)
+    await answer(jade, REQUEST, name="Marc Vidal", email=second)
+    old = link_token(await mailbox.wait_for(first))
+    refused = await web.http.post(
+        "/consentement-parental", params={"jeton": old}, data={"action": "donner"}
+    )
+    assert refused.status_code == 400 and "plus valable" in html.unescape(refused.text)
+    status = await answer(jade, MY_CONSENT)
+    assert status["parentalConsentStatus"] == "REQUESTED"
+    assert status["parentalConsent"]["parentEmail"] == second
+
+
+async def test_an_expired_or_tampered_link_changes_nothing(web, mailbox):
+    user = await young_person(born(13))
+    jade, parent = await as_person(web, user), parent_email()
+    with clock.frozen(clock.now() - timedelta(days=15)):
+        await answer(jade, REQUEST, name="Nadia Vidal", email=parent)
+    token = link_token(await mailbox.wait_for(parent))
+    expired = await web.http.post(
+        "/consentement-parental", params={"jeton": token}, data={"action": "donner"}
+    )
+    assert expired.status_code == 400
+    page = html.unescape((await web.http.get(f"/consentement-parental?jeton={token}")).text)
+    assert "Demande expirée" in page
+    middle = len(token) // 2
+    tampered = token[:middle] + ("B" if token[middle] == "A" else "A") + token[middle + 1 :]
+    for response in (
+        await web.http.get("/consentement-parental", params={"jeton": tampered}),
+        await web.http.post(
+            "/consentement-parental", params={"jeton": tampered}, data={"action": "donner"}
+        ),
+    ):
+        assert response.status_code == 400
+        assert "Ce lien n'est pas valable" in html.unescape(response.text)
+    assert (await answer(jade, MY_CONSENT))["parentalConsentStatus"] == "REQUESTED"
+
+
+async def test_requests_are_checked_and_limited(web):
+    user = await young_person(born(13))
+    jade = await as_person(web, user)
+    own = await answer(jade, REQUEST, name="Nadia Vidal", email=user.email)
+    assert (own["code"], own["field"]) == ("INVALID_INPUT", "parentEmail")
+    bad = await answer(jade, REQUEST, name="Nadia Vidal", email="pas-une-adresse")
+    assert (bad["code"], bad["field"]) == ("INVALID_INPUT", "email")
+    for _ in range(3):
+        assert (await answer(jade, REQUEST, name="N", email=parent_email()))["consent"]
+    limited = await answer(jade, REQUEST, name="N", email=parent_email())
+    assert limited["code"] == "TOO_MANY_ATTEMPTS"
+
+
+async def test_support_records_a_consent_given_on_paper(web):
+    user = await young_person(born(12))
+    support = await staff_member(StaffRole.SUPPORT)
+    agent = await as_person(web, support)
+    variables = {"id": str(user.id), "name": "Nadia Vidal", "email": parent_email()}
+    recorded = await answer(agent, RECORD, **variables)
+    assert recorded["parentalConsent"] == {
+        "status": "GIVEN",
+        "parentName": "Nadia Vidal",
+        "recordedOnPaper": True,
+    }
+    assert (await answer(agent, RECORD, **variables))["code"] == "INVALID_STATE"
+    assert (await answer(agent, RECORD, **{**variables, "id": str(support.id)}))[
+        "code"
+    ] == "NOT_FOUND"
+    entry = await AuditEntry.get(action="parental_consent.recorded", actor_id=support.id)
+    assert entry.after["youngPersonId"] == str(user.id)
+    jade = await as_person(web, user)
+    await answer(jade, SET_OPT_IN, channel="EMAIL", optedIn=True)
+    assert (await answer(jade, MY_CONSENT))["receivesMarketingEmail"] is True
+
+
+# --- who may call each field ----------------------------------------------------------------
+
+AUTHORIZATION = {
+    "myMarketingConsent": (MY_CONSENT, {}, {"young_person"}),
+    "setMarketingOptIn": (
+        SET_OPT_IN,
+        {"channel": "EMAIL", "optedIn": False},
+        {"young_person", "delegate", "staff_support", "staff_marketing", "staff_admin"},
+    ),
+    "requestParentalConsent": (
+        REQUEST,
+        {"name": "N", "email": "parent@famille.test"},
+        {"young_person"},
+    ),
+    "withdrawParentalConsent": (WITHDRAW, {}, {"young_person"}),
+    "recordParentalConsent": (
+        RECORD,
+        {"id": "00000000-0000-0000-0000-000000000000", "name": "N", "email": "p@f.test"},
+        {"staff_support", "staff_admin"},
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+async def viewers(settings) -> dict[str, Viewer]:
+    people = {
+        "young_person": await young_person(born(16)),  # no email is sent to a parent
+        "delegate": (await partner_team(name="Consentement")).principal,
+        "staff_support": await staff_member(StaffRole.SUPPORT),
+        "staff_marketing": await staff_member(StaffRole.MARKETING),
+        "staff_admin": await staff_member(StaffRole.ADMINISTRATOR),
+    }
+    viewers = {"anonymous": Viewer(client_address="192.0.2.1")}
+    for role, user in people.items():
+        await login(user.email, PASSWORD, "192.0.2.1", "autorisations")
+        session = await user.sessions.all().order_by("-created_at").first()
+        viewers[role] = await load_viewer(user.id, session.id, "192.0.2.1")
+    return viewers
+
+
+def _context(viewer: Viewer) -> Context:
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": []}
+    return Context(request=Request(scope), viewer=viewer)
+
+
+@pytest.mark.parametrize("field", list(AUTHORIZATION))
+async def test_each_field_is_open_to_the_right_people_only(consent_schema, viewers, field):
+    document, variables, allowed = AUTHORIZATION[field]
+    permitted = set()
+    for role, viewer in viewers.items():
+        result = await consent_schema.execute(
+            document, variable_values=variables, context_value=_context(viewer)
+        )
+        codes = {(e.extensions or {}).get("code") for e in result.errors or []}
+        if not codes:
+            permitted.add(role)
+        else:
+            assert codes == {"UNAUTHENTICATED" if role == "anonymous" else "FORBIDDEN"}, (
+                role,
+                result.errors,
+            )
+    assert permitted == allowed
