@@ -6,7 +6,8 @@ import strawberry
 
 from models.accounts import StaffRole
 from models.partners import DelegatePermission
-from resolvers import accounts, audit, cards, partners, transactions
+from resolvers import accounts, audit, cards, consent, partners, transactions
+from resolvers import notifications as inbox
 from resolvers.permissions import (
     ADMINISTRATOR,
     ANY_STAFF,
@@ -20,6 +21,7 @@ from resolvers.permissions import (
     principal_of_argument,
     staff,
 )
+from schema.jobs import JobMutations, JobQueries
 
 SUPPORT = staff(StaffRole.SUPPORT)
 
@@ -169,15 +171,101 @@ class CardMutations:
 
 
 @strawberry.type
-class Query(AccountQueries, PartnerQueries, AuditQueries, CardQueries):
+class NotificationQueries:
+    notifications = strawberry.field(
+        resolver=inbox.notifications,
+        extensions=allow(SIGNED_IN),
+        description="My inbox, newest first.",
+    )
+    unread_notification_count = strawberry.field(
+        resolver=inbox.unread_notification_count, extensions=allow(SIGNED_IN)
+    )
+    notification_preferences = strawberry.field(
+        resolver=inbox.notification_preferences, extensions=allow(SIGNED_IN)
+    )
+
+
+@strawberry.type
+class NotificationMutations:
+    mark_notifications_read = strawberry.mutation(
+        resolver=inbox.mark_notifications_read, extensions=allow(SIGNED_IN)
+    )
+    register_device = strawberry.mutation(
+        resolver=inbox.register_device,
+        extensions=allow(SIGNED_IN),
+        description="Receive my notifications by push on this device (FCM registration token).",
+    )
+    unregister_device = strawberry.mutation(
+        resolver=inbox.unregister_device, extensions=allow(SIGNED_IN)
+    )
+    update_notification_preferences = strawberry.mutation(
+        resolver=inbox.update_notification_preferences, extensions=allow(SIGNED_IN)
+    )
+
+
+@strawberry.type
+class NotificationSubscriptions:
+    notification_added = strawberry.subscription(
+        resolver=inbox.notification_added, extensions=allow(SIGNED_IN)
+    )
+
+
+@strawberry.type
+class ConsentQueries:
+    my_marketing_consent = strawberry.field(
+        resolver=consent.my_marketing_consent, extensions=allow(YOUNG_PERSON)
+    )
+
+
+@strawberry.type
+class ConsentMutations:
+    set_marketing_opt_in = strawberry.mutation(
+        resolver=consent.set_marketing_opt_in,
+        extensions=allow(SIGNED_IN),
+        description="Under 15, the choice is kept but takes effect once a parent consents.",
+    )
+    request_parental_consent = strawberry.mutation(
+        resolver=consent.request_parental_consent,
+        extensions=allow(YOUNG_PERSON),
+        description="Under 15: the parent receives an email with a link valid 14 days.",
+    )
+    withdraw_parental_consent = strawberry.mutation(
+        resolver=consent.withdraw_parental_consent,
+        extensions=allow(YOUNG_PERSON),
+        description="Withdraws the parent's consent, or cancels an unanswered request.",
+    )
+    record_parental_consent = strawberry.mutation(
+        resolver=consent.record_parental_consent,
+        extensions=allow(SUPPORT),
+        description="A consent given on paper (signed form kept by the support team).",
+    )
+
+
+@strawberry.type
+class Query(
+    AccountQueries,
+    PartnerQueries,
+    AuditQueries,
+    CardQueries,
+    NotificationQueries,
+    ConsentQueries,
+    JobQueries,
+):
     pass
 
 
 @strawberry.type
-class Mutation(AccountMutations, PartnerMutations, CardMutations):
+class Mutation(
+    AccountMutations,
+    PartnerMutations,
+    CardMutations,
+    NotificationMutations,
+    ConsentMutations,
+    JobMutations,
+):
     pass
 
 
 @strawberry.type
-class Subscription(AuditSubscriptions):
+class Subscription(AuditSubscriptions, NotificationSubscriptions):
     pass

@@ -14,12 +14,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from tortoise import Tortoise
 
+from push import realtime
+from push.channels import close_channels
 from schema import build_schema
+from server.consent_routes import parental_consent_routes
 from server.counters import MemoryCounter, RedisCounter
 from server.database import close_database, open_database
 from server.graphql_view import CJeuneGraphQL
 from server.ratelimit import RateLimitMiddleware
 from server.settings import Settings, get_settings
+from server.unsubscribe_routes import unsubscribe_routes
+from workers.broker import broker, configure_broker
 
 logger = logging.getLogger("cjeune")
 
@@ -42,15 +47,22 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings.check()
     view = CJeuneGraphQL(build_schema(settings), settings)
 
+    configure_broker(settings)
     counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings)
+        fanout = realtime.use_fanout(realtime.fanout_for(settings.redis_url))
+        await broker.startup()
         try:
             yield
         finally:
+            await broker.shutdown()
+            await close_channels()
+            await fanout.close()
+            realtime.use_fanout(realtime.LocalFanout())
             await counter.aclose()
             if manage_database:
                 await close_database()
@@ -61,6 +73,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *unsubscribe_routes,
+            *parental_consent_routes,
         ],
         middleware=[
             Middleware(

@@ -1,4 +1,5 @@
-"""The `cjeune` command: serve, migrate, demo, createstaff, import-beneficiaries, close-year."""
+"""The `cjeune` command: serve, migrate, demo, createstaff, import-beneficiaries, close-year,
+worker, scheduler."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
-from server.settings import ImproperlyConfigured, get_settings
+from server.settings import ImproperlyConfigured, get_settings, load_settings, use_settings
 
 
 def _with_database(work: Callable[[], Awaitable[None]]) -> None:
@@ -177,6 +178,28 @@ def import_beneficiaries(args: argparse.Namespace) -> None:
     _with_database(run_import)
 
 
+def worker(args: argparse.Namespace) -> None:
+    from workers.runner import run_worker
+
+    settings = use_settings(load_settings())
+    settings.check()  # production requires REDIS_URL, among the rest
+    if settings.redis_url is None:
+        raise ImproperlyConfigured(
+            "cjeune worker needs REDIS_URL; without it, jobs run inside the API process"
+        )
+    status = run_worker(settings, processes=args.workers, extra_modules=args.jobs)
+    if status:
+        raise SystemExit(status)
+
+
+def scheduler(_args: argparse.Namespace) -> None:
+    from workers.runner import run_scheduler
+
+    settings = use_settings(load_settings())
+    settings.check()  # production requires REDIS_URL, among the rest
+    asyncio.run(run_scheduler(settings))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cjeune", description="CJeune de Provence API")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -216,6 +239,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     close_parser.add_argument("year", help="school year, e.g. 2025-2026")
     close_parser.set_defaults(func=close_year)
+
+    worker_parser = commands.add_parser("worker", help="run background jobs (needs REDIS_URL)")
+    worker_parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    worker_parser.add_argument(
+        "--jobs", action="append", default=[], help="another module declaring jobs (repeatable)"
+    )
+    worker_parser.set_defaults(func=worker)
+    commands.add_parser(
+        "scheduler", help="kick the periodic jobs on time (one is enough)"
+    ).set_defaults(func=scheduler)
     return parser
 
 

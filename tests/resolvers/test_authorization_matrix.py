@@ -229,6 +229,68 @@ TABLE = [
         subscription=True,
     ),
     Row("schoolYears", "{ schoolYears { label } }", STAFF),
+    Row("notifications", "{ notifications { unreadCount } }", SIGNED_IN),
+    Row("unreadNotificationCount", "{ unreadNotificationCount }", SIGNED_IN),
+    Row("notificationPreferences", "{ notificationPreferences { push } }", SIGNED_IN),
+    Row(
+        "markNotificationsRead",
+        "mutation { markNotificationsRead(all: true) { __typename } }",
+        SIGNED_IN,
+    ),
+    Row(
+        "registerDevice",
+        'mutation { registerDevice(token: "trop-court", platform: ANDROID) { __typename } }',
+        SIGNED_IN,
+    ),
+    Row(
+        "unregisterDevice",
+        'mutation { unregisterDevice(token: "inconnu") { ok } }',
+        SIGNED_IN,
+    ),
+    Row(
+        "updateNotificationPreferences",
+        "mutation { updateNotificationPreferences { push } }",
+        SIGNED_IN,
+    ),
+    Row(
+        "notificationAdded",
+        "subscription { notificationAdded { id } }",
+        SIGNED_IN,
+        subscription=True,
+    ),
+    Row("failedJobs", "{ failedJobs { id } }", {"staff_admin"}),
+    Row(
+        "retryFailedJob",
+        f'mutation {{ retryFailedJob(id: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_admin"},
+    ),
+    Row(
+        "resolveFailedJob",
+        f'mutation {{ resolveFailedJob(id: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_admin"},
+    ),
+    Row("myMarketingConsent", "{ myMarketingConsent { emailOptIn } }", {"young_person"}),
+    Row(
+        "setMarketingOptIn",
+        "mutation { setMarketingOptIn(channel: EMAIL, optedIn: false) { __typename } }",
+        SIGNED_IN,
+    ),
+    Row(
+        "requestParentalConsent",
+        'mutation { requestParentalConsent(parentName: "", parentEmail: "x") { __typename } }',
+        {"young_person"},
+    ),
+    Row(
+        "withdrawParentalConsent",
+        "mutation { withdrawParentalConsent { __typename } }",
+        {"young_person"},
+    ),
+    Row(
+        "recordParentalConsent",
+        f"""mutation {{ recordParentalConsent(youngPersonId: "{NOWHERE}", parentName: "N",
+        parentEmail: "p@f.test") {{ __typename }} }}""",
+        {"staff_support", "staff_admin"},
+    ),
     Row("myCards", "{ myCards { code } }", {"young_person"}),
     Row("myTransactions", "{ myTransactions { transactions { amountCents } } }", {"young_person"}),
     Row(

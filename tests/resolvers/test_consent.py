@@ -10,24 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-import strawberry
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.routing import Route
-from strawberry.extensions import MaskErrors
 
 from domain import clock
-from domain.sessions import load_viewer, login
-from domain.viewer import Viewer
+from domain.sessions import login
 from models.accounts import StaffRole, User
 from models.audit import AuditEntry
 from models.notifications import ParentalConsent
-from schema import MASKED_MESSAGE, CJeuneSchema, should_mask
-from schema.consent import ConsentMutations, ConsentQueries
-from server.consent_routes import parental_consent_routes
-from server.context import Context
-from server.graphql_view import CJeuneGraphQL
-from tests.factories import PASSWORD, partner_team, staff_member, young_person
+from tests.factories import PASSWORD, staff_member, young_person
 from tests.support import GraphQLClient, link_token, unique
 
 FIELDS = """fragment Consent on MarketingConsent {
@@ -63,37 +52,8 @@ RECORD = """mutation($id: ID!, $name: String!, $email: String!) {
 }"""
 
 
-def _schema() -> CJeuneSchema:
-    """Only the consent fields, as the root types will compose them."""
-
-    @strawberry.type
-    class Query(ConsentQueries):
-        pass
-
-    @strawberry.type
-    class Mutation(ConsentMutations):
-        pass
-
-    return CJeuneSchema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[
-            lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE)
-        ],
-    )
-
-
-@pytest.fixture(scope="module")
-def consent_schema() -> CJeuneSchema:
-    return _schema()
-
-
 @pytest.fixture
-async def web(settings, consent_schema) -> AsyncIterator[GraphQLClient]:
-    view = CJeuneGraphQL(consent_schema, settings)
-    app = Starlette(
-        routes=[Route("/graphql", view, methods=["GET", "POST"]), *parental_consent_routes]
-    )
+async def web(app) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield GraphQLClient(http)
@@ -302,67 +262,3 @@ async def test_support_records_a_consent_given_on_paper(web):
     jade = await as_person(web, user)
     await answer(jade, SET_OPT_IN, channel="EMAIL", optedIn=True)
     assert (await answer(jade, MY_CONSENT))["receivesMarketingEmail"] is True
-
-
-# --- who may call each field ----------------------------------------------------------------
-
-AUTHORIZATION = {
-    "myMarketingConsent": (MY_CONSENT, {}, {"young_person"}),
-    "setMarketingOptIn": (
-        SET_OPT_IN,
-        {"channel": "EMAIL", "optedIn": False},
-        {"young_person", "delegate", "staff_support", "staff_marketing", "staff_admin"},
-    ),
-    "requestParentalConsent": (
-        REQUEST,
-        {"name": "N", "email": "parent@famille.test"},
-        {"young_person"},
-    ),
-    "withdrawParentalConsent": (WITHDRAW, {}, {"young_person"}),
-    "recordParentalConsent": (
-        RECORD,
-        {"id": "00000000-0000-0000-0000-000000000000", "name": "N", "email": "p@f.test"},
-        {"staff_support", "staff_admin"},
-    ),
-}
-
-
-@pytest.fixture(scope="module")
-async def viewers(settings) -> dict[str, Viewer]:
-    people = {
-        "young_person": await young_person(born(16)),  # no email is sent to a parent
-        "delegate": (await partner_team(name="Consentement")).principal,
-        "staff_support": await staff_member(StaffRole.SUPPORT),
-        "staff_marketing": await staff_member(StaffRole.MARKETING),
-        "staff_admin": await staff_member(StaffRole.ADMINISTRATOR),
-    }
-    viewers = {"anonymous": Viewer(client_address="192.0.2.1")}
-    for role, user in people.items():
-        await login(user.email, PASSWORD, "192.0.2.1", "autorisations")
-        session = await user.sessions.all().order_by("-created_at").first()
-        viewers[role] = await load_viewer(user.id, session.id, "192.0.2.1")
-    return viewers
-
-
-def _context(viewer: Viewer) -> Context:
-    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": []}
-    return Context(request=Request(scope), viewer=viewer)
-
-
-@pytest.mark.parametrize("field", list(AUTHORIZATION))
-async def test_each_field_is_open_to_the_right_people_only(consent_schema, viewers, field):
-    document, variables, allowed = AUTHORIZATION[field]
-    permitted = set()
-    for role, viewer in viewers.items():
-        result = await consent_schema.execute(
-            document, variable_values=variables, context_value=_context(viewer)
-        )
-        codes = {(e.extensions or {}).get("code") for e in result.errors or []}
-        if not codes:
-            permitted.add(role)
-        else:
-            assert codes == {"UNAUTHENTICATED" if role == "anonymous" else "FORBIDDEN"}, (
-                role,
-                result.errors,
-            )
-    assert permitted == allowed

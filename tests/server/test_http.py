@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from email.message import EmailMessage
+from pathlib import Path
 
 import httpx
 import pytest
@@ -38,6 +39,8 @@ PRODUCTION = {
     "secret_key": "s3cr3t-" + "k" * 33,
     "database_url": "postgres://cjeune@db.internal:5432/cjeune",
     "email_backend": "smtp",
+    "push_backend": "fcm",
+    "fcm_credentials_file": Path("/run/secrets/fcm.json"),
 }
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -249,7 +252,8 @@ async def test_misspelled_field_gets_no_suggestion(app):
 
 @pytest.fixture
 async def production(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with client(create_app(replace(settings, **PRODUCTION), manage_database=False)) as http:
+    production_settings = replace(settings, **PRODUCTION, redis_url=REDIS_URL)
+    async with client(create_app(production_settings, manage_database=False)) as http:
         yield http
 
 

@@ -1,0 +1,37 @@
+"""Resolvers for the jobs that kept failing (administrators only, by the fields' rules).
+
+They answer models; schema/jobs.py, which composes the fields, shapes them.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import job_failures
+from domain.errors import DomainError
+from models.jobs import JobFailure
+from resolvers.partners import parse_id
+from schema.errors import UserError
+from server.context import Info
+
+MAX_PAGE = 100
+
+
+async def failed_jobs(info: Info, first: int, include_resolved: bool) -> list[JobFailure]:
+    return await job_failures.list_failures(
+        limit=max(1, min(first, MAX_PAGE)), include_resolved=include_resolved
+    )
+
+
+async def retry_failed_job(info: Info, id: strawberry.ID) -> JobFailure | UserError:
+    try:
+        return await job_failures.retry_failure(info.context.viewer, parse_id(id, "id"))
+    except DomainError as error:
+        return UserError.from_domain(error)
+
+
+async def resolve_failed_job(info: Info, id: strawberry.ID) -> JobFailure | UserError:
+    try:
+        return await job_failures.resolve_failure(info.context.viewer, parse_id(id, "id"))
+    except DomainError as error:
+        return UserError.from_domain(error)

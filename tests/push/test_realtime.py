@@ -1,0 +1,88 @@
+"""Real-time fan-out between API processes through a real Redis, and in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import pytest
+from redis import asyncio as aioredis
+
+from push.realtime import QUEUE_SIZE, REDIS_PREFIX, LocalFanout, RedisFanout
+
+REDIS_URL = os.environ.get("CJEUNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+async def two_processes():
+    """Two fan-outs with their own connections, as two API processes would have."""
+    first, second = RedisFanout(REDIS_URL), RedisFanout(REDIS_URL)
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+async def _next(stream, timeout: float = 2.0):
+    return await asyncio.wait_for(anext(stream), timeout)
+
+
+async def test_an_event_published_by_one_process_reaches_a_subscriber_of_another(two_processes):
+    here, there = two_processes
+    channel = f"notifications:{uuid.uuid4()}"
+    stream = here.subscribe(channel)
+    first = asyncio.ensure_future(_next(stream))
+    await asyncio.sleep(0.1)  # the subscription reaches Redis
+
+    await there.publish(channel, {"id": "n1", "title": "Paiement"})
+
+    assert await first == {"id": "n1", "title": "Paiement"}
+    await stream.aclose()
+
+
+async def test_each_subscriber_gets_only_its_own_channel(two_processes):
+    here, there = two_processes
+    mine, theirs = f"notifications:{uuid.uuid4()}", f"notifications:{uuid.uuid4()}"
+    my_stream, their_stream = here.subscribe(mine), here.subscribe(theirs)
+    my_next = asyncio.ensure_future(_next(my_stream))
+    their_next = asyncio.ensure_future(_next(their_stream, 0.5))
+    await asyncio.sleep(0.1)
+
+    await there.publish(mine, {"id": "for-me"})
+
+    assert await my_next == {"id": "for-me"}
+    with pytest.raises(TimeoutError):
+        await their_next
+    await my_stream.aclose()
+    await their_stream.aclose()
+
+
+async def test_the_process_leaves_the_redis_channel_when_its_last_subscriber_goes(two_processes):
+    here, _ = two_processes
+    channel = f"notifications:{uuid.uuid4()}"
+    watcher = aioredis.from_url(REDIS_URL)
+    stream = here.subscribe(channel)
+    pending = asyncio.ensure_future(_next(stream, 5))
+    await asyncio.sleep(0.1)
+    subscribed = (await watcher.pubsub_numsub(REDIS_PREFIX + channel))[0][1]
+
+    pending.cancel()  # what the server does when the client goes away
+    await asyncio.gather(pending, return_exceptions=True)
+    await asyncio.sleep(0.1)
+    after = (await watcher.pubsub_numsub(REDIS_PREFIX + channel))[0][1]
+    await watcher.aclose()
+
+    assert (subscribed, after) == (1, 0)
+
+
+async def test_a_slow_reader_loses_its_oldest_events_and_never_blocks_the_publisher():
+    fanout = LocalFanout()
+    stream = fanout.subscribe("notifications:slow")
+    first = asyncio.ensure_future(anext(stream))
+    await asyncio.sleep(0)
+    for n in range(QUEUE_SIZE + 10):
+        await fanout.publish("notifications:slow", {"n": n})
+
+    received = [(await first)["n"]] + [(await anext(stream))["n"] for _ in range(QUEUE_SIZE - 1)]
+    assert received == list(range(10, QUEUE_SIZE + 10))  # the newest QUEUE_SIZE events
+    await stream.aclose()

@@ -1,0 +1,225 @@
+"""The job broker: jobs are declared on `broker` at import time, the backend chosen at start.
+
+    @broker.task(task_name="notifications.dispatch")
+    async def dispatch_notification(notification_id: str) -> None: ...
+
+    await dispatch_notification.kiq(str(notification.id))
+
+`configure_broker(settings)` runs once in every process (API, worker, scheduler, tests):
+
+- with REDIS_URL, jobs go to one Redis stream read by one consumer group, so every worker
+  process of every host shares the queue and each job is delivered to one of them. A job is
+  acknowledged (and deleted from the stream) once done; one left unacknowledged by a crashed
+  worker is handed to another after CLAIM_AFTER. Delivery is therefore *at least once*: a job
+  must be safe to run twice.
+- without it (the embedded default), the in-process broker runs a kicked job as a task of
+  the kicker's event loop, in a fresh context (never inside the kicker's transaction).
+
+A worker process opens the database on startup (taskiq's WORKER_STARTUP event) and closes it
+on shutdown: jobs use models/ and domain/ as the API does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
+from taskiq.acks import AckableMessage
+from taskiq.decor import AsyncTaskiqDecoratedTask
+from taskiq.message import BrokerMessage
+from taskiq.receiver import Receiver
+from taskiq_redis import RedisStreamBroker
+
+from server.database import close_database, open_database
+from server.settings import Settings
+from workers.jobs import JOB_MODULES, import_job_modules
+from workers.retries import ALL_ARGUMENTS, MAX_ATTEMPTS, REDACT, DelayedJobs, RetryMiddleware
+
+logger = logging.getLogger("cjeune.jobs")
+
+QUEUE = "cjeune:jobs"  # the Redis stream
+DELAYED = "cjeune:jobs:delayed"  # the sorted set of jobs waiting for a retry
+CONSUMER_GROUP = "cjeune-workers"
+# A job still unacknowledged this long after its delivery is given to another worker: a job
+# that may run longer must be split, or it will run twice.
+CLAIM_AFTER = timedelta(minutes=10)
+IN_PROCESS_CONCURRENCY = 30
+
+
+class JobStream(RedisStreamBroker):
+    """taskiq-redis's stream broker, reading from the start of the stream, so that jobs kicked
+    before the first worker ever started are not skipped, and deleting a job once acknowledged,
+    so that the stream holds only the jobs not done yet."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            url,
+            queue_name=QUEUE,
+            consumer_group_name=CONSUMER_GROUP,
+            consumer_id="0",
+            idle_timeout=int(CLAIM_AFTER.total_seconds() * 1000),
+            unacknowledged_lock_timeout=30,  # a worker killed while claiming frees the lock
+            xread_count=10,  # what one worker takes at a time: small, so the others get a share
+        )
+        self.delayed = DelayedJobs(self.connection_pool, DELAYED, QUEUE)
+
+    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
+        async def acknowledge() -> None:
+            async with (
+                Redis(connection_pool=self.connection_pool) as redis,
+                redis.pipeline(transaction=True) as pipe,
+            ):
+                pipe.xack(queue_name, self.consumer_group_name, id)
+                pipe.xdel(queue_name, id)
+                await pipe.execute()
+
+        return acknowledge
+
+    async def kick_later(self, message: BrokerMessage, delay: float) -> None:
+        await self.delayed.add(message.message, delay)
+
+
+class InProcessJobs(InMemoryBroker):
+    """taskiq's in-memory broker running the jobs declared on `broker`, with its middlewares."""
+
+    def __init__(self, jobs: AsyncBroker) -> None:
+        super().__init__(max_async_tasks=IN_PROCESS_CONCURRENCY)
+        self.receiver = Receiver(
+            broker=jobs, executor=self.executor, max_async_tasks=IN_PROCESS_CONCURRENCY
+        )
+        self._timers: set[asyncio.Task[None]] = set()
+
+    async def kick(self, message: BrokerMessage) -> None:
+        # A fresh context, as in a worker: the job must not run inside the kicker's transaction.
+        task = asyncio.create_task(
+            self.receiver.callback(message=message.message), context=contextvars.Context()
+        )
+        self._running_tasks.add(task)
+        task.add_done_callback(_forget_and_log(self._running_tasks))
+
+    async def kick_later(self, message: BrokerMessage, delay: float) -> None:
+        async def later() -> None:
+            await asyncio.sleep(delay)
+            await self.kick(message)
+
+        timer = asyncio.create_task(later(), context=contextvars.Context())
+        self._timers.add(timer)
+        timer.add_done_callback(_forget_and_log(self._timers))
+
+    async def shutdown(self) -> None:
+        if self._timers:
+            logger.warning("%d job retries dropped with the process", len(self._timers))
+        for timer in list(self._timers):
+            timer.cancel()
+        await self.wait_all()
+        await super().shutdown()
+
+
+def _forget_and_log(tasks: set[asyncio.Task[Any]]) -> Callable[[asyncio.Task[Any]], None]:
+    def done(task: asyncio.Task[Any]) -> None:
+        tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("in-process job crashed", exc_info=task.exception())
+
+    return done
+
+
+class UnknownJob(LookupError):
+    """A job name no module of this process declares."""
+
+
+class JobBroker(AsyncBroker):
+    """Holds the jobs; forwards kicks and listening to the backend chosen by configure_broker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.settings: Settings | None = None
+        self.backend: JobStream | InProcessJobs | None = None
+        self._delayed_mover: asyncio.Task[None] | None = None
+
+    def _backend(self) -> JobStream | InProcessJobs:
+        if self.backend is None:
+            raise RuntimeError("call workers.broker.configure_broker(settings) at process start")
+        return self.backend
+
+    async def kick(self, message: BrokerMessage) -> None:
+        await self._backend().kick(message)
+
+    async def kick_later(self, message: BrokerMessage, delay: float) -> None:
+        """Kick `message` again in `delay` seconds (the retries)."""
+        await self._backend().kick_later(message, delay)
+
+    def listen(self) -> AsyncGenerator[bytes | AckableMessage, None]:
+        return self._backend().listen()
+
+    def find_task(self, task_name: str) -> AsyncTaskiqDecoratedTask[Any, Any] | None:
+        # A job this process does not know (its module missing from JOB_MODULES, or workers
+        # older than the API) fails at once and is recorded, instead of being acknowledged
+        # and forgotten.
+        task = super().find_task(task_name)
+        if task is None:
+
+            async def unknown(*args: Any, **kwargs: Any) -> None:
+                raise UnknownJob(f"no job named {task_name!r} in this process (JOB_MODULES?)")
+
+            task = AsyncTaskiqDecoratedTask(
+                broker=self,
+                task_name=task_name,
+                original_func=unknown,
+                labels={MAX_ATTEMPTS: 1, REDACT: ALL_ARGUMENTS},
+            )
+        return task
+
+    async def startup(self) -> None:
+        backend = self._backend()
+        await super().startup()
+        await backend.startup()
+        if self.is_worker_process and isinstance(backend, JobStream):
+            self._delayed_mover = asyncio.create_task(backend.delayed.run())
+
+    async def shutdown(self) -> None:
+        if self._delayed_mover is not None:
+            self._delayed_mover.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._delayed_mover
+            self._delayed_mover = None
+        if self.backend is not None:
+            await self.backend.shutdown()
+        await super().shutdown()
+
+    async def wait_all(self) -> None:
+        """In-process: wait for the jobs running now (not the retries waiting their turn)."""
+        if isinstance(self.backend, InProcessJobs):
+            await self.backend.wait_all()
+
+
+broker = JobBroker()
+broker.add_middlewares(RetryMiddleware())
+
+
+@broker.on_event(TaskiqEvents.WORKER_STARTUP)
+async def _open_database(state: TaskiqState) -> None:
+    if broker.settings is None:
+        raise RuntimeError("call workers.broker.configure_broker(settings) at process start")
+    await open_database(broker.settings)
+
+
+@broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
+async def _close_database(state: TaskiqState) -> None:
+    await close_database()
+
+
+def configure_broker(settings: Settings, job_modules: Iterable[str] | None = None) -> JobBroker:
+    """Choose this process's backend and import the modules declaring jobs (JOB_MODULES
+    unless given), so that a job kicked by name is known where it runs."""
+    broker.settings = settings
+    broker.backend = JobStream(settings.redis_url) if settings.redis_url else InProcessJobs(broker)
+    import_job_modules(JOB_MODULES if job_modules is None else job_modules)
+    return broker

@@ -1,0 +1,26 @@
+"""Jobs that deliver notifications: one per committed notification, and the sweeper."""
+
+from __future__ import annotations
+
+import logging
+from uuid import UUID
+
+from domain import notification_delivery
+from domain.notifications import DISPATCH_JOB
+from workers.broker import broker
+
+logger = logging.getLogger(__name__)
+
+
+@broker.task(task_name=DISPATCH_JOB)
+async def dispatch_notification(notification_id: str) -> None:
+    """Plan and send one notification's push and email; safe to run twice."""
+    await notification_delivery.dispatch(UUID(notification_id))
+
+
+@broker.task(task_name="notifications.sweep")
+async def sweep_notifications() -> None:
+    """Every minute: what a crash left undispatched, and the retries that are due."""
+    report = await notification_delivery.sweep()
+    if report.planned or report.retried:
+        logger.info("sweep: %d planned, %d deliveries tried", report.planned, report.retried)
