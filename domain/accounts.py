@@ -11,11 +11,12 @@ from tortoise.exceptions import IntegrityError
 from domain import clock, email_tokens, sessions
 from domain.audit import record
 from domain.errors import DomainError, ErrorCode, invalid
+from domain.outgoing_email import email_after_commit
 from domain.passwords import check_password_policy, hash_password, verify_password
-from domain.transactions import after_commit, atomic
+from domain.transactions import atomic
 from domain.viewer import Viewer
 from models.accounts import EmailTokenPurpose, StaffRole, User, UserKind
-from push.email import OutgoingEmail, send_emails
+from push.email import OutgoingEmail
 from server.settings import get_settings
 
 MIN_AGE, MAX_AGE = 11, 25
@@ -100,7 +101,7 @@ async def send_verification(user: User) -> None:
     email = OutgoingEmail(
         user.email, "verify_email", {"first_name": user.first_name, "url": url, "valid_hours": 48}
     )
-    await after_commit(lambda: send_emails([email]))
+    await email_after_commit(email)
 
 
 async def verify_email(secret: str) -> User:
@@ -131,7 +132,7 @@ async def request_password_reset(email: str) -> None:
             "reset_password",
             {"first_name": user.first_name, "url": url, "valid_minutes": 30},
         )
-        await after_commit(lambda: send_emails([message]))
+        await email_after_commit(message)
 
 
 async def _set_password(user: User, password: str) -> None:

@@ -8,12 +8,13 @@ from domain import clock, email_tokens, sessions
 from domain.accounts import clean_name, normalize_email
 from domain.audit import record
 from domain.errors import DomainError, ErrorCode, forbidden, invalid, not_found
+from domain.outgoing_email import email_after_commit
 from domain.passwords import check_password_policy, hash_password, verify_password
-from domain.transactions import after_commit, atomic
+from domain.transactions import atomic
 from domain.viewer import Viewer
 from models.accounts import EmailTokenPurpose, User, UserKind
 from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner
-from push.email import OutgoingEmail, send_emails
+from push.email import OutgoingEmail
 from server.settings import get_settings
 
 PERMISSION_LABELS = {
@@ -114,7 +115,7 @@ async def invite(
             "valid_days": 7,
         },
     )
-    await after_commit(lambda: send_emails([message]))
+    await email_after_commit(message)
     return delegate
 
 

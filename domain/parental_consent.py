@@ -17,11 +17,12 @@ from domain.accounts import clean_name, normalize_email
 from domain.audit import record
 from domain.errors import DomainError, ErrorCode, forbidden, not_found
 from domain.marketing_consent import needs_parental_consent
-from domain.transactions import after_commit, atomic
+from domain.outgoing_email import email_after_commit
+from domain.transactions import atomic
 from domain.viewer import Viewer
 from models.accounts import StaffRole, User, UserKind
 from models.notifications import ParentalConsent
-from push.email import OutgoingEmail, send_emails
+from push.email import OutgoingEmail
 from push.unsubscribe import read_signed_link, sign_link
 from server.settings import get_settings
 
@@ -180,7 +181,7 @@ async def request_consent(viewer: Viewer, parent_name: str, parent_email: str) -
                 "valid_days": LINK_VALID_DAYS,
             },
         )
-        await after_commit(lambda: send_emails([message]))
+        await email_after_commit(message)
     return consent
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +27,7 @@ from server.ratelimit import RateLimitMiddleware
 from server.settings import Settings, get_settings
 from server.unsubscribe_routes import unsubscribe_routes
 from workers.broker import broker, configure_broker
+from workers.runner import run_periodic_jobs_here
 
 logger = logging.getLogger("cjeune")
 
@@ -56,9 +59,16 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await open_database(settings)
         fanout = realtime.use_fanout(realtime.fanout_for(settings.redis_url))
         await broker.startup()
+        periodic = None
+        if manage_database and settings.redis_url is None:
+            periodic = asyncio.create_task(run_periodic_jobs_here(), name="periodic-jobs")
         try:
             yield
         finally:
+            if periodic is not None:
+                periodic.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await periodic
             await broker.shutdown()
             await close_channels()
             await fanout.close()

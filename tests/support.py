@@ -125,3 +125,11 @@ async def serving(app: Any) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def jobs_done() -> None:
+    """Wait for the jobs this process kicked (emails, deliveries) to finish: the tests run
+    them in-process, as the embedded default does."""
+    from workers.broker import broker
+
+    await broker.wait_all()

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 JOB_MODULES: list[str] = [
     "workers.notification_jobs",
+    "workers.email_jobs",
 ]
 
 

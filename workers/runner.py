@@ -87,3 +87,18 @@ async def run_scheduler(settings: Settings) -> None:
 
 def _address(redis_url: str | None) -> str:
     return (redis_url or "").split("@")[-1]  # never print a password
+
+
+async def run_periodic_jobs_here() -> None:
+    """The embedded default's scheduler: the API process itself kicks the periodic jobs to
+    the in-process broker, so a developer's `cjeune serve` needs no other process."""
+    scheduler = build_scheduler(broker, None)
+    for source in scheduler.sources:
+        await source.startup()
+    await scheduler.startup()
+    try:
+        await SchedulerLoop(scheduler).run()
+    finally:
+        await scheduler.shutdown()
+        for source in scheduler.sources:
+            await source.shutdown()

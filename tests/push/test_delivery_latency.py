@@ -16,9 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from websockets.asyncio.client import connect
 
 from models.notifications import Device, Notification
+from tests.conftest import BACKEND
 from tests.factories import card_holder, till, token_for
 from tests.resolvers.test_card_transactions import DEBIT, debit_input
 from tests.support import free_port
@@ -84,6 +86,11 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+@pytest.mark.skipif(
+    BACKEND != "postgres",
+    reason="API and worker as separate processes is the PostgreSQL stack; "
+    "SQLite is the single-process embedded default",
+)
 async def test_time_from_debit_commit_to_push_and_subscription_event(
     settings, gql, fcm_standin, fcm_credentials_file, redis_url, tmp_path
 ):

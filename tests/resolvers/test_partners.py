@@ -12,7 +12,7 @@ from tests.factories import (
     staff_member,
     token_for,
 )
-from tests.support import error_codes, link_token, unique, valid_siret
+from tests.support import error_codes, jobs_done, link_token, unique, valid_siret
 
 CREATE_PARTNER = """
 mutation Create($input: CreatePartnerInput!) {
@@ -256,7 +256,7 @@ async def test_a_person_can_be_a_delegate_of_two_partners(gql, mailbox):
         token=await token_for(gql, second.principal),
     )
     assert invited["data"]["inviteDelegate"]["__typename"] == "DelegationSuccess"
-    message = await mailbox.wait_for(person.email, "Invitation")
+    message = await mailbox.wait_for(person.email, "Théâtre")
     wrong = await gql.post(ACCEPT, {"token": link_token(message), "password": "Autre-mdp-123"})
     assert wrong["data"]["acceptInvitation"]["code"] == "INVALID_CREDENTIALS"
     joined = await gql.post(ACCEPT, {"token": link_token(message), "password": PASSWORD})
@@ -337,6 +337,7 @@ async def test_inviting_a_pending_delegate_again_sends_a_new_link_and_voids_the_
     old_link = link_token(await mailbox.wait_for(email, "Invitation"))
     again = await gql.post(INVITE, invitation(team.partner.id, email, ["PROFILE"]), token=principal)
     assert again["data"]["inviteDelegate"]["delegation"]["permissions"] == ["PROFILE"]
+    await jobs_done()
     assert len(mailbox.to(email)) == 2
     new_link = link_token(mailbox.to(email)[-1])
     stale = await gql.post(ACCEPT, {"token": old_link, "password": "Fougasse-aux-Olives-3"})

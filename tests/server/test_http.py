@@ -24,7 +24,8 @@ from server.app import create_app
 from server.ratelimit import WINDOW_SECONDS
 from server.settings import Settings
 from tests.factories import token_for, young_person
-from tests.support import Mailbox
+from tests.support import Mailbox, jobs_done
+from workers.broker import configure_broker
 
 TYPENAME = "{ __typename }"
 MISSPELLED_FIELD = "{ mee { id } }"
@@ -87,7 +88,8 @@ async def client(app: Starlette, address: str = "203.0.113.7") -> AsyncIterator[
         yield http
 
 
-def resets_sent(mailbox: Mailbox, user: User) -> list[EmailMessage]:
+async def resets_sent(mailbox: Mailbox, user: User) -> list[EmailMessage]:
+    await jobs_done()
     return [m for m in mailbox.to(user.email) if RESET_SUBJECT in m["Subject"]]
 
 
@@ -135,14 +137,14 @@ async def test_mutation_over_get_is_refused_and_does_not_run(app, mailbox):
     async with client(app) as http:
         refused = await http.get("/graphql", params=params)
         assert refused.status_code == 400
-        assert resets_sent(mailbox, user) == []
+        assert (await resets_sent(mailbox, user)) == []
         # The same mutation over POST does send the email: the GET refusal is what stopped it.
         sent = await http.post(
             "/graphql", json={"query": REQUEST_RESET, "variables": {"email": user.email}}
         )
 
     assert sent.json() == {"data": {"requestPasswordReset": {"ok": True}}}
-    assert len(resets_sent(mailbox, user)) == 1
+    assert len(await resets_sent(mailbox, user)) == 1
 
 
 # --- document limits -------------------------------------------------------------------
@@ -178,7 +180,7 @@ async def test_document_over_a_limit_is_refused_before_anything_runs(
 
     assert result["data"] is None
     assert any(message in error["message"] for error in result["errors"]), result
-    assert resets_sent(mailbox, user) == []
+    assert (await resets_sent(mailbox, user)) == []
 
 
 @pytest.mark.parametrize(
@@ -196,7 +198,7 @@ async def test_mutation_at_a_limit_runs(app, mailbox, document):
     result = await send(app, document, user.email)
 
     assert "errors" not in result, result
-    assert resets_sent(mailbox, user)
+    assert await resets_sent(mailbox, user)
 
 
 async def test_query_at_the_depth_limit_runs(app):
@@ -215,7 +217,7 @@ async def test_batch_of_more_than_ten_operations_is_refused(app, mailbox):
 
     assert response.status_code == 400
     assert "Too many operations" in response.text
-    assert resets_sent(mailbox, user) == []
+    assert (await resets_sent(mailbox, user)) == []
 
 
 async def test_batch_of_two_operations_answers_both(app, mailbox):
@@ -235,7 +237,7 @@ async def test_batch_of_two_operations_answers_both(app, mailbox):
         {"data": {"__typename": "Query"}},
         {"data": {"requestPasswordReset": {"ok": True}}},
     ]
-    assert len(resets_sent(mailbox, user)) == 1
+    assert len(await resets_sent(mailbox, user)) == 1
 
 
 async def test_misspelled_field_gets_no_suggestion(app):
@@ -255,6 +257,7 @@ async def production(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     production_settings = replace(settings, **PRODUCTION, redis_url=REDIS_URL)
     async with client(create_app(production_settings, manage_database=False)) as http:
         yield http
+    configure_broker(settings)  # jobs go back in-process for the other tests
 
 
 async def test_production_serves_queries_without_graphiql_or_introspection(production):
