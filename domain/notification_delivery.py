@@ -34,6 +34,8 @@ from models.notifications import (
 from push.channels import email_channel, push_channel
 from push.email import OutgoingEmail
 from push.mobile import PushMessage, PushResult
+from push.unsubscribe import unsubscribe_url
+from server.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +211,12 @@ async def _send_emails(deliveries: list[NotificationDelivery]) -> None:
 
 def _email(notification: Notification) -> OutgoingEmail:
     user: User = notification.user
+    unsubscribe = None
+    if rule_for(notification.kind).category is Category.MARKETING:
+        campaign = notification.data.get("campaignId")
+        unsubscribe = unsubscribe_url(
+            get_settings(), user.id, "email", UUID(campaign) if campaign else None
+        )
     return OutgoingEmail(
         to=user.email,
         template="notification",
@@ -219,6 +227,7 @@ def _email(notification: Notification) -> OutgoingEmail:
             "url": None,
         },
         stable_id=f"{notification.id}/email",
+        unsubscribe_url=unsubscribe,
     )
 
 

@@ -4,15 +4,22 @@ by email (real SMTP): planned once, sent once, retried when due, never lost."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from domain import clock, notification_delivery
+from domain.marketing_consent import set_marketing_opt_in
 from domain.notifications import notify
 from domain.transactions import atomic
 from models.accounts import User
-from models.notifications import DeliveryStatus, Device, Notification, NotificationDelivery
+from models.notifications import (
+    ConsentSource,
+    DeliveryStatus,
+    Device,
+    Notification,
+    NotificationDelivery,
+)
 from push.channels import close_channels
 from push.email import message_id
 from server.settings import use_settings
@@ -160,3 +167,17 @@ async def test_a_campaign_reaches_nobody_who_did_not_opt_in(fcm):
     await notification_delivery.dispatch(notification.id)
 
     assert fcm.messages == [] and await _statuses(notification) == {}
+
+
+async def test_a_marketing_email_carries_the_one_click_unsubscribe(fcm, mailbox):
+    adult = await young_person(birth_date=date(2005, 3, 1))
+    await set_marketing_opt_in(adult.id, "email", True, ConsentSource.APP)
+    async with atomic():
+        notification = await notify(
+            adult.id, "campaign", "Festival Marsatac", "Places à 5 € avec ta carte."
+        )
+    await notification_delivery.dispatch(notification.id)
+
+    message = await mailbox.wait_for(adult.email, "Marsatac")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/desabonnement?jeton=" in message["List-Unsubscribe"]
