@@ -9,4 +9,5 @@ MODEL_MODULES = [
     "models.transactions",
     "models.notifications",
     "models.jobs",
+    "models.social",
 ]
