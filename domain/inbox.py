@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import datetime
 from uuid import UUID
 
-from tortoise.expressions import Q
-
-from domain import clock
+from domain import clock, cursors
 from domain.errors import invalid
 from models.notifications import Notification
 
@@ -18,16 +13,7 @@ MAX_MARKED = 500
 
 
 def encode_cursor(notification: Notification) -> str:
-    raw = f"{notification.created_at.isoformat()}|{notification.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
-    try:
-        moment, identifier = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(moment), UUID(identifier)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise invalid("after", "Curseur de pagination invalide.") from None
+    return cursors.encode(notification.created_at, notification.id)
 
 
 async def page(
@@ -38,8 +24,7 @@ async def page(
     if unread_only:
         query = query.filter(read_at=None)
     if after:
-        moment, identifier = decode_cursor(after)
-        query = query.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=identifier))
+        query = query.filter(cursors.older_than("created_at", cursors.decode(after)))
     limit = max(1, min(first, MAX_PAGE))
     rows = await query.order_by("-created_at", "-id").limit(limit + 1)
     return rows[:limit], len(rows) > limit

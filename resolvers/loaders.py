@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from models.accounts import User
 from models.partners import Delegate, Partner
+from models.social import Image, PostImage, PostLike
 
 
 async def _users(ids: Sequence[UUID]) -> list[User | None]:
@@ -38,6 +39,34 @@ async def _delegations_by_user(user_ids: Sequence[UUID]) -> list[list[Delegate]]
     return [grouped[i] for i in user_ids]
 
 
+async def _images(ids: Sequence[UUID]) -> list[Image | None]:
+    found = {i.id: i for i in await Image.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def _images_by_post(post_ids: Sequence[UUID]) -> list[list[Image]]:
+    grouped: dict[UUID, list[Image]] = {i: [] for i in post_ids}
+    for link in (
+        await PostImage.filter(post_id__in=list(post_ids))
+        .select_related("image")
+        .order_by("position")
+    ):
+        grouped[link.post_id].append(link.image)
+    return [grouped[i] for i in post_ids]
+
+
+async def _liked(keys: Sequence[tuple[UUID, UUID]]) -> list[bool]:
+    """Keys are (user, post); a request has one viewer, so this is one query."""
+    liked: set[tuple[UUID, UUID]] = set()
+    for user_id in {user for user, _ in keys}:
+        posts = [post for user, post in keys if user == user_id]
+        for post_id in await PostLike.filter(user_id=user_id, post_id__in=posts).values_list(
+            "post_id", flat=True
+        ):
+            liked.add((user_id, post_id))
+    return [key in liked for key in keys]
+
+
 @dataclass
 class Loaders:
     user: DataLoader[UUID, User | None] = field(default_factory=lambda: DataLoader(_users))
@@ -48,3 +77,8 @@ class Loaders:
     delegations_by_user: DataLoader[UUID, list[Delegate]] = field(
         default_factory=lambda: DataLoader(_delegations_by_user)
     )
+    image: DataLoader[UUID, Image | None] = field(default_factory=lambda: DataLoader(_images))
+    images_by_post: DataLoader[UUID, list[Image]] = field(
+        default_factory=lambda: DataLoader(_images_by_post)
+    )
+    liked: DataLoader[tuple[UUID, UUID], bool] = field(default_factory=lambda: DataLoader(_liked))

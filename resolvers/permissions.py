@@ -17,10 +17,12 @@ from graphql import GraphQLError
 from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
+from tortoise.models import Model
 
 from domain.viewer import Viewer
 from models.accounts import StaffRole
 from models.partners import Delegate, DelegatePermission
+from models.social import Post
 from models.transactions import CardTransaction
 
 Check = Callable[[Viewer, Any, dict[str, Any]], bool | Awaitable[bool]]
@@ -156,19 +158,27 @@ def manager_of_delegate_argument(argument: str) -> Rule:
     return Rule(f"manager of the delegates of {argument}'s partner", check)
 
 
-def delegate_of_transaction_argument(argument: str, permission: DelegatePermission) -> Rule:
-    """A delegate, with `permission`, of the partner that recorded the transaction."""
+def _delegate_of_owner(model: type[Model], argument: str, permission: DelegatePermission) -> Rule:
+    """A delegate, with `permission`, of the partner that owns the `model` row `argument`."""
 
     async def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
         if not viewer.delegations:
             return False
         try:
-            transaction_id = UUID(str(kwargs.get(argument)))
+            row_id = UUID(str(kwargs.get(argument)))
         except ValueError:
             return False
-        partner_id = await CardTransaction.filter(id=transaction_id).values_list(
-            "partner_id", flat=True
-        )
+        partner_id = await model.filter(id=row_id).values_list("partner_id", flat=True)
         return bool(partner_id) and viewer.may_act_for(partner_id[0], permission)
 
     return Rule(f"delegate with {permission} of the partner of {argument}", check)
+
+
+def delegate_of_transaction_argument(argument: str, permission: DelegatePermission) -> Rule:
+    """A delegate, with `permission`, of the partner that recorded the transaction."""
+    return _delegate_of_owner(CardTransaction, argument, permission)
+
+
+def delegate_of_post_argument(argument: str) -> Rule:
+    """A delegate allowed to publish for the partner of the post."""
+    return _delegate_of_owner(Post, argument, DelegatePermission.OFFERS_AND_POSTS)

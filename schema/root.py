@@ -7,7 +7,9 @@ import strawberry
 from models.accounts import StaffRole
 from models.partners import DelegatePermission
 from resolvers import accounts, audit, cards, consent, partners, transactions
+from resolvers import feed as feed_resolvers
 from resolvers import notifications as inbox
+from resolvers import posts as post_resolvers
 from resolvers.permissions import (
     ADMINISTRATOR,
     ANY_STAFF,
@@ -16,6 +18,7 @@ from resolvers.permissions import (
     YOUNG_PERSON,
     allow,
     delegate_of_argument,
+    delegate_of_post_argument,
     delegate_of_transaction_argument,
     manager_of_delegate_argument,
     principal_of_argument,
@@ -241,6 +244,76 @@ class ConsentMutations:
     )
 
 
+MODERATION = staff(StaffRole.MODERATION)
+
+
+@strawberry.type
+class SocialQueries:
+    feed = strawberry.field(
+        resolver=feed_resolvers.feed,
+        extensions=allow(YOUNG_PERSON),
+        description="Posts of the partners I follow and the département's news, newest first.",
+    )
+    my_follows = strawberry.field(
+        resolver=feed_resolvers.my_follows,
+        extensions=allow(YOUNG_PERSON),
+        description="The partners I follow; nobody else can see this list.",
+    )
+    partner_posts = strawberry.field(
+        resolver=post_resolvers.partner_posts,
+        extensions=allow(ANYONE),
+        description="A partner's news feed; its own people also see hidden posts and why.",
+    )
+    post_reports = strawberry.field(
+        resolver=post_resolvers.post_reports_queue,
+        extensions=allow(MODERATION),
+        description="Open reports, oldest first.",
+    )
+
+
+@strawberry.type
+class SocialMutations:
+    follow = strawberry.mutation(resolver=feed_resolvers.follow, extensions=allow(YOUNG_PERSON))
+    unfollow = strawberry.mutation(resolver=feed_resolvers.unfollow, extensions=allow(YOUNG_PERSON))
+    create_post = strawberry.mutation(
+        resolver=post_resolvers.create_post,
+        extensions=allow(delegate_of_argument("partner_id", DelegatePermission.OFFERS_AND_POSTS)),
+    )
+    edit_post = strawberry.mutation(
+        resolver=post_resolvers.edit_post, extensions=allow(delegate_of_post_argument("id"))
+    )
+    delete_post = strawberry.mutation(
+        resolver=post_resolvers.delete_post, extensions=allow(delegate_of_post_argument("id"))
+    )
+    like_post = strawberry.mutation(
+        resolver=post_resolvers.like_post, extensions=allow(YOUNG_PERSON)
+    )
+    unlike_post = strawberry.mutation(
+        resolver=post_resolvers.unlike_post, extensions=allow(YOUNG_PERSON)
+    )
+    report_post = strawberry.mutation(
+        resolver=post_resolvers.report_post,
+        extensions=allow(SIGNED_IN),
+        description="Anyone signed in may report a post to the département's moderation.",
+    )
+    hide_post = strawberry.mutation(
+        resolver=post_resolvers.hide_post,
+        extensions=allow(MODERATION),
+        description="The post leaves every feed; the partner is told why.",
+    )
+    dismiss_post_report = strawberry.mutation(
+        resolver=post_resolvers.dismiss_post_report, extensions=allow(MODERATION)
+    )
+    publish_highlight = strawberry.mutation(
+        resolver=post_resolvers.publish_highlight,
+        extensions=allow(staff(StaffRole.MARKETING, StaffRole.MODERATION)),
+    )
+    withdraw_highlight = strawberry.mutation(
+        resolver=post_resolvers.withdraw_highlight,
+        extensions=allow(staff(StaffRole.MARKETING, StaffRole.MODERATION)),
+    )
+
+
 @strawberry.type
 class Query(
     AccountQueries,
@@ -250,6 +323,7 @@ class Query(
     NotificationQueries,
     ConsentQueries,
     JobQueries,
+    SocialQueries,
 ):
     pass
 
@@ -262,6 +336,7 @@ class Mutation(
     NotificationMutations,
     ConsentMutations,
     JobMutations,
+    SocialMutations,
 ):
     pass
 

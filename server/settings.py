@@ -57,6 +57,8 @@ class Settings:
     max_query_aliases: int = 15
     max_operations_per_request: int = 10
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
+    max_upload_bytes: int = 8 * 1024 * 1024  # one uploaded image file
+    max_image_pixels: int = 40_000_000  # width x height of an uploaded image
 
     @property
     def is_production(self) -> bool:
@@ -143,6 +145,8 @@ def load_settings() -> Settings:
         max_query_aliases=_int("MAX_QUERY_ALIASES", 15),
         max_operations_per_request=_int("MAX_OPERATIONS_PER_REQUEST", 10),
         allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        max_upload_bytes=_int("MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
+        max_image_pixels=_int("MAX_IMAGE_PIXELS", 40_000_000),
     )
 
 

@@ -1,0 +1,93 @@
+"""The young person's feed: posts of the partners they follow and the département's
+highlights, newest first, one keyset cursor over both, stable under new arrivals.
+
+Each source is read with the same keyset (instant, id) and at most `first + 1` rows; the
+merge keeps the newest `first`. Posts are read, on PostgreSQL, partner by partner through the
+(partner, created_at, id) index with a LATERAL join: at most `first + 1` rows per followed
+partner, whatever the size of the table. Deals and events of followed partners join as a
+third source with the deals issue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from tortoise import connections
+
+from domain import clock, cursors
+from models.social import Follow, Highlight, Post, PostStatus
+
+MAX_PAGE = 50
+
+LATERAL_POSTS = """
+SELECT p.id FROM follows f
+CROSS JOIN LATERAL (
+  SELECT p.id, p.created_at FROM posts p
+  WHERE p.partner_id = f.partner_id AND p.status = 'published'
+    AND ($2::timestamptz IS NULL OR (p.created_at, p.id) < ($2::timestamptz, $3::uuid))
+  ORDER BY p.created_at DESC, p.id DESC
+  LIMIT $4
+) p
+WHERE f.user_id = $1
+ORDER BY p.created_at DESC, p.id DESC
+LIMIT $4
+"""
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    at: datetime
+    id: UUID
+    post: Post | None = None
+    highlight: Highlight | None = None
+
+
+async def _posts(user_id: UUID, after: cursors.Position | None, limit: int) -> list[Post]:
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        moment, identifier = after if after else (None, None)
+        rows = await connection.execute_query_dict(
+            LATERAL_POSTS, [user_id, moment, identifier, limit]
+        )
+        found = {p.id: p for p in await Post.filter(id__in=[r["id"] for r in rows])}
+        return [found[r["id"]] for r in rows if r["id"] in found]
+    followed = Follow.filter(user_id=user_id).values_list("partner_id", flat=True)
+    return (
+        await Post.filter(
+            cursors.older_than("created_at", after),
+            partner_id__in=await followed,
+            status=PostStatus.PUBLISHED,
+        )
+        .order_by("-created_at", "-id")
+        .limit(limit)
+    )
+
+
+async def _highlights(after: cursors.Position | None, limit: int) -> list[Highlight]:
+    return (
+        await Highlight.filter(
+            cursors.older_than("published_at", after),
+            withdrawn_at=None,
+            published_at__lte=clock.now(),
+        )
+        .order_by("-published_at", "-id")
+        .limit(limit)
+    )
+
+
+async def feed_page(
+    user_id: UUID, first: int, after: str | None
+) -> tuple[list[FeedEntry], str | None]:
+    limit = max(1, min(first, MAX_PAGE))
+    position = cursors.decode(after) if after else None
+    entries = [
+        FeedEntry(p.created_at, p.id, post=p) for p in await _posts(user_id, position, limit + 1)
+    ] + [
+        FeedEntry(h.published_at, h.id, highlight=h) for h in await _highlights(position, limit + 1)
+    ]
+    entries.sort(key=lambda e: (e.at, e.id), reverse=True)
+    page = entries[:limit]
+    more = len(entries) > limit
+    return page, cursors.encode(page[-1].at, page[-1].id) if more else None

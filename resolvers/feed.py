@@ -1,0 +1,90 @@
+"""Resolvers for the young person's feed and the partners they follow."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+
+import strawberry
+
+from domain import feed as feed_domain
+from domain import follows
+from domain.errors import DomainError, not_found
+from resolvers.partners import parse_id
+from schema.errors import UserError
+from schema.partners import Partner
+from schema.social import (
+    FeedHighlight,
+    FeedPage,
+    FeedPost,
+    FollowedPartner,
+    FollowedPartnerPage,
+    FollowResult,
+    FollowSuccess,
+    Highlight,
+    Post,
+)
+from server.context import Info
+
+
+async def feed(info: Info, first: int = 20, after: str | None = None) -> FeedPage:
+    """Everything an item needs comes in the same answer: partner, logo, images, likes."""
+    try:
+        entries, cursor = await feed_domain.feed_page(info.context.viewer.user.id, first, after)
+    except DomainError:
+        return FeedPage(items=[], next_cursor=None)
+    items = [
+        FeedPost(post=Post.from_model(e.post))
+        if e.post is not None
+        else FeedHighlight(highlight=Highlight.from_model(e.highlight))
+        for e in entries
+    ]
+    return FeedPage(items=items, next_cursor=cursor)
+
+
+async def _follow_answer(info: Info, partner_id: strawberry.ID, start: bool) -> FollowResult:
+    user_id = info.context.viewer.user.id
+    try:
+        partner = parse_id(partner_id, "partnerId")
+        if start:
+            await follows.follow(user_id, partner)
+        else:
+            await follows.unfollow(user_id, partner)
+    except DomainError as error:
+        return UserError.from_domain(error)
+    found = await info.context.loaders.partner.load(partner)
+    if found is None:
+        return UserError.from_domain(not_found("Partenaire"))
+    return FollowSuccess(partner=Partner.from_model(found), following=start)
+
+
+async def follow(info: Info, partner_id: strawberry.ID) -> FollowResult:
+    return await _follow_answer(info, partner_id, start=True)
+
+
+async def unfollow(info: Info, partner_id: strawberry.ID) -> FollowResult:
+    return await _follow_answer(info, partner_id, start=False)
+
+
+def _follow_cursor(at: datetime, identifier: int) -> str:
+    return base64.urlsafe_b64encode(f"{at.isoformat()}|{identifier}".encode()).decode()
+
+
+async def my_follows(info: Info, first: int = 50, after: str | None = None) -> FollowedPartnerPage:
+    """Only I see whom I follow."""
+    position = None
+    if after:
+        try:
+            moment, identifier = base64.urlsafe_b64decode(after.encode()).decode().split("|")
+            position = (datetime.fromisoformat(moment), int(identifier))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return FollowedPartnerPage(partners=[], next_cursor=None)
+    rows, more = await follows.followed_partners(info.context.viewer.user.id, first, position)
+    return FollowedPartnerPage(
+        partners=[
+            FollowedPartner(partner=Partner.from_model(f.partner), followed_at=f.created_at)
+            for f in rows
+        ],
+        next_cursor=_follow_cursor(rows[-1].created_at, rows[-1].id) if more else None,
+    )
