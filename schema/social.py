@@ -25,7 +25,7 @@ ReportReason = strawberry.enum(ReportReasonModel, name="ReportReason")
 ReportStatus = strawberry.enum(ReportStatusModel, name="ReportStatus")
 
 # The partner's own people and the département see why a post was hidden.
-_INSIDE = allow(ANY_STAFF, delegate_of_source())
+_INSIDE = allow(ANY_STAFF, delegate_of_source(partner_field="partner_id"))
 
 
 @strawberry.type(description="A partner's publication.")

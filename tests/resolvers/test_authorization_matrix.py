@@ -16,11 +16,13 @@ import pytest
 from starlette.requests import Request
 
 from domain.card_transactions import DebitRequest, debit_card
+from domain.posts import create_post
 from domain.sessions import load_viewer, login
 from domain.viewer import Viewer
 from models.accounts import StaffRole
 from models.cards import Card
 from models.partners import Delegate, DelegatePermission
+from models.social import Post, PostStatus
 from resolvers.permissions import rules_of
 from schema.root import Mutation, Query, Subscription
 from server.context import Context
@@ -97,6 +99,21 @@ async def fresh_delegate(world: World) -> dict[str, Any]:
 
 async def fresh_transaction(world: World) -> dict[str, Any]:
     return {"id": await world.fresh_transaction_of_a()}
+
+
+async def fresh_post(world: World) -> dict[str, Any]:
+    """A new post of partner A, published by its principal."""
+    post = await create_post(
+        world.viewers["principal_a"], uuid.UUID(world.partner_a), "Un post", []
+    )
+    return {"id": str(post.id)}
+
+
+async def hidden_post_of_a(world: World) -> dict[str, Any]:
+    """Partner A with one post hidden by moderation (its people read why)."""
+    post = await create_post(world.viewers["principal_a"], uuid.UUID(world.partner_a), "Caché", [])
+    await Post.filter(id=post.id).update(status=PostStatus.HIDDEN, hidden_reason="motif")
+    return {"p": world.partner_a}
 
 
 def A(world: World) -> str:  # the partner A of the table, by id
@@ -268,6 +285,90 @@ TABLE = [
         "resolveFailedJob",
         f'mutation {{ resolveFailedJob(id: "{NOWHERE}") {{ __typename }} }}',
         {"staff_admin"},
+    ),
+    Row("feed", "{ feed { nextCursor } }", {"young_person"}),
+    Row("myFollows", "{ myFollows { nextCursor } }", {"young_person"}),
+    Row(
+        "partnerPosts",
+        "query($p: ID!) { partnerPosts(partnerId: $p) { nextCursor } }",
+        EVERYONE,
+        fixed(p=A),
+    ),
+    Row("postReports", "{ postReports { id } }", {"staff_moderation", "staff_admin"}),
+    Row(
+        "follow",
+        "mutation($p: ID!) { follow(partnerId: $p) { __typename } }",
+        {"young_person"},
+        fixed(p=A),
+    ),
+    Row(
+        "unfollow",
+        "mutation($p: ID!) { unfollow(partnerId: $p) { __typename } }",
+        {"young_person"},
+        fixed(p=A),
+    ),
+    Row(
+        "createPost",
+        'mutation($p: ID!) { createPost(partnerId: $p, input: {body: ""}) { __typename } }',
+        {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "editPost",
+        'mutation($id: ID!) { editPost(id: $id, changes: {body: "x"}) { __typename } }',
+        {"principal_a", "collaborator_a"},
+        fresh_post,
+    ),
+    Row(
+        "deletePost",
+        "mutation($id: ID!) { deletePost(id: $id) { __typename } }",
+        {"principal_a", "collaborator_a"},
+        fresh_post,
+    ),
+    Row(
+        "likePost",
+        "mutation($id: ID!) { likePost(postId: $id) { __typename } }",
+        {"young_person"},
+        fresh_post,
+    ),
+    Row(
+        "unlikePost",
+        "mutation($id: ID!) { unlikePost(postId: $id) { __typename } }",
+        {"young_person"},
+        fresh_post,
+    ),
+    Row(
+        "reportPost",
+        'mutation($id: ID!) { reportPost(postId: $id, reason: SPAM, text: "") { __typename } }',
+        SIGNED_IN,
+        fresh_post,
+    ),
+    Row(
+        "hidePost",
+        'mutation($id: ID!) { hidePost(postId: $id, reason: "") { __typename } }',
+        {"staff_moderation", "staff_admin"},
+        fresh_post,
+    ),
+    Row(
+        "dismissPostReport",
+        f'mutation {{ dismissPostReport(reportId: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_moderation", "staff_admin"},
+    ),
+    Row(
+        "publishHighlight",
+        'mutation { publishHighlight(input: {title: "", body: ""}) { __typename } }',
+        {"staff_marketing", "staff_moderation", "staff_admin"},
+    ),
+    Row(
+        "withdrawHighlight",
+        f'mutation {{ withdrawHighlight(id: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_marketing", "staff_moderation", "staff_admin"},
+    ),
+    Row(
+        "Post.hiddenReason",
+        "query($p: ID!) { partnerPosts(partnerId: $p) { posts { hiddenReason } } }",
+        STAFF | {"principal_a", "collaborator_a"},
+        hidden_post_of_a,
     ),
     Row("myMarketingConsent", "{ myMarketingConsent { emailOptIn } }", {"young_person"}),
     Row(
