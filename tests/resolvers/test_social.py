@@ -337,3 +337,15 @@ async def test_a_highlight_scheduled_for_later_is_not_in_the_feed_yet(gql):
     assert str(later.id) not in {
         i["highlight"]["id"] for i in page["items"] if i["__typename"] == "FeedHighlight"
     }
+
+
+def test_no_field_tells_who_follows_or_likes(settings):
+    """Minors' privacy: partners and staff get counts; the lists exist only as `my…` fields."""
+    from schema import build_schema
+
+    schema = build_schema(settings)._schema
+    post_fields = set(schema.get_type("Post").fields)
+    partner_fields = set(schema.get_type("Partner").fields)
+    assert "likeCount" in post_fields
+    assert not {"followers", "likers", "likedBy", "likes"} & post_fields
+    assert not {"followers", "fans", "subscribers"} & partner_fields
