@@ -101,7 +101,7 @@ RULES: dict[ImagePurpose, PurposeRules] = {
         ),
         1200,
         400,
-        1.5,
+        1.3,  # a 4:3 photo still gives a usable 3:1 crop; a square does not
         6.0,
         "La bannière doit être bien plus large que haute (elle est recadrée en 3 pour 1).",
     ),

@@ -24,6 +24,7 @@ from resolvers.permissions import (
     principal_of_argument,
     staff,
 )
+from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
 
 SUPPORT = staff(StaffRole.SUPPORT)
@@ -337,6 +338,7 @@ class Mutation(
     ConsentMutations,
     JobMutations,
     SocialMutations,
+    ImageMutations,
 ):
     pass
 

@@ -23,6 +23,7 @@ from server.consent_routes import parental_consent_routes
 from server.counters import MemoryCounter, RedisCounter
 from server.database import close_database, open_database
 from server.graphql_view import CJeuneGraphQL
+from server.media_routes import media_routes
 from server.ratelimit import RateLimitMiddleware
 from server.settings import Settings, get_settings
 from server.unsubscribe_routes import unsubscribe_routes
@@ -85,20 +86,22 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Route("/readyz", readyz),
             *unsubscribe_routes,
             *parental_consent_routes,
+            *media_routes,
         ],
         middleware=[
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.allowed_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type"],
+                allow_headers=["authorization", "content-type", "apollo-require-preflight"],
                 max_age=600,
             ),
             Middleware(
                 RateLimitMiddleware,
                 limit_per_minute=settings.rate_limit_per_minute,
                 counter=counter,
-                exempt=lambda path: path in ("/healthz", "/readyz"),
+                # Probes, and the images a feed page loads by the dozen (static, cacheable).
+                exempt=lambda path: path in ("/healthz", "/readyz") or path.startswith("/media/"),
             ),
         ],
         lifespan=lifespan,

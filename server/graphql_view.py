@@ -1,10 +1,23 @@
-"""The strawberry ASGI view: authenticates each request (or WebSocket connection)."""
+"""The strawberry ASGI view: authenticates each request (or WebSocket connection).
+
+File uploads (GraphQL multipart requests) are on, with two guards strawberry does not give:
+- CSRF: `multipart/form-data` is one of the types a cross-site HTML form may send without
+  a CORS preflight, so such a request must carry a non-empty `Apollo-Require-Preflight` or
+  `X-Apollo-Operation-Name` header (Apollo's convention). A page of another site cannot add
+  a header without a preflight, which CORS refuses unless its origin is allowed. (A form
+  cannot send the bearer token either: the header is a second, independent lock.)
+- size: the body is refused (413) past `MAX_UPLOAD_BYTES` plus room for the operation,
+  from its Content-Length or while it arrives, before it is parsed or spooled any further.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -14,6 +27,36 @@ from domain.sessions import viewer_from_access_token
 from domain.viewer import Viewer
 from server.context import Context
 from server.settings import Settings
+
+PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
+MULTIPART_OVERHEAD = 1024 * 1024  # the `operations` and `map` fields, the part headers
+_TOO_LARGE = "Requête trop volumineuse : le fichier dépasse la taille permise."
+
+
+def _refusal(status_code: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status_code
+    )
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _capped(receive: Receive, limit: int) -> Receive:
+    """`receive`, failing once the body passes `limit` bytes."""
+    received = 0
+
+    async def capped_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise _BodyTooLarge
+        return message
+
+    return capped_receive
 
 
 def _bearer(value: str | None) -> str | None:
@@ -31,7 +74,37 @@ class CJeuneGraphQL(GraphQL):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=settings.allowed_origins,
             max_subscriptions_per_connection=20,
+            multipart_uploads_enabled=True,
         )
+        self.max_multipart_bytes = settings.max_upload_bytes + MULTIPART_OVERHEAD
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            headers = Headers(scope=scope)
+            if headers.get("content-type", "").lower().startswith("multipart/"):
+                refusal = self._refuse_upload(headers)
+                if refusal is not None:
+                    await refusal(scope, receive, send)
+                    return
+                try:
+                    await super().__call__(scope, _capped(receive, self.max_multipart_bytes), send)
+                except _BodyTooLarge:  # raised while reading the body: nothing was sent yet
+                    await _refusal(413, _TOO_LARGE, "REQUEST_TOO_LARGE")(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    def _refuse_upload(self, headers: Headers) -> JSONResponse | None:
+        if not any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS):
+            return _refusal(
+                400,
+                "Envoi de fichier refusé : ajoutez l'en-tête « Apollo-Require-Preflight: true » "
+                "(protection contre les requêtes d'autres sites).",
+                "CSRF_PREFLIGHT_REQUIRED",
+            )
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.max_multipart_bytes:
+            return _refusal(413, _TOO_LARGE, "REQUEST_TOO_LARGE")
+        return None
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(request=request, response=response)

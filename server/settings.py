@@ -43,6 +43,8 @@ class Settings:
     push_backend: str = "outbox"  # "outbox" writes JSON files; "fcm" sends through firebase-admin
     fcm_credentials_file: Path | None = None  # the service-account key (JSON)
     fcm_endpoint: str = "https://fcm.googleapis.com"  # a local stand-in in the tests
+    geocoder: str = "offline"  # "offline": built-in commune centres; "ban": Base Adresse Nationale
+    geocoder_url: str = "https://api-adresse.data.gouv.fr"  # a local stand-in in the tests
     job_max_retries: int = 5
     rate_limit_per_minute: int = 600
     login_max_failures_per_account: int = 5
@@ -86,6 +88,8 @@ class Settings:
             raise ImproperlyConfigured("PUSH_BACKEND must be outbox or fcm")
         if self.push_backend == "fcm" and self.fcm_credentials_file is None:
             raise ImproperlyConfigured("PUSH_BACKEND=fcm needs FCM_CREDENTIALS_FILE")
+        if self.geocoder not in {"offline", "ban"}:
+            raise ImproperlyConfigured("GEOCODER must be offline or ban")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
@@ -131,6 +135,8 @@ def load_settings() -> Settings:
         if (fcm_key := os.environ.get("FCM_CREDENTIALS_FILE"))
         else None,
         fcm_endpoint=os.environ.get("FCM_ENDPOINT", "https://fcm.googleapis.com"),
+        geocoder=os.environ.get("GEOCODER", "offline"),
+        geocoder_url=os.environ.get("GEOCODER_URL", "https://api-adresse.data.gouv.fr"),
         job_max_retries=_int("JOB_MAX_RETRIES", 5),
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 600),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),

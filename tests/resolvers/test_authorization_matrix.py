@@ -7,12 +7,14 @@ a field added without its row makes `test_every_root_field_is_in_the_table` fail
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from domain.card_transactions import DebitRequest, debit_card
@@ -114,6 +116,10 @@ async def hidden_post_of_a(world: World) -> dict[str, Any]:
     post = await create_post(world.viewers["principal_a"], uuid.UUID(world.partner_a), "Caché", [])
     await Post.filter(id=post.id).update(status=PostStatus.HIDDEN, hidden_reason="motif")
     return {"p": world.partner_a}
+
+
+async def an_upload(world: World) -> dict[str, Any]:
+    return {"f": UploadFile(io.BytesIO(b"pas une image"), filename="photo.jpg")}
 
 
 def A(world: World) -> str:  # the partner A of the table, by id
@@ -285,6 +291,12 @@ TABLE = [
         "resolveFailedJob",
         f'mutation {{ resolveFailedJob(id: "{NOWHERE}") {{ __typename }} }}',
         {"staff_admin"},
+    ),
+    Row(
+        "uploadImage",
+        "mutation($f: Upload!) { uploadImage(purpose: POST, file: $f) { __typename } }",
+        SIGNED_IN,  # then who may upload what for which partner: tests/resolvers/test_uploads.py
+        an_upload,
     ),
     Row("feed", "{ feed { nextCursor } }", {"young_person"}),
     Row("myFollows", "{ myFollows { nextCursor } }", {"young_person"}),
