@@ -15,6 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache
+from itertools import pairwise
 
 from domain.clock import PARIS
 from domain.errors import invalid
@@ -25,7 +27,7 @@ HOLIDAYS_KEY = "closed_on_public_holidays"
 # How far ahead the next change is looked for (exceptions may run for months).
 HORIZON_DAYS = 400
 
-_TIME = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
+_TIME = re.compile(r"^([01]?[0-9]|2[0-4]):([0-5][0-9])$")
 
 
 class Weekday(StrEnum):
@@ -66,7 +68,7 @@ def clean_ranges(ranges: Sequence[tuple[str, str]], field_name: str) -> list[lis
                 "une ouverture après minuit, saisissez la fin de soirée jusqu'à 24:00 et la "
                 "suite le lendemain à partir de 00:00.",
             )
-    for (_, previous_end), (start, end) in zip(parsed, parsed[1:], strict=False):
+    for (_, previous_end), (start, end) in pairwise(parsed):
         if start < previous_end:
             raise invalid(
                 field_name,
@@ -102,6 +104,7 @@ def easter_sunday(year: int) -> date:
     return date(year, month, day + 1)
 
 
+@cache
 def public_holidays(year: int) -> dict[date, str]:
     """The eleven public holidays of metropolitan France (Code du travail, L3133-1)."""
     easter = easter_sunday(year)
@@ -205,6 +208,8 @@ def opening_state(schedule: Schedule, at: datetime) -> OpeningState:
     """Open or closed at `at`, and when that changes next."""
     if at.tzinfo is None:
         raise ValueError("opening_state needs an aware datetime")
+    if not schedule.weekly and not any(e.hours for e in schedule.exceptions):
+        return OpeningState(False, None)  # no hours at all: no need to look a year ahead
     last_day = at.astimezone(PARIS).date() + timedelta(days=HORIZON_DAYS - 1)
     yesterday = at.astimezone(PARIS).date() - timedelta(days=1)
     for opens, closes in _openings(schedule, yesterday):

@@ -8,9 +8,10 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
+from domain import clock
 from models.accounts import User
 from models.partners import Delegate, Partner
-from models.social import Image, PostImage, PostLike
+from models.social import Image, OpeningException, PartnerProfile, PostImage, PostLike
 
 
 async def _users(ids: Sequence[UUID]) -> list[User | None]:
@@ -67,6 +68,22 @@ async def _liked(keys: Sequence[tuple[UUID, UUID]]) -> list[bool]:
     return [key in liked for key in keys]
 
 
+async def _profiles(partner_ids: Sequence[UUID]) -> list[PartnerProfile | None]:
+    """By partner id; None for a partner whose profile was never edited."""
+    found = {p.partner_id: p for p in await PartnerProfile.filter(partner_id__in=list(partner_ids))}
+    return [found.get(i) for i in partner_ids]
+
+
+async def _upcoming_exceptions(partner_ids: Sequence[UUID]) -> list[list[OpeningException]]:
+    """Periods not over yet (Paris date), soonest first."""
+    grouped: dict[UUID, list[OpeningException]] = {i: [] for i in partner_ids}
+    for exception in await OpeningException.filter(
+        partner_id__in=list(partner_ids), ends_on__gte=clock.paris_today()
+    ).order_by("starts_on"):
+        grouped[exception.partner_id].append(exception)
+    return [grouped[i] for i in partner_ids]
+
+
 @dataclass
 class Loaders:
     user: DataLoader[UUID, User | None] = field(default_factory=lambda: DataLoader(_users))
@@ -82,3 +99,9 @@ class Loaders:
         default_factory=lambda: DataLoader(_images_by_post)
     )
     liked: DataLoader[tuple[UUID, UUID], bool] = field(default_factory=lambda: DataLoader(_liked))
+    partner_profile: DataLoader[UUID, PartnerProfile | None] = field(
+        default_factory=lambda: DataLoader(_profiles)
+    )
+    upcoming_opening_exceptions: DataLoader[UUID, list[OpeningException]] = field(
+        default_factory=lambda: DataLoader(_upcoming_exceptions)
+    )

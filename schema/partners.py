@@ -7,6 +7,11 @@ from uuid import UUID
 
 import strawberry
 
+from domain import clock
+from domain.opening_hours import HOLIDAYS_KEY, opening_state
+from domain.opening_hours import OpeningState as OpeningStateModel
+from domain.partner_profiles import AccessibilityType as AccessibilityTypeModel
+from domain.partner_profiles import schedule_of
 from models.accounts import StaffRole as StaffRoleModel
 from models.partners import Delegate as DelegateModel
 from models.partners import DelegatePermission as DelegatePermissionModel
@@ -15,8 +20,18 @@ from models.partners import Partner as PartnerModel
 from models.partners import PartnerCategory as PartnerCategoryModel
 from models.partners import PartnerStatus as PartnerStatusModel
 from models.partners import WalletKind as WalletKindModel
+from models.social import PartnerProfile as PartnerProfileModel
 from resolvers.permissions import ANY_STAFF, allow, delegate_of_source, staff
 from schema.accounts import Person
+from schema.images import Image
+from schema.partner_profiles import (
+    Accessibility,
+    DayHours,
+    MapLocation,
+    OpeningException,
+    OpeningState,
+    PartnerAddress,
+)
 from server.context import Info
 
 PartnerCategory = strawberry.enum(PartnerCategoryModel, name="PartnerCategory")
@@ -51,6 +66,115 @@ class Partner:
     async def delegates(self, info: Info) -> list[Delegation] | None:
         delegates = await info.context.loaders.delegates_by_partner.load(UUID(self.id))
         return [Delegation.from_model(d) for d in delegates]
+
+    # --- the public profile: anyone may read it -------------------------------------------
+
+    async def _profile(self, info: Info) -> PartnerProfileModel | None:
+        return await info.context.loaders.partner_profile.load(UUID(self.id))
+
+    @strawberry.field
+    async def description(self, info: Info) -> str:
+        profile = await self._profile(info)
+        return profile.description if profile else ""
+
+    @strawberry.field(description="Null when the partner has not given one.")
+    async def address(self, info: Info) -> PartnerAddress | None:
+        profile = await self._profile(info)
+        if profile is None or not profile.postal_code:
+            return None
+        return PartnerAddress(
+            street=profile.street, postal_code=profile.postal_code, city=profile.city
+        )
+
+    @strawberry.field(description="+33 and nine digits.")
+    async def phone(self, info: Info) -> str | None:
+        profile = await self._profile(info)
+        return (profile.phone if profile else "") or None
+
+    @strawberry.field
+    async def contact_email(self, info: Info) -> str | None:
+        profile = await self._profile(info)
+        return (profile.contact_email if profile else "") or None
+
+    @strawberry.field
+    async def website(self, info: Info) -> str | None:
+        profile = await self._profile(info)
+        return (profile.website if profile else "") or None
+
+    async def _image(self, info: Info, image_id: UUID | None) -> Image | None:
+        image = await info.context.loaders.image.load(image_id) if image_id else None
+        return Image.from_model(image) if image else None
+
+    @strawberry.field
+    async def logo(self, info: Info) -> Image | None:
+        profile = await self._profile(info)
+        return await self._image(info, profile.logo_id if profile else None)
+
+    @strawberry.field
+    async def banner(self, info: Info) -> Image | None:
+        profile = await self._profile(info)
+        return await self._image(info, profile.banner_id if profile else None)
+
+    @strawberry.field(description="The usual week, Monday first; Paris time.")
+    async def weekly_hours(self, info: Info) -> list[DayHours]:
+        return DayHours.week_of(await self._profile(info))
+
+    @strawberry.field
+    async def closed_on_public_holidays(self, info: Info) -> bool:
+        profile = await self._profile(info)
+        return bool(profile and profile.weekly_hours.get(HOLIDAYS_KEY))
+
+    @strawberry.field(description="Closures and special hours not over yet, soonest first.")
+    async def opening_exceptions(self, info: Info) -> list[OpeningException]:
+        found = await info.context.loaders.upcoming_opening_exceptions.load(UUID(self.id))
+        return [OpeningException.from_model(e) for e in found]
+
+    @strawberry.field(
+        description=(
+            "Open or closed at `at` (now if not given; from now on: past closures are not "
+            "kept), from the week, the exceptional periods and the public holidays."
+        )
+    )
+    async def opening_state(self, info: Info, at: datetime | None = None) -> OpeningState:
+        return OpeningState.from_domain(await self._opening_state(info, at))
+
+    @strawberry.field
+    async def open_now(self, info: Info) -> bool:
+        return (await self._opening_state(info, None)).is_open
+
+    async def _opening_state(self, info: Info, at: datetime | None) -> OpeningStateModel:
+        profile = await self._profile(info)
+        exceptions = await info.context.loaders.upcoming_opening_exceptions.load(UUID(self.id))
+        instant = at or clock.now()
+        if instant.tzinfo is None:  # a time without offset is Paris time
+            instant = instant.replace(tzinfo=clock.PARIS)
+        return opening_state(schedule_of(profile, exceptions), instant)
+
+    @strawberry.field
+    async def accessibility(self, info: Info) -> Accessibility:
+        profile = await self._profile(info)
+        if profile is None:
+            return Accessibility(types=[], notes="")
+        return Accessibility(
+            types=[AccessibilityTypeModel(t) for t in profile.accessibility],
+            notes=profile.accessibility_notes,
+        )
+
+    @strawberry.field(description="Null until the address is located (or the pin placed).")
+    async def location(self, info: Info) -> MapLocation | None:
+        profile = await self._profile(info)
+        if profile is None or profile.latitude is None or profile.location_source is None:
+            return None
+        return MapLocation(
+            latitude=profile.latitude,
+            longitude=profile.longitude,
+            source=profile.location_source,
+        )
+
+    @strawberry.field(description="How many young people follow the partner (never who).")
+    async def followers_count(self, info: Info) -> int:
+        profile = await self._profile(info)
+        return profile.followers_count if profile else 0
 
     @classmethod
     def from_model(cls, partner: PartnerModel) -> Partner:

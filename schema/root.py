@@ -26,6 +26,7 @@ from resolvers.permissions import (
 )
 from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
+from schema.partner_profiles import PartnerProfileMutations
 
 SUPPORT = staff(StaffRole.SUPPORT)
 
@@ -339,6 +340,7 @@ class Mutation(
     JobMutations,
     SocialMutations,
     ImageMutations,
+    PartnerProfileMutations,
 ):
     pass
 

@@ -1,3 +1,4 @@
 """Search backends (database, Meilisearch) and geocoding (geopy).
 
-Built with the deals and map issue."""
+`geocoding` places a partner's address on the map (BAN or the offline commune table); the
+search backends come with the deals and map issue."""

@@ -298,6 +298,32 @@ TABLE = [
         SIGNED_IN,  # then who may upload what for which partner: tests/resolvers/test_uploads.py
         an_upload,
     ),
+    Row(
+        "updatePartnerProfile",
+        'mutation($p: ID!) { updatePartnerProfile(partnerId: $p, input: {phone: "x"}) '
+        "{ __typename } }",
+        {"principal_a", "collaborator_a", "staff_support", "staff_admin"},
+        fixed(p=A),
+    ),
+    Row(
+        "movePartnerPin",
+        "mutation($p: ID!) { movePartnerPin(partnerId: $p, latitude: 0, longitude: 0) "
+        "{ __typename } }",
+        {"principal_a", "collaborator_a", "staff_support", "staff_admin"},
+        fixed(p=A),
+    ),
+    Row(
+        "addOpeningException",
+        'mutation($p: ID!) { addOpeningException(partnerId: $p, startsOn: "2020-01-02", '
+        'endsOn: "2020-01-01", hours: []) { __typename } }',
+        {"principal_a", "collaborator_a", "staff_support", "staff_admin"},
+        fixed(p=A),
+    ),
+    Row(
+        "removeOpeningException",
+        f'mutation {{ removeOpeningException(id: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_support", "staff_admin"},
+    ),
     Row("feed", "{ feed { nextCursor } }", {"young_person"}),
     Row("myFollows", "{ myFollows { nextCursor } }", {"young_person"}),
     Row(
