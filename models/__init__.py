@@ -10,4 +10,5 @@ MODEL_MODULES = [
     "models.notifications",
     "models.jobs",
     "models.social",
+    "models.offers",
 ]
