@@ -182,3 +182,33 @@ class Favorite(Model):
     class Meta:
         table = "favorites"
         unique_together = (("user_id", "offer_id"),)
+
+
+class ServiceCategory(StrEnum):
+    TEAM13 = "team13"
+    YOUTH_COUNCIL = "youth_council"  # Conseil départemental des jeunes
+    CIVIC_SERVICE = "civic_service"
+    LISTENING_PLACE = "listening_place"  # lieux d'écoute et de conseil
+    SCREENING_CENTRE = "screening_centre"  # centres de dépistage
+    OTHER = "other"
+
+
+class DepartmentService(Model):
+    """One of the département's other schemes, managed by staff, searchable and on the map."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    category = fields.CharEnumField(ServiceCategory, max_length=24)
+    title = fields.CharField(max_length=200)
+    description = fields.TextField()
+    link = fields.CharField(max_length=300, null=True)
+    street = fields.CharField(max_length=200, null=True)
+    postal_code = fields.CharField(max_length=5, null=True)
+    city = fields.CharField(max_length=100, null=True)
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    search_text = fields.TextField(default="")
+    published = fields.BooleanField(default=True, db_default=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "department_services"
