@@ -26,9 +26,9 @@ def decode(cursor: str) -> Position:
         raise invalid("after", "Curseur de pagination invalide.") from None
 
 
-def older_than(field: str, position: Position | None) -> Q:
+def older_than(field: str, position: Position | None, id_field: str = "id") -> Q:
     """Rows strictly after `position` in (field, id) descending order."""
     if position is None:
         return Q()
     moment, identifier = position
-    return Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "id__lt": identifier})
+    return Q(**{f"{field}__lt": moment}) | Q(**{field: moment, f"{id_field}__lt": identifier})

@@ -4,8 +4,8 @@ highlights, newest first, one keyset cursor over both, stable under new arrivals
 Each source is read with the same keyset (instant, id) and at most `first + 1` rows; the
 merge keeps the newest `first`. Posts are read, on PostgreSQL, partner by partner through the
 (partner, created_at, id) index with a LATERAL join: at most `first + 1` rows per followed
-partner, whatever the size of the table. Deals and events of followed partners join as a
-third source with the deals issue.
+partner, whatever the size of the table. The newly published deals and events of followed
+partners that I may see are the third source, keyed by their first publication.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ from uuid import UUID
 from tortoise import connections
 
 from domain import clock, cursors
+from domain.viewer import Viewer
 from models.social import Follow, Highlight, Post, PostStatus
 
 MAX_PAGE = 50
 
 LATERAL_POSTS = """
-SELECT p.id FROM follows f
+SELECT p.* FROM follows f
 CROSS JOIN LATERAL (
-  SELECT p.id, p.created_at FROM posts p
+  SELECT p.* FROM posts p
   WHERE p.partner_id = f.partner_id AND p.status = 'published'
     AND ($2::timestamptz IS NULL OR (p.created_at, p.id) < ($2::timestamptz, $3::uuid))
   ORDER BY p.created_at DESC, p.id DESC
@@ -48,11 +49,9 @@ async def _posts(user_id: UUID, after: cursors.Position | None, limit: int) -> l
     connection = connections.get("default")
     if connection.capabilities.dialect == "postgres":
         moment, identifier = after if after else (None, None)
-        rows = await connection.execute_query_dict(
-            LATERAL_POSTS, [user_id, moment, identifier, limit]
-        )
-        found = {p.id: p for p in await Post.filter(id__in=[r["id"] for r in rows])}
-        return [found[r["id"]] for r in rows if r["id"] in found]
+        # The rows become Post objects in the same round trip (Tortoise's raw-SQL path).
+        executor = connection.executor_class(model=Post, db=connection)
+        return await executor.execute_select(LATERAL_POSTS, [user_id, moment, identifier, limit])
     followed = Follow.filter(user_id=user_id).values_list("partner_id", flat=True)
     return (
         await Post.filter(
@@ -78,10 +77,11 @@ async def _highlights(after: cursors.Position | None, limit: int) -> list[Highli
 
 
 async def feed_page(
-    user_id: UUID, first: int, after: str | None
+    viewer: Viewer, first: int, after: str | None
 ) -> tuple[list[FeedEntry], str | None]:
     limit = max(1, min(first, MAX_PAGE))
     position = cursors.decode(after) if after else None
+    user_id = viewer.user.id
     entries = [
         FeedEntry(p.created_at, p.id, post=p) for p in await _posts(user_id, position, limit + 1)
     ] + [

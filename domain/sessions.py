@@ -14,7 +14,7 @@ from domain.passwords import verify_password
 from domain.secrets import new_secret, same_hash, secret_hash
 from domain.tokens import issue_access_token, read_access_token
 from domain.viewer import Viewer
-from models.accounts import AuthSession, RefreshToken, User
+from models.accounts import AuthSession, RefreshToken, User, UserKind
 from models.partners import Delegate, DelegateStatus, PartnerStatus
 from server.settings import get_settings
 
@@ -136,10 +136,15 @@ async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | Non
     ).select_related("user")
     if session is None or not session.user.is_active:
         return None
-    delegations = await Delegate.filter(
-        user_id=user_id,
-        status=DelegateStatus.ACTIVE,
-        partner__status=PartnerStatus.ACTIVE,
+    # Only delegates act for partners: a young person's or staff's request skips the query.
+    delegations = (
+        await Delegate.filter(
+            user_id=user_id,
+            status=DelegateStatus.ACTIVE,
+            partner__status=PartnerStatus.ACTIVE,
+        )
+        if session.user.kind == UserKind.DELEGATE
+        else []
     )
     return Viewer(
         user=session.user,

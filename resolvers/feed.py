@@ -31,7 +31,7 @@ from server.context import Info
 async def feed(info: Info, first: int = 20, after: str | None = None) -> FeedPage:
     """Everything an item needs comes in the same answer: partner, logo, images, likes."""
     try:
-        entries, cursor = await feed_domain.feed_page(info.context.viewer.user.id, first, after)
+        entries, cursor = await feed_domain.feed_page(info.context.viewer, first, after)
     except DomainError:
         return FeedPage(items=[], next_cursor=None)
     items = [
