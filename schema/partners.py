@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
@@ -33,6 +34,9 @@ from schema.partner_profiles import (
     PartnerAddress,
 )
 from server.context import Info
+
+if TYPE_CHECKING:
+    from schema.social import PostPage
 
 PartnerCategory = strawberry.enum(PartnerCategoryModel, name="PartnerCategory")
 WalletKind = strawberry.enum(WalletKindModel, name="WalletKind")
@@ -175,6 +179,14 @@ class Partner:
     async def followers_count(self, info: Info) -> int:
         profile = await self._profile(info)
         return profile.followers_count if profile else 0
+
+    @strawberry.field(description="The partner's news feed, newest first (its profile page).")
+    async def posts(
+        self, info: Info, first: int = 10, after: str | None = None
+    ) -> Annotated[PostPage, strawberry.lazy("schema.social")]:
+        from resolvers.posts import partner_posts  # resolvers import this module
+
+        return await partner_posts(info, self.id, first, after)
 
     @classmethod
     def from_model(cls, partner: PartnerModel) -> Partner:

@@ -349,3 +349,19 @@ def test_no_field_tells_who_follows_or_likes(settings):
     assert "likeCount" in post_fields
     assert not {"followers", "likers", "likedBy", "likes"} & post_fields
     assert not {"followers", "fans", "subscribers"} & partner_fields
+
+
+async def test_the_public_profile_shows_the_partners_posts(gql):
+    team = await partner_team()
+    await _post(gql, team, "Premier")
+    await _post(gql, team, "Second")
+
+    profile = await gql.post(
+        "query($id: ID!) { partner(id: $id) { followersCount posts(first: 1) { posts { body } "
+        "nextCursor } } }",
+        {"id": str(team.partner.id)},
+    )
+
+    page = profile["data"]["partner"]["posts"]
+    assert page["posts"] == [{"body": "Second"}] and page["nextCursor"]
+    assert profile["data"]["partner"]["followersCount"] == 0
