@@ -15,9 +15,12 @@ from datetime import datetime
 from uuid import UUID
 
 from tortoise import connections
+from tortoise.expressions import Subquery
 
 from domain import clock, cursors
+from domain.offer_visibility import public_offers_filter
 from domain.viewer import Viewer
+from models.offers import Offer
 from models.social import Follow, Highlight, Post, PostStatus
 
 MAX_PAGE = 50
@@ -43,6 +46,7 @@ class FeedEntry:
     id: UUID
     post: Post | None = None
     highlight: Highlight | None = None
+    offer: Offer | None = None
 
 
 async def _posts(user_id: UUID, after: cursors.Position | None, limit: int) -> list[Post]:
@@ -76,17 +80,33 @@ async def _highlights(after: cursors.Position | None, limit: int) -> list[Highli
     )
 
 
+async def _offers(viewer: Viewer, after: cursors.Position | None, limit: int) -> list[Offer]:
+    """Newly published deals and events of the partners I follow, that I may see."""
+    followed = Follow.filter(user_id=viewer.user.id).values("partner_id")
+    return (
+        await Offer.filter(
+            cursors.older_than("first_published_at", after),
+            public_offers_filter(viewer, clock.paris_today()),
+            partner_id__in=Subquery(followed),
+        )
+        .order_by("-first_published_at", "-id")
+        .limit(limit)
+    )
+
+
 async def feed_page(
     viewer: Viewer, first: int, after: str | None
 ) -> tuple[list[FeedEntry], str | None]:
     limit = max(1, min(first, MAX_PAGE))
     position = cursors.decode(after) if after else None
-    user_id = viewer.user.id
-    entries = [
-        FeedEntry(p.created_at, p.id, post=p) for p in await _posts(user_id, position, limit + 1)
-    ] + [
-        FeedEntry(h.published_at, h.id, highlight=h) for h in await _highlights(position, limit + 1)
-    ]
+    posts = await _posts(viewer.user.id, position, limit + 1)
+    highlights = await _highlights(position, limit + 1)
+    offers = await _offers(viewer, position, limit + 1)
+    entries = (
+        [FeedEntry(p.created_at, p.id, post=p) for p in posts]
+        + [FeedEntry(h.published_at, h.id, highlight=h) for h in highlights]
+        + [FeedEntry(o.first_published_at, o.id, offer=o) for o in offers]
+    )
     entries.sort(key=lambda e: (e.at, e.id), reverse=True)
     page = entries[:limit]
     more = len(entries) > limit

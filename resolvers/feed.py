@@ -8,14 +8,19 @@ from datetime import datetime
 
 import strawberry
 
+from domain import favorites, follows
 from domain import feed as feed_domain
-from domain import follows
 from domain.errors import DomainError, not_found
 from resolvers.partners import parse_id
-from schema.errors import UserError
+from schema.errors import Done, UserError
+from schema.offers import Offer as OfferType
 from schema.partners import Partner
 from schema.social import (
+    FavoritePage,
+    FavoriteResult,
+    FavoriteSaved,
     FeedHighlight,
+    FeedOffer,
     FeedPage,
     FeedPost,
     FollowedPartner,
@@ -34,13 +39,43 @@ async def feed(info: Info, first: int = 20, after: str | None = None) -> FeedPag
         entries, cursor = await feed_domain.feed_page(info.context.viewer, first, after)
     except DomainError:
         return FeedPage(items=[], next_cursor=None)
-    items = [
-        FeedPost(post=Post.from_model(e.post))
-        if e.post is not None
-        else FeedHighlight(highlight=Highlight.from_model(e.highlight))
-        for e in entries
-    ]
+    offers = iter(await OfferType.list_of([e.offer for e in entries if e.offer is not None]))
+    items: list[FeedPost | FeedHighlight | FeedOffer] = []
+    for entry in entries:
+        if entry.post is not None:
+            items.append(FeedPost(post=Post.from_model(entry.post)))
+        elif entry.highlight is not None:
+            items.append(FeedHighlight(highlight=Highlight.from_model(entry.highlight)))
+        else:
+            items.append(FeedOffer(offer=next(offers)))
     return FeedPage(items=items, next_cursor=cursor)
+
+
+async def save_favorite(info: Info, offer_id: strawberry.ID) -> FavoriteResult:
+    try:
+        offer = await favorites.save_favorite(info.context.viewer, parse_id(offer_id, "offerId"))
+    except DomainError as error:
+        return UserError.from_domain(error)
+    (shaped,) = await OfferType.list_of([offer])
+    return FavoriteSaved(offer=shaped, saved=True)
+
+
+async def remove_favorite(info: Info, offer_id: strawberry.ID) -> Done:
+    """Idempotent."""
+    try:
+        await favorites.remove_favorite(info.context.viewer, parse_id(offer_id, "offerId"))
+    except DomainError:
+        pass
+    return Done()
+
+
+async def my_favorites(info: Info, first: int = 50, after: str | None = None) -> FavoritePage:
+    """Only I see my favourites; expired or withdrawn ones drop out."""
+    try:
+        offers, cursor = await favorites.my_favorites(info.context.viewer, first, after)
+    except DomainError:
+        return FavoritePage(offers=[], next_cursor=None)
+    return FavoritePage(offers=await OfferType.list_of(offers), next_cursor=cursor)
 
 
 async def _follow_answer(info: Info, partner_id: strawberry.ID, start: bool) -> FollowResult:

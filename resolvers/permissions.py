@@ -21,6 +21,7 @@ from tortoise.models import Model
 
 from domain.viewer import Viewer
 from models.accounts import StaffRole
+from models.offers import Offer
 from models.partners import Delegate, DelegatePermission
 from models.social import Post
 from models.transactions import CardTransaction
@@ -182,3 +183,8 @@ def delegate_of_transaction_argument(argument: str, permission: DelegatePermissi
 def delegate_of_post_argument(argument: str) -> Rule:
     """A delegate allowed to publish for the partner of the post."""
     return _delegate_of_owner(Post, argument, DelegatePermission.OFFERS_AND_POSTS)
+
+
+def delegate_of_offer_argument(argument: str) -> Rule:
+    """A delegate allowed to publish for the partner of the deal or event."""
+    return _delegate_of_owner(Offer, argument, DelegatePermission.OFFERS_AND_POSTS)

@@ -26,6 +26,7 @@ from resolvers.permissions import (
 )
 from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
+from schema.offers import OfferMutations, OfferQueries
 from schema.partner_profiles import PartnerProfileMutations
 
 SUPPORT = staff(StaffRole.SUPPORT)
@@ -256,6 +257,11 @@ class SocialQueries:
         extensions=allow(YOUNG_PERSON),
         description="Posts of the partners I follow and the département's news, newest first.",
     )
+    my_favorites = strawberry.field(
+        resolver=feed_resolvers.my_favorites,
+        extensions=allow(YOUNG_PERSON),
+        description="The deals and events I saved; nobody else can see this list.",
+    )
     my_follows = strawberry.field(
         resolver=feed_resolvers.my_follows,
         extensions=allow(YOUNG_PERSON),
@@ -276,6 +282,12 @@ class SocialQueries:
 @strawberry.type
 class SocialMutations:
     follow = strawberry.mutation(resolver=feed_resolvers.follow, extensions=allow(YOUNG_PERSON))
+    save_favorite = strawberry.mutation(
+        resolver=feed_resolvers.save_favorite, extensions=allow(YOUNG_PERSON)
+    )
+    remove_favorite = strawberry.mutation(
+        resolver=feed_resolvers.remove_favorite, extensions=allow(YOUNG_PERSON)
+    )
     unfollow = strawberry.mutation(resolver=feed_resolvers.unfollow, extensions=allow(YOUNG_PERSON))
     create_post = strawberry.mutation(
         resolver=post_resolvers.create_post,
@@ -326,6 +338,7 @@ class Query(
     ConsentQueries,
     JobQueries,
     SocialQueries,
+    OfferQueries,
 ):
     pass
 
@@ -341,6 +354,7 @@ class Mutation(
     SocialMutations,
     ImageMutations,
     PartnerProfileMutations,
+    OfferMutations,
 ):
     pass
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
@@ -19,6 +19,9 @@ from schema.errors import Done, UserError
 from schema.images import Image
 from schema.partners import Partner
 from server.context import Info
+
+if TYPE_CHECKING:
+    from schema.offers import Offer
 
 PostStatus = strawberry.enum(PostStatusModel, name="PostStatus")
 ReportReason = strawberry.enum(ReportReasonModel, name="ReportReason")
@@ -108,7 +111,12 @@ class FeedHighlight:
     highlight: Highlight
 
 
-FeedItem = Annotated[FeedPost | FeedHighlight, strawberry.union("FeedItem")]
+@strawberry.type(description="A deal or event newly published by a partner I follow.")
+class FeedOffer:
+    offer: Annotated[Offer, strawberry.lazy("schema.offers")]
+
+
+FeedItem = Annotated[FeedPost | FeedHighlight | FeedOffer, strawberry.union("FeedItem")]
 
 
 @strawberry.type(description="A page of my feed, newest first.")
@@ -215,3 +223,18 @@ FollowResult = Annotated[FollowSuccess | UserError, strawberry.union("FollowResu
 ReportResult = Annotated[ReportSuccess | UserError, strawberry.union("ReportResult")]
 PostReportResult = Annotated[PostReportSuccess | UserError, strawberry.union("PostReportResult")]
 HighlightResult = Annotated[HighlightSuccess | UserError, strawberry.union("HighlightResult")]
+
+
+@strawberry.type
+class FavoritePage:
+    offers: list[Annotated[Offer, strawberry.lazy("schema.offers")]]
+    next_cursor: str | None
+
+
+@strawberry.type
+class FavoriteSaved:
+    offer: Annotated[Offer, strawberry.lazy("schema.offers")]
+    saved: bool
+
+
+FavoriteResult = Annotated[FavoriteSaved | UserError, strawberry.union("FavoriteResult")]

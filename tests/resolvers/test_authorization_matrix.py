@@ -17,12 +17,15 @@ import pytest
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
+from domain import clock
 from domain.card_transactions import DebitRequest, debit_card
+from domain.offers import OfferChanges, PlaceInput, create_offer
 from domain.posts import create_post
 from domain.sessions import load_viewer, login
 from domain.viewer import Viewer
 from models.accounts import StaffRole
 from models.cards import Card
+from models.offers import DealType, OfferKind, OfferTheme
 from models.partners import Delegate, DelegatePermission
 from models.social import Post, PostStatus
 from resolvers.permissions import rules_of
@@ -120,6 +123,26 @@ async def hidden_post_of_a(world: World) -> dict[str, Any]:
 
 async def an_upload(world: World) -> dict[str, Any]:
     return {"f": UploadFile(io.BytesIO(b"pas une image"), filename="photo.jpg")}
+
+
+async def fresh_offer(world: World) -> dict[str, Any]:
+    """A new draft deal of partner A."""
+    today = clock.paris_today()
+    offer = await create_offer(
+        world.viewers["principal_a"],
+        uuid.UUID(world.partner_a),
+        OfferKind.DEAL,
+        OfferChanges(
+            title="Goodies",
+            description="Un sac offert",
+            theme=OfferTheme.SPORT,
+            deal_type=DealType.GOODIES,
+            valid_from=today,
+            valid_until=today,
+            places=[PlaceInput("1 rue de Rome", "13001", "Marseille")],
+        ),
+    )
+    return {"id": str(offer.id)}
 
 
 def A(world: World) -> str:  # the partner A of the table, by id
@@ -326,6 +349,17 @@ TABLE = [
     ),
     Row("feed", "{ feed { nextCursor } }", {"young_person"}),
     Row("myFollows", "{ myFollows { nextCursor } }", {"young_person"}),
+    Row("myFavorites", "{ myFavorites { nextCursor } }", {"young_person"}),
+    Row(
+        "saveFavorite",
+        f'mutation {{ saveFavorite(offerId: "{NOWHERE}") {{ __typename }} }}',
+        {"young_person"},
+    ),
+    Row(
+        "removeFavorite",
+        f'mutation {{ removeFavorite(offerId: "{NOWHERE}") {{ ok }} }}',
+        {"young_person"},
+    ),
     Row(
         "partnerPosts",
         "query($p: ID!) { partnerPosts(partnerId: $p) { nextCursor } }",
@@ -407,6 +441,67 @@ TABLE = [
         "query($p: ID!) { partnerPosts(partnerId: $p) { posts { hiddenReason } } }",
         STAFF | {"principal_a", "collaborator_a"},
         hidden_post_of_a,
+    ),
+    Row("offer", f'{{ offer(id: "{NOWHERE}") {{ id }} }}', EVERYONE),
+    Row(
+        "partnerOffers",
+        "query($p: ID!) { partnerOffers(partnerId: $p) { __typename } }",
+        EVERYONE,
+        fixed(p=A),
+    ),
+    Row(
+        "moderationQueue",
+        "{ moderationQueue { __typename } }",
+        {"staff_moderation", "staff_admin"},
+    ),
+    Row(
+        "partnersWithoutBonPlan",
+        '{ partnersWithoutBonPlan(schoolYear: "2026-2027") { __typename } }',
+        STAFF,
+    ),
+    Row(
+        "createBonPlan",
+        """mutation($p: ID!) { createBonPlan(partnerId: $p, input: {title: "", description: "",
+        dealType: GOODIES, theme: SPORT, validFrom: "2026-09-01", validUntil: "2026-09-02",
+        places: []}) { __typename } }""",
+        {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "createEvent",
+        """mutation($p: ID!) { createEvent(partnerId: $p, input: {title: "", description: "",
+        eventKind: FESTIVAL, theme: CULTURE, sessions: [], places: []}) { __typename } }""",
+        {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "updateOffer",
+        'mutation($id: ID!) { updateOffer(offerId: $id, input: {title: ""}) { __typename } }',
+        {"principal_a", "collaborator_a"},
+        fresh_offer,
+    ),
+    Row(
+        "submitForModeration",
+        "mutation($id: ID!) { submitForModeration(offerId: $id) { __typename } }",
+        {"principal_a", "collaborator_a"},
+        fresh_offer,
+    ),
+    Row(
+        "withdrawOffer",
+        "mutation($id: ID!) { withdrawOffer(offerId: $id) { __typename } }",
+        {"principal_a", "collaborator_a"},
+        fresh_offer,
+    ),
+    Row(
+        "moderate",
+        f'mutation {{ moderate(revisionId: "{NOWHERE}", approve: true) {{ __typename }} }}',
+        {"staff_moderation", "staff_admin"},
+    ),
+    Row(
+        "setSuperBonPlan",
+        "mutation($id: ID!) { setSuperBonPlan(offerId: $id, isSuper: true) { __typename } }",
+        {"staff_moderation", "staff_marketing", "staff_admin"},
+        fresh_offer,
     ),
     Row("myMarketingConsent", "{ myMarketingConsent { emailOptIn } }", {"young_person"}),
     Row(
