@@ -9,8 +9,10 @@ from domain import clock
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.notifications import Notification
+from models.offers import Offer
 from models.partners import DelegatePermission
 from models.social import Highlight, Image, ImagePurpose, PartnerProfile, Post, PostStatus
+from tests.domain.test_offer_visibility import offer as published_offer
 from tests.factories import collaborator, partner_team, staff_member, token_for, young_person
 from tests.resolvers.test_dataloaders import counting_queries
 
@@ -44,8 +46,9 @@ query($first: Int!, $after: String) {
     items {
       __typename
       ... on FeedPost { post { id body likeCount likedByMe images { url(size: MEDIUM) }
-                               partner { id tradeName } } }
+                               partner { id tradeName logo { url } } } }
       ... on FeedHighlight { highlight { id title } }
+      ... on FeedOffer { offer { id published { title } partner { tradeName } } }
     }
   }
 }
@@ -241,7 +244,7 @@ async def test_feed_pages_are_stable_when_new_posts_arrive(gql):
     assert third["nextCursor"] is None
 
 
-async def test_a_feed_page_costs_the_same_queries_for_3_or_30_items(gql):
+async def test_a_feed_page_costs_the_same_queries_for_12_or_30_items(gql):
     me = await young_person()
     token = await token_for(gql, me)
     teams = [await partner_team(name="Flux") for _ in range(3)]
@@ -256,14 +259,23 @@ async def test_a_feed_page_costs_the_same_queries_for_3_or_30_items(gql):
                     EDIT, {"id": post_id, "changes": {"imageIds": [str(image.id)]}}, token=publisher
                 )
         await gql.post(LIKE, {"id": post_id}, token=token)
+        for _ in range(3):
+            today = clock.paris_today()
+            published = await published_offer(
+                team.partner.id, valid_from=today, valid_until=today + timedelta(days=7)
+            )
+            await Offer.filter(id=published.id).update(first_published_at=clock.now())
 
     with counting_queries() as small:
-        few = await gql.post(FEED, {"first": 3}, token=token)
+        few = await gql.post(FEED, {"first": 12}, token=token)
     with counting_queries() as large:
         many = await gql.post(FEED, {"first": 30}, token=token)
 
-    assert len(few["data"]["feed"]["items"]) == 3
+    assert len(few["data"]["feed"]["items"]) == 12
     assert len(many["data"]["feed"]["items"]) >= 30
+    for page in (few, many):  # both pages hold posts and deals: every loader runs in both
+        kinds = {item["__typename"] for item in page["data"]["feed"]["items"]}
+        assert {"FeedPost", "FeedOffer"} <= kinds
     assert small.count == large.count
 
 
