@@ -20,7 +20,7 @@ from domain.audit import record
 from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.notifications import notify
 from domain.offer_visibility import is_adults_only
-from domain.offers import fold, own_offer
+from domain.offers import own_offer
 from domain.transactions import atomic
 from domain.viewer import Viewer
 from models.offers import (
@@ -33,6 +33,7 @@ from models.offers import (
     RevisionStatus,
 )
 from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner, PartnerStatus
+from search.text import fold
 
 MAX_REASON = 1000
 _DECIDED = (RevisionStatus.APPROVED, RevisionStatus.SUPERSEDED)

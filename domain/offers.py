@@ -12,7 +12,6 @@ the transaction); a refusal leaves everything as it was.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -43,14 +42,6 @@ DEFAULT_CONDITIONS = "Sur présentation de la carte CJeune"
 MAX_TITLE, MAX_DESCRIPTION, MAX_PRACTICAL, MAX_CONDITIONS = 200, 5000, 2000, 1000
 MAX_VISUALS, MAX_PLACES, MAX_SESSIONS = 2, 10, 100
 _POSTAL_CODE = re.compile(r"13[0-9]{3}")
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
-
-
-def fold(text: str) -> str:
-    """Lower case, without accents, single spaces: the form search compares."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.split())
 
 
 def school_year_start(day: date) -> date:

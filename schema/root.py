@@ -28,6 +28,7 @@ from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
 from schema.offers import OfferMutations, OfferQueries
 from schema.partner_profiles import PartnerProfileMutations
+from schema.search import SearchQueries
 
 SUPPORT = staff(StaffRole.SUPPORT)
 
@@ -339,6 +340,7 @@ class Query(
     JobQueries,
     SocialQueries,
     OfferQueries,
+    SearchQueries,
 ):
     pass
 

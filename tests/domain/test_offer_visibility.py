@@ -12,7 +12,6 @@ from domain.offer_visibility import (
     may_see,
     visible_offers_filter,
 )
-from domain.offers import fold
 from domain.viewer import Viewer
 from models.accounts import StaffRole, User, UserKind
 from models.offers import Offer, OfferKind, OfferRevision, OfferTheme, RevisionStatus
@@ -148,7 +147,3 @@ async def test_the_promo_code_goes_to_eligible_young_people_and_insiders(catalog
     assert not may_read_promo_code(young(10), culture, TODAY)  # not of the card's ages
     assert not may_read_promo_code(young(26), culture, TODAY)
     assert not may_read_promo_code(young(18), offers["expired"], TODAY)
-
-
-def test_fold_removes_case_and_accents():
-    assert fold("  Été À  l'Œuvre : Théâtre ÉCOLE ") == "ete a l'oeuvre : theatre ecole"

@@ -442,6 +442,7 @@ TABLE = [
         STAFF | {"principal_a", "collaborator_a"},
         hidden_post_of_a,
     ),
+    Row("search", '{ search(query: {text: "cinéma"}) { __typename } }', EVERYONE),
     Row("offer", f'{{ offer(id: "{NOWHERE}") {{ id }} }}', EVERYONE),
     Row(
         "partnerOffers",

@@ -1,0 +1,57 @@
+"""The search resolver: read the input, work out the audience from the viewer (the birth
+date, on the server), ask the backend; schema/search.py shapes the page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from domain.errors import DomainError
+from schema.errors import UserError
+from search.backend import (
+    Audience,
+    BoundingBox,
+    HitKind,
+    Near,
+    SearchBackend,
+    SearchPage,
+    SearchQuery,
+)
+from search.database import DatabaseSearch
+from server.context import Info
+
+if TYPE_CHECKING:
+    from schema.search import SearchInput
+
+_backend: SearchBackend = DatabaseSearch()
+
+
+def use_backend(backend: SearchBackend) -> None:
+    """Replace the default database backend (with Meilisearch's, later)."""
+    global _backend
+    _backend = backend
+
+
+def search_query(input: SearchInput) -> SearchQuery:
+    near, box = input.near, input.bbox
+    return SearchQuery(
+        text=input.text,
+        kinds=frozenset(HitKind(k) for k in input.kinds or HitKind),
+        themes=frozenset(input.themes or ()),
+        deal_types=frozenset(input.deal_types or ()),
+        partner_categories=frozenset(input.partner_categories or ()),
+        accessibility=frozenset(a.value for a in input.accessibility or ()),
+        valid_on=input.valid_on,
+        open_now=input.open_now,
+        near=near and Near(near.latitude, near.longitude, near.radius_km),
+        bbox=box and BoundingBox(box.south, box.west, box.north, box.east),
+        first=input.first,
+        after=input.after,
+    )
+
+
+async def search(info: Info, query: SearchQuery) -> SearchPage | UserError:
+    audience = Audience.of(info.context.viewer.user)
+    try:
+        return await _backend.search(query, audience)
+    except DomainError as error:
+        return UserError.from_domain(error)

@@ -1,0 +1,142 @@
+"""The database search backend: the shared contract, plus what only it promises (the
+planar bound it relies on) and the `search` field over GraphQL with the viewer's age."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+import strawberry
+
+from domain import clock
+from domain.viewer import Viewer
+from models.offers import OfferTheme
+from schema.search import SearchQueries
+from search.backend import Near, SearchQuery
+from search.database import DatabaseSearch, planar_error, planar_km
+from search.text import fold
+from server.context import Context
+from tests.factories import young_person
+from tests.search.contract import VIEUX_PORT, SearchContract, World, offset, reference_km
+
+pytestmark = pytest.mark.usefixtures("settings")
+
+
+class TestDatabaseBackend(SearchContract):
+    @pytest.fixture
+    def backend(self) -> DatabaseSearch:
+        return DatabaseSearch()
+
+    @pytest.fixture
+    def indexed(self):
+        async def nothing_to_index() -> None:
+            return None
+
+        return nothing_to_index
+
+
+class TestDatabaseBackendReadingFewRowsAtATime(TestDatabaseBackend):
+    """The same cases when every source reads 3 rows first and grows its reads: the
+    planar horizon and the nearest place of an offer read from a distance are exercised."""
+
+    @pytest.fixture
+    def backend(self) -> DatabaseSearch:
+        return DatabaseSearch(first_read=3)
+
+
+def test_fold_is_what_search_text_and_queries_share() -> None:
+    assert fold("Événement : Théâtre de l'Œuvre, 2ᵉ ÉDITION") == (
+        "evenement theatre de l oeuvre 2e edition"
+    )
+
+
+@pytest.mark.parametrize("latitude", [43.15, 43.5, 43.95])
+def test_planar_distance_stays_within_its_bound(latitude: float) -> None:
+    near = Near(latitude, 5.0, 50)
+    epsilon = planar_error(near)
+    for bearing in range(0, 360, 15):
+        for km in (0.5, 10, 49):
+            lat = latitude + km / 111.2 * math.cos(math.radians(bearing))
+            lon = 5.0 + km / 111.2 * math.sin(math.radians(bearing)) / math.cos(
+                math.radians(latitude)
+            )
+            ratio = planar_km(near, lat, lon) / reference_km(latitude, 5.0, lat, lon)
+            assert 1 - epsilon <= ratio <= 1 + epsilon
+
+
+SEARCH = """
+query Search($query: SearchInput!) {
+  search(query: $query) {
+    __typename
+    ... on SearchPage { hits { kind title theme distanceKm isSuper } nextCursor }
+    ... on UserError { code field }
+  }
+}
+"""
+
+
+async def run(viewer: Viewer, query: dict) -> dict:
+    schema = strawberry.Schema(query=SearchQueries)
+    result = await schema.execute(
+        SEARCH, variable_values={"query": query}, context_value=Context(None, viewer=viewer)
+    )
+    assert result.errors is None, result.errors
+    return result.data["search"]
+
+
+async def test_search_field_shows_adult_themes_from_the_birth_date() -> None:
+    world = World()
+    agency = await world.partner("Agence")
+    await world.offer("Croisière", agency, theme=OfferTheme.TOURISME, is_super=True)
+    await world.offer("Musée", agency, theme=OfferTheme.CULTURE)
+    today = clock.paris_today()
+    minor = await young_person(date(today.year - 17, 1, 1))
+    adult = await young_person(date(today.year - 19, 1, 1))
+    query = {"text": world.word, "kinds": ["DEAL"], "near": {
+        "latitude": VIEUX_PORT[0], "longitude": VIEUX_PORT[1], "radiusKm": 5
+    }}  # fmt: skip
+
+    def titles(answer: dict) -> set[str]:
+        return {h["title"].split()[0] for h in answer["hits"]}
+
+    assert titles(await run(Viewer(), query)) == {"Musée"}
+    assert titles(await run(Viewer(minor), query)) == {"Musée"}
+    answer = await run(Viewer(adult), query)
+    assert titles(answer) == {"Croisière", "Musée"}
+    cruise = next(h for h in answer["hits"] if h["title"].startswith("Croisière"))
+    assert cruise == {
+        "kind": "DEAL",
+        "title": cruise["title"],
+        "theme": "TOURISME",
+        "distanceKm": pytest.approx(0.0, abs=1e-6),
+        "isSuper": True,
+    }
+
+
+async def test_search_field_refuses_a_bad_cursor_or_radius() -> None:
+    answer = await run(Viewer(), {"text": "x", "after": "pas-un-curseur"})
+    assert answer == {"__typename": "UserError", "code": "INVALID_INPUT", "field": "after"}
+    far = {"latitude": 43.3, "longitude": 5.4, "radiusKm": 500}
+    answer = await run(Viewer(), {"near": far})
+    assert answer["__typename"] == "UserError"
+    assert answer["field"] == "near.radiusKm"
+
+
+async def test_near_ties_keep_the_true_order_across_reads() -> None:
+    """East-west and north-south distances weigh slightly differently in the planar order
+    (0.4 % here): reading in that order must not let a truly nearer place come late."""
+    world = World()
+    shop = await world.partner("Boutique", at=None)
+    for name, (north, east) in {
+        "C": (1, 0), "A1": (0, 10), "A2": (0, 10.001), "B": (9.98, 0), "D": (9.99, 0)
+    }.items():  # fmt: skip
+        await world.offer(name, shop, places=(offset(VIEUX_PORT, north, east),))
+    near = Near(VIEUX_PORT[0], VIEUX_PORT[1], 20)
+    backend = DatabaseSearch(first_read=4)
+
+    hits = await SearchContract().all_pages(
+        backend, SearchQuery(text=world.word, near=near, first=3)
+    )
+
+    assert world.names(hits) == ["C", "B", "D", "A1", "A2"]
