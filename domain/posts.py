@@ -9,6 +9,7 @@ from domain.audit import record
 from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.transactions import atomic
 from domain.viewer import Viewer
+from models.offers import Offer
 from models.partners import DelegatePermission, Partner, PartnerStatus
 from models.social import Image, ImagePurpose, Post, PostImage, PostStatus
 
@@ -56,21 +57,48 @@ def _may_publish(viewer: Viewer, partner_id: UUID) -> None:
         )
 
 
-async def create_post(viewer: Viewer, partner_id: UUID, body: str, image_ids: list[UUID]) -> Post:
+async def _checked_offer(partner_id: UUID, offer_id: UUID | None) -> Offer | None:
+    """A post may point to one of the partner's own deals or events (the app opens it)."""
+    if offer_id is None:
+        return None
+    offer = await Offer.get_or_none(id=offer_id, partner_id=partner_id, withdrawn_at=None)
+    if offer is None:
+        raise invalid("offerId", "Ce bon plan ou cet événement n'est pas à ce partenaire.")
+    return offer
+
+
+async def create_post(
+    viewer: Viewer,
+    partner_id: UUID,
+    body: str,
+    image_ids: list[UUID],
+    offer_id: UUID | None = None,
+) -> Post:
     _may_publish(viewer, partner_id)
     body = _checked_body(body)
     images = await _checked_images(partner_id, image_ids)
+    offer = await _checked_offer(partner_id, offer_id)
     if not await Partner.exists(id=partner_id, status=PartnerStatus.ACTIVE):
         raise not_found("Partenaire")
     async with atomic():
-        post = await Post.create(partner_id=partner_id, author_id=viewer.user.id, body=body)
+        post = await Post.create(
+            partner_id=partner_id,
+            author_id=viewer.user.id,
+            body=body,
+            offer_kind=offer.kind.value if offer else None,
+            offer_id=offer.id if offer else None,
+        )
         await _set_images(post.id, images)
         await record(
             viewer,
             "post.created",
             post,
             partner_id=partner_id,
-            after={"body": body, "imageIds": [str(i) for i in images]},
+            after={
+                "body": body,
+                "imageIds": [str(i) for i in images],
+                "offerId": str(offer.id) if offer else None,
+            },
         )
     return post
 

@@ -41,6 +41,7 @@ async def create_post(info: Info, partner_id: strawberry.ID, input: PostInput) -
             parse_id(partner_id, "partnerId"),
             input.body,
             [parse_id(i, "imageIds") for i in input.image_ids],
+            parse_id(input.offer_id, "offerId") if input.offer_id else None,
         )
     except DomainError as error:
         return UserError.from_domain(error)

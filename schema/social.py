@@ -41,6 +41,15 @@ class Post:
     status: PostStatus
     hidden_reason: str | None = strawberry.field(extensions=_INSIDE)
     partner_id: strawberry.Private[UUID]
+    offer_id: strawberry.Private[UUID | None]
+
+    @strawberry.field(description="The deal or event the post points to, when I may see it.")
+    async def offer(self, info: Info) -> Annotated[Offer, strawberry.lazy("schema.offers")] | None:
+        if self.offer_id is None:
+            return None
+        from resolvers.offers import offer as read_offer  # resolvers import this module
+
+        return await read_offer(info, strawberry.ID(str(self.offer_id)))
 
     @strawberry.field(description="The post's partner: name, logo… for the feed's header.")
     async def partner(self, info: Info) -> Partner | None:
@@ -70,6 +79,7 @@ class Post:
             status=post.status,
             hidden_reason=post.hidden_reason,
             partner_id=post.partner_id,
+            offer_id=post.offer_id,
         )
 
 
@@ -200,6 +210,9 @@ class HighlightSuccess:
 class PostInput:
     body: str
     image_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    offer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="One of the partner's deals or events the post points to."
+    )
 
 
 @strawberry.input

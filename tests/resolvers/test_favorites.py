@@ -104,3 +104,34 @@ async def test_the_feed_shows_new_deals_of_followed_partners_only(gql, moderator
     items = answer["data"]["feed"]["items"]
     offer_ids = {i["offer"]["id"] for i in items if i["__typename"] == "FeedOffer"}
     assert mine["id"] in offer_ids and theirs["id"] not in offer_ids
+
+
+async def test_a_post_points_to_one_of_the_partners_own_deals(gql, moderator):
+    team, publisher = await publisher_team()
+    other, _ = await publisher_team()
+    token = await token_for(gql, publisher)
+    deal = await published_deal(gql, token, moderator, team.partner.id)
+    foreign = await published_deal(
+        gql, await token_for(gql, other.principal), moderator, other.partner.id
+    )
+    create = """mutation($p: ID!, $input: PostInput!) { createPost(partnerId: $p, input: $input) {
+      __typename ... on PostSuccess { post { offer { id published { title } } } }
+      ... on UserError { code field } } }"""
+
+    pointing = await gql.post(
+        create,
+        {"p": str(team.partner.id), "input": {"body": "Vu ?", "offerId": deal["id"]}},
+        token=token,
+    )
+    stolen = await gql.post(
+        create,
+        {"p": str(team.partner.id), "input": {"body": "Hop", "offerId": foreign["id"]}},
+        token=token,
+    )
+
+    assert pointing["data"]["createPost"]["post"]["offer"]["id"] == deal["id"]
+    assert stolen["data"]["createPost"] == {
+        "__typename": "UserError",
+        "code": "INVALID_INPUT",
+        "field": "offerId",
+    }
