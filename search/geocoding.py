@@ -13,8 +13,10 @@ Two geocoders, chosen by the `GEOCODER` setting:
 
 from __future__ import annotations
 
+import csv
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -115,94 +117,33 @@ def _simplified(name: str) -> str:
     return letters.removeprefix("saint").removeprefix("st")
 
 
-# Postal code -> (commune, latitude, longitude) of its centre; several communes may share a code.
-COMMUNES: dict[str, list[tuple[str, float, float]]] = {
-    "13001": [("Marseille 1er", 43.2999, 5.3841)],
-    "13002": [("Marseille 2e", 43.3085, 5.3660)],
-    "13003": [("Marseille 3e", 43.3122, 5.3807)],
-    "13004": [("Marseille 4e", 43.3065, 5.4010)],
-    "13005": [("Marseille 5e", 43.2925, 5.3980)],
-    "13006": [("Marseille 6e", 43.2870, 5.3810)],
-    "13007": [("Marseille 7e", 43.2825, 5.3620)],
-    "13008": [("Marseille 8e", 43.2430, 5.3830)],
-    "13009": [("Marseille 9e", 43.2470, 5.4280)],
-    "13010": [("Marseille 10e", 43.2760, 5.4260)],
-    "13011": [("Marseille 11e", 43.2890, 5.4840)],
-    "13012": [("Marseille 12e", 43.3070, 5.4460)],
-    "13013": [("Marseille 13e", 43.3490, 5.4330)],
-    "13014": [("Marseille 14e", 43.3440, 5.3920)],
-    "13015": [("Marseille 15e", 43.3590, 5.3620)],
-    "13016": [("Marseille 16e", 43.3620, 5.3130)],
-    "13090": [("Aix-en-Provence", 43.5180, 5.4280)],
-    "13100": [
-        ("Aix-en-Provence", 43.5263, 5.4454),
-        ("Le Tholonet", 43.5219, 5.5111),
-        ("Saint-Marc-Jaumegarde", 43.5464, 5.5244),
-    ],
-    "13104": [("Arles", 43.6768, 4.6303)],  # Salin-de-Giraud, Raphèle: the town's centre
-    "13109": [("Simiane-Collongue", 43.4306, 5.4347)],
-    "13110": [("Port-de-Bouc", 43.4053, 4.9861)],
-    "13120": [("Gardanne", 43.4548, 5.4697)],
-    "13127": [("Vitrolles", 43.4600, 5.2486)],
-    "13130": [("Berre-l'Étang", 43.4764, 5.1681)],
-    "13140": [("Miramas", 43.5822, 5.0016)],
-    "13150": [("Tarascon", 43.8058, 4.6603), ("Boulbon", 43.8625, 4.6939)],
-    "13160": [("Châteaurenard", 43.8828, 4.8545)],
-    "13170": [("Les Pennes-Mirabeau", 43.4103, 5.3083)],
-    "13180": [("Gignac-la-Nerthe", 43.3933, 5.2350)],
-    "13190": [("Allauch", 43.3364, 5.4822)],
-    "13200": [("Arles", 43.6768, 4.6303)],
-    "13210": [("Saint-Rémy-de-Provence", 43.7894, 4.8317)],
-    "13220": [("Châteauneuf-les-Martigues", 43.3836, 5.1636)],
-    "13230": [("Port-Saint-Louis-du-Rhône", 43.3870, 4.8030)],
-    "13240": [("Septèmes-les-Vallons", 43.3992, 5.3658)],
-    "13250": [("Saint-Chamas", 43.5500, 5.0347)],
-    "13260": [("Cassis", 43.2147, 5.5386)],
-    "13270": [("Fos-sur-Mer", 43.4378, 4.9447)],
-    "13300": [("Salon-de-Provence", 43.6403, 5.0970)],
-    "13310": [("Saint-Martin-de-Crau", 43.6394, 4.8125)],
-    "13320": [("Bouc-Bel-Air", 43.4522, 5.4147)],
-    "13330": [("Pélissanne", 43.6319, 5.1506)],
-    "13340": [("Rognac", 43.4878, 5.2331)],
-    "13360": [("Roquevaire", 43.3506, 5.6042)],
-    "13370": [("Mallemort", 43.7317, 5.1797)],
-    "13380": [("Plan-de-Cuques", 43.3475, 5.4636)],
-    "13390": [("Auriol", 43.3714, 5.6339)],
-    "13400": [("Aubagne", 43.2927, 5.5708)],
-    "13410": [("Lambesc", 43.6539, 5.2622)],
-    "13420": [("Gémenos", 43.2950, 5.6283)],
-    "13430": [("Eyguières", 43.6947, 5.0311)],
-    "13450": [("Grans", 43.6075, 5.0628)],
-    "13460": [("Saintes-Maries-de-la-Mer", 43.4519, 4.4286)],
-    "13470": [("Carnoux-en-Provence", 43.2567, 5.5647)],
-    "13480": [("Cabriès", 43.4411, 5.3797)],
-    "13500": [("Martigues", 43.4053, 5.0476)],
-    "13510": [("Éguilles", 43.5686, 5.3561)],
-    "13530": [("Trets", 43.4475, 5.6847)],
-    "13560": [("Sénas", 43.7447, 5.0775)],
-    "13580": [("La Fare-les-Oliviers", 43.5514, 5.1944)],
-    "13590": [("Meyreuil", 43.4878, 5.4978)],
-    "13600": [("La Ciotat", 43.1748, 5.6045), ("Ceyreste", 43.2128, 5.6297)],
-    "13610": [("Le Puy-Sainte-Réparade", 43.6639, 5.4350)],
-    "13620": [("Carry-le-Rouet", 43.3317, 5.1531)],
-    "13640": [("La Roque-d'Anthéron", 43.7156, 5.3100)],
-    "13660": [("Orgon", 43.7908, 5.0397)],
-    "13680": [("Lançon-Provence", 43.5919, 5.1281)],
-    "13700": [("Marignane", 43.4160, 5.2145)],
-    "13710": [("Fuveau", 43.4536, 5.5619)],
-    "13730": [("Saint-Victoret", 43.4197, 5.2353)],
-    "13760": [("Saint-Cannat", 43.6200, 5.2981)],
-    "13770": [("Venelles", 43.5986, 5.4817)],
-    "13790": [("Rousset", 43.4828, 5.6197)],
-    "13800": [("Istres", 43.5151, 4.9895)],
-    "13820": [("Ensuès-la-Redonne", 43.3553, 5.2033)],
-    "13821": [("La Penne-sur-Huveaune", 43.2810, 5.5160)],
-    "13840": [("Rognes", 43.6619, 5.3467)],
-    "13860": [("Peyrolles-en-Provence", 43.6464, 5.5847)],
-    "13880": [("Velaux", 43.5228, 5.2536)],
-    "13960": [("Sausset-les-Pins", 43.3314, 5.1086)],
-    "13990": [("Fontvieille", 43.7267, 4.7100)],
-}
+COMMUNES_FILE = Path(__file__).parent / "data" / "communes_13.csv"
+
+
+def _load_communes() -> dict[str, list[tuple[str, float, float]]]:
+    """Postal code -> (commune, latitude, longitude) of its centre, the most populous first:
+    several communes may share a code. Every commune of the département and each of
+    Marseille's arrondissements is there (search/data/communes_13.csv says where from)."""
+    lines = [line for line in COMMUNES_FILE.read_text(encoding="utf-8").splitlines()]
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    by_code: dict[str, list[tuple[int, str, float, float]]] = {}
+    for row in rows:
+        for postal_code in row["postal_codes"].split():
+            by_code.setdefault(postal_code, []).append(
+                (
+                    -int(row["population"]),
+                    row["name"],
+                    float(row["latitude"]),
+                    float(row["longitude"]),
+                )
+            )
+    return {
+        code: [(name, lat, lon) for _, name, lat, lon in sorted(entries)]
+        for code, entries in by_code.items()
+    }
+
+
+COMMUNES: dict[str, list[tuple[str, float, float]]] = _load_communes()
 
 
 class OfflineGeocoder:

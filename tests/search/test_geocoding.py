@@ -110,6 +110,13 @@ async def test_offline_the_commune_centre_is_used():
     assert await geocoder.geocode("1 Rue Inconnue", "13999", "Nulle-part") is None
 
 
+def test_the_offline_table_has_every_commune_and_arrondissement():
+    names = {name for communes in COMMUNES.values() for name, _, _ in communes}
+    assert len(names) == 119 - 1 + 16  # Marseille counted by its 16 arrondissements
+    assert {"Marseille 1er", "Marseille 16e", "Les Baux-de-Provence", "Arles"} <= names
+    assert len(COMMUNES["13100"]) > 1 and COMMUNES["13100"][0][0] == "Aix-en-Provence"
+
+
 def test_every_offline_commune_is_inside_the_departement():
     for postal_code, communes in COMMUNES.items():
         assert postal_code.startswith("13")
