@@ -19,11 +19,12 @@ from uuid import UUID
 
 from domain import clock, cursors
 from domain.audit import record
+from domain.background import enqueue
 from domain.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from domain.images import image_for
 from domain.money import parse_euros
 from domain.offer_visibility import public_offers_filter
-from domain.transactions import atomic
+from domain.transactions import after_commit, atomic
 from domain.viewer import Viewer
 from models.offers import (
     DealType,
@@ -36,12 +37,24 @@ from models.offers import (
 )
 from models.partners import DelegatePermission, Partner, PartnerStatus
 from models.social import ImagePurpose
-from search.geocoding import GeocoderUnavailable, GeocodingError, current_geocoder
+from search.geocoding import OfflineGeocoder
+from server.settings import get_settings
 
 DEFAULT_CONDITIONS = "Sur présentation de la carte CJeune"
 MAX_TITLE, MAX_DESCRIPTION, MAX_PRACTICAL, MAX_CONDITIONS = 200, 5000, 2000, 1000
 MAX_VISUALS, MAX_PLACES, MAX_SESSIONS = 2, 10, 100
 _POSTAL_CODE = re.compile(r"13[0-9]{3}")
+PRECISION_COMMUNE = "commune"  # the commune's centre, until the address is geocoded
+PRECISION_ADDRESS = "address"
+REFINE_PLACES_JOB = "geocoding.refine_offer_places"
+
+
+async def refine_places_later(revision_id: UUID, places: list[dict[str, Any]]) -> None:
+    """After commit, a worker asks the address base for the places still at their commune."""
+    if get_settings().geocoder == "ban" and any(
+        p.get("precision") == PRECISION_COMMUNE for p in places
+    ):
+        await after_commit(lambda: enqueue(REFINE_PLACES_JOB, str(revision_id)))
 
 
 def school_year_start(day: date) -> date:
@@ -233,27 +246,26 @@ async def _located(place: PlaceInput, index: int, known: list[dict[str, Any]]) -
     for previous in known:  # an address already located keeps its position
         if all(previous.get(k) == v for k, v in address.items()):
             return {"label": label, **address, **_position(previous)}
-    try:
-        point = await current_geocoder().geocode(street, postal_code, city)
-    except GeocoderUnavailable as error:
-        raise DomainError(ErrorCode.GEOCODING_UNAVAILABLE, error.message, field) from None
-    except GeocodingError as error:
-        raise DomainError(
-            ErrorCode.ADDRESS_NOT_FOUND, f"Lieu n° {index + 1} : {error.message}", field
-        ) from None
+    # The commune's centre at once, from the table shipped with the project; a job refines
+    # it to the address afterwards (domain/place_geocoding.py), never in the request.
+    point = await OfflineGeocoder().geocode(street, postal_code, city)
     if point is None:
         raise DomainError(
             ErrorCode.ADDRESS_NOT_FOUND,
-            f"Lieu n° {index + 1} : adresse introuvable dans les Bouches-du-Rhône ; vérifiez "
-            "la rue, le code postal et la commune.",
-            field,
+            f"Lieu n° {index + 1} : ce code postal n'est pas celui d'une commune des "
+            "Bouches-du-Rhône ; vérifiez-le.",
+            f"{field}.postalCode",
         )
     position = {"latitude": round(point.latitude, 6), "longitude": round(point.longitude, 6)}
-    return {"label": label, **address, **position}
+    return {"label": label, **address, **position, "precision": PRECISION_COMMUNE}
 
 
 def _position(place: dict[str, Any]) -> dict[str, Any]:
-    return {"latitude": place["latitude"], "longitude": place["longitude"]}
+    return {
+        "latitude": place["latitude"],
+        "longitude": place["longitude"],
+        "precision": place.get("precision", PRECISION_COMMUNE),
+    }
 
 
 async def _apply_places(content: dict[str, Any], places: list[PlaceInput] | None) -> None:
@@ -322,7 +334,7 @@ async def merged_content(
         _apply_sessions(content, changes.sessions)
     if changes.image_ids is not None:
         content["image_ids"] = await _checked_visuals(partner_id, changes.image_ids)
-    await _apply_places(content, changes.places)  # last: it may ask the geocoder
+    await _apply_places(content, changes.places)
     return content
 
 
@@ -372,6 +384,7 @@ async def create_offer(
             partner_id=partner_id,
             after={"kind": kind.value, **for_audit(content)},
         )
+        await refine_places_later(revision.id, content["places"])
     return offer
 
 
@@ -417,6 +430,8 @@ async def update_offer(viewer: Viewer, offer_id: UUID, changes: OfferChanges) ->
             before={"revision": working.number, **for_audit({n: current[n] for n in changed})},
             after={"revision": number, **for_audit({n: content[n] for n in changed})},
         )
+        if "places" in changed:
+            await refine_places_later(offer.working_revision_id, content["places"])
     return offer
 
 

@@ -467,7 +467,7 @@ async def test_insiders_list_every_offer_with_its_status(offers_gql, actors):
         ),
         (
             {"places": [{"street": "1 rue", "postalCode": "13999", "city": "Nulle-part"}]},
-            "places[0]",
+            "places[0].postalCode",
             "ADDRESS_NOT_FOUND",
         ),
     ],

@@ -1,0 +1,74 @@
+"""Refining the places of deals and events from their commune's centre to the address.
+
+The request that saves a place puts it at once at its commune's centre (the table shipped
+with the project), so every address of the département is on the map without waiting for a
+network service. This job then asks the address base (BAN, through `search/geocoding.py`) for
+the exact position. An address the base does not find keeps its commune's centre; a base
+that does not answer makes the job fail and be retried with backoff.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain.offers import PRECISION_ADDRESS, PRECISION_COMMUNE
+from domain.transactions import atomic
+from models.offers import Offer, OfferLocation, OfferRevision
+from search.geocoding import AddressNotFound, current_geocoder
+
+
+async def _refined(place: dict[str, Any]) -> dict[str, Any]:
+    if place.get("precision") != PRECISION_COMMUNE:
+        return place
+    try:
+        point = await current_geocoder().geocode(
+            str(place["street"]), str(place["postalCode"]), str(place["city"])
+        )
+    except AddressNotFound:
+        point = None  # stays at the commune's centre; GeocoderUnavailable goes up: retried
+    if point is None:
+        return place
+    return {
+        **place,
+        "latitude": round(point.latitude, 6),
+        "longitude": round(point.longitude, 6),
+        "precision": PRECISION_ADDRESS,
+    }
+
+
+async def refine_offer_places(revision_id: UUID) -> int:
+    """Idempotent; returns how many places moved. A concurrent edit of the places wins."""
+    revision = await OfferRevision.get_or_none(id=revision_id)
+    if revision is None:
+        return 0
+    read = list(revision.places)
+    refined = [await _refined(place) for place in read]
+    moved = sum(1 for before, after in zip(read, refined, strict=True) if before != after)
+    if not moved:
+        return 0
+    async with atomic():
+        current = await OfferRevision.filter(id=revision_id).select_for_update().get()
+        if current.places != read:
+            return 0  # the partner changed the places meanwhile; their save queued a new job
+        await OfferRevision.filter(id=revision_id).update(places=refined)
+        offer = await Offer.get(id=current.offer_id)
+        if offer.published_revision_id == revision_id:
+            await _replace_locations(offer.id, refined)
+    return moved
+
+
+async def _replace_locations(offer_id: UUID, places: list[dict[str, Any]]) -> None:
+    await OfferLocation.filter(offer_id=offer_id).delete()
+    await OfferLocation.bulk_create(
+        [
+            OfferLocation(
+                offer_id=offer_id,
+                label=str(p.get("label") or ""),
+                city=str(p["city"]),
+                latitude=float(p["latitude"]),
+                longitude=float(p["longitude"]),
+            )
+            for p in places
+        ]
+    )

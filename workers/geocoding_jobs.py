@@ -1,0 +1,15 @@
+"""Geocoding outside the request: the places of deals and events, to the address."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.offers import REFINE_PLACES_JOB
+from domain.place_geocoding import refine_offer_places
+from workers.broker import broker
+
+
+@broker.task(task_name=REFINE_PLACES_JOB, retry_delay=60)
+async def refine_offer_places_job(revision_id: str) -> None:
+    """Retried with backoff while the address base does not answer."""
+    await refine_offer_places(UUID(revision_id))
