@@ -3,6 +3,7 @@
     uv run python benchmarks/search.py              # seed, EXPLAIN, measure, drop
     uv run python benchmarks/search.py --no-index   # without the proposed GiST index
     uv run python benchmarks/search.py --keep       # keep the database (name printed)
+    uv run python benchmarks/search.py --reuse NAME # measure a kept database again
 
 A fresh PostgreSQL database is migrated and bulk-loaded with binary COPY: 3,000 partners
 (profile and map pin, from `_feed_seed`) and 50,000 published deals and events (one to
@@ -89,6 +90,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--map-page-size", type=int, default=100)
     parser.add_argument("--no-index", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        metavar="NAME",
+        help="a database kept by --keep: migrated (new migrations only), not seeded, kept",
+    )
     return parser.parse_args(argv)
 
 
@@ -162,6 +168,12 @@ async def seed(connection: asyncpg.Connection, args: argparse.Namespace) -> dict
     )
     await loader.step("vacuum_analyze", "VACUUM (ANALYZE)")
     return {"partners": args.partners, "offers": len(offers), "offer_locations": len(places)}
+
+
+async def counted(connection: asyncpg.Connection) -> dict[str, int]:
+    """The rows of a reused database, as `seed` reports them."""
+    tables = ("partners", "offers", "offer_locations")
+    return {t: await connection.fetchval(f"SELECT count(*) FROM {t}") for t in tables}  # noqa: S608
 
 
 # --- EXPLAIN -----------------------------------------------------------------------------
@@ -343,7 +355,7 @@ async def measure(url: str, label: str, query: dict[str, Any], args: argparse.Na
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    name = f"cjeune_bench_search_{uuid.uuid4().hex[:8]}"
+    name = args.reuse or f"cjeune_bench_search_{uuid.uuid4().hex[:8]}"
     database_url = f"{args.postgres}/{name}"
     data_dir = tempfile.mkdtemp(prefix="cjeune_bench_search_")
     env = {
@@ -361,14 +373,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     use_settings(load_settings())
     server: Server | None = None
     try:
-        asyncio.run(_seed.create_database(args.postgres, name))
-        say(f"database {name} created; migrating")
+        if not args.reuse:
+            asyncio.run(_seed.create_database(args.postgres, name))
+        say(f"database {name} {'reused' if args.reuse else 'created'}; migrating")
         asyncio.run(run_migrations(get_settings()))
 
         async def load() -> dict[str, int]:
             connection = await asyncpg.connect(database_url)
             try:
-                return await seed(connection, args)
+                return await (counted(connection) if args.reuse else seed(connection, args))
             finally:
                 await connection.close()
 
@@ -410,7 +423,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if server is not None:
             server.stop()
-        if args.keep:
+        if args.keep or args.reuse:
             say(f"database kept: {database_url}")
         else:
             asyncio.run(_seed.drop_database(args.postgres, name))

@@ -24,6 +24,7 @@ from resolvers.permissions import (
     principal_of_argument,
     staff,
 )
+from schema.department_services import DepartmentServiceMutations, DepartmentServiceQueries
 from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
 from schema.offers import OfferMutations, OfferQueries
@@ -341,6 +342,7 @@ class Query(
     SocialQueries,
     OfferQueries,
     SearchQueries,
+    DepartmentServiceQueries,
 ):
     pass
 
@@ -357,6 +359,7 @@ class Mutation(
     ImageMutations,
     PartnerProfileMutations,
     OfferMutations,
+    DepartmentServiceMutations,
 ):
     pass
 

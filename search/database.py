@@ -233,7 +233,9 @@ class _Source:
 
     async def page(self, after: Position | None, need: int) -> list[SearchHit]:
         near = self.query.near
-        limit = self.first_read or max(2 * need, 32)
+        # A little more than a page: an offer's other places and the rows past the planar
+        # horizon are dropped; a short read grows (x4) and is rare.
+        limit = self.first_read or max(need + need // 4 + 8, 32)
         epsilon = planar_error(near) if near else 0.0
         from_km = after.distance_km * (1 - epsilon) if near and after else 0.0
         while True:
@@ -439,8 +441,10 @@ class _PartnerSource(_Source):
                 continue
             if q.accessibility and not q.accessibility <= set(_json(row["accessibility"])):
                 continue
-            text = fold(f"{row['trade_name']} {row['city']} {row['description']}")
-            if self.words and not matches(text, self.words):
+            # Folding costs more than the SQL of a page: only when there are words to match.
+            if self.words and not matches(
+                fold(f"{row['trade_name']} {row['city']} {row['description']}"), self.words
+            ):
                 continue
             kept.append(row)
         if q.open_now:

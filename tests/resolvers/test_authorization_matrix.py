@@ -443,6 +443,23 @@ TABLE = [
         hidden_post_of_a,
     ),
     Row("search", '{ search(query: {text: "cinéma"}) { __typename } }', EVERYONE),
+    Row("departmentServices", "{ departmentServices { __typename } }", EVERYONE),
+    Row(
+        "createDepartmentService",
+        'mutation { createDepartmentService(input: {title: ""}) { __typename } }',
+        {"staff_marketing", "staff_moderation", "staff_admin"},
+    ),
+    Row(
+        "updateDepartmentService",
+        f'mutation {{ updateDepartmentService(id: "{NOWHERE}", input: {{}}) {{ __typename }} }}',
+        {"staff_marketing", "staff_moderation", "staff_admin"},
+    ),
+    Row(
+        "setDepartmentServicePublished",
+        f'mutation {{ setDepartmentServicePublished(id: "{NOWHERE}", published: false) '
+        "{ __typename } }",
+        {"staff_marketing", "staff_moderation", "staff_admin"},
+    ),
     Row("offer", f'{{ offer(id: "{NOWHERE}") {{ id }} }}', EVERYONE),
     Row(
         "partnerOffers",

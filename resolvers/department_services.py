@@ -1,0 +1,61 @@
+"""Resolvers for the département's services: the public list and the staff's changes (who
+may call each is declared on the fields, schema/department_services.py)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain import department_services
+from domain.department_services import ServiceChanges
+from domain.errors import DomainError
+from models.offers import DepartmentService, ServiceCategory
+from resolvers.partners import parse_id
+from schema.errors import UserError
+from server.context import Info
+
+MAX_PAGE = 100
+
+
+async def department_services_page(
+    info: Info, category: ServiceCategory | None, first: int, after: str | None
+) -> tuple[list[DepartmentService], bool] | UserError:
+    """Published ones for everyone; staff also see the unpublished."""
+    try:
+        after_id = parse_id(after, "after") if after else None
+    except DomainError as error:
+        return UserError.from_domain(error)
+    return await department_services.list_services(
+        category,
+        include_unpublished=info.context.viewer.is_staff,
+        after_id=after_id,
+        limit=max(1, min(first, MAX_PAGE)),
+    )
+
+
+async def create_department_service(
+    info: Info, changes: ServiceChanges
+) -> DepartmentService | UserError:
+    try:
+        return await department_services.create_service(info.context.viewer, changes)
+    except DomainError as error:
+        return UserError.from_domain(error)
+
+
+async def update_department_service(
+    info: Info, id: strawberry.ID, changes: ServiceChanges
+) -> DepartmentService | UserError:
+    try:
+        service_id = parse_id(id, "id")
+        return await department_services.update_service(info.context.viewer, service_id, changes)
+    except DomainError as error:
+        return UserError.from_domain(error)
+
+
+async def set_department_service_published(
+    info: Info, id: strawberry.ID, published: bool
+) -> DepartmentService | UserError:
+    try:
+        service_id = parse_id(id, "id")
+        return await department_services.set_published(info.context.viewer, service_id, published)
+    except DomainError as error:
+        return UserError.from_domain(error)
