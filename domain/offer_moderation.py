@@ -17,11 +17,12 @@ from tortoise.expressions import Q
 
 from domain import clock
 from domain.audit import record
+from domain.background import enqueue
 from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.notifications import notify
 from domain.offer_visibility import is_adults_only
 from domain.offers import own_offer
-from domain.transactions import atomic
+from domain.transactions import after_commit, atomic
 from domain.viewer import Viewer
 from models.offers import (
     ModerationDecision,
@@ -33,6 +34,7 @@ from models.offers import (
     RevisionStatus,
 )
 from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner, PartnerStatus
+from search.sync import SYNC_OFFER_JOB
 from search.text import fold
 
 MAX_REASON = 1000
@@ -143,6 +145,7 @@ async def decide(viewer: Viewer, revision_id: UUID, approve: bool, reason: str |
         )
         if approve:
             await publish(offer, revision, now)
+            await _sync_search_after_commit(offer)
         await record(
             viewer,
             "offer.approved" if approve else "offer.rejected",
@@ -244,6 +247,7 @@ async def withdraw(viewer: Viewer, offer_id: UUID) -> Offer:
         offer.published_revision_id = None
         await offer.save(update_fields=["withdrawn_at", "published_revision_id"])
         await OfferLocation.filter(offer_id=offer.id).delete()
+        await _sync_search_after_commit(offer)
         await record(
             viewer,
             "offer.withdrawn",
@@ -274,7 +278,14 @@ async def set_super(viewer: Viewer, offer_id: UUID, is_super: bool) -> Offer:
                 after={"isSuper": is_super},
             )
             offer.is_super = is_super
+            await _sync_search_after_commit(offer)
     return offer
+
+
+async def _sync_search_after_commit(offer: Offer) -> None:
+    """The search index follows once the change is committed (a no-op job without one)."""
+    offer_id = str(offer.id)
+    await after_commit(lambda: enqueue(SYNC_OFFER_JOB, offer_id))
 
 
 # --- the yearly commitment -------------------------------------------------------------------

@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from domain.background import enqueue
 from domain.offers import PRECISION_ADDRESS, PRECISION_COMMUNE
-from domain.transactions import atomic
+from domain.transactions import after_commit, atomic
 from models.offers import Offer, OfferLocation, OfferRevision
 from search.geocoding import AddressNotFound, current_geocoder
+from search.sync import SYNC_OFFER_JOB
 
 
 async def _refined(place: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +57,8 @@ async def refine_offer_places(revision_id: UUID) -> int:
         offer = await Offer.get(id=current.offer_id)
         if offer.published_revision_id == revision_id:
             await _replace_locations(offer.id, refined)
+            offer_id = str(offer.id)
+            await after_commit(lambda: enqueue(SYNC_OFFER_JOB, offer_id))  # the map index
     return moved
 
 

@@ -18,17 +18,33 @@ from search.backend import (
 )
 from search.database import DatabaseSearch
 from server.context import Info
+from server.settings import get_settings
 
 if TYPE_CHECKING:
     from schema.search import SearchInput
 
-_backend: SearchBackend = DatabaseSearch()
+_backend: SearchBackend | None = None
 
 
-def use_backend(backend: SearchBackend) -> None:
-    """Replace the default database backend (with Meilisearch's, later)."""
+def use_backend(backend: SearchBackend | None) -> None:
+    """Replace the backend chosen from the settings (None: choose again at next use)."""
     global _backend
     _backend = backend
+
+
+def current_backend() -> SearchBackend:
+    """SEARCH_BACKEND, read at the first search of the process."""
+    global _backend
+    if _backend is None:
+        settings = get_settings()
+        if settings.search_backend == "meilisearch" and settings.meilisearch_url:
+            from search.meilisearch import MeilisearchBackend, MeilisearchIndex
+
+            index = MeilisearchIndex(settings.meilisearch_url, settings.meilisearch_key)
+            _backend = MeilisearchBackend(index)
+        else:
+            _backend = DatabaseSearch()
+    return _backend
 
 
 def search_query(input: SearchInput) -> SearchQuery:
@@ -52,6 +68,6 @@ def search_query(input: SearchInput) -> SearchQuery:
 async def search(info: Info, query: SearchQuery) -> SearchPage | UserError:
     audience = Audience.of(info.context.viewer.user)
     try:
-        return await _backend.search(query, audience)
+        return await current_backend().search(query, audience)
     except DomainError as error:
         return UserError.from_domain(error)

@@ -1,5 +1,5 @@
 """The `cjeune` command: serve, migrate, demo, createstaff, import-beneficiaries, close-year,
-worker, scheduler."""
+reindex, worker, scheduler."""
 
 from __future__ import annotations
 
@@ -178,6 +178,22 @@ def import_beneficiaries(args: argparse.Namespace) -> None:
     _with_database(run_import)
 
 
+def reindex(_args: argparse.Namespace) -> None:
+    from search.sync import reindex as rebuild_index
+
+    settings = get_settings()
+    settings.check()
+    if settings.search_backend != "meilisearch":
+        raise SystemExit("Rien à réindexer : SEARCH_BACKEND=database cherche dans la base.")
+
+    async def run() -> None:
+        count = await rebuild_index(show_progress)
+        sys.stderr.write("\n")
+        print(f"Index de recherche reconstruit : {count} éléments relus.")
+
+    _with_database(run)
+
+
 def worker(args: argparse.Namespace) -> None:
     from workers.runner import run_worker
 
@@ -239,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     close_parser.add_argument("year", help="school year, e.g. 2025-2026")
     close_parser.set_defaults(func=close_year)
+
+    commands.add_parser(
+        "reindex", help="rebuild the Meilisearch index from the database"
+    ).set_defaults(func=reindex)
 
     worker_parser = commands.add_parser("worker", help="run background jobs (needs REDIS_URL)")
     worker_parser.add_argument("--workers", type=int, default=1, help="worker processes")

@@ -45,6 +45,9 @@ class Settings:
     fcm_endpoint: str = "https://fcm.googleapis.com"  # a local stand-in in the tests
     geocoder: str = "offline"  # "offline": built-in commune centres; "ban": Base Adresse Nationale
     geocoder_url: str = "https://api-adresse.data.gouv.fr"  # a local stand-in in the tests
+    search_backend: str = "database"  # "database" (SQL) or "meilisearch" (MEILISEARCH_URL)
+    meilisearch_url: str | None = None
+    meilisearch_key: str | None = None  # an API key allowed to search and write the index
     job_max_retries: int = 5
     rate_limit_per_minute: int = 600
     login_max_failures_per_account: int = 5
@@ -90,6 +93,10 @@ class Settings:
             raise ImproperlyConfigured("PUSH_BACKEND=fcm needs FCM_CREDENTIALS_FILE")
         if self.geocoder not in {"offline", "ban"}:
             raise ImproperlyConfigured("GEOCODER must be offline or ban")
+        if self.search_backend not in {"database", "meilisearch"}:
+            raise ImproperlyConfigured("SEARCH_BACKEND must be database or meilisearch")
+        if self.search_backend == "meilisearch" and self.meilisearch_url is None:
+            raise ImproperlyConfigured("SEARCH_BACKEND=meilisearch needs MEILISEARCH_URL")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
@@ -137,6 +144,9 @@ def load_settings() -> Settings:
         fcm_endpoint=os.environ.get("FCM_ENDPOINT", "https://fcm.googleapis.com"),
         geocoder=os.environ.get("GEOCODER", "offline"),
         geocoder_url=os.environ.get("GEOCODER_URL", "https://api-adresse.data.gouv.fr"),
+        search_backend=os.environ.get("SEARCH_BACKEND", "database"),
+        meilisearch_url=os.environ.get("MEILISEARCH_URL") or None,
+        meilisearch_key=os.environ.get("MEILISEARCH_KEY") or None,
         job_max_retries=_int("JOB_MAX_RETRIES", 5),
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 600),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 JOB_MODULES: list[str] = [
     "workers.notification_jobs",
     "workers.email_jobs",
+    "workers.geocoding_jobs",
+    "workers.search_jobs",
 ]
 
 

@@ -35,6 +35,8 @@ class Periodic:
 PERIODIC_JOBS: list[Periodic] = [
     # What a crash left undispatched, and the notification deliveries due for a retry.
     Periodic("notifications.sweep", cron="* * * * *"),
+    # Offers whose validity ended yesterday leave the Meilisearch index (no-op without it).
+    Periodic("search.expire", cron="5 0 * * *"),
 ]
 
 
