@@ -27,6 +27,7 @@ from models.partners import (
     PartnerCategory,
     WalletKind,
 )
+from server.demo_social import load_social_demo
 
 DEMO_PASSWORD = "Calanques-2026!"  # noqa: S105 - printed to the developer on purpose
 
@@ -201,4 +202,5 @@ async def load_demo(say=print) -> list[tuple[str, str]]:
         logins.append((f"jeune, {clock.age_on(born, clock.paris_today())} ans", email))
     for email, code in await _demo_cards(say):
         logins.append((f"carte {code}", email))
+    await load_social_demo(say)
     return logins

@@ -14,6 +14,7 @@ import pytest
 
 from models.accounts import User, UserKind
 from models.partners import Delegate, DelegateStatus, Partner
+from models.social import Post
 from server.demo import DEMO_PASSWORD, PARTNERS, STAFF, YOUNG_PEOPLE, load_demo
 from tests.conftest import BACKEND, POSTGRES_SERVER
 from tests.factories import sign_in
@@ -53,6 +54,15 @@ async def test_demo_data_loads_twice_without_duplicates_and_its_logins_work(gql)
     assert delegate.status == DelegateStatus.ACTIVE and not delegate.is_principal
     session = await sign_in(gql, cashier, DEMO_PASSWORD)
     assert session["accessToken"]
+    # The app opens on a living feed: posts, a deal, an event and the département's news.
+    lea = await User.get(email="lea.martin@jeune.test")
+    feed = await gql.post(
+        "{ feed(first: 50) { items { __typename } } }",
+        token=(await sign_in(gql, lea, DEMO_PASSWORD))["accessToken"],
+    )
+    kinds = [item["__typename"] for item in feed["data"]["feed"]["items"]]
+    assert {"FeedPost", "FeedOffer", "FeedHighlight"} <= set(kinds)
+    assert await Post.filter(partner__trade_name="Cinéma Le Prado").count() == 2  # not doubled
 
 
 def test_createstaff_and_migrate_from_the_command_line(tmp_path):

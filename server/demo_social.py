@@ -1,0 +1,146 @@
+"""Demo content for the social side: profiles, posts, a deal and an event, the département's
+news, and demo young people following the partners. Idempotent, like server/demo.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+
+from domain import clock
+from domain.follows import follow
+from domain.highlights import publish_highlight
+from domain.offer_moderation import decide, submit
+from domain.offers import OfferChanges, PlaceInput, SessionInput, create_offer
+from domain.opening_hours import Weekday
+from domain.partner_profiles import Address, ProfileChanges, update_profile
+from domain.posts import create_post
+from domain.viewer import Viewer
+from models.accounts import User, UserKind
+from models.offers import DealType, EventKind, OfferKind, OfferTheme
+from models.partners import Delegate, Partner
+from models.social import Highlight, Post
+
+MODERATOR = "moderation@cjeune.test"  # a demo staff account of server/demo.py
+WEEKDAYS = [Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY]
+
+# trade name -> (address, description, posts, deal title and theme)
+SOCIAL = {
+    "Cinéma Le Prado": (
+        Address("36 Avenue du Prado", "13006", "Marseille"),
+        "Cinéma de quartier, 6 salles, films en VO et séances jeunesse.",
+        [
+            "Cette semaine : avant-première du film d'animation de l'année !",
+            "Nouveau : les séances du mercredi à 14 h pour les collégiens.",
+        ],
+        ("Place de cinéma à 5 €", OfferTheme.CULTURE),
+    ),
+    "Club Nautique de l'Estaque": (
+        Address("Port de l'Estaque", "13016", "Marseille"),
+        "Voile, kayak et paddle dans la rade de Marseille, dès 11 ans.",
+        [
+            "Les inscriptions aux stages de voile des vacances sont ouvertes.",
+            "Belle régate ce week-end : bravo à nos jeunes équipages !",
+        ],
+        ("Séance de paddle offerte", OfferTheme.SPORT),
+    ),
+    "Aix Soutien Scolaire": (
+        Address("8 Cours Mirabeau", "13100", "Aix-en-Provence"),
+        "Cours particuliers et stages de révision, du collège au lycée.",
+        ["Stage de révision du brevet pendant les vacances de printemps."],
+        ("10 € de réduction sur un stage", OfferTheme.SOUTIEN_SCOLAIRE),
+    ),
+}
+
+
+async def _principal(partner: Partner) -> Viewer:
+    delegate = await Delegate.get(partner_id=partner.id, is_principal=True)
+    return Viewer(
+        user=await User.get(id=delegate.user_id),
+        client_address="demo",
+        delegations={partner.id: delegate},
+    )
+
+
+async def _publish_deal(publisher: Viewer, moderator: Viewer, partner: Partner, title, theme):
+    today = clock.paris_today()
+    offer = await create_offer(
+        publisher,
+        partner.id,
+        OfferKind.DEAL,
+        OfferChanges(
+            title=title,
+            description="Sur présentation de ta carte CJeune, à la caisse.",
+            theme=theme,
+            deal_type=DealType.GOODIES,
+            valid_from=today,
+            valid_until=today + timedelta(days=60),
+            places=[PlaceInput(*_address_of(partner))],
+        ),
+    )
+    await submit(publisher, offer.id)
+    await decide(moderator, offer.working_revision_id, True, None)
+
+
+def _address_of(partner: Partner) -> tuple[str, str, str]:
+    address = SOCIAL[partner.trade_name][0]
+    return address.street, address.postal_code, address.city
+
+
+async def _publish_event(publisher: Viewer, moderator: Viewer, partner: Partner) -> None:
+    saturday = clock.paris_today() + timedelta(days=(5 - clock.paris_today().weekday()) % 7 + 7)
+    starts = datetime.combine(saturday, time(14), tzinfo=clock.PARIS)
+    offer = await create_offer(
+        publisher,
+        partner.id,
+        OfferKind.EVENT,
+        OfferChanges(
+            title="Festival du court métrage jeunesse",
+            description="Une après-midi de courts métrages choisis par des collégiens.",
+            theme=OfferTheme.CULTURE,
+            event_kind=EventKind.FESTIVAL,
+            sessions=[SessionInput(starts, starts + timedelta(hours=4))],
+            places=[PlaceInput(*_address_of(partner))],
+        ),
+    )
+    await submit(publisher, offer.id)
+    await decide(moderator, offer.working_revision_id, True, None)
+
+
+async def load_social_demo(say: Callable[[str], None] = print) -> None:
+    moderator = Viewer(user=await User.get(email=MODERATOR), client_address="demo")
+    for index, (trade, (address, description, posts, deal)) in enumerate(SOCIAL.items(), 1):
+        partner = await Partner.get(trade_name=trade)
+        say(f"[{index}/{len(SOCIAL)}] profil, publications et bon plan : {trade}")
+        if await Post.exists(partner_id=partner.id):
+            continue
+        principal = await _principal(partner)
+        await update_profile(
+            principal,
+            partner.id,
+            ProfileChanges(
+                description=description,
+                address=address,
+                weekly_hours={day: [("09:00", "12:00"), ("14:00", "19:00")] for day in WEEKDAYS},
+            ),
+        )
+        for body in posts:
+            await create_post(principal, partner.id, body, [])
+        await _publish_deal(principal, moderator, partner, *deal)
+        if trade == "Cinéma Le Prado":
+            await _publish_event(principal, moderator, partner)
+    if not await Highlight.exists():
+        await publish_highlight(
+            moderator,
+            "Ta carte CJeune 2026-2027 est arrivée",
+            "Active-la dans l'appli : 100 € pour le sport, la culture et les loisirs, "
+            "50 € pour le soutien scolaire.",
+            None,
+            None,
+            None,
+        )
+    young = await User.filter(kind=UserKind.YOUNG_PERSON, email__endswith="@jeune.test")
+    partners = await Partner.filter(trade_name__in=list(SOCIAL))
+    say(f"abonnements : {len(young)} jeunes suivent {len(partners)} partenaires")
+    for person in young:
+        for partner in partners:
+            await follow(person.id, partner.id)
