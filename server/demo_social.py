@@ -20,6 +20,7 @@ from models.offers import DealType, EventKind, OfferKind, OfferTheme
 from models.partners import Delegate, Partner
 from models.social import Highlight, Post
 
+NEWS_TITLE = "Ta carte CJeune est arrivée"
 MODERATOR = "moderation@cjeune.test"  # a demo staff account of server/demo.py
 WEEKDAYS = [Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY]
 
@@ -128,10 +129,10 @@ async def load_social_demo(say: Callable[[str], None] = print) -> None:
         await _publish_deal(principal, moderator, partner, *deal)
         if trade == "Cinéma Le Prado":
             await _publish_event(principal, moderator, partner)
-    if not await Highlight.exists():
+    if not await Highlight.exists(title=NEWS_TITLE):
         await publish_highlight(
             moderator,
-            "Ta carte CJeune 2026-2027 est arrivée",
+            NEWS_TITLE,
             "Active-la dans l'appli : 100 € pour le sport, la culture et les loisirs, "
             "50 € pour le soutien scolaire.",
             None,
