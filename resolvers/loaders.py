@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from domain import clock
 from models.accounts import User
+from models.offers import Offer, OfferRevision
 from models.partners import Delegate, Partner
 from models.social import Image, OpeningException, PartnerProfile, PostImage, PostLike
 
@@ -38,6 +39,16 @@ async def _delegations_by_user(user_ids: Sequence[UUID]) -> list[list[Delegate]]
     for delegate in await Delegate.filter(user_id__in=list(user_ids)).order_by("created_at"):
         grouped[delegate.user_id].append(delegate)
     return [grouped[i] for i in user_ids]
+
+
+async def _offers(ids: Sequence[UUID]) -> list[Offer | None]:
+    found = {o.id: o for o in await Offer.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
+
+
+async def _offer_revisions(ids: Sequence[UUID]) -> list[OfferRevision | None]:
+    found = {r.id: r for r in await OfferRevision.filter(id__in=list(ids))}
+    return [found.get(i) for i in ids]
 
 
 async def _images(ids: Sequence[UUID]) -> list[Image | None]:
@@ -95,6 +106,10 @@ class Loaders:
         default_factory=lambda: DataLoader(_delegations_by_user)
     )
     image: DataLoader[UUID, Image | None] = field(default_factory=lambda: DataLoader(_images))
+    offer: DataLoader[UUID, Offer | None] = field(default_factory=lambda: DataLoader(_offers))
+    offer_revision: DataLoader[UUID, OfferRevision | None] = field(
+        default_factory=lambda: DataLoader(_offer_revisions)
+    )
     images_by_post: DataLoader[UUID, list[Image]] = field(
         default_factory=lambda: DataLoader(_images_by_post)
     )

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import strawberry
 
+from domain import clock
+from domain.offer_visibility import may_see
 from models.social import Highlight as HighlightModel
 from models.social import Post as PostModel
 from models.social import PostReport as PostReportModel
@@ -47,9 +49,15 @@ class Post:
     async def offer(self, info: Info) -> Annotated[Offer, strawberry.lazy("schema.offers")] | None:
         if self.offer_id is None:
             return None
-        from resolvers.offers import offer as read_offer  # resolvers import this module
+        from schema.offers import Offer  # schema.offers imports this module
 
-        return await read_offer(info, strawberry.ID(str(self.offer_id)))
+        loaders = info.context.loaders
+        found = await loaders.offer.load(self.offer_id)
+        if found is None or not may_see(info.context.viewer, found, clock.paris_today()):
+            return None
+        wanted = [i for i in (found.published_revision_id, found.working_revision_id) if i]
+        revisions = [r for r in await loaders.offer_revision.load_many(wanted) if r]
+        return Offer.of(found, {r.id: r for r in revisions})
 
     @strawberry.field(description="The post's partner: name, logo… for the feed's header.")
     async def partner(self, info: Info) -> Partner | None:

@@ -129,7 +129,10 @@ async def test_a_post_points_to_one_of_the_partners_own_deals(gql, moderator):
         token=token,
     )
 
-    assert pointing["data"]["createPost"]["post"]["offer"]["id"] == deal["id"]
+    assert pointing["data"]["createPost"]["post"]["offer"] == {
+        "id": deal["id"],
+        "published": {"title": deal["published"]["title"]},
+    }
     assert stolen["data"]["createPost"] == {
         "__typename": "UserError",
         "code": "INVALID_INPUT",

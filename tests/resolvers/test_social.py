@@ -46,7 +46,8 @@ query($first: Int!, $after: String) {
     items {
       __typename
       ... on FeedPost { post { id body likeCount likedByMe images { url(size: MEDIUM) }
-                               partner { id tradeName logo { url } } } }
+                               partner { id tradeName logo { url } }
+                               offer { id published { title } } } }
       ... on FeedHighlight { highlight { id title } }
       ... on FeedOffer { offer { id published { title } partner { tradeName } } }
     }
@@ -268,6 +269,10 @@ async def test_a_feed_page_costs_the_same_queries_for_12_or_30_items(gql):
                 team.partner.id, valid_from=today, valid_until=today + timedelta(days=7)
             )
             await Offer.filter(id=published.id).update(first_published_at=clock.now())
+        # Posts that point to a deal: the deal comes with the post, batched too.
+        await Post.filter(partner_id=team.partner.id).update(
+            offer_kind="deal", offer_id=published.id
+        )
 
     with counting_queries() as small:
         few = await gql.post(FEED, {"first": 12}, token=token)
@@ -279,6 +284,8 @@ async def test_a_feed_page_costs_the_same_queries_for_12_or_30_items(gql):
     for page in (few, many):  # both pages hold posts and deals: every loader runs in both
         kinds = {item["__typename"] for item in page["data"]["feed"]["items"]}
         assert {"FeedPost", "FeedOffer"} <= kinds
+        pointed = [i["post"]["offer"] for i in page["data"]["feed"]["items"] if "post" in i]
+        assert pointed and all(o and o["published"]["title"] for o in pointed)
     assert small.count == large.count
 
 
