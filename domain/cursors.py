@@ -11,17 +11,18 @@ from tortoise.expressions import Q
 
 from domain.errors import invalid
 
-Position = tuple[datetime, UUID]
+Position = tuple[datetime, UUID | int]
 
 
-def encode(at: datetime, identifier: UUID) -> str:
+def encode(at: datetime, identifier: UUID | int) -> str:
     return base64.urlsafe_b64encode(f"{at.isoformat()}|{identifier}".encode()).decode()
 
 
-def decode(cursor: str) -> Position:
+def decode(cursor: str, id_type: type = UUID) -> Position:
+    """`id_type` is UUID, or int for tables with integer keys (follows)."""
     try:
         moment, identifier = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(moment), UUID(identifier)
+        return datetime.fromisoformat(moment), id_type(identifier)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise invalid("after", "Curseur de pagination invalide.") from None
 

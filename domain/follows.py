@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from uuid import UUID
 
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 
+from domain import cursors
 from domain.errors import not_found
 from domain.transactions import atomic
 from models.partners import Partner, PartnerStatus
@@ -44,13 +44,17 @@ async def unfollow(user_id: UUID, partner_id: UUID) -> bool:
 
 
 async def followed_partners(
-    user_id: UUID, first: int, after: tuple[datetime, int] | None
-) -> tuple[list[Follow], bool]:
-    """Most recently followed first."""
-    query = Follow.filter(user_id=user_id).select_related("partner")
-    if after is not None:
-        moment, identifier = after
-        query = query.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=identifier))
+    user_id: UUID, first: int, after: str | None
+) -> tuple[list[Follow], str | None]:
+    """Most recently followed first, keyset pagination."""
+    position = cursors.decode(after, int) if after else None
     limit = max(1, min(first, MAX_PAGE))
-    rows = await query.order_by("-created_at", "-id").limit(limit + 1)
-    return rows[:limit], len(rows) > limit
+    rows = (
+        await Follow.filter(cursors.older_than("created_at", position), user_id=user_id)
+        .select_related("partner")
+        .order_by("-created_at", "-id")
+        .limit(limit + 1)
+    )
+    page = rows[:limit]
+    more = len(rows) > limit
+    return page, cursors.encode(page[-1].created_at, page[-1].id) if more else None

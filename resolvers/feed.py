@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import datetime
-
 import strawberry
 
 from domain import favorites, follows
@@ -102,24 +98,16 @@ async def unfollow(info: Info, partner_id: strawberry.ID) -> FollowResult:
     return await _follow_answer(info, partner_id, start=False)
 
 
-def _follow_cursor(at: datetime, identifier: int) -> str:
-    return base64.urlsafe_b64encode(f"{at.isoformat()}|{identifier}".encode()).decode()
-
-
 async def my_follows(info: Info, first: int = 50, after: str | None = None) -> FollowedPartnerPage:
     """Only I see whom I follow."""
-    position = None
-    if after:
-        try:
-            moment, identifier = base64.urlsafe_b64decode(after.encode()).decode().split("|")
-            position = (datetime.fromisoformat(moment), int(identifier))
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            return FollowedPartnerPage(partners=[], next_cursor=None)
-    rows, more = await follows.followed_partners(info.context.viewer.user.id, first, position)
+    try:
+        rows, cursor = await follows.followed_partners(info.context.viewer.user.id, first, after)
+    except DomainError:
+        return FollowedPartnerPage(partners=[], next_cursor=None)
     return FollowedPartnerPage(
         partners=[
             FollowedPartner(partner=Partner.from_model(f.partner), followed_at=f.created_at)
             for f in rows
         ],
-        next_cursor=_follow_cursor(rows[-1].created_at, rows[-1].id) if more else None,
+        next_cursor=cursor,
     )

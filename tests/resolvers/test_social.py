@@ -387,3 +387,20 @@ async def test_the_public_profile_shows_the_partners_posts(gql):
     page = profile["data"]["partner"]["posts"]
     assert page["posts"] == [{"body": "Second"}] and page["nextCursor"]
     assert profile["data"]["partner"]["followersCount"] == 0
+
+
+async def test_my_follows_page_newest_first(gql):
+    me = await young_person()
+    token = await token_for(gql, me)
+    teams = [await partner_team(name="Suivi") for _ in range(3)]
+    for team in teams:
+        await gql.post(FOLLOW, {"p": str(team.partner.id)}, token=token)
+    query = """query($after: String) { myFollows(first: 2, after: $after) {
+      partners { partner { id } } nextCursor } }"""
+
+    first = (await gql.post(query, {}, token=token))["data"]["myFollows"]
+    rest = (await gql.post(query, {"after": first["nextCursor"]}, token=token))["data"]["myFollows"]
+
+    seen = [p["partner"]["id"] for page in (first, rest) for p in page["partners"]]
+    assert seen == [str(t.partner.id) for t in reversed(teams)]
+    assert rest["nextCursor"] is None
