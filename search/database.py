@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -189,7 +190,7 @@ class DatabaseSearch:
         return SearchPage(page, cursor)
 
 
-class _Source:
+class _Source(ABC):
     """One table of hits; subclasses say how to read and shape it."""
 
     def __init__(
@@ -204,14 +205,16 @@ class _Source:
         self.first_read = first_read
         self.words = words(query.text)
 
-    def wanted(self) -> bool:
-        raise NotImplementedError
+    @abstractmethod
+    def wanted(self) -> bool: ...
 
-    async def read(self, window: Window) -> list[dict[str, Any]]:
-        raise NotImplementedError
+    @abstractmethod
+    async def read(self, window: Window) -> list[dict[str, Any]]: ...
 
-    async def finish(self, rows: list[dict[str, Any]], after: Position | None) -> list[SearchHit]:
-        raise NotImplementedError
+    @abstractmethod
+    async def finish(
+        self, rows: list[dict[str, Any]], after: Position | None
+    ) -> list[SearchHit]: ...
 
     def box(self) -> BoundingBox | None:
         """The rectangle rows must lie in: the map box, the circle's box, or both."""
