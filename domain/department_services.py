@@ -14,11 +14,13 @@ from typing import Any
 from uuid import UUID
 
 from domain.audit import record
+from domain.background import enqueue
 from domain.errors import DomainError, ErrorCode, invalid, not_found
-from domain.transactions import atomic
+from domain.transactions import after_commit, atomic
 from domain.viewer import Viewer
 from models.offers import DepartmentService, ServiceCategory
 from search.geocoding import GeocoderUnavailable, GeocodingError, current_geocoder
+from search.sync import SYNC_SERVICE_JOB
 from search.text import fold
 
 MAX_TITLE, MAX_DESCRIPTION, MAX_LINK = 200, 5000, 300
@@ -117,6 +119,7 @@ async def create_service(viewer: Viewer, changes: ServiceChanges) -> DepartmentS
             **values, latitude=latitude, longitude=longitude, search_text=_search_text(values)
         )
         await record(viewer, "department_service.created", service, after=_audited(service))
+        await _sync_after_commit(service.id)
     return service
 
 
@@ -140,6 +143,7 @@ async def update_service(
         await record(
             viewer, "department_service.updated", service, before=before, after=_audited(service)
         )
+        await _sync_after_commit(service.id)
     return service
 
 
@@ -158,7 +162,14 @@ async def set_published(viewer: Viewer, service_id: UUID, published: bool) -> De
                 before={"published": not published},
                 after={"published": published},
             )
+            await _sync_after_commit(service.id)
     return service
+
+
+async def _sync_after_commit(service_id: UUID) -> None:
+    """The map index follows the service (search/sync.py; nothing with the database backend)."""
+    key = str(service_id)
+    await after_commit(lambda: enqueue(SYNC_SERVICE_JOB, key))
 
 
 async def list_services(

@@ -4,7 +4,9 @@ profile permission (or by support staff), every change in the audit trail.
 A profile row is created the first time it is needed. An update is partial: only the fields
 given change, everything is checked before anything is written, and the audit entry holds
 the before and after of the fields that really changed. A new address is geocoded (outside
-the transaction: it is a network call) and replaces the pin, even one the partner moved.
+the transaction: it is a network call) and replaces the pin, even one the partner moved;
+when the address base does not answer, the pin goes to the commune's centre at once and a
+job moves it to the address later. Every change kicks the map index's sync after the commit.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tortoise.exceptions import IntegrityError
 
 from domain import clock
 from domain.audit import record
+from domain.background import enqueue
 from domain.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from domain.opening_hours import (
     HOLIDAYS_KEY,
@@ -32,13 +35,22 @@ from domain.opening_hours import (
     clean_ranges,
     clean_week,
 )
-from domain.transactions import atomic
+from domain.transactions import after_commit, atomic
 from domain.viewer import Viewer
 from models.accounts import StaffRole
 from models.partners import DelegatePermission, Partner, PartnerCategory
 from models.social import Image, ImagePurpose, LocationSource, OpeningException, PartnerProfile
-from search.geocoding import GeocoderUnavailable, GeocodingError, GeoPoint, current_geocoder
+from search.geocoding import (
+    GeocoderUnavailable,
+    GeocodingError,
+    GeoPoint,
+    OfflineGeocoder,
+    current_geocoder,
+)
 from search.geocoding import in_departement as in_bounding_box
+from search.sync import SYNC_PARTNER_JOB
+
+REFINE_PARTNER_PIN_JOB = "geocoding.refine_partner_pin"
 
 MAX_DESCRIPTION = 5000
 MAX_ACCESSIBILITY_NOTES = 1000
@@ -279,15 +291,34 @@ def _location(profile: PartnerProfile) -> dict[str, Any] | None:
     }
 
 
-async def _geocoded(street: str, postal_code: str, city: str) -> GeoPoint | None:
+async def _geocoded(
+    street: str, postal_code: str, city: str
+) -> tuple[GeoPoint | None, LocationSource]:
+    """The address's position; when the address base does not answer, its commune's centre
+    for now (refined by REFINE_PARTNER_PIN_JOB after the commit)."""
     if not postal_code:
-        return None  # no address, no pin
+        return None, LocationSource.GEOCODED  # no address, no pin
     try:
-        return await current_geocoder().geocode(street, postal_code, city)
-    except GeocoderUnavailable as error:
-        raise DomainError(ErrorCode.GEOCODING_UNAVAILABLE, error.message, "street") from None
+        return await current_geocoder().geocode(street, postal_code, city), LocationSource.GEOCODED
+    except GeocoderUnavailable:
+        centre = await OfflineGeocoder().geocode(street, postal_code, city)
+        if centre is None:
+            raise DomainError(
+                ErrorCode.ADDRESS_NOT_FOUND,
+                "Cette commune n'est pas dans les Bouches-du-Rhône : vérifiez le code postal.",
+                "postalCode",
+            ) from None
+        return centre, LocationSource.COMMUNE_CENTRE
     except GeocodingError as error:
         raise DomainError(ErrorCode.ADDRESS_NOT_FOUND, error.message, "street") from None
+
+
+async def _after_commit_sync(partner_id: UUID, *, refine_pin: bool = False) -> None:
+    """The map index follows the profile; an approximate pin is refined outside the request."""
+    key = str(partner_id)
+    await after_commit(lambda: enqueue(SYNC_PARTNER_JOB, key))
+    if refine_pin:
+        await after_commit(lambda: enqueue(REFINE_PARTNER_PIN_JOB, key))
 
 
 def _set_point(profile: PartnerProfile, point: GeoPoint | None, source: LocationSource) -> None:
@@ -321,8 +352,9 @@ async def update_profile(
     current = _address_of(profile)
     new_address = tuple(wanted.get(k, v) for k, v in zip(_ADDRESS_KEYS, current, strict=True))
     point: GeoPoint | Unchanged | None = UNCHANGED
+    source = LocationSource.GEOCODED
     if new_address != _address_of(profile):
-        point = await _geocoded(*new_address)
+        point, source = await _geocoded(*new_address)
 
     async with atomic():
         profile = await PartnerProfile.filter(id=profile.id).select_for_update().get()
@@ -344,7 +376,7 @@ async def update_profile(
                     ErrorCode.INVALID_STATE,
                     "Le profil vient d'être modifié par quelqu'un d'autre : réessayez.",
                 )
-            _set_point(profile, point, LocationSource.GEOCODED)
+            _set_point(profile, point, source)
             if _location(profile) != location_before:
                 before["location"], after["location"] = location_before, _location(profile)
                 changed += ["latitude", "longitude", "location_source"]
@@ -360,6 +392,9 @@ async def update_profile(
                 partner_id=partner_id,
                 before=before,
                 after=after,
+            )
+            await _after_commit_sync(
+                partner_id, refine_pin=profile.location_source == LocationSource.COMMUNE_CENTRE
             )
     return profile
 
@@ -421,6 +456,7 @@ async def move_pin(
                 before={"location": location_before},
                 after={"location": _location(profile)},
             )
+            await _after_commit_sync(partner_id)
     return profile
 
 

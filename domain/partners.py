@@ -13,10 +13,12 @@ from tortoise.exceptions import IntegrityError
 from domain import delegates
 from domain.accounts import clean_name
 from domain.audit import record
+from domain.background import enqueue
 from domain.errors import DomainError, ErrorCode, invalid, not_found
-from domain.transactions import atomic
+from domain.transactions import after_commit, atomic
 from domain.viewer import Viewer
 from models.partners import Partner, PartnerCategory, PartnerStatus, WalletKind
+from search.sync import SYNC_PARTNER_JOB
 
 
 @dataclass(frozen=True)
@@ -114,4 +116,6 @@ async def set_partner_status(actor: Viewer, partner_id: UUID, status: PartnerSta
                 before={"status": before},
                 after={"status": status.value},
             )
+            key = str(partner.id)  # a suspended partner and its offers leave the map index
+            await after_commit(lambda: enqueue(SYNC_PARTNER_JOB, key))
     return partner

@@ -1,4 +1,5 @@
-"""Refining the places of deals and events from their commune's centre to the address.
+"""Refining the places of deals and events, and partners' pins, from their commune's centre
+to the address.
 
 The request that saves a place puts it at once at its commune's centre (the table shipped
 with the project), so every address of the département is on the map without waiting for a
@@ -16,8 +17,9 @@ from domain.background import enqueue
 from domain.offers import PRECISION_ADDRESS, PRECISION_COMMUNE
 from domain.transactions import after_commit, atomic
 from models.offers import Offer, OfferLocation, OfferRevision
+from models.social import LocationSource, PartnerProfile
 from search.geocoding import AddressNotFound, current_geocoder
-from search.sync import SYNC_OFFER_JOB
+from search.sync import SYNC_OFFER_JOB, SYNC_PARTNER_JOB
 
 
 async def _refined(place: dict[str, Any]) -> dict[str, Any]:
@@ -76,3 +78,33 @@ async def _replace_locations(offer_id: UUID, places: list[dict[str, Any]]) -> No
             for p in places
         ]
     )
+
+
+async def refine_partner_pin(partner_id: UUID) -> bool:
+    """Idempotent; True when the pin moved. A pin the partner moved, or a newer address, wins."""
+    profile = await PartnerProfile.get_or_none(partner_id=partner_id)
+    if profile is None or profile.location_source != LocationSource.COMMUNE_CENTRE:
+        return False
+    address = (profile.street or "", profile.postal_code or "", profile.city or "")
+    try:
+        point = await current_geocoder().geocode(*address)
+    except AddressNotFound:
+        point = None  # stays at the commune's centre; GeocoderUnavailable goes up: retried
+    async with atomic():
+        current = await PartnerProfile.filter(id=profile.id).select_for_update().get()
+        unchanged = (current.street or "", current.postal_code or "", current.city or "")
+        if current.location_source != LocationSource.COMMUNE_CENTRE or unchanged != address:
+            return False
+        if point is None:
+            await PartnerProfile.filter(id=profile.id).update(
+                location_source=LocationSource.GEOCODED
+            )
+            return False
+        await PartnerProfile.filter(id=profile.id).update(
+            latitude=round(point.latitude, 6),
+            longitude=round(point.longitude, 6),
+            location_source=LocationSource.GEOCODED,
+        )
+        key = str(partner_id)
+        await after_commit(lambda: enqueue(SYNC_PARTNER_JOB, key))
+    return True

@@ -41,6 +41,7 @@ class Image(Model):
 class LocationSource(StrEnum):
     GEOCODED = "geocoded"
     MOVED_BY_PARTNER = "moved_by_partner"
+    COMMUNE_CENTRE = "commune_centre"  # the address base did not answer: refined by a job
 
 
 class PartnerProfile(Model):

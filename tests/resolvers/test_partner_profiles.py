@@ -15,15 +15,16 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from domain import clock
+from domain.place_geocoding import refine_partner_pin
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.partners import DelegatePermission, Partner
 from models.social import Image, ImagePurpose, LocationSource, OpeningException, PartnerProfile
-from search.geocoding import BanGeocoder, use_geocoder
+from search.geocoding import BanGeocoder, OfflineGeocoder, use_geocoder
 from tests.factories import collaborator, partner_team, staff_member, token_for, young_person
 from tests.geocoder_standin import BanStandin, feature
 from tests.resolvers.test_dataloaders import counting_queries
-from tests.support import GraphQLClient, error_codes, unique
+from tests.support import GraphQLClient, error_codes, jobs_done, unique
 
 PROFILE_FIELDS = """
   id description phone contactEmail website categories closedOnPublicHolidays openNow
@@ -401,10 +402,12 @@ async def test_a_refused_change_leaves_everything_as_it_was(profile_gql, ban, ba
     assert await audit_of(team.partner.id) == []
 
 
-async def test_when_the_geocoder_is_down_the_address_is_not_saved(profile_gql, ban):
+async def test_when_the_geocoder_is_down_the_pin_waits_at_the_commune_then_a_job_moves_it(
+    profile_gql, ban
+):
     team, user = await editor()
     token = await token_for(profile_gql, user)
-    ban.fail_next(503)
+    ban.fail_next(503)  # the request's call; the job's call is answered
 
     result = await profile_gql.post(
         UPDATE,
@@ -417,24 +420,41 @@ async def test_when_the_geocoder_is_down_the_address_is_not_saved(profile_gql, b
         token=token,
     )
 
-    answer = result["data"]["updatePartnerProfile"]
-    assert answer["code"] == "GEOCODING_UNAVAILABLE"
-    assert "Réessayez" in answer["message"]
+    assert result["data"]["updatePartnerProfile"]["__typename"] == "PartnerProfileSuccess"
+    # What the request saved (the job may already have run when the answer is shaped).
+    (saved,) = await audit_of(team.partner.id)
+    centre = await OfflineGeocoder().geocode("", "13001", "Marseille")
+    assert saved.after["location"] == {
+        "latitude": round(centre.latitude, 6),
+        "longitude": round(centre.longitude, 6),
+        "source": "commune_centre",
+    }
+    await jobs_done()
     profile = await PartnerProfile.get(partner_id=team.partner.id)
-    assert (profile.street, profile.latitude) == ("", None)
-
-    retried = await profile_gql.post(
-        UPDATE,
-        {
-            "partnerId": str(team.partner.id),
-            "input": {
-                "address": {"street": "12 La Canebière", "postalCode": "13001", "city": "Marseille"}
-            },
-        },
-        token=token,
+    assert (profile.street, profile.latitude, profile.longitude, profile.location_source) == (
+        "12 La Canebière",
+        43.29748,
+        5.37795,
+        LocationSource.GEOCODED,
     )
 
-    assert retried["data"]["updatePartnerProfile"]["partner"]["location"]["source"] == "GEOCODED"
+
+async def test_the_pin_job_leaves_a_pin_the_partner_moved_meanwhile(profile_gql, ban):
+    team, _ = await editor()
+    await PartnerProfile.filter(partner_id=team.partner.id).delete()
+    await PartnerProfile.create(
+        partner_id=team.partner.id,
+        street="12 La Canebière",
+        postal_code="13001",
+        city="Marseille",
+        latitude=43.3,
+        longitude=5.4,
+        location_source=LocationSource.MOVED_BY_PARTNER,
+    )
+
+    assert await refine_partner_pin(team.partner.id) is False
+    profile = await PartnerProfile.get(partner_id=team.partner.id)
+    assert (profile.latitude, profile.longitude) == (43.3, 5.4)
 
 
 async def test_clearing_the_address_removes_the_pin(profile_gql):

@@ -14,12 +14,14 @@ from typing import Any
 import pytest
 
 from domain import clock
+from domain.department_services import ServiceChanges, create_service, update_service
 from domain.errors import DomainError
 from domain.offer_moderation import decide, set_super
+from domain.partners import set_partner_status
 from domain.viewer import Viewer
 from models.accounts import StaffRole
-from models.offers import DealType, Offer, OfferRevision, OfferTheme
-from models.partners import Partner
+from models.offers import DealType, Offer, OfferRevision, OfferTheme, ServiceCategory
+from models.partners import Partner, PartnerStatus
 from search import sync
 from search.backend import (
     BoundingBox,
@@ -397,6 +399,44 @@ async def test_a_partner_sync_rewrites_its_document_and_its_offers(
     assert await sync.sync_partner(shop.id) == 2
     assert [d["kind"] for d in recording.put_documents] == ["partner", "deal"]
     assert recording.put_documents[1]["id"] == str(offer.id)
+
+
+async def test_suspending_a_partner_takes_it_and_its_offers_off_the_map(
+    recording: RecordingIndex,
+) -> None:
+    world = World()
+    shop = await world.partner("Boutique")
+    await world.offer("Visible", shop)
+    support = Viewer(await staff_member(StaffRole.SUPPORT))
+
+    await set_partner_status(support, shop.id, PartnerStatus.SUSPENDED)
+    await jobs_done()
+
+    assert recording.put_documents == []
+    assert any(str(shop.id) in expression for expression in recording.deleted)
+
+
+async def test_a_new_or_changed_department_service_reaches_the_index(
+    recording: RecordingIndex,
+) -> None:
+    staff = Viewer(await staff_member(StaffRole.ADMINISTRATOR))
+
+    service = await create_service(
+        staff,
+        ServiceChanges(
+            category=ServiceCategory.LISTENING_PLACE,
+            title="Point écoute jeunes",
+            description="Un lieu pour parler, sans rendez-vous.",
+            postal_code="13400",
+            city="Aubagne",
+        ),
+    )
+    await jobs_done()
+    await update_service(staff, service.id, ServiceChanges(title="Point écoute Aubagne"))
+    await jobs_done()
+
+    titles = [d.get("title") for d in recording.put_documents if d["id"] == str(service.id)]
+    assert titles == ["Point écoute jeunes", "Point écoute Aubagne"]
 
 
 async def test_with_the_database_backend_the_jobs_do_nothing(settings: Settings) -> None:

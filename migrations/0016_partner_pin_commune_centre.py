@@ -1,0 +1,23 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from models.social import LocationSource
+from tortoise import fields
+
+
+class Migration(migrations.Migration):
+    dependencies = [("models", "0015_partner_profiles_geo_index")]
+
+    initial = False
+
+    operations = [
+        ops.AlterField(
+            model_name="PartnerProfile",
+            name="location_source",
+            field=fields.CharEnumField(
+                null=True,
+                description="GEOCODED: geocoded\nMOVED_BY_PARTNER: moved_by_partner\nCOMMUNE_CENTRE: commune_centre",
+                enum_type=LocationSource,
+                max_length=24,
+            ),
+        ),
+    ]
