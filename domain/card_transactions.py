@@ -108,6 +108,10 @@ async def _wallet_labels(school_year_id: UUID) -> dict[str, str]:
     return _labels[school_year_id]
 
 
+async def wallet_label(school_year_id: UUID, kind: str) -> str:
+    return (await _wallet_labels(school_year_id)).get(kind, kind)
+
+
 async def lookup_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> CardLookup:
     partner = await Partner.get(id=partner_id)
     card = await _find_card(viewer, partner_id, typed_code)

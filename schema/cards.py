@@ -15,6 +15,7 @@ from models.cards import CardKind as CardKindModel
 from models.cards import SchoolYear as SchoolYearModel
 from models.transactions import CardTransaction
 from models.transactions import TransactionStatus as TransactionStatusModel
+from resolvers import receipts
 from resolvers.permissions import ANY_STAFF, allow, delegate_of_source
 from schema.accounts import Person
 from server.context import Info
@@ -122,6 +123,7 @@ class Transaction:
     masked_card_code: str
     partner_id: strawberry.ID
     delegate_user_id: strawberry.Private[UUID]
+    wallet_id: strawberry.Private[UUID]
 
     @strawberry.field
     def amount(self) -> str:
@@ -131,6 +133,15 @@ class Transaction:
     async def partner_name(self, info: Info) -> str:
         partner = await info.context.loaders.partner.load(UUID(self.partner_id))
         return partner.trade_name if partner else ""
+
+    @strawberry.field(
+        description=(
+            "The ticket a terminal's thermal printer prints, one string per line of `width` "
+            "characters (32 on 58 mm paper, 48 on 80 mm; 24 to 64)."
+        )
+    )
+    async def receipt(self, info: Info, width: int = 32) -> list[str]:
+        return await receipts.transaction_receipt(info, self, width)
 
     @strawberry.field(
         extensions=allow(ANY_STAFF, delegate_of_source(partner_field="partner_id")),
@@ -154,6 +165,7 @@ class Transaction:
             masked_card_code=card_codes.mask_code(card_code),
             partner_id=strawberry.ID(str(transaction.partner_id)),
             delegate_user_id=transaction.delegate_user_id,
+            wallet_id=transaction.wallet_id,
         )
 
 

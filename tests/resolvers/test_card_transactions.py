@@ -463,3 +463,54 @@ async def test_lookups_are_rate_limited_for_unknown_codes(gql, settings):
         LOOKUP, {"p": str(team.partner.id), "code": holder.card.code}, token=token
     )
     assert blocked["data"]["lookupCard"]["code"] == "RATE_LIMITED"
+
+
+RECEIPT_DEBIT = """
+mutation($input: DebitInput!, $width: Int!) {
+  debitCard(input: $input) {
+    __typename
+    ... on TransactionSuccess { transaction { id reference maskedCardCode receipt(width: $width) } }
+    ... on UserError { code message }
+  }
+}
+"""
+RECEIPT_CANCEL = """mutation($id: ID!) { cancelTransaction(transactionId: $id) {
+  __typename ... on TransactionSuccess { transaction { receipt } } } }"""
+
+
+async def test_a_terminal_prints_the_ticket_of_a_debit_and_of_its_cancellation(gql):
+    team, cashier = await till()
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+
+    debit = await gql.post(
+        RECEIPT_DEBIT, {**debit_input(team, holder, "10,55"), "width": 32}, token=token
+    )
+
+    transaction = debit["data"]["debitCard"]["transaction"]
+    ticket = transaction["receipt"]
+    assert all(len(line) <= 32 for line in ticket)
+    assert team.partner.trade_name in "\n".join(ticket)
+    assert f"Réf. {transaction['reference']}" in ticket
+    assert f"Carte {transaction['maskedCardCode']}" in ticket
+    (amount_line,) = [line for line in ticket if line.startswith("MONTANT")]
+    assert amount_line.endswith("10,55 €") and len(amount_line) == 32
+    now = clock.now().astimezone(PARIS)
+    assert any(line.startswith(f"Paiement le {now:%d/%m/%Y} à") for line in ticket)
+    assert holder.user.last_name not in "\n".join(ticket)  # never the holder's name
+
+    cancelled = await gql.post(RECEIPT_CANCEL, {"id": transaction["id"]}, token=token)
+    printed = cancelled["data"]["cancelTransaction"]["transaction"]["receipt"]
+    assert "TRANSACTION ANNULÉE" in [line.strip() for line in printed]
+
+
+async def test_a_ticket_width_the_printers_do_not_have_is_refused(gql):
+    team, cashier = await till()
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+
+    answer = await gql.post(
+        RECEIPT_DEBIT, {**debit_input(team, holder, "1"), "width": 10}, token=token
+    )
+
+    assert answer["errors"][0]["message"].startswith("Largeur de ticket")

@@ -1,0 +1,40 @@
+"""A transaction's printed ticket: the facts the Transaction type holds, plus the partner's
+name and address and the wallet's label; domain/receipts.py lays the lines out."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from graphql import GraphQLError
+
+from domain import receipts
+from domain.errors import DomainError
+from models.transactions import TransactionStatus
+from server.context import Info
+
+if TYPE_CHECKING:
+    from schema.cards import Transaction
+
+
+async def transaction_receipt(info: Info, transaction: Transaction, width: int) -> list[str]:
+    partner_id = UUID(str(transaction.partner_id))
+    partner = await info.context.loaders.partner.load(partner_id)
+    address, label = await receipts.ticket_context(
+        partner_id, transaction.wallet_id, transaction.wallet_kind
+    )
+    facts = receipts.TicketFacts(
+        partner_name=partner.trade_name if partner else "",
+        partner_address=address,
+        reference=transaction.reference,
+        created_at=transaction.created_at,
+        masked_card_code=transaction.masked_card_code,
+        wallet_label=label,
+        amount_cents=transaction.amount_cents,
+        status=TransactionStatus(transaction.status),
+        reversed_at=transaction.reversed_at,
+    )
+    try:
+        return receipts.ticket_lines(facts, width)
+    except DomainError as error:
+        raise GraphQLError(error.message, extensions={"code": error.code.value}) from None
