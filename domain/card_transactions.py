@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -20,7 +21,8 @@ from domain.money import format_euros, parse_euros
 from domain.notifications import notify
 from domain.transactions import atomic
 from domain.viewer import Viewer
-from models.cards import Beneficiary, Card, SchoolYearWallet
+from models import fast_reads
+from models.cards import Beneficiary, Card, SchoolYear, SchoolYearWallet
 from models.ledger import AccountKind, LedgerAccount
 from models.ledger import LedgerTransactionKind as Kind
 from models.partners import DelegatePermission, Partner
@@ -54,13 +56,38 @@ async def _find_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> Card:
     assert viewer.user is not None
     await lookup_limits.count_lookup(viewer.user.id, partner_id)
     code = card_codes.normalize_code(typed_code or "")
-    card = None
-    if code is not None:
-        card = await Card.get_or_none(code=code).select_related("beneficiary", "school_year")
+    card = await _card_with_holder_and_year(code) if code is not None else None
     if card is None:
         await lookup_limits.count_unknown_code(viewer.user.id, partner_id)
         raise UNKNOWN_CARD
     return card
+
+
+@cache
+def _card_sql() -> str:
+    return fast_reads.select(
+        [(Card, "c"), (Beneficiary, "b"), (SchoolYear, "y")],
+        "FROM cards c JOIN beneficiaries b ON b.id = c.beneficiary_id "
+        "JOIN school_years y ON y.id = c.school_year_id WHERE c.code = $1",
+    )
+
+
+async def _card_with_holder_and_year(code: str) -> Card | None:
+    """`Card.get_or_none(code=…).select_related("beneficiary", "school_year")`, in fixed SQL."""
+    rows = await fast_reads.fetch_rows(_card_sql(), [code])
+    if not rows:
+        return None
+    card = fast_reads.hydrate(Card, rows[0], "c")
+    fast_reads.attach(card, "beneficiary", fast_reads.hydrate(Beneficiary, rows[0], "b"))
+    fast_reads.attach(card, "school_year", fast_reads.hydrate(SchoolYear, rows[0], "y"))
+    return card
+
+
+async def _partner(viewer: Viewer, partner_id: UUID) -> Partner:
+    """The partner, as loaded with the viewer's delegation when there is one."""
+    delegation = viewer.delegation(partner_id)
+    loaded = getattr(delegation, "_partner", None) if delegation is not None else None
+    return loaded if isinstance(loaded, Partner) else await Partner.get(id=partner_id)
 
 
 async def _state(card: Card) -> CardState:
@@ -113,7 +140,7 @@ async def wallet_label(school_year_id: UUID, kind: str) -> str:
 
 
 async def lookup_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> CardLookup:
-    partner = await Partner.get(id=partner_id)
+    partner = await _partner(viewer, partner_id)
     card = await _find_card(viewer, partner_id, typed_code)
     state = await _state(card)
     message = partner_message(state, card.school_year)
@@ -170,7 +197,7 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
     fingerprint = _fingerprint(code, request.wallet_kind, amount_cents)
     if existing := await _replayed(request.partner_id, request.idempotency_key, fingerprint):
         return existing
-    partner = await Partner.get(id=request.partner_id)
+    partner = await _partner(viewer, request.partner_id)
     if request.wallet_kind not in partner.debitable_wallets:
         raise DomainError(
             ErrorCode.WALLET_NOT_ALLOWED,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
@@ -14,8 +15,9 @@ from domain.passwords import verify_password
 from domain.secrets import new_secret, same_hash, secret_hash
 from domain.tokens import issue_access_token, read_access_token
 from domain.viewer import Viewer
+from models import fast_reads
 from models.accounts import AuthSession, RefreshToken, User, UserKind
-from models.partners import Delegate, DelegateStatus, PartnerStatus
+from models.partners import Delegate, DelegateStatus, Partner, PartnerStatus
 from server.settings import get_settings
 
 INVALID_CREDENTIALS = DomainError(
@@ -130,25 +132,47 @@ async def viewer_from_access_token(token: str, client_address: str | None) -> Vi
     return await load_viewer(claims.user_id, claims.session_id, client_address)
 
 
-async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:
-    session = await AuthSession.get_or_none(
-        id=session_id, user_id=user_id, revoked_at__isnull=True
-    ).select_related("user")
-    if session is None or not session.user.is_active:
-        return None
-    # Only delegates act for partners: a young person's or staff's request skips the query.
-    delegations = (
-        await Delegate.filter(
-            user_id=user_id,
-            status=DelegateStatus.ACTIVE,
-            partner__status=PartnerStatus.ACTIVE,
-        )
-        if session.user.kind == UserKind.DELEGATE
-        else []
+@cache
+def _session_user_sql() -> str:
+    return fast_reads.select(
+        [(User, "u")],
+        "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL",
     )
+
+
+@cache
+def _delegations_sql() -> str:
+    return fast_reads.select(
+        [(Delegate, "d"), (Partner, "p")],
+        "FROM delegates d JOIN partners p ON p.id = d.partner_id "
+        "WHERE d.user_id = $1 AND d.status = $2 AND p.status = $3",
+    )
+
+
+async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:
+    """Every authenticated request: the session still open, its user, and for a delegate the
+    delegations to active partners (each with its partner). Fixed SQL: models/fast_reads.py."""
+    rows = await fast_reads.fetch_rows(
+        _session_user_sql(),
+        [session_id, user_id],
+    )
+    user = fast_reads.hydrate(User, rows[0], "u") if rows else None
+    if user is None or not user.is_active:
+        return None
+    delegations: dict[UUID, Delegate] = {}
+    # Only delegates act for partners: a young person's or staff's request skips the query.
+    if user.kind == UserKind.DELEGATE:
+        for row in await fast_reads.fetch_rows(
+            _delegations_sql(),
+            [user_id, DelegateStatus.ACTIVE.value, PartnerStatus.ACTIVE.value],
+        ):
+            delegate = fast_reads.hydrate(Delegate, row, "d")
+            fast_reads.attach(delegate, "partner", fast_reads.hydrate(Partner, row, "p"))
+            delegations[delegate.partner_id] = delegate
     return Viewer(
-        user=session.user,
-        session_id=session.id,
+        user=user,
+        session_id=session_id,
         client_address=client_address,
-        delegations={d.partner_id: d for d in delegations},
+        delegations=delegations,
     )

@@ -1,0 +1,62 @@
+"""Hand-written reads for the hot paths (every request's session, the till's card).
+
+Tortoise builds each query through pypika, and a `select_related` costs about a millisecond
+of CPU before the database is asked (measured: 1.5 ms for the session with its user, 0.3 ms
+for the same statement written out). These reads send fixed SQL, written once per model set,
+and hydrate the models the way Tortoise's own executor does (`Model._init_from_db`), so the
+rest of the code receives ordinary model instances.
+
+SQL is written with `$1, $2, …` placeholders, each used once and in order; for SQLite they
+become `?` and UUIDs are bound as text, as Tortoise stores them there.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, TypeVar
+
+from tortoise import connections
+from tortoise.models import Model
+
+M = TypeVar("M", bound=Model)
+_PLACEHOLDER = re.compile(r"\$\d+")
+
+
+def _client() -> Any:
+    return connections.get("default")
+
+
+@cache
+def columns(model: type[Model], alias: str) -> str:
+    """`alias."col" AS "alias.col", …` for every column of `model`."""
+    return ", ".join(f'{alias}."{c}" AS "{alias}.{c}"' for c in sorted(model._meta.db_fields))
+
+
+def select(sources: Sequence[tuple[type[Model], str]], rest: str) -> str:
+    """`SELECT <every column of each (model, alias)> <rest>`; `rest` is fixed SQL text."""
+    projection = ", ".join(columns(model, alias) for model, alias in sources)
+    return f"SELECT {projection} {rest}"
+
+
+async def fetch_rows(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
+    client = _client()
+    if client.capabilities.dialect == "sqlite":
+        sql = _PLACEHOLDER.sub("?", sql)
+        values = [str(v) if isinstance(v, uuid.UUID) else v for v in values]
+    return [dict(row) for row in await client.execute_query_dict(sql, list(values))]
+
+
+def hydrate(model: type[M], row: dict[str, Any], alias: str) -> M:
+    """The instance of `model` from the `alias.`-prefixed columns of a row."""
+    prefix = f"{alias}."
+    return model._init_from_db(
+        **{k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+    )
+
+
+def attach(instance: Model, relation: str, related: Model | None) -> None:
+    """What `select_related(relation)` leaves on the instance: awaiting is not needed."""
+    object.__setattr__(instance, f"_{relation}", related)
