@@ -39,7 +39,7 @@ async def redis_broker(settings: Settings, redis_url: str) -> AsyncIterator[JobB
     await broker.startup()
     yield broker
     await broker.shutdown()
-    broker.backend = None
+    configure_broker(settings)  # back to what the app configured: the other tests kick jobs
 
 
 @pytest.fixture
@@ -49,4 +49,4 @@ async def in_process_broker(settings: Settings) -> AsyncIterator[JobBroker]:
     await broker.startup()
     yield broker
     await broker.shutdown()
-    broker.backend = None
+    configure_broker(settings)  # back to what the app configured: the other tests kick jobs
