@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from uuid import UUID
 
 from tortoise.expressions import F, Q
@@ -23,6 +24,7 @@ from domain import clock
 from domain.marketing_consent import may_receive_marketing
 from domain.notification_kinds import Category, rule_for
 from domain.transactions import atomic
+from models import fast_reads
 from models.accounts import User
 from models.notifications import (
     DeliveryChannel,
@@ -51,14 +53,26 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=30 * 2 ** max(0, attempts - 1))
 
 
-async def plan(notification_id: UUID) -> None:
-    """Create the delivery rows the user's preferences and devices call for, once."""
+@cache
+def _notification_sql() -> str:
+    return fast_reads.select(
+        [(Notification, "n"), (User, "u")],
+        "FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.id = $1",
+    )
+
+
+async def plan(notification_id: UUID) -> bool:
+    """Create the delivery rows the user's preferences and devices call for, once. False when
+    there is certainly nothing to deliver (nothing planned now, nor before)."""
     now = clock.now()
     async with atomic():
-        notification = await Notification.get_or_none(id=notification_id).select_related("user")
-        if notification is None or notification.dispatched_at is not None:
-            return
-        user: User = notification.user
+        found = await fast_reads.fetch_rows(_notification_sql(), [notification_id])
+        if not found:
+            return False
+        notification = fast_reads.hydrate(Notification, found[0], "n")
+        if notification.dispatched_at is not None:
+            return True  # planned by an earlier run: rows may still wait
+        user = fast_reads.hydrate(User, found[0], "u")
         rule = rule_for(notification.kind)
         rows: list[NotificationDelivery] = []
         if rule.push and await _wants(user, DeliveryChannel.PUSH, rule.category):
@@ -69,6 +83,7 @@ async def plan(notification_id: UUID) -> None:
         if rows:
             await NotificationDelivery.bulk_create(rows, ignore_conflicts=True)
         await Notification.filter(id=notification_id, dispatched_at=None).update(dispatched_at=now)
+    return bool(rows)
 
 
 def _row(
@@ -119,7 +134,8 @@ async def deliver_pending(delivery_ids: Sequence[UUID]) -> None:
 
 async def dispatch(notification_id: UUID) -> None:
     """The job run after a notification's commit: plan its deliveries, then send them."""
-    await plan(notification_id)
+    if not await plan(notification_id):
+        return
     pending = await NotificationDelivery.filter(
         notification_id=notification_id, status=DeliveryStatus.PENDING
     ).values_list("id", flat=True)
