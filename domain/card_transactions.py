@@ -21,7 +21,7 @@ from domain.money import format_euros, parse_euros
 from domain.notifications import notify
 from domain.transactions import atomic
 from domain.viewer import Viewer
-from models import fast_reads
+from models import fixed_sql
 from models.cards import Beneficiary, Card, SchoolYear, SchoolYearWallet
 from models.ledger import AccountKind, LedgerAccount
 from models.ledger import LedgerTransactionKind as Kind
@@ -65,7 +65,7 @@ async def _find_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> Card:
 
 @cache
 def _card_sql() -> str:
-    return fast_reads.select(
+    return fixed_sql.select(
         [(Card, "c"), (Beneficiary, "b"), (SchoolYear, "y")],
         "FROM cards c JOIN beneficiaries b ON b.id = c.beneficiary_id "
         "JOIN school_years y ON y.id = c.school_year_id WHERE c.code = $1",
@@ -74,12 +74,12 @@ def _card_sql() -> str:
 
 async def _card_with_holder_and_year(code: str) -> Card | None:
     """`Card.get_or_none(code=…).select_related("beneficiary", "school_year")`, in fixed SQL."""
-    rows = await fast_reads.fetch_rows(_card_sql(), [code])
+    rows = await fixed_sql.fetch_rows(_card_sql(), [code])
     if not rows:
         return None
-    card = fast_reads.hydrate(Card, rows[0], "c")
-    fast_reads.attach(card, "beneficiary", fast_reads.hydrate(Beneficiary, rows[0], "b"))
-    fast_reads.attach(card, "school_year", fast_reads.hydrate(SchoolYear, rows[0], "y"))
+    card = fixed_sql.hydrate(Card, rows[0], "c")
+    fixed_sql.attach(card, "beneficiary", fixed_sql.hydrate(Beneficiary, rows[0], "b"))
+    fixed_sql.attach(card, "school_year", fixed_sql.hydrate(SchoolYear, rows[0], "y"))
     return card
 
 
@@ -269,9 +269,7 @@ async def _record_debit(
             ledger_transaction_id=posted.id,
             created_at=clock.now(),
         )
-        balance = (
-            await LedgerAccount.filter(id=wallet.id).values_list("balance_cents", flat=True)
-        )[0]
+        balance = wallet.balance_cents or 0  # moved by ledger.post
         await record(
             viewer,
             "transaction.debited",

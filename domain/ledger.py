@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 
 from domain.errors import DomainError, ErrorCode
 from domain.transactions import atomic
+from models import fixed_sql
 from models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from models.ledger import LedgerTransactionKind as Kind
 
@@ -35,7 +35,8 @@ class Line:
 
 
 async def post(kind: Kind, description: str, lines: list[Line]) -> LedgerTransaction:
-    """Write one balanced ledger transaction; call inside atomic()."""
+    """Write one balanced ledger transaction; call inside atomic(). The wallet accounts of
+    `lines` hold their new running balance afterwards."""
     if sum(line.amount_cents for line in lines) != 0 or any(
         line.amount_cents == 0 for line in lines
     ):
@@ -43,7 +44,7 @@ async def post(kind: Kind, description: str, lines: list[Line]) -> LedgerTransac
     # Wallets first: a refused debit fails before anything is written.
     for line in lines:
         if line.account.kind == AccountKind.WALLET:
-            await _move_wallet(line.account.id, line.amount_cents)
+            line.account.balance_cents = await _move_wallet(line.account.id, line.amount_cents)
     transaction = await LedgerTransaction.create(kind=kind, description=description[:200])
     await LedgerEntry.bulk_create(
         [
@@ -87,13 +88,17 @@ async def open_credited_wallets(
     await LedgerEntry.bulk_create(entries)
 
 
-async def _move_wallet(account_id: UUID, amount_cents: int) -> None:
-    query = LedgerAccount.filter(id=account_id, kind=AccountKind.WALLET)
-    if amount_cents < 0:
-        # Race-free: the balance is checked and changed by one UPDATE.
-        query = query.filter(balance_cents__gte=-amount_cents)
-    if not await query.update(balance_cents=F("balance_cents") + amount_cents):
+async def _move_wallet(account_id: UUID, amount_cents: int) -> int:
+    """The wallet's new balance. Race-free: one UPDATE checks and changes the balance (a debit
+    matches no row when the balance is short), in fixed SQL with RETURNING (hot path)."""
+    rows = await fixed_sql.fetch_rows(
+        "UPDATE ledger_accounts SET balance_cents = balance_cents + $1 "
+        "WHERE id = $2 AND kind = $3 AND balance_cents + $4 >= 0 RETURNING balance_cents",
+        [amount_cents, account_id, AccountKind.WALLET.value, amount_cents],
+    )
+    if not rows:
         raise InsufficientBalance()
+    return int(rows[0]["balance_cents"])
 
 
 async def _get_or_create(**identity: object) -> LedgerAccount:

@@ -24,7 +24,7 @@ from domain import clock
 from domain.marketing_consent import may_receive_marketing
 from domain.notification_kinds import Category, rule_for
 from domain.transactions import atomic
-from models import fast_reads
+from models import fixed_sql
 from models.accounts import User
 from models.notifications import (
     DeliveryChannel,
@@ -55,7 +55,7 @@ def retry_delay(attempts: int) -> timedelta:
 
 @cache
 def _notification_sql() -> str:
-    return fast_reads.select(
+    return fixed_sql.select(
         [(Notification, "n"), (User, "u")],
         "FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.id = $1",
     )
@@ -66,13 +66,13 @@ async def plan(notification_id: UUID) -> bool:
     there is certainly nothing to deliver (nothing planned now, nor before)."""
     now = clock.now()
     async with atomic():
-        found = await fast_reads.fetch_rows(_notification_sql(), [notification_id])
+        found = await fixed_sql.fetch_rows(_notification_sql(), [notification_id])
         if not found:
             return False
-        notification = fast_reads.hydrate(Notification, found[0], "n")
+        notification = fixed_sql.hydrate(Notification, found[0], "n")
         if notification.dispatched_at is not None:
             return True  # planned by an earlier run: rows may still wait
-        user = fast_reads.hydrate(User, found[0], "u")
+        user = fixed_sql.hydrate(User, found[0], "u")
         rule = rule_for(notification.kind)
         rows: list[NotificationDelivery] = []
         if rule.push and await _wants(user, DeliveryChannel.PUSH, rule.category):

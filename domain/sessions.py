@@ -15,7 +15,7 @@ from domain.passwords import verify_password
 from domain.secrets import new_secret, same_hash, secret_hash
 from domain.tokens import issue_access_token, read_access_token
 from domain.viewer import Viewer
-from models import fast_reads
+from models import fixed_sql
 from models.accounts import AuthSession, RefreshToken, User, UserKind
 from models.partners import Delegate, DelegateStatus, Partner, PartnerStatus
 from server.settings import get_settings
@@ -134,7 +134,7 @@ async def viewer_from_access_token(token: str, client_address: str | None) -> Vi
 
 @cache
 def _session_user_sql() -> str:
-    return fast_reads.select(
+    return fixed_sql.select(
         [(User, "u")],
         "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
         "WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL",
@@ -143,7 +143,7 @@ def _session_user_sql() -> str:
 
 @cache
 def _delegations_sql() -> str:
-    return fast_reads.select(
+    return fixed_sql.select(
         [(Delegate, "d"), (Partner, "p")],
         "FROM delegates d JOIN partners p ON p.id = d.partner_id "
         "WHERE d.user_id = $1 AND d.status = $2 AND p.status = $3",
@@ -152,23 +152,23 @@ def _delegations_sql() -> str:
 
 async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:
     """Every authenticated request: the session still open, its user, and for a delegate the
-    delegations to active partners (each with its partner). Fixed SQL: models/fast_reads.py."""
-    rows = await fast_reads.fetch_rows(
+    delegations to active partners (each with its partner). Fixed SQL: models/fixed_sql.py."""
+    rows = await fixed_sql.fetch_rows(
         _session_user_sql(),
         [session_id, user_id],
     )
-    user = fast_reads.hydrate(User, rows[0], "u") if rows else None
+    user = fixed_sql.hydrate(User, rows[0], "u") if rows else None
     if user is None or not user.is_active:
         return None
     delegations: dict[UUID, Delegate] = {}
     # Only delegates act for partners: a young person's or staff's request skips the query.
     if user.kind == UserKind.DELEGATE:
-        for row in await fast_reads.fetch_rows(
+        for row in await fixed_sql.fetch_rows(
             _delegations_sql(),
             [user_id, DelegateStatus.ACTIVE.value, PartnerStatus.ACTIVE.value],
         ):
-            delegate = fast_reads.hydrate(Delegate, row, "d")
-            fast_reads.attach(delegate, "partner", fast_reads.hydrate(Partner, row, "p"))
+            delegate = fixed_sql.hydrate(Delegate, row, "d")
+            fixed_sql.attach(delegate, "partner", fixed_sql.hydrate(Partner, row, "p"))
             delegations[delegate.partner_id] = delegate
     return Viewer(
         user=user,

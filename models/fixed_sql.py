@@ -1,10 +1,11 @@
-"""Hand-written reads for the hot paths (every request's session, the till's card).
+"""Fixed SQL for the hot paths (every request's session, the till's card, a wallet's move).
 
 Tortoise builds each query through pypika, and a `select_related` costs about a millisecond
 of CPU before the database is asked (measured: 1.5 ms for the session with its user, 0.3 ms
 for the same statement written out). These reads send fixed SQL, written once per model set,
 and hydrate the models the way Tortoise's own executor does (`Model._init_from_db`), so the
-rest of the code receives ordinary model instances.
+rest of the code receives ordinary model instances. A statement with RETURNING (an UPDATE)
+goes through `fetch_rows` too.
 
 SQL is written with `$1, $2, …` placeholders, each used once and in order; for SQLite they
 become `?` and UUIDs are bound as text, as Tortoise stores them there.
