@@ -142,8 +142,10 @@ def bench_environment(args: argparse.Namespace, database_url: str, data_dir: str
 async def prepare_database(args: argparse.Namespace, name: str) -> _seed.Seeded:
     from server.database import close_database, open_database, run_migrations
     from server.settings import get_settings
+    from workers.broker import configure_broker
 
     settings = get_settings()
+    configure_broker(settings)  # the seeding's invitation emails go to the run's outbox
     await _seed.create_database(args.postgres, name)
     say(f"database {name} created; migrating")
     await run_migrations(settings)
