@@ -218,8 +218,8 @@ async def write_recipients(
     channels: Iterable[CampaignChannel],
     today: date,
 ) -> int:
-    """One pending row per eligible person and channel; rows already there stay as they are."""
-    written = 0
+    """One pending row per eligible person and channel; rows already there stay as they are.
+    Answers the campaign's rows."""
     for channel in channels:
         p = Params(connection.capabilities.dialect)
         head = (
@@ -229,9 +229,14 @@ async def write_recipients(
         sql = head + eligible_users_sql(segment, channel, today, p)
         # "WHERE true": SQLite would read ON CONFLICT as a join constraint without it.
         sql += ") e WHERE true ON CONFLICT (campaign_id, user_id, channel) DO NOTHING"
-        count, _ = await connection.execute_query(sql, p.values)
-        written += count
-    return written
+        await connection.execute_query(sql, p.values)
+    # Counted, not read from the driver: Tortoise parses PostgreSQL's "INSERT 0 n" as 0.
+    p = Params(connection.capabilities.dialect)
+    rows = await connection.execute_query_dict(
+        f"SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = {p(campaign_id)}",
+        p.values,
+    )
+    return int(rows[0]["n"])
 
 
 def may_receive_campaign(

@@ -172,7 +172,7 @@ async def reclaim_expired(campaign: Campaign, channel: CampaignChannel) -> int:
     if campaign.status == CampaignStatus.CANCELLED:
         status, reason = f"'{RecipientStatus.SKIPPED}'", p(CANCELLED)
     else:
-        limit = p(MAX_ATTEMPTS)
+        limit = int(MAX_ATTEMPTS)  # a constant: inlined (SQLite's "?" cannot be reused)
         status = f"CASE WHEN attempts >= {limit} THEN 'failed' ELSE 'pending' END"
         gave_up = p(f"abandonné après {MAX_ATTEMPTS} tentatives")
         reason = f"CASE WHEN attempts >= {limit} THEN COALESCE(reason, {gave_up}) ELSE reason END"
@@ -225,10 +225,12 @@ class Outcomes:
         now = clock.now()
         for (status, reason), ids in self.groups.items():
             p = Params(connection.capabilities.dialect)
+            # Placeholders in the order of the statement ("?" on SQLite is positional).
+            status_value, reason_value = p(status.value), p(reason)
             sent_at = p(now) if status == RecipientStatus.SENT else "NULL"
             sql = (
-                f"UPDATE campaign_recipients SET status = {p(status.value)}, "
-                f"reason = {p(reason)}, sent_at = {sent_at}, "
+                f"UPDATE campaign_recipients SET status = {status_value}, "
+                f"reason = {reason_value}, sent_at = {sent_at}, "
                 "claimed_by = NULL, claimed_until = NULL "
                 f"WHERE status = 'claimed' AND claimed_by = {p(self.token)} AND "
                 + p.is_in("id", ids)
