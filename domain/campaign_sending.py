@@ -27,11 +27,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from tortoise import connections
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from domain import clock
@@ -432,8 +433,9 @@ async def complete_if_done(campaign_id: UUID) -> bool:
 
 
 async def sweep() -> list[UUID]:
-    """Periodic: start the scheduled campaigns that are due, restart those that stopped
-    moving (every worker restarted, a job lost). Answers the campaigns kicked."""
+    """Periodic: start the scheduled campaigns that are due; give new batch jobs to each
+    channel of a sending campaign that has rows to send but no live lease (its jobs died
+    with their workers). Answers the campaigns kicked."""
     now = clock.now()
     kicked: list[UUID] = []
     due = await Campaign.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=now).values_list(
@@ -444,13 +446,32 @@ async def sweep() -> list[UUID]:
             status=CampaignStatus.SENDING, started_at=now, last_progress_at=now
         )
         if started:
+            await enqueue(START_JOB, str(campaign_id))
             kicked.append(campaign_id)
-    stalled = await Campaign.filter(
-        status=CampaignStatus.SENDING, last_progress_at__lt=now - STALLED_AFTER
-    ).values_list("id", flat=True)
-    for campaign_id in stalled:
-        await Campaign.filter(id=campaign_id).update(last_progress_at=now)
+    parallel = get_settings().campaign_parallel_batches
+    for campaign in await Campaign.filter(
+        status=CampaignStatus.SENDING, materialized_at__isnull=False
+    ):
+        stalled = [c for c in channels_of(campaign) if await _stalled(campaign.id, c, now)]
+        for channel in stalled:
+            for _ in range(parallel):
+                await enqueue(BATCH_JOB, str(campaign.id), channel.value)
+        if stalled:
+            kicked.append(campaign.id)
+    for campaign_id in await Campaign.filter(
+        status=CampaignStatus.SENDING,
+        materialized_at__isnull=True,
+        started_at__lt=now - STALLED_AFTER,
+    ).values_list("id", flat=True):
+        await enqueue(START_JOB, str(campaign_id))  # its start job was lost
         kicked.append(campaign_id)
-    for campaign_id in kicked:
-        await enqueue(START_JOB, str(campaign_id))
     return kicked
+
+
+async def _stalled(campaign_id: UUID, channel: CampaignChannel, now: datetime) -> bool:
+    rows = CampaignRecipient.filter(campaign_id=campaign_id, channel=channel)
+    if await rows.filter(status=RecipientStatus.CLAIMED, claimed_until__gte=now).exists():
+        return False  # a batch is at work (or waiting out a passing failure)
+    return await rows.filter(
+        Q(status=RecipientStatus.PENDING) | Q(status=RecipientStatus.CLAIMED, claimed_until__lt=now)
+    ).exists()

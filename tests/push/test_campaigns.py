@@ -315,3 +315,38 @@ async def test_the_recipients_are_written_once_however_often_the_start_job_runs(
     await campaign_sending.materialize(campaign.id)
 
     assert await CampaignRecipient.filter(campaign_id=campaign.id).count() == 3
+
+
+async def test_the_sweeper_starts_due_campaigns_and_restarts_a_channel_left_without_jobs(
+    fcm, mailbox, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    kicks: list[tuple[str, ...]] = []
+
+    async def kick(job: str, *args: str) -> None:  # the test runs what a worker would
+        kicks.append((job, *args))
+
+    monkeypatch.setattr(campaign_sending, "enqueue", kick)
+    partner = (await partner_team()).partner
+    person = await follower(partner)
+    campaign = await started(await draft(partner, [EMAIL]))
+    held = await campaign_sending.claim(campaign.id, EMAIL, 10, "dead-worker")
+    assert len(held) == 1
+
+    assert campaign.id not in await campaign_sending.sweep()  # the lease is alive
+    later = clock.now() + timedelta(seconds=campaign_sending.CLAIM_SECONDS + 1)
+    with clock.frozen(later):
+        assert campaign.id in await campaign_sending.sweep()
+        assert (campaign_sending.BATCH_JOB, str(campaign.id), "email") in kicks
+        await campaign_sending.run_batches(campaign.id, EMAIL)  # what the kicked job does
+    assert len(received(mailbox, person)) == 1
+
+    scheduled = await draft(partner, [IN_APP])
+    at = datetime(2030, 1, 1, 9, tzinfo=UTC)
+    await campaigns.send_campaign(await marketer(), scheduled.id, at)
+    assert scheduled.id not in await campaign_sending.sweep()
+    with clock.frozen(at):
+        assert scheduled.id in await campaign_sending.sweep()
+    assert (campaign_sending.START_JOB, str(scheduled.id)) in kicks
+    assert (await Campaign.get(id=scheduled.id)).status == CampaignStatus.SENDING
