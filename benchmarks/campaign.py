@@ -198,7 +198,7 @@ async def follow(
             for row in rows:
                 if row["left"] == 0 and row["channel"] not in done_at:
                     done_at[row["channel"]] = elapsed
-            if total:
+            if total and (sys.stderr.isatty() or int(elapsed) % 10 == 0):
                 filled = 30 * (total - left) // total
                 sys.stderr.write(
                     f"\r  sending [{'=' * filled}{' ' * (30 - filled)}] "
@@ -214,7 +214,7 @@ async def follow(
                 "SELECT status FROM campaigns WHERE id = $1", uuid.UUID(campaign_id)
             )
             if status == "completed":
-                sys.stderr.write("\n")
+                sys.stderr.write(f"\r  sending [{'=' * 30}] {total}/{total} ({elapsed:.0f} s)\n")
                 break
             if elapsed > args.timeout:
                 raise RuntimeError(f"not sent within {args.timeout:.0f} s")
