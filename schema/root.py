@@ -24,6 +24,7 @@ from resolvers.permissions import (
     principal_of_argument,
     staff,
 )
+from schema.campaigns import CampaignMutations, CampaignQueries
 from schema.department_services import DepartmentServiceMutations, DepartmentServiceQueries
 from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
@@ -343,6 +344,7 @@ class Query(
     OfferQueries,
     SearchQueries,
     DepartmentServiceQueries,
+    CampaignQueries,
 ):
     pass
 
@@ -360,6 +362,7 @@ class Mutation(
     PartnerProfileMutations,
     OfferMutations,
     DepartmentServiceMutations,
+    CampaignMutations,
 ):
     pass
 

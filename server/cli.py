@@ -1,5 +1,5 @@
 """The `cjeune` command: serve, migrate, demo, createstaff, import-beneficiaries, close-year,
-reindex, worker, scheduler."""
+reindex, worker, scheduler, campaign."""
 
 from __future__ import annotations
 
@@ -216,6 +216,80 @@ def scheduler(_args: argparse.Namespace) -> None:
     asyncio.run(run_scheduler(settings))
 
 
+def campaign(args: argparse.Namespace) -> None:
+    """`send` starts a campaign (the workers send it; without REDIS_URL, this process does)
+    and follows it; `status` shows where it is. Both end with the figures."""
+    from uuid import UUID
+
+    from domain.campaigns import get_campaign, send_campaign
+    from domain.errors import DomainError
+    from domain.viewer import Viewer
+    from models.campaigns import CampaignStatus
+    from workers.broker import broker, configure_broker
+
+    settings = get_settings()
+    settings.check()
+    try:
+        campaign_id = UUID(args.id)
+    except ValueError:
+        raise SystemExit(f"Erreur : identifiant de campagne invalide : {args.id}") from None
+
+    async def run() -> None:
+        configure_broker(settings)
+        await broker.startup()
+        try:
+            if args.action == "send":
+                try:
+                    await send_campaign(Viewer(client_address="cli"), campaign_id)
+                except DomainError as error:
+                    raise SystemExit(f"Erreur : {error.message}") from None
+            found = await _follow_campaign(campaign_id, args.action == "send")
+        finally:
+            await broker.wait_all()
+            await broker.shutdown()
+        if found.status == CampaignStatus.SENDING and args.action == "send":
+            print("Suivi interrompu ; l'envoi continue sur les workers.")
+        await _print_campaign(await get_campaign(campaign_id))
+
+    _with_database(run)
+
+
+async def _follow_campaign(campaign_id, follow: bool):
+    """Show the progress bar until the campaign stops sending (or Ctrl-C)."""
+    from domain.campaigns import get_campaign, progress
+    from models.campaigns import CampaignStatus
+
+    while True:
+        found = await get_campaign(campaign_id)
+        figures = await progress(found)
+        if found.materialized_at is not None:
+            done = figures.total("targeted") - figures.total("remaining")
+            show_progress(done, figures.total("targeted"))
+        if not follow or found.status not in (CampaignStatus.SENDING, CampaignStatus.SCHEDULED):
+            sys.stderr.write("\n")
+            return found
+        try:
+            await asyncio.sleep(0.5)
+        except asyncio.CancelledError:
+            sys.stderr.write("\n")
+            return found
+
+
+async def _print_campaign(found) -> None:
+    from domain.campaigns import STATUS_WORDS, progress
+
+    figures = await progress(found)
+    print(f"Campagne « {found.name} » : {STATUS_WORDS[found.status]}.")
+    for channel in figures.channels:
+        print(
+            f"  {channel.channel.value:<7} ciblés {channel.targeted}, envoyés {channel.sent}, "
+            f"échecs {channel.failed}, écartés {channel.skipped}, restants {channel.remaining}"
+        )
+    print(f"  désabonnements par ses liens : {figures.unsubscribes}")
+    for reason in figures.reasons:
+        print(f"  {reason.count} × {reason.channel.value} {reason.status.value} : {reason.reason}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cjeune", description="CJeune de Provence API")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -269,6 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "scheduler", help="kick the periodic jobs on time (one is enough)"
     ).set_defaults(func=scheduler)
+    campaign_parser = commands.add_parser(
+        "campaign", help="send a marketing campaign with a progress bar, or show its figures"
+    )
+    campaign_parser.add_argument("action", choices=["send", "status"])
+    campaign_parser.add_argument("id", help="the campaign's id")
+    campaign_parser.set_defaults(func=campaign)
     return parser
 
 

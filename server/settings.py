@@ -49,6 +49,10 @@ class Settings:
     meilisearch_url: str | None = None
     meilisearch_key: str | None = None  # an API key allowed to search and write the index
     job_max_retries: int = 5
+    campaign_email_per_second: int = 0  # 0: as fast as the SMTP server takes them
+    campaign_push_per_second: int = 0  # 0: as fast as FCM takes them
+    campaign_batch_size: int = 500  # recipients claimed at a time (FCM takes 500 per call)
+    campaign_parallel_batches: int = 2  # batch jobs per channel running at once
     rate_limit_per_minute: int = 600
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
@@ -91,6 +95,10 @@ class Settings:
             raise ImproperlyConfigured("PUSH_BACKEND must be outbox or fcm")
         if self.push_backend == "fcm" and self.fcm_credentials_file is None:
             raise ImproperlyConfigured("PUSH_BACKEND=fcm needs FCM_CREDENTIALS_FILE")
+        if self.campaign_batch_size < 1 or self.campaign_parallel_batches < 1:
+            raise ImproperlyConfigured(
+                "CAMPAIGN_BATCH_SIZE and CAMPAIGN_PARALLEL_BATCHES must be at least 1"
+            )
         if self.geocoder not in {"offline", "ban"}:
             raise ImproperlyConfigured("GEOCODER must be offline or ban")
         if self.search_backend not in {"database", "meilisearch"}:
@@ -148,6 +156,10 @@ def load_settings() -> Settings:
         meilisearch_url=os.environ.get("MEILISEARCH_URL") or None,
         meilisearch_key=os.environ.get("MEILISEARCH_KEY") or None,
         job_max_retries=_int("JOB_MAX_RETRIES", 5),
+        campaign_email_per_second=_int("CAMPAIGN_EMAIL_PER_SECOND", 0),
+        campaign_push_per_second=_int("CAMPAIGN_PUSH_PER_SECOND", 0),
+        campaign_batch_size=_int("CAMPAIGN_BATCH_SIZE", 500),
+        campaign_parallel_batches=_int("CAMPAIGN_PARALLEL_BATCHES", 2),
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 600),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),

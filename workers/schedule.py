@@ -37,6 +37,9 @@ PERIODIC_JOBS: list[Periodic] = [
     Periodic("notifications.sweep", cron="* * * * *"),
     # Offers whose validity ended yesterday leave the Meilisearch index (no-op without it).
     Periodic("search.expire", cron="5 0 * * *"),
+    # Scheduled campaigns that are due; sending campaigns that stopped moving (all workers
+    # restarted, a job lost).
+    Periodic("campaigns.sweep", cron="* * * * *"),
 ]
 
 

@@ -49,6 +49,7 @@ STAFF = {r for r in ROLES if r.startswith("staff_")}
 SIGNED_IN = set(ROLES) - {"anonymous"}
 EVERYONE = set(ROLES)
 DENIED_CODES = {"FORBIDDEN", "UNAUTHENTICATED"}
+MARKETING = {"staff_marketing", "staff_admin"}
 
 
 @dataclass
@@ -629,6 +630,51 @@ TABLE = [
         fresh_transaction,
     ),
     Row("logout", "mutation { logout { ok } }", SIGNED_IN),
+    Row("campaign", f'{{ campaign(id: "{NOWHERE}") {{ id }} }}', MARKETING),
+    Row("campaigns", "{ campaigns { id } }", MARKETING),
+    Row("campaignAudience", "{ campaignAudience(channels: [EMAIL]) { __typename } }", MARKETING),
+    Row("campaignPreview", f'{{ campaignPreview(id: "{NOWHERE}") {{ __typename }} }}', MARKETING),
+    Row(
+        "createCampaign",
+        'mutation { createCampaign(input: {name: ""}) { __typename } }',
+        MARKETING,
+    ),
+    Row(
+        "updateCampaign",
+        f'mutation {{ updateCampaign(id: "{NOWHERE}", input: {{}}) {{ __typename }} }}',
+        MARKETING,
+    ),
+    Row(
+        "sendCampaign",
+        f'mutation {{ sendCampaign(id: "{NOWHERE}") {{ __typename }} }}',
+        MARKETING,
+    ),
+    Row(
+        "pauseCampaign",
+        f'mutation {{ pauseCampaign(id: "{NOWHERE}") {{ __typename }} }}',
+        MARKETING,
+    ),
+    Row(
+        "resumeCampaign",
+        f'mutation {{ resumeCampaign(id: "{NOWHERE}") {{ __typename }} }}',
+        MARKETING,
+    ),
+    Row(
+        "cancelCampaign",
+        f'mutation {{ cancelCampaign(id: "{NOWHERE}") {{ __typename }} }}',
+        MARKETING,
+    ),
+    Row(
+        "sendTestCampaign",
+        f'mutation {{ sendTestCampaign(id: "{NOWHERE}") {{ __typename }} }}',
+        MARKETING,
+    ),
+    Row("myThemesOfInterest", "{ myThemesOfInterest }", {"young_person"}),
+    Row(
+        "setMyThemesOfInterest",
+        "mutation { setMyThemesOfInterest(themes: [SPORT]) { __typename } }",
+        {"young_person"},
+    ),
 ]
 
 
