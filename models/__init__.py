@@ -11,4 +11,5 @@ MODEL_MODULES = [
     "models.jobs",
     "models.social",
     "models.offers",
+    "models.finance",
 ]
