@@ -258,6 +258,18 @@ class Migration(migrations.Migration):
                         on_delete=OnDelete.RESTRICT,
                     ),
                 ),
+                (
+                    "bank_details",
+                    fields.ForeignKeyField(
+                        "models.BankDetails",
+                        source_field="bank_details_id",
+                        null=True,
+                        db_constraint=True,
+                        to_field="id",
+                        related_name=False,
+                        on_delete=OnDelete.RESTRICT,
+                    ),
+                ),
                 ("paid_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 (
                     "payout",

@@ -92,6 +92,10 @@ class Reimbursement(Model):
     batch: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.PaymentBatch", related_name="reimbursements", null=True, on_delete=fields.RESTRICT
     )
+    # The validated details the transfer was sent to (set when it joins a batch).
+    bank_details: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.BankDetails", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
     paid_at = fields.DatetimeField(null=True)
     payout: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.LedgerTransaction", related_name=False, null=True, on_delete=fields.RESTRICT
