@@ -10,6 +10,7 @@ JOB_MODULES: list[str] = [
     "workers.email_jobs",
     "workers.geocoding_jobs",
     "workers.search_jobs",
+    "workers.finance_jobs",
 ]
 
 
