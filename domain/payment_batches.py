@@ -56,6 +56,16 @@ WHERE r.batch_id = $1 AND (
 """
 
 
+# Into the batch, with the validated details the transfer goes to (read in the same snapshot
+# as the choice of payable partners).
+IN_BATCH = """
+UPDATE reimbursements SET status = 'in_batch', batch_id = $1,
+  bank_details_id = (SELECT b.id FROM bank_details b
+                     WHERE b.partner_id = reimbursements.partner_id AND b.status = 'validated')
+WHERE id IN ($IDS)
+"""
+
+
 @dataclass(frozen=True)
 class Transfer:
     reimbursement: Reimbursement
@@ -108,13 +118,11 @@ async def create_payment_batch(
             created_by_id=viewer.user.id if viewer.user else None,
             created_at=clock.now(),
         )
-        for details_id, ids in _by_details(carriers).items():
-            for start in range(0, len(ids), CHUNK):
-                await Reimbursement.filter(id__in=ids[start : start + CHUNK]).update(
-                    status=ReimbursementStatus.IN_BATCH,
-                    batch_id=batch.id,
-                    bank_details_id=details_id,
-                )
+        ids = [r.id for r, _ in carriers]
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            marks = ", ".join(f"${i}" for i in range(2, len(chunk) + 2))
+            await sql.execute(IN_BATCH.replace("$IDS", marks), batch.id, *chunk)
         transfers = await _verified_transfers(batch, expected)
         sepa = _sepa_file(settings, batch, transfers, fortnight.label)
         batch.sepa_key = f"batches/{batch.id}/{batch.reference.lower()}.xml"
@@ -131,13 +139,6 @@ async def create_payment_batch(
             after={"transfers": len(transfers), "totalCents": expected},
         )
     return batch
-
-
-def _by_details(carriers: list[tuple[Reimbursement, BankDetails]]) -> dict[UUID, list[UUID]]:
-    grouped: dict[UUID, list[UUID]] = defaultdict(list)
-    for reimbursement, details in carriers:
-        grouped[details.id].append(reimbursement.id)
-    return grouped
 
 
 async def _carry_and_choose(

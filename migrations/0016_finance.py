@@ -368,7 +368,7 @@ class Migration(migrations.Migration):
                     fields.ForeignKeyField(
                         "models.Reimbursement",
                         source_field="reimbursement_id",
-                        db_constraint=True,
+                        db_constraint=False,
                         to_field="id",
                         related_name="lines",
                         on_delete=OnDelete.RESTRICT,
@@ -379,7 +379,7 @@ class Migration(migrations.Migration):
                     fields.OneToOneField(
                         "models.CardTransaction",
                         source_field="transaction_id",
-                        db_constraint=True,
+                        db_constraint=False,
                         to_field="id",
                         related_name="reimbursement_line",
                         on_delete=OnDelete.RESTRICT,
