@@ -102,7 +102,7 @@ SEED = [
          CASE WHEN g <= {statement_lines} THEN 1 ELSE 1 + (g % {partners}) END AS partner_n,
          1 + (g % {cards}) AS card_n,
          100 + (g * 7919) % 4900 AS amount_cents,
-         g % 100 = 0 AS cancelled,
+         g % 97 = 0 AS cancelled,
          timestamptz '{start} 08:00 Europe/Paris'
            + (g % 15) * interval '1 day' + ((g * 37) % 43200) * interval '1 second' AS at
        FROM generate_series(1::bigint, {debits}) g""",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC, date, timedelta
 
 from tortoise.exceptions import IntegrityError
 
@@ -26,6 +26,7 @@ from models.partners import Partner
 logger = logging.getLogger("cjeune.finance")
 
 Progress = Callable[[int, int], None]
+LATE_COMMITS = timedelta(days=1)  # how far before the period unassigned debits are sought
 
 # Debits of the period (or committed late, after the previous period closed) not yet assigned.
 _TO_ASSIGN = """
@@ -42,6 +43,9 @@ WHERE t.reversed_at IS NOT NULL AND t.status <> 'completed'
 PARTNERS_TO_REIMBURSE = (
     f"SELECT DISTINCT t.partner_id {_TO_ASSIGN} UNION SELECT t.partner_id {_TO_TAKE_BACK}"
 )
+# The unique index on the debit skips those already assigned (looked for again as possible
+# late commits): no anti-join on the table being filled, which PostgreSQL may plan as a scan
+# of its own growing rows for each debit.
 ASSIGN = """
 INSERT INTO reimbursement_lines (reimbursement_id, transaction_id, wallet_kind, amount_cents,
                                  created_at)
@@ -49,7 +53,7 @@ SELECT r.id, t.id, t.wallet_kind, t.amount_cents, $4
 FROM card_transactions t
 JOIN reimbursements r ON r.partner_id = t.partner_id AND r.period_id = $3
 WHERE t.status = 'completed' AND t.created_at >= $1 AND t.created_at < $2
-  AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l WHERE l.transaction_id = t.id)
+ON CONFLICT (transaction_id) DO NOTHING
 """
 TAKE_BACK = """
 INSERT INTO reimbursement_adjustments (reimbursement_id, transaction_id, amount_cents, created_at)
@@ -134,9 +138,11 @@ async def close_period(
         previous = await ReimbursementPeriod.get_or_none(
             starts_on=fortnight.previous().starts_on, closed_at__isnull=False
         )
-        # A debit committed after its own period closed (a late commit) joins this one.
-        first = fortnight.previous() if previous is not None else fortnight
-        since = first.starts_at.astimezone(UTC)
+        # A debit committed after its own period was closed (a late commit: the close runs
+        # a day later, a debit commits in milliseconds) joins this one.
+        since = fortnight.starts_at.astimezone(UTC)
+        if previous is not None:
+            since -= LATE_COMMITS
         until = fortnight.ends_before.astimezone(UTC)
         now = clock.now()
         partner_ids = [

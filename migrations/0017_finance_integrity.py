@@ -116,6 +116,26 @@ class Migration(migrations.Migration):
             "amount_cents < 0",
             "NEW.amount_cents < 0",
         ),
+        # No row-by-row foreign-key checks on the million lines of a close (see the model):
+        # Tortoise creates them whatever `db_constraint` says, so they are dropped here.
+        per_dialect(
+            postgres=[
+                "ALTER TABLE reimbursement_lines "
+                "DROP CONSTRAINT IF EXISTS reimbursement_lines_reimbursement_id_fkey",
+                "ALTER TABLE reimbursement_lines "
+                "DROP CONSTRAINT IF EXISTS reimbursement_lines_transaction_id_fkey",
+            ],
+            sqlite=[],  # SQLite cannot drop a constraint; its checks cost little there
+            reverse_postgres=[
+                "ALTER TABLE reimbursement_lines ADD CONSTRAINT "
+                "reimbursement_lines_reimbursement_id_fkey FOREIGN KEY (reimbursement_id) "
+                "REFERENCES reimbursements (id) ON DELETE RESTRICT",
+                "ALTER TABLE reimbursement_lines ADD CONSTRAINT "
+                "reimbursement_lines_transaction_id_fkey FOREIGN KEY (transaction_id) "
+                "REFERENCES card_transactions (id) ON DELETE RESTRICT",
+            ],
+            reverse_sqlite=[],
+        ),
         append_only("reimbursement_lines"),
         append_only("reimbursement_adjustments"),
         append_only("reimbursement_wallet_totals"),
