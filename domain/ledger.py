@@ -113,6 +113,11 @@ async def _get_or_create(**identity: object) -> LedgerAccount:
         return await LedgerAccount.get(**identity)
 
 
+async def disbursed_account() -> LedgerAccount:
+    """The one account of what was paid out to partners by transfer."""
+    return await _get_or_create(kind=AccountKind.DISBURSED)
+
+
 async def funding_account(school_year_id: UUID) -> LedgerAccount:
     return await _get_or_create(kind=AccountKind.FUNDING, school_year_id=school_year_id)
 

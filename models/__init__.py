@@ -12,4 +12,5 @@ MODEL_MODULES = [
     "models.social",
     "models.offers",
     "models.campaigns",
+    "models.finance",
 ]

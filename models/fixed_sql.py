@@ -7,8 +7,9 @@ and hydrate the models the way Tortoise's own executor does (`Model._init_from_d
 rest of the code receives ordinary model instances. A statement with RETURNING (an UPDATE)
 goes through `fetch_rows` too.
 
-SQL is written with `$1, $2, …` placeholders, each used once and in order; for SQLite they
-become `?` and UUIDs are bound as text, as Tortoise stores them there.
+SQL is written with PostgreSQL's `$1, $2, …` placeholders; for SQLite they become `?1, ?2, …`
+(a value may be used twice) and UUIDs are bound as text, as Tortoise stores them there.
+domain/sql.py runs the bulk money statements through the same two functions.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from tortoise import connections
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
-_PLACEHOLDER = re.compile(r"\$\d+")
+_PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
 def _client() -> Any:
@@ -42,12 +43,25 @@ def select(sources: Sequence[tuple[type[Model], str]], rest: str) -> str:
     return f"SELECT {projection} {rest}"
 
 
+def _for_dialect(client: Any, sql: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    if client.capabilities.dialect != "sqlite":
+        return sql, list(values)
+    text = _PLACEHOLDER.sub(r"?\1", sql)
+    return text, [str(v) if isinstance(v, uuid.UUID) else v for v in values]
+
+
 async def fetch_rows(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
     client = _client()
-    if client.capabilities.dialect == "sqlite":
-        sql = _PLACEHOLDER.sub("?", sql)
-        values = [str(v) if isinstance(v, uuid.UUID) else v for v in values]
-    return [dict(row) for row in await client.execute_query_dict(sql, list(values))]
+    return [
+        dict(row) for row in await client.execute_query_dict(*_for_dialect(client, sql, values))
+    ]
+
+
+async def execute(sql: str, values: Sequence[Any]) -> int:
+    """A statement without RETURNING; the number of rows it changed, as the driver tells."""
+    client = _client()
+    changed, _ = await client.execute_query(*_for_dialect(client, sql, values))
+    return changed
 
 
 def hydrate(model: type[M], row: dict[str, Any], alias: str) -> M:

@@ -17,6 +17,7 @@ class AccountKind(StrEnum):
     FUNDING = "funding"  # the département's money for one school year
     WALLET = "wallet"  # one wallet of one beneficiary for one school year
     PARTNER_PAYABLE = "partner_payable"  # what the département owes one partner
+    DISBURSED = "disbursed"  # paid out to partners by transfer (one account)
 
 
 class LedgerAccount(Model):
@@ -48,6 +49,7 @@ class LedgerTransactionKind(StrEnum):
     CARD_CANCELLATION = "card_cancellation"
     REGULARIZATION = "regularization"
     YEAR_FORFEIT = "year_forfeit"
+    REIMBURSEMENT_PAYOUT = "reimbursement_payout"
 
 
 class LedgerTransaction(Model):

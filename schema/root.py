@@ -8,6 +8,7 @@ from models.accounts import StaffRole
 from models.partners import DelegatePermission
 from resolvers import accounts, audit, cards, consent, partners, transactions
 from resolvers import feed as feed_resolvers
+from resolvers import finance as finance_resolvers
 from resolvers import notifications as inbox
 from resolvers import posts as post_resolvers
 from resolvers.permissions import (
@@ -331,6 +332,67 @@ class SocialMutations:
     )
 
 
+FINANCE_STAFF = staff(StaffRole.FINANCE)
+_PARTNER_FINANCE = allow(
+    FINANCE_STAFF, delegate_of_argument("partner_id", DelegatePermission.FINANCE)
+)
+
+
+@strawberry.type
+class FinanceQueries:
+    bank_details = strawberry.field(
+        resolver=finance_resolvers.bank_details_of,
+        extensions=allow(
+            staff(StaffRole.FINANCE, StaffRole.SUPPORT),
+            delegate_of_argument("partner_id", DelegatePermission.FINANCE),
+        ),
+        description="The partner's validated bank details and any change waiting.",
+    )
+    reimbursements = strawberry.field(
+        resolver=finance_resolvers.reimbursements_of,
+        extensions=_PARTNER_FINANCE,
+        description="« Mes remboursements »: newest period first, with statement links.",
+    )
+    statement = strawberry.field(
+        resolver=finance_resolvers.statement,
+        extensions=_PARTNER_FINANCE,
+        description="Links (PDF, CSV) valid a few minutes, for a reimbursement or a range.",
+    )
+    reimbursement_periods = strawberry.field(
+        resolver=finance_resolvers.reimbursement_periods, extensions=allow(FINANCE_STAFF)
+    )
+
+
+@strawberry.type
+class FinanceMutations:
+    set_bank_details = strawberry.mutation(
+        resolver=finance_resolvers.set_bank_details,
+        extensions=allow(delegate_of_argument("partner_id", DelegatePermission.FINANCE)),
+        description="Payments are held until finance staff validate the new details.",
+    )
+    validate_bank_details = strawberry.mutation(
+        resolver=finance_resolvers.validate_bank_details, extensions=allow(FINANCE_STAFF)
+    )
+    refuse_bank_details = strawberry.mutation(
+        resolver=finance_resolvers.refuse_bank_details, extensions=allow(FINANCE_STAFF)
+    )
+    close_period = strawberry.mutation(
+        resolver=finance_resolvers.close_period, extensions=allow(FINANCE_STAFF)
+    )
+    create_payment_batch = strawberry.mutation(
+        resolver=finance_resolvers.create_payment_batch, extensions=allow(FINANCE_STAFF)
+    )
+    mark_payment_batch_sent = strawberry.mutation(
+        resolver=finance_resolvers.mark_payment_batch_sent, extensions=allow(FINANCE_STAFF)
+    )
+    reject_transfers = strawberry.mutation(
+        resolver=finance_resolvers.reject_transfers, extensions=allow(FINANCE_STAFF)
+    )
+    mark_payment_batch_paid = strawberry.mutation(
+        resolver=finance_resolvers.mark_payment_batch_paid, extensions=allow(FINANCE_STAFF)
+    )
+
+
 @strawberry.type
 class Query(
     AccountQueries,
@@ -345,6 +407,7 @@ class Query(
     SearchQueries,
     DepartmentServiceQueries,
     CampaignQueries,
+    FinanceQueries,
 ):
     pass
 
@@ -363,6 +426,7 @@ class Mutation(
     OfferMutations,
     DepartmentServiceMutations,
     CampaignMutations,
+    FinanceMutations,
 ):
     pass
 

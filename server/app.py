@@ -22,6 +22,7 @@ from schema import build_schema
 from server.consent_routes import parental_consent_routes
 from server.counters import MemoryCounter, RedisCounter
 from server.database import close_database, open_database
+from server.finance_routes import finance_routes
 from server.graphql_view import CJeuneGraphQL
 from server.media_routes import media_routes
 from server.ratelimit import RateLimitMiddleware
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *unsubscribe_routes,
             *parental_consent_routes,
             *media_routes,
+            *finance_routes,
         ],
         middleware=[
             Middleware(

@@ -1,5 +1,5 @@
 """The `cjeune` command: serve, migrate, demo, createstaff, import-beneficiaries, close-year,
-reindex, worker, scheduler, campaign."""
+close-period, reindex, worker, scheduler, campaign."""
 
 from __future__ import annotations
 
@@ -128,6 +128,41 @@ def close_year(args: argparse.Namespace) -> None:
             f"{report.wallets_forfeited} porte-monnaie soldés "
             f"({format_euros(report.forfeited_cents)} non dépensés)."
         )
+
+    _with_database(run)
+
+
+def close_period(args: argparse.Namespace) -> None:
+    from datetime import date, timedelta
+
+    from domain import clock
+    from domain.errors import DomainError
+    from domain.money import format_euros
+    from domain.reimbursements import close_period as close
+
+    try:
+        day = date.fromisoformat(args.day) if args.day else clock.paris_today() - timedelta(1)
+    except ValueError:
+        raise SystemExit(f"Erreur : date invalide « {args.day} » (AAAA-MM-JJ).") from None
+
+    async def run() -> None:
+        try:
+            report = await close(day, progress=show_progress)
+        except DomainError as error:
+            raise SystemExit(f"Erreur : {error.message}") from None
+        sys.stderr.write("\n")
+        period = report.period
+        state = "déjà close" if report.already_closed else "close"
+        print(
+            f"Période du {period.starts_on:%d/%m/%Y} au {period.ends_on:%d/%m/%Y} {state} : "
+            f"{report.reimbursements} remboursements, {report.lines} transactions, "
+            f"{report.adjustments} reprises, {format_euros(report.total_cents)}."
+        )
+        if period.discrepancies:
+            raise SystemExit(
+                f"Attention : les comptes ne concordent pas pour {len(period.discrepancies)} "
+                "partenaire(s) ; aucun lot de virements possible avant correction."
+            )
 
     _with_database(run)
 
@@ -329,6 +364,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     close_parser.add_argument("year", help="school year, e.g. 2025-2026")
     close_parser.set_defaults(func=close_year)
+
+    period_parser = commands.add_parser(
+        "close-period", help="close the fortnight of a day (default: yesterday), once ended"
+    )
+    period_parser.add_argument("--day", help="a day of the fortnight, e.g. 2026-11-15")
+    period_parser.set_defaults(func=close_period)
 
     commands.add_parser(
         "reindex", help="rebuild the Meilisearch index from the database"

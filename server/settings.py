@@ -7,10 +7,12 @@ the development secret.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEVELOPMENT_SECRET = "dev-secret-change-me-0000000000000000"  # noqa: S105 - documented dev default
+DEVELOPMENT_DEPARTMENT_IBAN = "FR583000100596C130000000003"  # a well-formed, made-up account
 
 
 class ImproperlyConfigured(RuntimeError):
@@ -68,6 +70,13 @@ class Settings:
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     max_upload_bytes: int = 8 * 1024 * 1024  # one uploaded image file
     max_image_pixels: int = 40_000_000  # width x height of an uploaded image
+    # The payer of the reimbursements (SEPA debtor) and the header of the statements.
+    department_name: str = "Département des Bouches-du-Rhône"
+    department_address: str = "52 avenue de Saint-Just, 13256 Marseille Cedex 20"
+    department_iban: str = DEVELOPMENT_DEPARTMENT_IBAN
+    department_bic: str = "BDFEFRPP"
+    statement_link_minutes: int = 10  # lifetime of a statement or payment file download link
+    daily_collection_time: str = "20:00"  # the evening report ("télécollecte"), Paris time
 
     @property
     def is_production(self) -> bool:
@@ -105,6 +114,8 @@ class Settings:
             raise ImproperlyConfigured("SEARCH_BACKEND must be database or meilisearch")
         if self.search_backend == "meilisearch" and self.meilisearch_url is None:
             raise ImproperlyConfigured("SEARCH_BACKEND=meilisearch needs MEILISEARCH_URL")
+        if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", self.daily_collection_time):
+            raise ImproperlyConfigured("DAILY_COLLECTION_TIME must be HH:MM (Paris time)")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
@@ -120,6 +131,11 @@ class Settings:
         if self.redis_url is None:
             raise ImproperlyConfigured(
                 "production runs several processes: REDIS_URL is needed for jobs and real time"
+            )
+        if self.department_iban == DEVELOPMENT_DEPARTMENT_IBAN:
+            raise ImproperlyConfigured(
+                "production pays partners: set DEPARTMENT_IBAN and DEPARTMENT_BIC to the "
+                "département's account"
             )
 
 
@@ -175,6 +191,14 @@ def load_settings() -> Settings:
         allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         max_upload_bytes=_int("MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
         max_image_pixels=_int("MAX_IMAGE_PIXELS", 40_000_000),
+        department_name=os.environ.get("DEPARTMENT_NAME", "Département des Bouches-du-Rhône"),
+        department_address=os.environ.get(
+            "DEPARTMENT_ADDRESS", "52 avenue de Saint-Just, 13256 Marseille Cedex 20"
+        ),
+        department_iban=os.environ.get("DEPARTMENT_IBAN", DEVELOPMENT_DEPARTMENT_IBAN),
+        department_bic=os.environ.get("DEPARTMENT_BIC", "BDFEFRPP"),
+        statement_link_minutes=_int("STATEMENT_LINK_MINUTES", 10),
+        daily_collection_time=os.environ.get("DAILY_COLLECTION_TIME", "20:00"),
     )
 
 

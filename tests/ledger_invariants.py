@@ -27,3 +27,15 @@ async def assert_ledger_invariants() -> None:
         "SELECT id FROM ledger_accounts WHERE kind = 'wallet' AND balance_cents < 0"
     )
     assert negative == []
+    await assert_payables_reconcile()
+
+
+async def assert_payables_reconcile() -> None:
+    """Every partner's payable balance agrees with its transactions and its reimbursements
+    (domain/reconciliation.py: debits − reversals − paid = ledger = unpaid + unassigned −
+    reversed not yet taken back)."""
+    from domain import reconciliation, sql
+
+    async with sql.snapshot():
+        gaps = await reconciliation.discrepancies()
+    assert gaps == [], f"payable accounts that do not reconcile: {gaps[:5]}"

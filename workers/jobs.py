@@ -11,6 +11,7 @@ JOB_MODULES: list[str] = [
     "workers.geocoding_jobs",
     "workers.search_jobs",
     "workers.campaign_jobs",
+    "workers.finance_jobs",
 ]
 
 

@@ -17,6 +17,7 @@ from taskiq.exceptions import ScheduledTaskCancelledError
 from taskiq.scheduler.scheduled_task import ScheduledTask
 
 from domain import clock
+from server.settings import get_settings
 
 logger = logging.getLogger("cjeune.jobs")
 
@@ -32,6 +33,11 @@ class Periodic:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
 
+def _at(hh_mm: str) -> str:
+    hours, minutes = hh_mm.split(":")
+    return f"{int(minutes)} {int(hours)} * * *"
+
+
 PERIODIC_JOBS: list[Periodic] = [
     # What a crash left undispatched, and the notification deliveries due for a retry.
     Periodic("notifications.sweep", cron="* * * * *"),
@@ -40,6 +46,10 @@ PERIODIC_JOBS: list[Periodic] = [
     # Scheduled campaigns that are due; sending campaigns that stopped moving (all workers
     # restarted, a job lost).
     Periodic("campaigns.sweep", cron="* * * * *"),
+    # The day after a fortnight ends, it is closed (a no-op on the other days).
+    Periodic("finance.close_periods", cron="30 2 * * *"),
+    # The partners' evening "télécollecte" (DAILY_COLLECTION_TIME, 20:00 by default).
+    Periodic("finance.daily_collection", cron=_at(get_settings().daily_collection_time)),
 ]
 
 

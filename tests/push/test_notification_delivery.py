@@ -149,7 +149,7 @@ async def test_a_moderation_decision_is_emailed_to_the_delegate_once(fcm, mailbo
     await notification_delivery.dispatch(notification.id)
     await notification_delivery.dispatch(notification.id)
 
-    message = await mailbox.wait_for(team.principal.email)
+    message = await mailbox.wait_for(team.principal.email, "Votre bon plan est refusé")
     assert message["Subject"] == "Votre bon plan est refusé"
     assert "le visuel contient un numéro" in message.get_body(("plain",)).get_content()
     # The same Message-ID on every retry of this notification's email.

@@ -151,6 +151,9 @@ def A(world: World) -> str:  # the partner A of the table, by id
 
 
 NOWHERE = str(uuid.uuid4())
+FINANCE_STAFF = {"staff_finance", "staff_admin"}
+# collaborator_a holds the finance permission (see the `world` fixture).
+FINANCE_OF_A = FINANCE_STAFF | {"principal_a", "collaborator_a"}
 BAD_TOKEN = "jeton-inexistant"
 
 TABLE = [
@@ -628,6 +631,69 @@ TABLE = [
         reason: "Erreur de saisie signalée") { __typename } }""",
         {"staff_support", "staff_admin"},
         fresh_transaction,
+    ),
+    Row(
+        "bankDetails",
+        "query($p: ID!) { bankDetails(partnerId: $p) { paymentsHeld } }",
+        {"staff_finance", "staff_support", "staff_admin", "principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "reimbursements",
+        "query($p: ID!) { reimbursements(partnerId: $p) { reference } }",
+        FINANCE_OF_A,
+        fixed(p=A),
+    ),
+    Row(
+        "statement",
+        """query($p: ID!) { statement(partnerId: $p, from: "2031-01-01", to: "2031-01-15")
+        { __typename } }""",
+        FINANCE_OF_A,
+        fixed(p=A),
+    ),
+    Row("reimbursementPeriods", "{ reimbursementPeriods { id } }", FINANCE_STAFF),
+    Row(
+        "setBankDetails",
+        """mutation($p: ID!) { setBankDetails(partnerId: $p,
+        input: {iban: "FR00", bic: "X", holderName: ""}) { __typename } }""",
+        {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "validateBankDetails",
+        f'mutation {{ validateBankDetails(bankDetailsId: "{NOWHERE}") {{ __typename }} }}',
+        FINANCE_STAFF,
+    ),
+    Row(
+        "refuseBankDetails",
+        f'mutation {{ refuseBankDetails(bankDetailsId: "{NOWHERE}", reason: "Fraude") '
+        "{ __typename } }",
+        FINANCE_STAFF,
+    ),
+    Row(
+        "closePeriod",
+        'mutation { closePeriod(day: "2099-01-01") { __typename } }',
+        FINANCE_STAFF,
+    ),
+    Row(
+        "createPaymentBatch",
+        f'mutation {{ createPaymentBatch(periodId: "{NOWHERE}") {{ __typename }} }}',
+        FINANCE_STAFF,
+    ),
+    Row(
+        "markPaymentBatchSent",
+        f'mutation {{ markPaymentBatchSent(batchId: "{NOWHERE}") {{ __typename }} }}',
+        FINANCE_STAFF,
+    ),
+    Row(
+        "rejectTransfers",
+        f'mutation {{ rejectTransfers(batchId: "{NOWHERE}", rejections: []) {{ __typename }} }}',
+        FINANCE_STAFF,
+    ),
+    Row(
+        "markPaymentBatchPaid",
+        f'mutation {{ markPaymentBatchPaid(batchId: "{NOWHERE}") {{ __typename }} }}',
+        FINANCE_STAFF,
     ),
     Row("logout", "mutation { logout { ok } }", SIGNED_IN),
     Row("campaign", f'{{ campaign(id: "{NOWHERE}") {{ id }} }}', MARKETING),

@@ -159,3 +159,16 @@ def test_close_year_refuses_an_unknown_year_in_french(tmp_path):
     assert cjeune("migrate", env=env).returncode == 0
     unknown = cjeune("close-year", "2031-2032", env=env)
     assert unknown.returncode == 1 and "n'existe pas" in unknown.stderr
+
+
+def test_close_period_closes_once_with_progress_and_refuses_an_open_one(tmp_path):
+    env = {"DATABASE_URL": f"sqlite://{tmp_path}/period.sqlite3", "CJEUNE_DATA_DIR": str(tmp_path)}
+    assert cjeune("migrate", env=env).returncode == 0
+    first = cjeune("close-period", "--day", "2026-10-03", env=env)
+    again = cjeune("close-period", "--day", "2026-10-15", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "Période du 01/10/2026 au 15/10/2026 close : 0 remboursements" in first.stdout
+    assert "6/6" in first.stderr  # the progress bar
+    assert again.returncode == 0 and "déjà close" in again.stdout
+    open_one = cjeune("close-period", "--day", "2099-01-01", env=env)
+    assert open_one.returncode == 1 and "n'est pas terminée" in open_one.stderr

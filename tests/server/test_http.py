@@ -42,6 +42,7 @@ PRODUCTION = {
     "email_backend": "smtp",
     "push_backend": "fcm",
     "fcm_credentials_file": Path("/run/secrets/fcm.json"),
+    "department_iban": "FR7630004001000001000123456",
 }
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

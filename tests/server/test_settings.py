@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.app import create_app
-from server.settings import DEVELOPMENT_SECRET, ImproperlyConfigured
+from server.settings import DEVELOPMENT_DEPARTMENT_IBAN, DEVELOPMENT_SECRET, ImproperlyConfigured
 
 PRODUCTION = {
     "environment": "production",
@@ -18,6 +18,8 @@ PRODUCTION = {
     "push_backend": "fcm",
     "fcm_credentials_file": Path("/run/secrets/fcm.json"),
     "redis_url": "redis://redis.internal:6379/0",
+    "department_iban": "FR7630004001000001000123456",
+    "department_bic": "BNPAFRPP",
 }
 
 
@@ -41,6 +43,8 @@ async def test_production_starts_with_a_long_secret_and_postgresql(settings):
         {"push_backend": "pigeon"},
         {"fcm_credentials_file": None},
         {"redis_url": None},
+        {"department_iban": DEVELOPMENT_DEPARTMENT_IBAN},
+        {"daily_collection_time": "8 h"},
     ],
     ids=[
         "development-secret",
@@ -54,6 +58,8 @@ async def test_production_starts_with_a_long_secret_and_postgresql(settings):
         "unknown-push-backend",
         "fcm-without-key",
         "no-redis",
+        "development-department-iban",
+        "bad-collection-time",
     ],
 )
 async def test_production_refuses_to_start_unsafely(settings, unsafe):

@@ -1,0 +1,192 @@
+"""The partner's finance screens and the finance staff's work, through GraphQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from domain import clock
+from models.accounts import StaffRole
+from models.audit import AuditEntry
+from models.finance import BankDetails
+from models.partners import DelegatePermission
+from tests.factories import collaborator, partner_team, staff_member, token_for
+from tests.finance_helpers import BIC, IBAN, debit, fresh_fortnights, paid_partner, paris
+from tests.ledger_invariants import assert_ledger_invariants
+from tests.support import error_codes
+
+SET = """mutation($p: ID!, $iban: String!, $bic: String!, $holder: String!) {
+  setBankDetails(partnerId: $p, input: {iban: $iban, bic: $bic, holderName: $holder}) {
+    __typename
+    ... on BankDetailsSuccess { bankAccount { id maskedIban status } }
+    ... on UserError { code message field } } }"""
+DETAILS = """query($p: ID!) { bankDetails(partnerId: $p) {
+  paymentsHeld current { maskedIban } pending { id maskedIban holderName } } }"""
+VALIDATE = """mutation($id: ID!) { validateBankDetails(bankDetailsId: $id) {
+  __typename ... on BankDetailsSuccess { bankAccount { status iban } } } }"""
+REIMBURSEMENTS = """query($p: ID!) { reimbursements(partnerId: $p) {
+  id reference status amountCents amount transactionsCount transferDate periodStartsOn
+  walletTotals { kind label transactionsCount amountCents }
+  statement { pdfUrl csvUrl expiresAt } } }"""
+STATEMENT = """query($p: ID!, $r: ID) { statement(partnerId: $p, reimbursementId: $r) {
+  __typename ... on StatementLinks { pdfUrl csvUrl } ... on UserError { code message } } }"""
+CLOSE = """mutation($day: Date!) { closePeriod(day: $day) { __typename
+  ... on PeriodSuccess { period { id closedAt reimbursementsCount totalCents figuresAddUp } }
+  ... on UserError { code message } } }"""
+BATCH = """mutation($id: ID!) { createPaymentBatch(periodId: $id) { __typename
+  ... on PaymentBatchSuccess { batch { id reference status transfersCount totalCents
+      files { sepaUrl csvUrl } } }
+  ... on UserError { code message } } }"""
+SENT = """mutation($id: ID!) { markPaymentBatchSent(batchId: $id) { __typename
+  ... on PaymentBatchSuccess { batch { status } } } }"""
+PAID = """mutation($id: ID!) { markPaymentBatchPaid(batchId: $id) { __typename
+  ... on PaymentBatchSuccess { batch { status paidAt } } } }"""
+
+
+@pytest.fixture(autouse=True)
+async def ledger_stays_consistent(app):
+    yield
+    await assert_ledger_invariants()
+
+
+def local(url: str) -> str:
+    return url.removeprefix("http://127.0.0.1:8000")
+
+
+async def test_bank_details_are_checked_in_french(gql):
+    team = await partner_team()
+    token = await token_for(gql, team.principal)
+    p = str(team.partner.id)
+
+    async def answer(iban: str, bic: str, holder: str = "SARL Cinéma") -> dict:
+        result = await gql.post(SET, {"p": p, "iban": iban, "bic": bic, "holder": holder}, token)
+        return result["data"]["setBankDetails"]
+
+    bad_key = await answer("FR7630004001000001000123457", BIC)
+    assert (bad_key["code"], bad_key["field"]) == ("INVALID_INPUT", "iban")
+    assert "clé de contrôle" in bad_key["message"] or "IBAN invalide" in bad_key["message"]
+    assert (await answer("FR76 3000", BIC))["field"] == "iban"
+    other_bank = await answer(IBAN, "AGRIFRPP")
+    assert other_bank["field"] == "bic" and "ne correspond pas" in other_bank["message"]
+    assert "BNPAFRPP" in other_bank["message"]
+    assert (await answer(IBAN, "BNP"))["field"] == "bic"
+    assert (await answer(IBAN, BIC, " "))["field"] == "holderName"
+    spaced = await answer("fr76 3000 4001 0000 0100 0123 456", "bnpafrpp")
+    assert spaced["__typename"] == "BankDetailsSuccess"
+    assert spaced["bankAccount"]["status"] == "PENDING_VALIDATION"
+
+
+async def test_a_changed_iban_is_audited_emailed_and_holds_payments_until_validated(gql, mailbox):
+    from tests.support import jobs_done
+
+    team = await paid_partner("Fraude")
+    treasurer = await collaborator(team, DelegatePermission.FINANCE)
+    p = str(team.partner.id)
+    token = await token_for(gql, treasurer)
+    assert (await gql.post(DETAILS, {"p": p}, token))["data"]["bankDetails"][
+        "paymentsHeld"
+    ] is False
+
+    changed = await gql.post(
+        SET,
+        {"p": p, "iban": "FR1420041010050500013M02606", "bic": "PSSTFRPP", "holder": "M. X"},
+        token,
+    )
+    assert changed["data"]["setBankDetails"]["__typename"] == "BankDetailsSuccess"
+    await jobs_done()
+    message = await mailbox.wait_for(team.principal.email, "Coordonnées bancaires")
+    body = message.get_body(("plain",)).get_content()
+    assert "FR14 •••• 606" in body and "suspendus" in body and "Colette Laborde" in body
+    entry = (
+        await AuditEntry.filter(partner_id=team.partner.id, action="bank_details.submitted")
+        .order_by("-id")
+        .first()
+    )
+    assert entry.before["iban"] == "FR76 •••• 456" and entry.after["iban"] == "FR14 •••• 606"
+    details = (await gql.post(DETAILS, {"p": p}, token))["data"]["bankDetails"]
+    assert details["paymentsHeld"] is True
+    assert details["current"]["maskedIban"] == "FR76 •••• 456"
+    assert details["pending"]["holderName"] == "M. X"
+
+    staff = await token_for(gql, await staff_member(StaffRole.FINANCE))
+    validated = await gql.post(VALIDATE, {"id": details["pending"]["id"]}, staff)
+    assert validated["data"]["validateBankDetails"]["bankAccount"] == {
+        "status": "VALIDATED",
+        "iban": "FR1420041010050500013M02606",
+    }
+    after = (await gql.post(DETAILS, {"p": p}, token))["data"]["bankDetails"]
+    assert after["paymentsHeld"] is False and after["pending"] is None
+    assert await BankDetails.filter(partner_id=team.partner.id, status="superseded").count() == 1
+
+
+async def test_only_finance_delegates_of_the_partner_see_its_reimbursements(gql):
+    [period] = fresh_fortnights()
+    team, other = await partner_team(), await partner_team()
+    await debit(team, paris(period.starts_on), 1500)
+    agent = await staff_member(StaffRole.FINANCE)
+    with clock.frozen(paris(period.ends_on + timedelta(days=1), 3)):
+        finance = await token_for(gql, agent)  # signed in at that time
+        closed = await gql.post(CLOSE, {"day": period.starts_on.isoformat()}, finance)
+    assert closed["data"]["closePeriod"]["__typename"] == "PeriodSuccess"
+
+    cashier = await token_for(gql, await collaborator(team, DelegatePermission.TRANSACTIONS))
+    p = str(team.partner.id)
+    refused = await gql.post(REIMBURSEMENTS, {"p": p}, cashier)
+    assert error_codes(refused) == ["FORBIDDEN"]
+    assert error_codes(
+        await gql.post(SET, {"p": p, "iban": IBAN, "bic": BIC, "holder": "X"}, cashier)
+    ) == ["FORBIDDEN"]
+    outsider = await token_for(gql, other.principal)
+    assert error_codes(await gql.post(REIMBURSEMENTS, {"p": p}, outsider)) == ["FORBIDDEN"]
+
+    mine = await gql.post(REIMBURSEMENTS, {"p": p}, await token_for(gql, team.principal))
+    [reimbursement] = mine["data"]["reimbursements"]
+    assert reimbursement["status"] == "PENDING" and reimbursement["amount"] == "15,00\u00a0€"
+    assert reimbursement["walletTotals"] == [
+        {
+            "kind": "SPORT_CULTURE_LOISIRS",
+            "label": reimbursement["walletTotals"][0]["label"],
+            "transactionsCount": 1,
+            "amountCents": 1500,
+        }
+    ]
+    pdf = await gql.http.get(local(reimbursement["statement"]["pdfUrl"]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    # Partner B asking for A's reimbursement under its own identity learns nothing.
+    theirs = await gql.post(
+        STATEMENT, {"p": str(other.partner.id), "r": reimbursement["id"]}, outsider
+    )
+    assert theirs["data"]["statement"]["code"] == "NOT_FOUND"
+
+
+async def test_finance_staff_close_batch_and_pay_a_period(gql):
+    [period] = fresh_fortnights()
+    team = await paid_partner("Stade")
+    await debit(team, paris(period.starts_on + timedelta(days=5)), 2500)
+    agent = await staff_member(StaffRole.FINANCE)
+    day = {"day": period.ends_on.isoformat()}
+    with clock.frozen(paris(period.ends_on + timedelta(days=1), 3)):
+        frozen_token = await token_for(gql, agent)
+        first = (await gql.post(CLOSE, day, frozen_token))["data"]["closePeriod"]["period"]
+        again = (await gql.post(CLOSE, day, frozen_token))["data"]["closePeriod"]["period"]
+    finance = await token_for(gql, agent)
+    assert first == again and first["figuresAddUp"] is True
+
+    created = (await gql.post(BATCH, {"id": first["id"]}, finance))["data"]["createPaymentBatch"]
+    batch = created["batch"]
+    assert batch["status"] == "GENERATED" and batch["totalCents"] >= 2500
+    sepa = await gql.http.get(local(batch["files"]["sepaUrl"]))
+    assert sepa.status_code == 200 and b"pain.001.001.03" in sepa.content
+    assert b"25.00" in sepa.content
+    assert (await gql.post(SENT, {"id": batch["id"]}, finance))["data"]["markPaymentBatchSent"][
+        "batch"
+    ]["status"] == "SENT"
+    paid = (await gql.post(PAID, {"id": batch["id"]}, finance))["data"]["markPaymentBatchPaid"]
+    assert paid["batch"]["status"] == "PAID"
+    mine = await gql.post(
+        REIMBURSEMENTS, {"p": str(team.partner.id)}, await token_for(gql, team.principal)
+    )
+    [reimbursement] = mine["data"]["reimbursements"]
+    assert reimbursement["status"] == "PAID" and reimbursement["transferDate"]
