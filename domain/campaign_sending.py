@@ -41,7 +41,9 @@ from domain.background import enqueue, enqueue_later
 from domain.campaign_audience import Params, Segment, may_receive_campaign, write_recipients
 from domain.campaign_content import (
     CAMPAIGN_KIND,
-    campaign_email,
+    OfferCard,
+    campaign_bulk_email,
+    campaign_email_for,
     campaign_push,
     inbox_data,
     offer_cards,
@@ -59,9 +61,9 @@ from models.campaigns import (
 from models.notifications import Device, Notification
 from models.offers import Offer
 from push.channels import email_channel, push_channel
-from push.email import render
-from push.mobile import PushResult
-from server.settings import get_settings
+from push.email import Message
+from push.mobile import PushMessage, PushResult
+from server.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -272,17 +274,34 @@ async def _eligible(
     return keep
 
 
+def build_emails(
+    campaign: Campaign,
+    cards: Sequence[OfferCard],
+    recipients: Sequence[tuple[UUID, str, str]],
+    settings: Settings,
+) -> list[Message]:
+    """The campaign's email to each (user id, address, first name): Jinja and the MIME
+    layout once, then each recipient's own values put in (tens of microseconds each)."""
+    bulk = campaign_bulk_email(campaign, cards, settings)
+    return [
+        campaign_email_for(bulk, campaign, to, first_name, user_id)
+        for user_id, to, first_name in recipients
+    ]
+
+
+def push_messages(campaign: Campaign, targets: Sequence[tuple[int, str]]) -> list[PushMessage]:
+    """The campaign's push to each (recipient row id, device token)."""
+    return [campaign_push(campaign, token, row_id) for row_id, token in targets]
+
+
 async def _send_emails(campaign: Campaign, people: list[tuple[Claimed, User]], o: Outcomes) -> None:
     settings = get_settings()
     cards = await offer_cards(campaign.offer_ids, settings)
-    emails = [
-        campaign_email(campaign, cards, user.email, user.first_name, user.id, settings)
-        for _, user in people
-    ]
-    await send_rate(settings).wait_for("email", len(emails))
+    await send_rate(settings).wait_for("email", len(people))
     # Rendering costs milliseconds per email (Jinja, then the MIME tree): off the event loop,
     # or a batch of 500 holds it for seconds and the worker's Redis reads time out.
-    messages = await asyncio.to_thread(lambda: [render(e, settings) for e in emails])
+    recipients = [(user.id, user.email, user.first_name) for _, user in people]
+    messages = await asyncio.to_thread(build_emails, campaign, cards, recipients, settings)
     results = await email_channel().send_each(messages)
     for (row, _), result in zip(people, results, strict=True):
         if result.ok:
