@@ -12,11 +12,12 @@ channel) keeps the same Message-ID when it is sent again, so a retry is recognis
 from __future__ import annotations
 
 import binascii
+import contextlib
 import hashlib
 import re
 import ssl
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy as email_policy
@@ -300,6 +301,14 @@ class EmailSender(Protocol):
         """Render with the sender's settings, then `send_each`."""
         ...
 
+    def session(self) -> contextlib.AbstractAsyncContextManager[EmailSession]:
+        """Several `send_each` calls over one connection."""
+        ...
+
+
+class EmailSession(Protocol):
+    async def send_each(self, messages: Sequence[Message]) -> list[SendOutcome]: ...
+
 
 def _raise_failures(outcomes: list[SendOutcome]) -> None:
     failed = [o for o in outcomes if not o.ok]
@@ -334,6 +343,10 @@ class OutboxSender:
     async def send(self, messages: Sequence[Message]) -> None:
         _raise_failures(await self.send_each(messages))
 
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[OutboxSender]:
+        yield self
+
     async def deliver(self, emails: list[OutgoingEmail]) -> list[SendOutcome]:
         settings = self.settings or get_settings()
         return await self.send_each([render(email, settings) for email in emails])
@@ -341,6 +354,48 @@ class OutboxSender:
 
 class _ConnectionLost(Exception):
     pass
+
+
+class _SmtpSession:
+    def __init__(self, sender: SmtpSender) -> None:
+        self.sender = sender
+        self.smtp: aiosmtplib.SMTP | None = None
+
+    async def send_each(self, messages: Sequence[Message]) -> list[SendOutcome]:
+        outcomes: list[SendOutcome] = []
+        for index, message in enumerate(messages):
+            for attempt in (1, 2):
+                if self.smtp is None or not self.smtp.is_connected:
+                    try:
+                        self.smtp = await self.sender._connect()
+                    except EmailDeliveryError as error:  # this one and the rest wait
+                        outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
+                        return outcomes
+                try:
+                    await self.sender._send_one(self.smtp, message)
+                except EmailDeliveryError as error:
+                    outcomes.append(SendOutcome(message, False, error))
+                except _ConnectionLost as lost:
+                    self.smtp.close()
+                    if attempt == 1:
+                        continue
+                    error = EmailDeliveryError(
+                        f"connection to {self.sender._server} lost twice: {lost}"
+                    )
+                    outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
+                    return outcomes
+                else:
+                    outcomes.append(SendOutcome(message, True))
+                break
+        return outcomes
+
+    async def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None and smtp.is_connected:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                smtp.close()
 
 
 class SmtpSender:
@@ -434,40 +489,17 @@ class SmtpSender:
         """One connection for the batch. A refused message fails alone; a dropped connection
         is opened again once and the message retried; if it drops again on that message,
         the rest of the batch is reported failed (temporary) for a later retry."""
-        outcomes: list[SendOutcome] = []
-        smtp: aiosmtplib.SMTP | None = None
+        async with self.session() as session:
+            return await session.send_each(messages)
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[_SmtpSession]:
+        """One connection kept over several `send_each` calls (a batch recorded in chunks)."""
+        session = _SmtpSession(self)
         try:
-            for index, message in enumerate(messages):
-                for attempt in (1, 2):
-                    if smtp is None or not smtp.is_connected:
-                        try:
-                            smtp = await self._connect()
-                        except EmailDeliveryError as error:  # this one and the rest wait
-                            outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
-                            return outcomes
-                    try:
-                        await self._send_one(smtp, message)
-                    except EmailDeliveryError as error:
-                        outcomes.append(SendOutcome(message, False, error))
-                    except _ConnectionLost as lost:
-                        smtp.close()
-                        if attempt == 1:
-                            continue
-                        error = EmailDeliveryError(
-                            f"connection to {self._server} lost twice: {lost}"
-                        )
-                        outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
-                        return outcomes
-                    else:
-                        outcomes.append(SendOutcome(message, True))
-                    break
-            return outcomes
+            yield session
         finally:
-            if smtp is not None and smtp.is_connected:
-                try:
-                    await smtp.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    smtp.close()
+            await session.close()
 
     async def send(self, messages: Sequence[Message]) -> None:
         _raise_failures(await self.send_each(messages))
