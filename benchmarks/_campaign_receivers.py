@@ -29,11 +29,17 @@ class Counts:
         self.lock = threading.Lock()
         self.ids: dict[str, set[str]] = defaultdict(set)
         self.deliveries: dict[str, int] = defaultdict(int)
+        self.repeats: Path | None = None
 
-    def add(self, recipient: str, message_id: str) -> None:
+    def add(self, recipient: str, message_id: str, content: bytes = b"") -> None:
         with self.lock:
             self.ids[recipient].add(message_id)
             self.deliveries[recipient] += 1
+            if self.deliveries[recipient] > 1 and self.repeats is not None:
+                # What came twice, for a look: the receiver keeps no message otherwise.
+                with self.repeats.open("ab") as out:
+                    out.write(f"--- {recipient} {sorted(self.ids[recipient])}\n".encode())
+                    out.write(content + b"\n")
 
     def dump(self, path: Path) -> None:
         with self.lock:
@@ -53,7 +59,8 @@ def serve_smtp(port: int, counts: Counts) -> Any:
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             found = _MESSAGE_ID.search(envelope.content)
-            counts.add(envelope.rcpt_tos[0], found.group(1).decode() if found else "?")
+            message_id = found.group(1).decode() if found else "?"
+            counts.add(envelope.rcpt_tos[0], message_id, envelope.original_content)
             return "250 Message accepted for delivery"
 
     controller = Controller(Handler(), hostname="127.0.0.1", port=port)
@@ -96,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--credentials", type=Path)
     args = parser.parse_args(argv)
     counts = Counts()
+    counts.repeats = args.out.with_suffix(".repeats")
     if args.kind == "smtp":
         serve_smtp(args.port, counts)
     else:
