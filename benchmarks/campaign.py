@@ -343,6 +343,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         # includes everything else running (other people's work on a shared machine).
         figures["cpu_ms_per_message"] = {
             key: round((cpu_after.get(key, 0) - cpu_before.get(key, 0)) * 1000 / messages, 3)
+            if not (args.kill_worker and key == "worker-0")  # its CPU went with it
+            else None
             for key in cpu_after
         }
         seconds = figures["seconds"]
