@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 _MESSAGE_ID = re.compile(rb"^Message-ID: *(\S+)", re.MULTILINE | re.IGNORECASE)
+# Only campaign messages are counted per recipient; anything else (a job of another Redis
+# user that a worker picked up: an account email...) is counted apart, as "others".
+_CAMPAIGN = re.compile(rb"^X-CJeune-Campaign: ", re.MULTILINE | re.IGNORECASE)
 
 
 class Counts:
@@ -29,15 +32,30 @@ class Counts:
         self.lock = threading.Lock()
         self.ids: dict[str, set[str]] = defaultdict(set)
         self.deliveries: dict[str, int] = defaultdict(int)
+        self.repeats: Path | None = None
+        self.others = 0
 
-    def add(self, recipient: str, message_id: str) -> None:
+    def add(self, recipient: str, message_id: str, content: bytes = b"") -> None:
         with self.lock:
             self.ids[recipient].add(message_id)
             self.deliveries[recipient] += 1
+            if self.deliveries[recipient] > 1 and self.repeats is not None:
+                # What came twice, for a look: the receiver keeps no message otherwise.
+                with self.repeats.open("ab") as out:
+                    out.write(f"--- {recipient} {sorted(self.ids[recipient])}\n".encode())
+                    out.write(content + b"\n")
+
+    def other(self, content: bytes = b"") -> None:
+        with self.lock:
+            self.others += 1
+            if self.repeats is not None:
+                with self.repeats.open("ab") as out:
+                    out.write(b"--- not a campaign message\n" + content + b"\n")
 
     def dump(self, path: Path) -> None:
         with self.lock:
             data = {
+                "others": self.others,
                 "deliveries": sum(self.deliveries.values()),
                 "recipients": {
                     r: {"ids": len(ids), "deliveries": self.deliveries[r]}
@@ -52,11 +70,20 @@ def serve_smtp(port: int, counts: Counts) -> Any:
 
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            if not _CAMPAIGN.search(envelope.content):
+                counts.other(envelope.original_content)
+                return "250 Message accepted for delivery"
             found = _MESSAGE_ID.search(envelope.content)
-            counts.add(envelope.rcpt_tos[0], found.group(1).decode() if found else "?")
+            message_id = found.group(1).decode() if found else "?"
+            counts.add(envelope.rcpt_tos[0], message_id, envelope.original_content)
             return "250 Message accepted for delivery"
 
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    import uvloop
+
+    # uvloop: the server stands in for a remote one, whose CPU is not ours to count.
+    controller = Controller(
+        Handler(), hostname="127.0.0.1", port=port, loop=uvloop.new_event_loop()
+    )
     controller.start()
     return controller
 
@@ -74,6 +101,9 @@ def serve_fcm(port: int, credentials: Path, counts: Counts) -> Any:
                 return 401, fcm_standin._error(401, "UNAUTHENTICATED", "bad token"), {}
             message = body.get("message", {})
             data = message.get("data", {})
+            if data.get("kind") != "campaign":
+                counts.other(json.dumps(body).encode())
+                return 200, {"name": f"projects/{project}/messages/other"}, {}
             recipient = data.get("recipientId", "?")
             counts.add(recipient, data.get("campaignId", "?") + "/" + message.get("token", ""))
             return 200, {"name": f"projects/{project}/messages/{recipient}"}, {}
@@ -96,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--credentials", type=Path)
     args = parser.parse_args(argv)
     counts = Counts()
+    counts.repeats = args.out.with_suffix(".repeats")
     if args.kind == "smtp":
         serve_smtp(args.port, counts)
     else:

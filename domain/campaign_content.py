@@ -17,7 +17,7 @@ from babel.dates import format_date
 
 from models.campaigns import Campaign
 from models.offers import Offer, OfferKind
-from push.email import OutgoingEmail
+from push.email import BulkEmail, Message, OutgoingEmail
 from push.mobile import PushMessage
 from push.unsubscribe import unsubscribe_url
 from server.settings import Settings
@@ -92,6 +92,35 @@ def campaign_email(
         unsubscribe_url=unsubscribe_url(settings, user_id, "email", campaign.id),
         stable_id=stable_email_id(campaign.id, user_id),
         headers={"X-CJeune-Campaign": str(campaign.id)},
+    )
+
+
+def campaign_bulk_email(
+    campaign: Campaign, cards: Sequence[OfferCard], settings: Settings
+) -> BulkEmail:
+    """The campaign's email prepared once, for `campaign_email_for` to each recipient."""
+    return BulkEmail(
+        "campaign",
+        {
+            "subject": campaign.subject or campaign.title,
+            "title": campaign.title,
+            "body": campaign.body,
+            "cards": cards,
+        },
+        settings,
+        headers={"X-CJeune-Campaign": str(campaign.id)},
+    )
+
+
+def campaign_email_for(
+    bulk: BulkEmail, campaign: Campaign, to: str, first_name: str, user_id: UUID
+) -> Message:
+    """What `render(campaign_email(...))` gives, built from the prepared email."""
+    return bulk.render_for(
+        to,
+        first_name,
+        unsubscribe_url(bulk.settings, user_id, "email", campaign.id),
+        stable_email_id(campaign.id, user_id),
     )
 
 

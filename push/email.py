@@ -11,12 +11,16 @@ channel) keeps the same Message-ID when it is sent again, so a retry is recognis
 
 from __future__ import annotations
 
+import binascii
+import contextlib
 import hashlib
+import re
 import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
@@ -125,6 +129,150 @@ def render(email: OutgoingEmail, settings: Settings) -> EmailMessage:
     return message
 
 
+@dataclass(frozen=True)
+class RawEmail:
+    """A message already serialised for SMTP (CRLF line endings), with its envelope."""
+
+    sender: str
+    to: str
+    data: bytes
+    message_id: str
+
+    def __bytes__(self) -> bytes:
+        return self.data
+
+
+Message = EmailMessage | RawEmail
+
+# Stand-ins for what differs between recipients, rendered once in place of the real values.
+_FIRST_NAME = "QqCJeuneFirstNameQq"
+_UNSUBSCRIBE = "https://qq.cjeune.invalid/QqCJeuneUnsubscribeQq"
+_FOLD = email_policy.SMTP  # the generator's policy when aiosmtplib sends an EmailMessage
+
+
+def _fold(name: str, value: str) -> str:
+    """The header as the generator writes it: RFC 2047 words for non-ASCII, folded."""
+    return _FOLD.header_factory(name, value).fold(policy=_FOLD)
+
+
+def _qp(text: str) -> bytes:
+    """Quoted-printable of a UTF-8 text part, CRLF line endings (binascii: C, not Python)."""
+    return binascii.b2a_qp(text.encode(), istext=True).replace(b"\n", b"\r\n")
+
+
+class BulkEmail:
+    """One template and context for many recipients: Jinja and the MIME layout run once (per
+    variant: with or without a first name); each recipient's message is then the prebuilt
+    bytes with the first name, the unsubscribe link (body and RFC 8058 headers), To and
+    Message-ID put in. The same message as `render` gives, in substance; `render_for`
+    falls back to `render` for what the fast path cannot build (a non-ASCII address...).
+    """
+
+    def __init__(
+        self,
+        template: str,
+        context: Mapping[str, Any],
+        settings: Settings,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.template, self.context, self.settings = template, dict(context), settings
+        self.headers = dict(headers or {})
+        for name, value in self.headers.items():
+            if name.lower() in _RESERVED_HEADERS or "\n" in value or "\r" in value:
+                raise ValueError(f"header {name} cannot be set")
+        self.sender = parseaddr(settings.email_from)[1]
+        self.domain = _mail_domain(settings)
+        self._variants: dict[bool, tuple[bytes, list[str], list[str], bytes] | None] = {}
+
+    def _variant(self, with_name: bool) -> tuple[bytes, list[str], list[str], bytes] | None:
+        if with_name not in self._variants:
+            self._variants[with_name] = self._prepare(with_name)
+        return self._variants[with_name]
+
+    def _prepare(self, with_name: bool) -> tuple[bytes, list[str], list[str], bytes] | None:
+        context = {
+            **self.context,
+            "first_name": _FIRST_NAME if with_name else "",
+            "public_url": self.settings.public_url,
+            "unsubscribe_url": _UNSUBSCRIBE,
+        }
+        get = _templates.get_template
+        subject = get(f"{self.template}.subject.txt").render(context).strip()
+        text = get(f"{self.template}.txt").render(context)
+        html = get(f"{self.template}.html").render(context)
+        if _FIRST_NAME in subject or _UNSUBSCRIBE in subject or _UNSUBSCRIBE not in html:
+            return None  # not a layout the fast path knows: render() for each
+        text = text.rstrip("\n") + "\n\n" + _UNSUBSCRIBE_TEXT.format(url=_UNSUBSCRIBE)
+        # Split at the stand-ins: even positions are fixed text, odd ones the values.
+        text_parts = re.split(f"({_FIRST_NAME}|{re.escape(_UNSUBSCRIBE)})", text)
+        html_parts = re.split(f"({_FIRST_NAME}|{re.escape(_UNSUBSCRIBE)})", html)
+        boundary = f"==============={uuid.uuid4().int % 10**19}=="
+        head = "".join(
+            _fold(name, value)
+            for name, value in (
+                ("From", self.settings.email_from),
+                ("Subject", subject),
+                ("Date", format_datetime(datetime.now(UTC))),
+            )
+        )
+        head += "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
+        head += "".join(_fold(name, value) for name, value in self.headers.items())
+        head += (
+            "MIME-Version: 1.0\r\n"
+            f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
+        )
+        part = (
+            'Content-Type: text/{}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        )
+        tail = (
+            f"--{boundary}\r\n{part.format('plain')}",
+            f"\r\n--{boundary}\r\n{part.format('html')}",
+            f"\r\n--{boundary}--\r\n",
+        )
+        return head.encode(), text_parts, html_parts, "\x00".join(tail).encode()
+
+    def render_for(self, to: str, first_name: str, unsubscribe_url: str, stable_id: str) -> Message:
+        variant = self._variant(bool(first_name))
+        if (
+            variant is None
+            or not (to.isascii() and unsubscribe_url.isascii())
+            or any(c in to or c in unsubscribe_url or c in first_name for c in "\r\n")
+            or len(to) > 900
+        ):
+            return render(self._outgoing(to, first_name, unsubscribe_url, stable_id), self.settings)
+        head, text_parts, html_parts, tail = variant
+        values = {_FIRST_NAME: first_name, _UNSUBSCRIBE: unsubscribe_url}
+        escaped = {k: str(escape(v)) for k, v in values.items()}
+        text = "".join(values.get(p, p) if i % 2 else p for i, p in enumerate(text_parts))
+        html = "".join(escaped.get(p, p) if i % 2 else p for i, p in enumerate(html_parts))
+        msgid = message_id(self.settings, stable_id)
+        start, middle, end = tail.split(b"\x00")
+        data = b"".join(
+            (
+                f"To: {to}\r\nMessage-ID: {msgid}\r\n"
+                f"List-Unsubscribe: <{unsubscribe_url}>\r\n".encode(),
+                head,
+                start,
+                _qp(text),
+                middle,
+                _qp(html),
+                end,
+            )
+        )
+        return RawEmail(self.sender, to, data, msgid)
+
+    def _outgoing(self, to: str, first_name: str, url: str, stable_id: str) -> OutgoingEmail:
+        return OutgoingEmail(
+            to=to,
+            template=self.template,
+            context={**self.context, "first_name": first_name},
+            headers=self.headers,
+            unsubscribe_url=url,
+            stable_id=stable_id,
+        )
+
+
 class EmailDeliveryError(Exception):
     """Why a message was not sent. `permanent`: sending it again will fail the same way."""
 
@@ -135,23 +283,31 @@ class EmailDeliveryError(Exception):
 
 
 class SendOutcome(NamedTuple):
-    message: EmailMessage
+    message: Message
     ok: bool
     error: EmailDeliveryError | None = None
 
 
 class EmailSender(Protocol):
-    async def send_each(self, messages: list[EmailMessage]) -> list[SendOutcome]:
+    async def send_each(self, messages: Sequence[Message]) -> list[SendOutcome]:
         """One outcome per message, in order; never raises for a delivery failure."""
         ...
 
-    async def send(self, messages: list[EmailMessage]) -> None:
+    async def send(self, messages: Sequence[Message]) -> None:
         """Send them all; raises EmailDeliveryError if any was not sent."""
         ...
 
     async def deliver(self, emails: list[OutgoingEmail]) -> list[SendOutcome]:
         """Render with the sender's settings, then `send_each`."""
         ...
+
+    def session(self) -> contextlib.AbstractAsyncContextManager[EmailSession]:
+        """Several `send_each` calls over one connection."""
+        ...
+
+
+class EmailSession(Protocol):
+    async def send_each(self, messages: Sequence[Message]) -> list[SendOutcome]: ...
 
 
 def _raise_failures(outcomes: list[SendOutcome]) -> None:
@@ -169,7 +325,7 @@ class OutboxSender:
         self.folder = folder
         self.settings = settings
 
-    async def send_each(self, messages: list[EmailMessage]) -> list[SendOutcome]:
+    async def send_each(self, messages: Sequence[Message]) -> list[SendOutcome]:
         outcomes = []
         for message in messages:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -184,8 +340,12 @@ class OutboxSender:
                 outcomes.append(SendOutcome(message, True))
         return outcomes
 
-    async def send(self, messages: list[EmailMessage]) -> None:
+    async def send(self, messages: Sequence[Message]) -> None:
         _raise_failures(await self.send_each(messages))
+
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[OutboxSender]:
+        yield self
 
     async def deliver(self, emails: list[OutgoingEmail]) -> list[SendOutcome]:
         settings = self.settings or get_settings()
@@ -194,6 +354,48 @@ class OutboxSender:
 
 class _ConnectionLost(Exception):
     pass
+
+
+class _SmtpSession:
+    def __init__(self, sender: SmtpSender) -> None:
+        self.sender = sender
+        self.smtp: aiosmtplib.SMTP | None = None
+
+    async def send_each(self, messages: Sequence[Message]) -> list[SendOutcome]:
+        outcomes: list[SendOutcome] = []
+        for index, message in enumerate(messages):
+            for attempt in (1, 2):
+                if self.smtp is None or not self.smtp.is_connected:
+                    try:
+                        self.smtp = await self.sender._connect()
+                    except EmailDeliveryError as error:  # this one and the rest wait
+                        outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
+                        return outcomes
+                try:
+                    await self.sender._send_one(self.smtp, message)
+                except EmailDeliveryError as error:
+                    outcomes.append(SendOutcome(message, False, error))
+                except _ConnectionLost as lost:
+                    self.smtp.close()
+                    if attempt == 1:
+                        continue
+                    error = EmailDeliveryError(
+                        f"connection to {self.sender._server} lost twice: {lost}"
+                    )
+                    outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
+                    return outcomes
+                else:
+                    outcomes.append(SendOutcome(message, True))
+                break
+        return outcomes
+
+    async def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None and smtp.is_connected:
+            try:
+                await smtp.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                smtp.close()
 
 
 class SmtpSender:
@@ -254,10 +456,13 @@ class SmtpSender:
             ) from error
         return smtp
 
-    async def _send_one(self, smtp: aiosmtplib.SMTP, message: EmailMessage) -> None:
+    async def _send_one(self, smtp: aiosmtplib.SMTP, message: Message) -> None:
         """Raises EmailDeliveryError for this message, _ConnectionLost when the link drops."""
         try:
-            await smtp.send_message(message)
+            if isinstance(message, RawEmail):
+                await smtp.sendmail(message.sender, [message.to], message.data)
+            else:
+                await smtp.send_message(message)
         except aiosmtplib.SMTPRecipientsRefused as error:
             refusal = error.recipients[0]
             raise EmailDeliveryError(
@@ -280,46 +485,23 @@ class SmtpSender:
         except OSError as error:
             raise _ConnectionLost(str(error)) from error
 
-    async def send_each(self, messages: list[EmailMessage]) -> list[SendOutcome]:
+    async def send_each(self, messages: Sequence[Message]) -> list[SendOutcome]:
         """One connection for the batch. A refused message fails alone; a dropped connection
         is opened again once and the message retried; if it drops again on that message,
         the rest of the batch is reported failed (temporary) for a later retry."""
-        outcomes: list[SendOutcome] = []
-        smtp: aiosmtplib.SMTP | None = None
-        try:
-            for index, message in enumerate(messages):
-                for attempt in (1, 2):
-                    if smtp is None or not smtp.is_connected:
-                        try:
-                            smtp = await self._connect()
-                        except EmailDeliveryError as error:  # this one and the rest wait
-                            outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
-                            return outcomes
-                    try:
-                        await self._send_one(smtp, message)
-                    except EmailDeliveryError as error:
-                        outcomes.append(SendOutcome(message, False, error))
-                    except _ConnectionLost as lost:
-                        smtp.close()
-                        if attempt == 1:
-                            continue
-                        error = EmailDeliveryError(
-                            f"connection to {self._server} lost twice: {lost}"
-                        )
-                        outcomes += [SendOutcome(m, False, error) for m in messages[index:]]
-                        return outcomes
-                    else:
-                        outcomes.append(SendOutcome(message, True))
-                    break
-            return outcomes
-        finally:
-            if smtp is not None and smtp.is_connected:
-                try:
-                    await smtp.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    smtp.close()
+        async with self.session() as session:
+            return await session.send_each(messages)
 
-    async def send(self, messages: list[EmailMessage]) -> None:
+    @contextlib.asynccontextmanager
+    async def session(self) -> AsyncIterator[_SmtpSession]:
+        """One connection kept over several `send_each` calls (a batch recorded in chunks)."""
+        session = _SmtpSession(self)
+        try:
+            yield session
+        finally:
+            await session.close()
+
+    async def send(self, messages: Sequence[Message]) -> None:
         _raise_failures(await self.send_each(messages))
 
     async def deliver(self, emails: list[OutgoingEmail]) -> list[SendOutcome]:

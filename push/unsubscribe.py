@@ -10,6 +10,7 @@ single character of a token makes it invalid.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -27,7 +28,12 @@ _CHANNEL_CODES = {DeliveryChannel.EMAIL: b"e", DeliveryChannel.PUSH: b"p"}
 
 
 def _key(settings: Settings, purpose: str) -> bytes:
-    return hmac.new(settings.secret_key.encode(), f"cjeune:{purpose}".encode(), "sha256").digest()
+    return _derived_key(settings.secret_key, purpose)
+
+
+@functools.lru_cache(maxsize=16)
+def _derived_key(secret_key: str, purpose: str) -> bytes:
+    return hmac.new(secret_key.encode(), f"cjeune:{purpose}".encode(), "sha256").digest()
 
 
 def _b64(raw: bytes) -> str:

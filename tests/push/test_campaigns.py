@@ -268,6 +268,40 @@ async def test_a_batch_whose_worker_died_is_sent_by_another_once_its_lease_ends(
     assert (await Campaign.get(id=campaign.id)).status == CampaignStatus.COMPLETED
 
 
+async def test_a_batch_is_recorded_chunk_by_chunk_so_a_crash_resends_nothing_recorded(
+    fcm, monkeypatch
+):
+    partner = (await partner_team()).partner
+    people = [await follower(partner) for _ in range(5)]
+    campaign = await started(await draft(partner, [PUSH]))
+    monkeypatch.setattr(campaign_sending, "RECORD_EVERY", 2)
+    real = campaign_sending.push_channel()
+    calls = []
+
+    class DiesOnTheSecondChunk:
+        async def send(self, messages):
+            calls.append(len(messages))
+            if len(calls) == 2:
+                raise SystemExit("the worker dies")  # after the first chunk was recorded
+            return await real.send(messages)
+
+    monkeypatch.setattr(campaign_sending, "push_channel", DiesOnTheSecondChunk)
+    held = await campaign_sending.claim(campaign.id, PUSH, 5, "dying-worker")
+    with pytest.raises(SystemExit):
+        await campaign_sending.send_batch(campaign, PUSH, held, "dying-worker")
+
+    statuses = await rows(campaign)
+    sent = [p for p in people if statuses[(str(p.id), "push")] == RecipientStatus.SENT]
+    assert len(sent) == 2 and len(fcm.messages) == 2  # the first chunk, recorded at once
+    monkeypatch.setattr(campaign_sending, "push_channel", lambda: real)
+    with clock.frozen(clock.now() + timedelta(seconds=campaign_sending.CLAIM_SECONDS + 1)):
+        await campaign_sending.run_batches(campaign.id, PUSH)
+
+    tokens = await Device.filter(user_id__in=[p.id for p in people]).values_list("token", flat=True)
+    assert sorted(m.token for m in fcm.messages) == sorted(tokens)  # once each
+    assert set((await rows(campaign)).values()) == {RecipientStatus.SENT}
+
+
 async def test_a_dead_phone_is_forgotten_and_the_reason_shown(fcm):
     partner = (await partner_team()).partner
     alive = await follower(partner)

@@ -22,9 +22,11 @@ from cryptography.x509.oid import NameOID
 
 from push.email import (
     Attachment,
+    BulkEmail,
     EmailDeliveryError,
     OutboxSender,
     OutgoingEmail,
+    RawEmail,
     SmtpSender,
     deliver_emails,
     email_sender,
@@ -461,3 +463,66 @@ async def test_an_unreachable_server_fails_every_message_with_the_reason(setting
     assert [o.ok for o in outcomes] == [False, False]
     assert f"127.0.0.1:{configured.smtp_port}" in str(outcomes[1].error)
     assert not outcomes[1].error.permanent
+
+
+def _sent_as(message) -> email.message.EmailMessage:
+    """What the SMTP server receives, parsed (aiosmtplib writes an EmailMessage with CRLF)."""
+    data = bytes(message) if isinstance(message, RawEmail) else message.as_bytes(policy=policy.SMTP)
+    return email.message_from_bytes(data, policy=policy.default)
+
+
+@pytest.mark.parametrize("first_name", ["Léa", "", "O'<b>Neil</b> & Cie"])
+def test_a_bulk_email_is_the_rendered_one_with_each_recipients_values(settings, first_name):
+    context = {
+        "subject": "Tes bons plans de la rentrée",
+        "title": "C'est la rentrée <avec> CJeune & co !",
+        "body": "Cinéma, sport : un paragraphe bien plus long que soixante-seize caractères, "
+        "pour que le quoted-printable coupe ses lignes.\n\nÀ très vite !",
+        "cards": [],
+    }
+    headers = {"X-CJeune-Campaign": "c-42"}
+    bulk = BulkEmail("campaign", context, settings, headers=headers)
+    fast = bulk.render_for("lea@jeune.test", first_name, UNSUBSCRIBE, "campaign/1/2/email")
+    assert isinstance(fast, RawEmail) and fast.data.isascii()
+    assert b"\r\n" in fast.data and b"\n" not in fast.data.replace(b"\r\n", b"")
+    slow = render(
+        OutgoingEmail(
+            "lea@jeune.test",
+            "campaign",
+            {**context, "first_name": first_name},
+            headers=headers,
+            unsubscribe_url=UNSUBSCRIBE,
+            stable_id="campaign/1/2/email",
+        ),
+        settings,
+    )
+    a, b = _sent_as(slow), _sent_as(fast)
+    for name in ("From", "To", "Subject", "Message-ID", "X-CJeune-Campaign", "MIME-Version"):
+        assert str(b[name]) == str(a[name]), name
+    assert b["List-Unsubscribe"] == f"<{UNSUBSCRIBE}>"
+    assert b["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert b.get_content_type() == a.get_content_type() == "multipart/alternative"
+    assert [(p.get_content_type(), p.get_content()) for p in b.iter_parts()] == [
+        (p.get_content_type(), p.get_content()) for p in a.iter_parts()
+    ]
+    assert fast.sender == "ne-pas-repondre@cjeunedeprovence.fr"
+
+
+def test_a_bulk_email_falls_back_to_render_for_what_it_cannot_build(settings):
+    bulk = BulkEmail("campaign", {"subject": "S", "title": "T", "body": "B", "cards": []}, settings)
+    message = bulk.render_for("léa@jeune.test", "Léa", UNSUBSCRIBE, "campaign/1/3/email")
+    assert not isinstance(message, RawEmail)
+    assert message["To"] == "léa@jeune.test"
+
+
+async def test_prebuilt_emails_are_sent_over_smtp(settings, mailbox):
+    bulk = BulkEmail("campaign", {"subject": "S", "title": "T", "body": "B", "cards": []}, settings)
+    messages = [
+        bulk.render_for(f"n{i}@jeune.test", "Léa", UNSUBSCRIBE, f"campaign/1/{i}/email")
+        for i in range(3)
+    ]
+    outcomes = await SmtpSender(settings).send_each(messages)
+    assert all(o.ok for o in outcomes)
+    received = await mailbox.wait_for("n2@jeune.test")
+    assert received["Message-ID"] == messages[2].message_id
+    assert "Bonjour Léa," in received.get_body(("plain",)).get_content()
