@@ -28,6 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+if __name__ == "__main__":  # run as a script, benchmarks/ would shadow the `search` package
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
+
 from benchmarks import _bare_sql, _seed
 from benchmarks._cpu import CpuMeter
 from benchmarks._load import Plan, serve_plans
