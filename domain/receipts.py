@@ -85,14 +85,14 @@ def ticket_lines(facts: TicketFacts, width: int = 32) -> list[str]:
     return [*lines, *centred("Merci et à bientôt !")]
 
 
-async def ticket_context(
-    partner_id: UUID, wallet_id: UUID, wallet_kind: str
-) -> tuple[list[str], str]:
-    """The partner's address lines and the wallet's label for its school year."""
-    profile = await PartnerProfile.get_or_none(partner_id=partner_id)
-    address = []
-    if profile is not None and profile.postal_code:
-        address = [p for p in (profile.street, f"{profile.postal_code} {profile.city}") if p]
+def ticket_address(profile: PartnerProfile | None) -> list[str]:
+    """The partner's address lines, from its profile (none without an address)."""
+    if profile is None or not profile.postal_code:
+        return []
+    return [p for p in (profile.street, f"{profile.postal_code} {profile.city}") if p]
+
+
+async def wallet_label_of(wallet_id: UUID, wallet_kind: str) -> str:
+    """The wallet's label for its school year (labels are remembered per year)."""
     year_id = await LedgerAccount.filter(id=wallet_id).values_list("school_year_id", flat=True)
-    label = await wallet_label(year_id[0], wallet_kind) if year_id and year_id[0] else wallet_kind
-    return address, label
+    return await wallet_label(year_id[0], wallet_kind) if year_id and year_id[0] else wallet_kind

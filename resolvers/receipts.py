@@ -20,12 +20,11 @@ if TYPE_CHECKING:
 async def transaction_receipt(info: Info, transaction: Transaction, width: int) -> list[str]:
     partner_id = UUID(str(transaction.partner_id))
     partner = await info.context.loaders.partner.load(partner_id)
-    address, label = await receipts.ticket_context(
-        partner_id, transaction.wallet_id, transaction.wallet_kind
-    )
+    profile = await info.context.loaders.partner_profile.load(partner_id)  # batched per page
+    label = await receipts.wallet_label_of(transaction.wallet_id, transaction.wallet_kind)
     facts = receipts.TicketFacts(
         partner_name=partner.trade_name if partner else "",
-        partner_address=address,
+        partner_address=receipts.ticket_address(profile),
         reference=transaction.reference,
         created_at=transaction.created_at,
         masked_card_code=transaction.masked_card_code,
