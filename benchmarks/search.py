@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import asyncpg
 import httpx
 
@@ -40,6 +41,7 @@ if __name__ == "__main__":  # run as a script, benchmarks/ would shadow the `sea
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
 from benchmarks import _feed_seed, _seed
+from benchmarks._cpu import CpuMeter
 from benchmarks._load import percentile
 from benchmarks._server import Server, free_port
 
@@ -83,7 +85,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--partners", type=int, default=3_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pool-size", type=int, default=10)
-    parser.add_argument("--concurrency", type=int, default=4, help="clients in the closed loop")
+    parser.add_argument(
+        "--concurrency",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[4, 2, 1],
+        help="clients in the closed loop, one measurement per number (first: the headline)",
+    )
     parser.add_argument("--requests", type=int, default=300, help="per client and query")
     parser.add_argument("--warmup", type=int, default=30, help="per client and query")
     parser.add_argument("--page-size", type=int, default=20)
@@ -293,24 +300,29 @@ def search_in_root() -> bool:
 async def closed_loop(
     url: str, query: dict[str, Any], clients: int, per_client: int
 ) -> list[tuple[float, str | None]]:
+    """Each client one keep-alive connection, a request as soon as the last answer is read.
+    The clients are aiohttp's (httpx costs about twice the CPU per request, taken from the
+    same two cores as the server's)."""
     results: list[tuple[float, str | None]] = []
-    body = {"query": SEARCH, "variables": {"query": query}}
+    body = json.dumps({"query": SEARCH, "variables": {"query": query}}).encode()
+    headers = {"Content-Type": "application/json"}
 
     async def loop() -> None:
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+        connector = aiohttp.TCPConnector(limit=1)
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as client:
             for _ in range(per_client):
                 started = time.perf_counter()
                 error = None
                 try:
-                    response = await client.post("/graphql", json=body)
-                    answer = response.json().get("data") or {}
+                    async with client.post("/graphql", data=body, headers=headers) as response:
+                        answer = json.loads(await response.read()).get("data") or {}
                     page = answer.get("search") or {}
-                    if response.status_code != 200 or page.get("__typename") != "SearchPage":
-                        error = f"{response.status_code}:{page.get('code') or 'errors'}"
+                    if response.status != 200 or page.get("__typename") != "SearchPage":
+                        error = f"{response.status}:{page.get('code') or 'errors'}"
                     elif not page["hits"]:
                         error = "empty"
-                except (httpx.HTTPError, ValueError) as exc:
+                except (aiohttp.ClientError, ValueError) as exc:
                     error = f"http:{type(exc).__name__}"
                 results.append((time.perf_counter() - started, error))
 
@@ -333,11 +345,27 @@ def summarize(results: list[tuple[float, str | None]], wall: float) -> dict[str,
     }
 
 
-async def measure(url: str, label: str, query: dict[str, Any], args: argparse.Namespace) -> dict:
-    await closed_loop(url, query, args.concurrency, args.warmup)
-    started = time.perf_counter()
-    results = await closed_loop(url, query, args.concurrency, args.requests)
+async def measure(
+    url: str,
+    label: str,
+    query: dict[str, Any],
+    args: argparse.Namespace,
+    meter: CpuMeter,
+    clients: int,
+) -> dict:
+    await closed_loop(url, query, clients, args.warmup)
+    started, before = time.perf_counter(), meter.snapshot()
+    results = await closed_loop(url, query, clients, args.requests)
     figures = summarize(results, time.perf_counter() - started)
+    # Cores each group kept busy (bench = this process: the HTTP clients), and CPU ms per
+    # request: where the time of a request goes on this shared machine.
+    cores = meter.cores(before, meter.snapshot())
+    figures["cpu_cores"] = cores
+    figures["cpu_ms_per_request"] = {
+        k.removesuffix("_cpu_cores"): round(v * 1000 / figures["rps"], 2)
+        for k, v in cores.items()
+        if k.split("_")[0] in ("server", "postgres", "bench")
+    }
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
         response = await client.post(
             "/graphql", json={"query": SEARCH, "variables": {"query": query}}
@@ -347,9 +375,11 @@ async def measure(url: str, label: str, query: dict[str, Any], args: argparse.Na
     if page["hits"] and page["hits"][-1]["distanceKm"] is not None:
         figures["farthest_hit_km"] = round(page["hits"][-1]["distanceKm"], 3)
     say(
-        f"{label}: p50 {figures['p50_ms']} p95 {figures['p95_ms']} p99 {figures['p99_ms']} "
+        f"{label}, {clients} clients: p50 {figures['p50_ms']} p95 {figures['p95_ms']} "
+        f"p99 {figures['p99_ms']} "
         f"max {figures['max_ms']} ms, {figures['rps']} req/s, errors {figures['errors']}"
-        f"/{figures['requests']} {figures['error_kinds']}"
+        f"/{figures['requests']} {figures['error_kinds']}; CPU ms per request "
+        f"{figures['cpu_ms_per_request']}"
     )
     return figures
 
@@ -403,17 +433,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "first": args.page_size,
         }
         box = {"bbox": MAP_BOX, "first": args.map_page_size}
-        figures = {
-            "radius_10km": asyncio.run(measure(server.url, "radius 10 km", radius, args)),
-            "map_box": asyncio.run(measure(server.url, "map box", box, args)),
-        }
+        meter = CpuMeter(name, lambda: server.process.pid if server.process else None, lambda: None)
+        figures: dict[str, Any] = {}
+        for label, key, query in (
+            ("radius 10 km", "radius_10km", radius),
+            ("map box", "map_box", box),
+        ):
+            for n, clients in enumerate(args.concurrency):
+                measured = asyncio.run(measure(server.url, label, query, args, meter, clients))
+                if n == 0:  # the headline, as before: the first concurrency asked
+                    figures[key] = {**measured, "by_concurrency": {}}
+                figures[key]["by_concurrency"][str(clients)] = {
+                    k: measured[k] for k in ("p50_ms", "p95_ms", "p99_ms", "rps", "errors")
+                }
         return {
             "benchmark": "search",
             "backend": "database",
             "rows": rows,
             "proposed_index": not args.no_index,
             "workers": args.workers,
-            "concurrency": args.concurrency,
+            "concurrency": args.concurrency[0],
             "served_by": "cjeune serve" if in_root else "uvicorn benchmarks.search:app",
             "cpu_count": os.cpu_count(),
             "explain_radius": explained,

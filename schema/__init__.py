@@ -21,6 +21,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers.permissions import AccessDenied
+from schema.execution import CJeuneExecutionContext
 from schema.input_guard import RefuseNulCharacters
 from schema.limits import max_operations_rule
 from schema.root import Mutation, Query, Subscription
@@ -78,6 +79,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
+        execution_context_class=CJeuneExecutionContext,
         config=StrawberryConfig(
             disable_field_suggestions=True,
             batching_config={"max_operations": settings.max_operations_per_request},

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -159,6 +160,20 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
     h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def distances_from(latitude: float, longitude: float) -> Callable[[float, float], float]:
+    """`haversine_km` from one fixed point, its own trigonometry done once (a page
+    measures a few hundred rows from the same point)."""
+    phi1, cos_phi1, lon1 = math.radians(latitude), math.cos(math.radians(latitude)), longitude
+    radians, sin, cos, asin, sqrt = math.radians, math.sin, math.cos, math.asin, math.sqrt
+
+    def to(lat2: float, lon2: float) -> float:
+        phi2 = radians(lat2)
+        h = sin((phi2 - phi1) / 2) ** 2 + cos_phi1 * cos(phi2) * sin(radians(lon2 - lon1) / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(h)))
+
+    return to
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from search.backend import (
     SearchHit,
     SearchPage,
     SearchQuery,
+    distances_from,
     haversine_km,
     order_key,
 )
@@ -186,7 +187,7 @@ class DatabaseSearch:
         more = len(hits) > query.first
         cursor = Position(page[-1].distance_km, page[-1].id).encode() if more else None
         if centred:
-            page = [replace(hit, distance_km=None) for hit in page]
+            page = [_without_distance(hit) for hit in page]
         return SearchPage(page, cursor)
 
 
@@ -204,6 +205,8 @@ class _Source(ABC):
         self.query, self.audience, self.dialect, self.kinds = query, audience, dialect, kinds
         self.first_read = first_read
         self.words = words(query.text)
+        near = query.near
+        self._distance_to = distances_from(near.latitude, near.longitude) if near else None
 
     @abstractmethod
     def wanted(self) -> bool: ...
@@ -229,10 +232,9 @@ class _Source(ABC):
         )
 
     def distance(self, latitude: float | None, longitude: float | None) -> float | None:
-        near = self.query.near
-        if near is None or latitude is None or longitude is None:
+        if self._distance_to is None or latitude is None or longitude is None:
             return None
-        return haversine_km(near.latitude, near.longitude, latitude, longitude)
+        return self._distance_to(latitude, longitude)
 
     async def page(self, after: Position | None, need: int) -> list[SearchHit]:
         near = self.query.near
@@ -261,6 +263,17 @@ class _Source(ABC):
             if len(hits) >= need or not truncated:
                 return hits[:need]
             limit *= 4
+
+
+_HIT_KINDS = {kind.value: kind for kind in HitKind}
+
+
+def _without_distance(hit: SearchHit) -> SearchHit:
+    """`replace(hit, distance_km=None)`, without its field-by-field introspection."""
+    return SearchHit(
+        hit.kind, hit.id, hit.title, hit.subtitle, None, hit.latitude, hit.longitude,
+        hit.theme, hit.is_super,
+    )  # fmt: skip
 
 
 def _after(hit: SearchHit, after: Position | None) -> bool:
@@ -348,7 +361,7 @@ class _OfferSource(_Source):
         best: dict[str, SearchHit] = {}
         for row in rows:
             hit = SearchHit(
-                kind=HitKind(row["kind"]),
+                kind=_HIT_KINDS[row["kind"]],
                 id=str(row["id"]),
                 title=row["title"] or "",
                 subtitle=row["subtitle"] or "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -322,8 +322,11 @@ async def test_cancellation_follows_the_paris_calendar_day_across_clock_changes(
 async def test_after_the_day_support_regularises_with_a_reason(gql):
     team, cashier = await till()
     holder = await card_holder()
-    token = await token_for(gql, cashier)
-    with clock.frozen(clock.now().astimezone(UTC).replace(hour=9)):
+    # Yesterday morning: in the past whatever the hour the suite runs at (a frozen clock
+    # ahead of the real one would outlive the cashier's session token).
+    yesterday = (clock.now() - timedelta(days=1)).astimezone(UTC).replace(hour=9)
+    with clock.frozen(yesterday):
+        token = await token_for(gql, cashier)
         debit = await gql.post(DEBIT, debit_input(team, holder, "8"), token=token)
     transaction_id = debit["data"]["debitCard"]["transaction"]["id"]
     support = await token_for(gql, await staff_member(StaffRole.SUPPORT))
@@ -339,7 +342,7 @@ async def test_after_the_day_support_regularises_with_a_reason(gql):
     entry = await AuditEntry.get(action="transaction.regularized", object_id=transaction_id)
     assert entry.after["reason"] == "Double saisie au guichet, appel du 12/11"
     cashier_try = await gql.post(
-        REGULARIZE, {"id": transaction_id, "reason": "x" * 20}, token=token
+        REGULARIZE, {"id": transaction_id, "reason": "x" * 20}, token=await token_for(gql, cashier)
     )
     assert error_codes(cashier_try) == ["FORBIDDEN"]
 
