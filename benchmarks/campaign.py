@@ -78,7 +78,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--postgres",
         default=os.environ.get("CJEUNE_BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432"),
     )
-    add("--redis-url", default="redis://127.0.0.1:6379/15", help="emptied first")
+    add(
+        "--redis-url",
+        help="a Redis database of its own (emptied first); default: a free one of 1 to 14, "
+        "claimed as the tests claim theirs, so no other user's jobs mix with the campaign's",
+    )
     add("--young-people", type=int, default=400_000)
     add("--workers", type=int, default=2, help="`cjeune worker` processes (2)")
     add("--parallel", type=int, default=2, help="CAMPAIGN_PARALLEL_BATCHES (2)")
@@ -272,7 +276,29 @@ def exactly_once(counts: dict[str, Any], expected: int) -> dict[str, int]:
     }
 
 
+CLAIM_KEY = "cjeune:tests:claimed"  # the tests' own claim (tests/conftest.py)
+
+
+async def claim_redis_database() -> str:
+    """An empty Redis database, marked as taken for an hour (released by `flushdb` after)."""
+    for db in range(1, 15):
+        url = f"redis://127.0.0.1:6379/{db}"
+        client = Redis.from_url(url)
+        try:
+            if await client.set(CLAIM_KEY, "benchmark", nx=True, ex=3600):
+                if await client.dbsize() == 1:
+                    return url
+                await client.delete(CLAIM_KEY)
+        finally:
+            await client.aclose()
+    raise RuntimeError("no empty Redis database between 1 and 14: pass --redis-url")
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    claimed = args.redis_url is None
+    if claimed:
+        args.redis_url = asyncio.run(claim_redis_database())
+        say(f"Redis database {args.redis_url} claimed")
     name = _seed.bench_database_name().replace("bench_", "bench_campaign_")
     url = f"{args.postgres}/{name}"
     logs = Path(tempfile.mkdtemp(prefix="cjeune_campaign_"))
@@ -330,7 +356,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )  # fmt: skip
         processes.wait_for("smtp", "ready")
         processes.wait_for("fcm", "ready")
-        asyncio.run(Redis.from_url(args.redis_url).flushdb())
+        if not claimed:  # a claimed database is empty but for the claim, which stays
+            asyncio.run(Redis.from_url(args.redis_url).flushdb())
         for number in range(args.workers):
             processes.start(f"worker-{number}", [sys.executable, "-m", "server", "worker"], env)
         processes.start("scheduler", [sys.executable, "-m", "server", "scheduler"], env)
@@ -361,6 +388,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         processes.stop_all()
         if not args.keep:
             asyncio.run(_seed.drop_database(args.postgres, name))
+        if claimed:  # the queue, the rate buckets and the claim: the database is free again
+            asyncio.run(Redis.from_url(args.redis_url).flushdb())
     for kind, channel in (("smtp", "email"), ("fcm", "push")):
         counts = json.loads((logs / f"{kind}.json").read_text())
         figures[f"{channel}_received"] = exactly_once(counts, args.young_people)

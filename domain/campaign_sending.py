@@ -51,6 +51,7 @@ from domain.campaign_content import (
     offer_cards,
 )
 from domain.marketing_consent import needs_parental_consent, with_parental_consent
+from domain.notifications import as_event
 from domain.send_rate import send_rate
 from models.accounts import User
 from models.campaigns import (
@@ -65,6 +66,7 @@ from models.offers import Offer
 from push.channels import email_channel, push_channel
 from push.email import Message
 from push.mobile import PushMessage, PushResult
+from push.realtime import notification_channel, publish
 from server.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -386,26 +388,37 @@ async def _send_push_chunk(
 
 async def _write_inbox(campaign: Campaign, people: list[tuple[Claimed, User]], o: Outcomes) -> None:
     """Inbox rows and the rows' outcome in one transaction: exactly once. Already dispatched:
-    the notification sweeper must not add a push or an email to the campaign's own."""
+    the notification sweeper must not add a push or an email to the campaign's own. Once
+    committed, each message goes to its reader's open subscriptions (the app's inbox live)."""
     now = clock.now()
-    async with in_transaction() as connection:
-        await Notification.bulk_create(
-            [
-                Notification(
-                    user_id=user.id,
-                    kind=CAMPAIGN_KIND,
-                    title=campaign.title,
-                    body=campaign.body,
-                    data=inbox_data(campaign),
-                    dispatched_at=now,
-                )
-                for _, user in people
-            ],
-            using_db=connection,
+    notifications = [
+        Notification(
+            user_id=user.id,
+            kind=CAMPAIGN_KIND,
+            title=campaign.title,
+            body=campaign.body,
+            data=inbox_data(campaign),
+            dispatched_at=now,
+            created_at=now,
         )
+        for _, user in people
+    ]
+    async with in_transaction() as connection:
+        await Notification.bulk_create(notifications, using_db=connection)
         for row, _ in people:
             o.sent(row)
         await o.write(connection)
+    await _publish_inbox(notifications)
+
+
+async def _publish_inbox(notifications: list[Notification]) -> None:
+    """Best effort: the rows are committed and the inbox shows them on its next read."""
+    try:
+        await asyncio.gather(
+            *(publish(notification_channel(n.user_id), as_event(n)) for n in notifications)
+        )
+    except Exception:
+        logger.exception("campaign inbox events not published; the inbox rows are saved")
 
 
 async def send_batch(

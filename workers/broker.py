@@ -37,6 +37,7 @@ from taskiq.message import BrokerMessage
 from taskiq.receiver import Receiver
 from taskiq_redis import RedisStreamBroker
 
+from push import realtime
 from server.database import close_database, open_database
 from server.settings import Settings
 from workers.jobs import JOB_MODULES, import_job_modules
@@ -209,10 +210,17 @@ async def _open_database(state: TaskiqState) -> None:
     if broker.settings is None:
         raise RuntimeError("call workers.broker.configure_broker(settings) at process start")
     await open_database(broker.settings)
+    # What a job publishes (a campaign's inbox messages...) reaches the subscriptions held
+    # by the API processes through Redis, as what the API itself publishes does.
+    state.fanout = realtime.use_fanout(realtime.fanout_for(broker.settings.redis_url))
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)
 async def _close_database(state: TaskiqState) -> None:
+    realtime.use_fanout(realtime.LocalFanout())
+    fanout = getattr(state, "fanout", None)
+    if fanout is not None:
+        await fanout.close()
     await close_database()
 
 

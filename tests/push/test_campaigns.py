@@ -4,6 +4,7 @@ parents' consent under 15, 18–25 themes, unsubscribes), pause, crash recovery,
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -33,7 +34,9 @@ from models.notifications import (
 )
 from models.offers import OfferTheme
 from models.social import Follow
+from push import realtime
 from push.channels import close_channels
+from push.realtime import notification_channel
 from server.settings import use_settings
 from tests.factories import partner_team, staff_member, young_person
 from tests.support import link_token, unique
@@ -221,6 +224,24 @@ async def test_everyone_gets_each_channel_once_with_the_unsubscribe_link_that_wo
         9,
         0,
     )
+
+
+async def test_an_open_inbox_receives_the_in_app_message_as_it_is_written(fcm):
+    partner = (await partner_team()).partner
+    reader = await follower(partner, 19)
+    campaign = await started(await draft(partner, [IN_APP]))
+    events = realtime.subscribe(notification_channel(reader.id))
+    try:
+        first = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0)  # subscribed
+        await send_all(campaign)
+        event = await asyncio.wait_for(first, timeout=5)
+    finally:
+        await events.aclose()
+    (saved,) = await Notification.filter(kind="campaign", user_id=reader.id)
+    assert event["id"] == str(saved.id)
+    assert (event["kind"], event["title"]) == ("campaign", "C'est la rentrée !")
+    assert event["data"]["campaignId"] == str(campaign.id)
 
 
 async def test_someone_who_unsubscribes_during_the_campaign_receives_nothing_more(fcm, mailbox):

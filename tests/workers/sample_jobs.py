@@ -54,3 +54,11 @@ async def always_fails(email: str, amount_cents: int) -> None:
 @broker.task(task_name="sample.note")
 async def note(text: str) -> None:
     NOTES.append({"text": text, "pid": os.getpid(), "loop": asyncio.get_running_loop()})
+
+
+@broker.task(task_name="sample.publish")
+async def publish_event(channel: str, text: str) -> None:
+    """Publishes a real-time event from the worker, as a campaign's inbox batch does."""
+    from push import realtime
+
+    await realtime.publish(channel, {"text": text, "worker": os.getpid()})

@@ -17,6 +17,7 @@ import pytest
 from taskiq.kicker import AsyncKicker
 
 from models.jobs import JobFailure
+from push.realtime import RedisFanout
 from tests.workers import sample_jobs
 from tests.workers.conftest import SAMPLE_JOBS, eventually
 from workers.broker import DELAYED, QUEUE
@@ -140,3 +141,21 @@ async def test_a_job_no_worker_knows_is_recorded_instead_of_dropped(workers, red
 
 async def _queue_is_empty(redis) -> bool:
     return await redis.xlen(QUEUE) == 0 and await redis.zcard(DELAYED) == 0
+
+
+async def test_an_event_a_job_publishes_reaches_a_subscriber_of_another_process(
+    workers, redis_broker, redis_url
+):
+    """The API holds the subscriptions; a worker's event must cross processes (Redis)."""
+    fanout = RedisFanout(redis_url)
+    events = fanout.subscribe("user:test-inbox")
+    try:
+        first = asyncio.ensure_future(anext(events))
+        await asyncio.sleep(0.2)  # subscribed
+        await sample_jobs.publish_event.kiq("user:test-inbox", "Bonjour")
+        event = await asyncio.wait_for(first, timeout=10)
+    finally:
+        await events.aclose()
+        await fanout.close()
+    assert event["text"] == "Bonjour"
+    assert event["worker"] in {process.pid for process in workers}
