@@ -30,6 +30,7 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from push.smtp_pipeline import Envelope, Pipeline, PipelineBroken, Reply, is_pipelinable
 from server.settings import Settings, get_settings
 
 _templates = Environment(
@@ -360,8 +361,18 @@ class _SmtpSession:
     def __init__(self, sender: SmtpSender) -> None:
         self.sender = sender
         self.smtp: aiosmtplib.SMTP | None = None
+        self.pipeline: Pipeline | None = None
 
     async def send_each(self, messages: Sequence[Message]) -> list[SendOutcome]:
+        envelopes = [
+            Envelope(m.sender, m.to, m.data, m) for m in messages if isinstance(m, RawEmail)
+        ]
+        if envelopes and len(envelopes) == len(messages) and all(map(is_pipelinable, envelopes)):
+            return await self._send_pipelined(envelopes)
+        await self._close_pipeline()
+        return await self._send_one_by_one(messages)
+
+    async def _send_one_by_one(self, messages: Sequence[Message]) -> list[SendOutcome]:
         outcomes: list[SendOutcome] = []
         for index, message in enumerate(messages):
             for attempt in (1, 2):
@@ -389,13 +400,81 @@ class _SmtpSession:
                 break
         return outcomes
 
+    async def _send_pipelined(self, envelopes: list[Envelope]) -> list[SendOutcome]:
+        """The same outcomes as one by one (a dropped connection is opened again once per
+        email), with the transactions pipelined when the server offers PIPELINING."""
+        outcomes: list[SendOutcome] = []
+        retried: int | None = None  # the email already retried on a new connection
+        while len(outcomes) < len(envelopes):
+            rest = envelopes[len(outcomes) :]
+            if self.pipeline is None or not self.pipeline.is_open:
+                try:
+                    self.pipeline = await self._open_pipeline()
+                except EmailDeliveryError as error:
+                    return outcomes + [SendOutcome(e.ref, False, error) for e in rest]
+                if self.pipeline is None:  # no PIPELINING: one reply at a time
+                    return outcomes + await self._send_one_by_one([e.ref for e in rest])
+            try:
+                outcomes += await self.pipeline.send_each(rest, _refused, _sent)
+            except PipelineBroken as broken:
+                outcomes += broken.settled
+                self.pipeline = None
+                if broken.settled or retried != len(outcomes):
+                    retried = len(outcomes)
+                    continue
+                error = EmailDeliveryError(
+                    f"connection to {self.sender._server} lost twice: {broken}"
+                )
+                return outcomes + [SendOutcome(e.ref, False, error) for e in rest]
+        return outcomes
+
+    async def _open_pipeline(self) -> Pipeline | None:
+        """A new connection (EHLO, TLS, login by aiosmtplib), taken over for pipelining;
+        None, and the connection kept for one-by-one sending, without PIPELINING."""
+        if self.smtp is not None:
+            self.smtp.close()
+        smtp = await self.sender._connect()
+        if smtp.is_ehlo_or_helo_needed:  # no TLS nor login asked for the EHLO yet
+            try:
+                await smtp.ehlo()
+            except (aiosmtplib.SMTPException, OSError) as error:
+                smtp.close()
+                raise EmailDeliveryError(
+                    f"cannot use SMTP server {self.sender._server}: {error}"
+                ) from error
+        transport = smtp.protocol.transport if smtp.protocol is not None else None
+        if not smtp.supports_extension("pipelining") or transport is None:
+            self.smtp = smtp
+            return None
+        self.smtp = None
+        return Pipeline(transport, self.sender.timeout)
+
+    async def _close_pipeline(self) -> None:
+        pipeline, self.pipeline = self.pipeline, None
+        if pipeline is not None:
+            await pipeline.close()
+
     async def close(self) -> None:
+        await self._close_pipeline()
         smtp, self.smtp = self.smtp, None
         if smtp is not None and smtp.is_connected:
             try:
                 await smtp.quit()
             except (aiosmtplib.SMTPException, OSError):
                 smtp.close()
+
+
+def _sent(envelope: Envelope) -> SendOutcome:
+    return SendOutcome(envelope.ref, True)
+
+
+def _refused(envelope: Envelope, reply: Reply, stage: str) -> SendOutcome:
+    if stage == "RCPT":
+        reason = f"recipient {envelope.recipient} refused: {reply}"
+    else:
+        reason = f"refused by the SMTP server: {reply}"
+    error = EmailDeliveryError(reason, permanent=reply.code >= 500, code=reply.code)
+    return SendOutcome(envelope.ref, False, error)
 
 
 class SmtpSender:

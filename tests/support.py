@@ -42,11 +42,25 @@ def valid_siret(seed: int) -> str:
 
 
 class Mailbox:
-    """Messages received by a real aiosmtpd server on 127.0.0.1."""
+    """Messages received by a real aiosmtpd server on 127.0.0.1.
 
-    def __init__(self) -> None:
+    It offers PIPELINING (RFC 2920), as the production relays do: aiosmtpd reads commands
+    from a buffered stream, one after the other, so a pipelining client is served
+    correctly, but it does not say so in its EHLO reply. `pipelining=False` for a server
+    that does not offer it."""
+
+    def __init__(self, *, pipelining: bool = True) -> None:
         self.messages: list[EmailMessage] = []
         self.port = 0
+        self.pipelining = pipelining
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=policy.default)

@@ -195,8 +195,14 @@ async def test_the_embedded_default_writes_eml_files(settings, tmp_path):
 class Recorder(Mailbox):
     """Counts connections (by client port), refuses some recipients, can drop a connection."""
 
-    def __init__(self, refuse: tuple[str, ...] = (), drop_once: tuple[str, ...] = ()) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        refuse: tuple[str, ...] = (),
+        drop_once: tuple[str, ...] = (),
+        *,
+        pipelining: bool = True,
+    ) -> None:
+        super().__init__(pipelining=pipelining)
         self.peers: set[tuple] = set()
         self.encrypted: list[bool] = []
         self.refuse = set(refuse)
@@ -526,3 +532,107 @@ async def test_prebuilt_emails_are_sent_over_smtp(settings, mailbox):
     received = await mailbox.wait_for("n2@jeune.test")
     assert received["Message-ID"] == messages[2].message_id
     assert "Bonjour Léa," in received.get_body(("plain",)).get_content()
+
+
+# --- prebuilt emails pipelined (RFC 2920) ----------------------------------------------------
+
+
+def prebuilt(settings, *addresses: str, body: str = "B") -> list[RawEmail]:
+    bulk = BulkEmail(
+        "campaign", {"subject": "S", "title": "T", "body": body, "cards": []}, settings
+    )
+    return [bulk.render_for(a, "Léa", UNSUBSCRIBE, f"campaign/9/{a}/email") for a in addresses]
+
+
+class Counting(Recorder):
+    """Also counts the SMTP commands the server read and the writes it read them in."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: list[str] = []
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
+        self.commands.append("MAIL")
+        envelope.mail_from = address
+        return "250 OK"
+
+
+async def test_prebuilt_emails_go_pipelined_and_a_refusal_fails_only_its_own(settings, smtp_server):
+    box = Counting(refuse=("inconnu@nulle.test",))
+    port = smtp_server(box, authenticator=_authenticator([]), auth_require_tls=False)
+    configured = smtp_settings(settings, port)
+    addresses = ["un@jeune.test", "inconnu@nulle.test", "trois@jeune.test", "quatre@jeune.test"]
+    batch = prebuilt(configured, *addresses, body=".Un point en tête\n.\nEt un point seul.")
+
+    outcomes = await SmtpSender(configured).send_each(batch)
+
+    assert [(o.message.to, o.ok) for o in outcomes] == [(a, a != addresses[1]) for a in addresses]
+    error = outcomes[1].error
+    assert error.permanent and error.code == 550 and "inconnu@nulle.test" in str(error)
+    assert [m["To"] for m in box.messages] == [addresses[0], *addresses[2:]]
+    assert len(box.peers) == 1 and box.commands == ["MAIL"] * 4
+    # Dot-stuffing undone by the server: the lines starting with "." arrive as written.
+    text = box.messages[0].get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert ".Un point en tête\n.\nEt un point seul." in text
+    assert [m["Message-ID"] for m in box.messages] == [
+        batch[0].message_id, batch[2].message_id, batch[3].message_id
+    ]  # fmt: skip
+
+
+async def test_a_pipelined_batch_whose_connection_drops_goes_on_once_on_a_new_one(
+    settings, smtp_server
+):
+    box = Recorder(drop_once=("deux@jeune.test",))
+    port = smtp_server(box, authenticator=_authenticator([]), auth_require_tls=False)
+    configured = smtp_settings(settings, port)
+    addresses = ["un@jeune.test", "deux@jeune.test", "trois@jeune.test"]
+    outcomes = await SmtpSender(configured).send_each(prebuilt(configured, *addresses))
+    assert [o.ok for o in outcomes] == [True, True, True]
+    assert [o.message.to for o in outcomes] == addresses  # in order
+    assert [m["To"] for m in box.messages] == addresses
+    assert len(box.peers) == 2
+
+
+async def test_a_pipelined_email_dropped_twice_fails_with_the_rest_for_a_later_retry(
+    settings, smtp_server
+):
+    class DropsAlways(Recorder):
+        async def handle_DATA(self, server, session, envelope) -> str:
+            if "deux@jeune.test" in envelope.rcpt_tos:
+                server.transport.close()
+                return "451 4.3.0 Coupure"
+            return await super().handle_DATA(server, session, envelope)
+
+    box = DropsAlways()
+    port = smtp_server(box, authenticator=_authenticator([]), auth_require_tls=False)
+    configured = smtp_settings(settings, port)
+    addresses = ["un@jeune.test", "deux@jeune.test", "trois@jeune.test"]
+    outcomes = await SmtpSender(configured).send_each(prebuilt(configured, *addresses))
+    assert [o.ok for o in outcomes] == [True, False, False]
+    assert "lost twice" in str(outcomes[1].error) and not outcomes[2].error.permanent
+    assert [m["To"] for m in box.messages] == ["un@jeune.test"]
+
+
+async def test_a_server_without_pipelining_gets_one_command_at_a_time(settings, smtp_server):
+    box = Recorder(refuse=("inconnu@nulle.test",), pipelining=False)
+    port = smtp_server(box, authenticator=_authenticator([]), auth_require_tls=False)
+    configured = smtp_settings(settings, port)
+    addresses = ["un@jeune.test", "inconnu@nulle.test", "trois@jeune.test"]
+    outcomes = await SmtpSender(configured).send_each(prebuilt(configured, *addresses))
+    assert [o.ok for o in outcomes] == [True, False, True]
+    assert [m["To"] for m in box.messages] == ["un@jeune.test", "trois@jeune.test"]
+
+
+async def test_pipelined_emails_go_encrypted_after_starttls(settings, smtp_server, certificates):
+    box, logins = Recorder(), []
+    port = smtp_server(
+        box,
+        authenticator=_authenticator(logins),
+        tls_context=certificates.server_context(),
+        require_starttls=True,
+    )
+    configured = smtp_settings(settings, port, smtp_tls="starttls")
+    sender = SmtpSender(configured, tls_context=certificates.client_context())
+    outcomes = await sender.send_each(prebuilt(configured, "un@jeune.test", "deux@jeune.test"))
+    assert all(o.ok for o in outcomes)
+    assert box.encrypted == [True, True] and logins == [True]
