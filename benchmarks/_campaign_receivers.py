@@ -117,12 +117,7 @@ def serve_fcm(port: int, credentials: Path, counts: Counts) -> Any:
             counts.add(recipient, data.get("campaignId", "?") + "/" + message.get("token", ""))
             return 200, {"name": f"projects/{project}/messages/{recipient}"}, {}
 
-    standin = CountingStandin()
-    standin._server.server_close()
-    standin._server = fcm_standin._Server(("127.0.0.1", port), fcm_standin._Handler)
-    standin._server.standin = standin
-    standin._thread = threading.Thread(target=standin._server.serve_forever, daemon=True)
-    standin.start()
+    standin = CountingStandin(port=port).start()
     fcm_standin.write_service_account(credentials, standin)
     return standin
 

@@ -1,6 +1,7 @@
 """A local HTTP stand-in of Firebase Cloud Messaging, for the real firebase-admin client.
 
-It serves, on 127.0.0.1 and a free port, in a thread (so other processes can send to it too):
+It serves, on 127.0.0.1 and a free port (or the one given), from an asyncio event loop of its
+own (uvloop when importable) running in a daemon thread, so other processes can send to it too:
 
 - `POST /token`: Google's OAuth JWT-bearer exchange. The assertion's RS256 signature is checked
   with the public key of the service account written by `write_service_account`;
@@ -12,23 +13,32 @@ Scripted errors, with the bodies real FCM sends: tokens starting with "unregiste
 UNREGISTERED, "invalid-" a 400 INVALID_ARGUMENT about the token, reserved data keys ("from",
 "google.…") a 400 about the payload; `fail_next(token, status=…, times=…, retry_after=…)` queues
 transient failures (429 QUOTA_EXCEEDED, 500, 503) for one token.
+
+The transport is a small HTTP/1.1 server: an `asyncio.Protocol` per connection, requests parsed
+by httptools, keep-alive (requests on a connection are answered in order), the handlers called
+directly on the loop (they are synchronous and quick). It costs far less CPU per request than
+`http.server`, which matters when the stand-in shares the machine with the system under test
+(the campaign benchmark).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
+import socket
 import threading
 import time
 import uuid
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
+import httptools
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -42,6 +52,9 @@ BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 RESERVED_DATA_KEYS = {"from", "notification", "message_type"}
 RESERVED_DATA_PREFIXES = ("google.", "gcm.")
 STATUS_NAMES = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+# firebase-admin opens up to 100 connections at once; a small backlog would make the kernel
+# drop connection attempts and the client wait a second for each.
+LISTEN_BACKLOG = 512
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,7 @@ class _ScriptedFailure:
 class FcmStandin:
     """FCM v1 and Google's token endpoint, served from a thread of the test process."""
 
-    def __init__(self, project_id: str = PROJECT_ID) -> None:
+    def __init__(self, project_id: str = PROJECT_ID, port: int = 0) -> None:
         self.project_id = project_id
         self._lock = threading.Lock()
         self._order = itertools.count(1)
@@ -88,24 +101,77 @@ class FcmStandin:
         self._issued: set[str] = set()
         self._public_keys: dict[str, bytes] = {}  # client_email -> PEM
         self._failures: dict[str, deque[_ScriptedFailure]] = defaultdict(deque)
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.standin = self
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # Bound and listening from here on (port 0: a free one), so `url` is known before
+        # start() and early connections wait in the backlog.
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self._socket.bind(("127.0.0.1", port))
+            self._socket.listen(LISTEN_BACKLOG)
+        except OSError:
+            self._socket.close()
+            raise
+        self._address: tuple[str, int] = self._socket.getsockname()[:2]
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[_Connection] = set()
 
     # Life cycle -------------------------------------------------------------------------------
 
     def start(self) -> FcmStandin:
+        """Serve from an event loop in a daemon thread; return once it accepts connections."""
+        if self._thread is not None:
+            raise RuntimeError("FCM stand-in already started")
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        self._loop = _new_event_loop()
+        self._thread = threading.Thread(
+            target=self._serve, args=(ready, failure), name="fcm-standin", daemon=True
+        )
         self._thread.start()
+        ready.wait()
+        if failure:
+            self._thread.join()
+            raise failure[0]
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        """Stop serving: close the listening socket and every open connection."""
+        loop, thread = self._loop, self._thread
+        if loop is not None and thread is not None and thread.is_alive():
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+        self._socket.close()
+
+    def _serve(self, ready: threading.Event, failure: list[BaseException]) -> None:
+        loop = self._loop
+        assert loop is not None
+        asyncio.set_event_loop(loop)
+        try:
+            server = loop.run_until_complete(
+                loop.create_server(
+                    lambda: _Connection(self), sock=self._socket, backlog=LISTEN_BACKLOG
+                )
+            )
+        except BaseException as error:  # reported to start()
+            failure.append(error)
+            loop.close()
+            ready.set()
+            return
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            server.close()
+            for connection in list(self._connections):
+                connection.close()
+            loop.run_until_complete(asyncio.sleep(0))  # let the transports close
+            loop.close()
 
     @property
     def url(self) -> str:
         """The FCM endpoint, for `Settings.fcm_endpoint` / FCM_ENDPOINT."""
-        host, port = self._server.server_address[:2]
+        host, port = self._address
         return f"http://{host}:{port}"
 
     @property
@@ -162,7 +228,7 @@ class FcmStandin:
                 raise AssertionError(f"FCM stand-in: condition not met within {timeout} s")
             time.sleep(0.02)
 
-    # Behaviour (called from the server's threads) ---------------------------------------------
+    # Behaviour (called on the server's event loop) --------------------------------------------
 
     def _exchange(self, form: dict[str, str]) -> tuple[int, dict[str, Any]]:
         if form.get("grant_type") != JWT_BEARER:
@@ -260,52 +326,136 @@ def _transient(scripted: _ScriptedFailure) -> tuple[int, dict[str, Any], dict[st
     return scripted.status, body, headers
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # firebase-admin opens up to 100 connections at once; the default backlog of 5 would make
-    # the kernel drop connection attempts and the client wait a second for each.
-    request_queue_size = 512
-    standin: FcmStandin
+def _new_event_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects from FCM
-    server: _Server
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
 
-    def do_POST(self) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        standin = self.server.standin
-        if self.path == "/token":
+
+def _response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> bytes:
+    payload = json.dumps(body).encode()
+    head = [
+        f"HTTP/1.1 {status} {_REASONS.get(status, '')}",
+        "Content-Type: application/json; charset=UTF-8",
+        f"Content-Length: {len(payload)}",
+    ]
+    head.extend(f"{name}: {value}" for name, value in (headers or {}).items())
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload
+
+
+class _Connection(asyncio.Protocol):
+    """One client connection: requests parsed by httptools, answered in order on the loop."""
+
+    def __init__(self, standin: FcmStandin) -> None:
+        self._standin = standin
+        self._parser = httptools.HttpRequestParser(self)
+        self._transport: asyncio.Transport | None = None
+        self._url = b""
+        self._authorization = b""
+        self._expect_continue = False
+        self._body: list[bytes] = []
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self._standin._connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._standin._connections.discard(self)
+        self._transport = None
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._reply(400, _error(400, "INVALID_ARGUMENT", "Upgrade not supported."), close=True)
+        except httptools.HttpParserError:
+            self._reply(400, _error(400, "INVALID_ARGUMENT", "Bad request."), close=True)
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    # httptools callbacks
+
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._authorization = b""
+        self._expect_continue = False
+        self._body = []
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        if name == b"authorization":
+            self._authorization = value
+        elif name == b"expect" and value.lower() == b"100-continue":
+            self._expect_continue = True
+
+    def on_headers_complete(self) -> None:
+        if self._expect_continue and self._transport is not None:
+            self._transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        keep_alive = self._parser.should_keep_alive()
+        try:
+            status, body, headers = self._handle(
+                self._parser.get_method(), self._url.decode("latin-1"), b"".join(self._body)
+            )
+        except Exception:  # a bug of the stand-in: answer, and drop the connection
+            status, body, headers = 500, _error(500, "INTERNAL", "FCM stand-in error."), {}
+            keep_alive = False
+        self._reply(status, body, headers, close=not keep_alive)
+
+    # Routing
+
+    def _handle(
+        self, method: bytes, path: str, raw: bytes
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        if method != b"POST":
+            return (
+                501,
+                _error(501, "UNIMPLEMENTED", f"Unsupported method ('{method.decode()}')"),
+                {},
+            )
+        standin = self._standin
+        if path == "/token":
             form = {key: values[0] for key, values in parse_qs(raw.decode()).items()}
-            status, body = standin._exchange(form)
-            self._reply(status, body)
-            return
-        parts = self.path.strip("/").split("/")
+            status, answer = standin._exchange(form)
+            return status, answer, {}
+        parts = path.strip("/").split("/")
         if len(parts) != 4 or parts[:2] != ["v1", "projects"] or parts[3] != "messages:send":
-            self._reply(404, _error(404, "NOT_FOUND", f"No route for {self.path}"))
-            return
+            return 404, _error(404, "NOT_FOUND", f"No route for {path}"), {}
         try:
             body = json.loads(raw)
         except ValueError:
-            self._reply(400, _error(400, "INVALID_ARGUMENT", "Invalid JSON payload received."))
+            return 400, _error(400, "INVALID_ARGUMENT", "Invalid JSON payload received."), {}
+        return standin._send(parts[2], body, self._authorization.decode("latin-1"))
+
+    def _reply(
+        self,
+        status: int,
+        body: dict[str, Any],
+        headers: dict[str, str] | None = None,
+        close: bool = False,
+    ) -> None:
+        transport = self._transport
+        if transport is None or transport.is_closing():
             return
-        status, answer, headers = standin._send(
-            parts[2], body, self.headers.get("Authorization", "")
-        )
-        self._reply(status, answer, headers)
-
-    def _reply(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None):
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None  # quiet: pytest shows failures, not every request
+        transport.write(_response(status, body, headers))
+        if close:
+            transport.close()
 
 
 def write_service_account(path: Path, standin: FcmStandin) -> Path:
