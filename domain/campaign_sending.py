@@ -3,10 +3,11 @@
 `start` (job campaigns.start) writes the recipient rows if they are not written yet and
 kicks CAMPAIGN_PARALLEL_BATCHES batch jobs per channel. A batch job (campaigns.batch)
 claims up to CAMPAIGN_BATCH_SIZE pending rows of its channel at once (PostgreSQL: FOR
-UPDATE SKIP LOCKED, so parallel jobs take different rows), sends them (SMTP_CONNECTIONS
-SMTP connections, the emails built from one rendering of the campaign; FCM calls of at most
-500) and records the rows' outcomes every RECORD_EVERY rows, and goes on for BATCH_SECONDS
-before handing over to a fresh job of itself.
+UPDATE SKIP LOCKED, so parallel jobs take different rows), sends them
+(CAMPAIGN_SMTP_CONNECTIONS pipelined SMTP connections, the emails built from one rendering
+of the campaign; FCM calls of at most 500) and records the rows' outcomes every
+RECORD_EVERY rows, and goes on for BATCH_SECONDS before handing over to a fresh job of
+itself.
 
 Crash safety: a claim is a lease (`claimed_until`). Rows of a worker that died stay claimed
 until the lease expires; any batch job then puts them back to pending (or failed after
@@ -76,7 +77,6 @@ BATCH_JOB = "campaigns.batch"
 CLAIM_SECONDS = 60
 MAX_ATTEMPTS = 3
 RECORD_EVERY = 50  # rows sent, then recorded together: a crash resends at most these
-SMTP_CONNECTIONS = 4  # per email batch, each sending its share of the batch
 BATCH_SECONDS = 20.0  # a job's share before it hands over (Redis redelivers after 10 min)
 STALLED_AFTER = timedelta(seconds=3 * CLAIM_SECONDS)
 
@@ -301,13 +301,13 @@ def push_messages(campaign: Campaign, targets: Sequence[tuple[int, str]]) -> lis
 
 async def _send_emails(campaign: Campaign, people: list[tuple[Claimed, User]], o: Outcomes) -> None:
     """Built for the whole batch at once (cheap: `build_emails`), then sent over
-    SMTP_CONNECTIONS connections side by side (an SMTP transaction is four round trips: one
-    connection waits more than it works), each recording every RECORD_EVERY messages."""
+    CAMPAIGN_SMTP_CONNECTIONS connections side by side (even pipelined, a connection waits
+    a round trip per email), each recording every RECORD_EVERY messages."""
     settings = get_settings()
     cards = await offer_cards(campaign.offer_ids, settings)
     recipients = [(user.id, user.email, user.first_name) for _, user in people]
     messages = list(zip(people, build_emails(campaign, cards, recipients, settings), strict=True))
-    share = -(-len(messages) // SMTP_CONNECTIONS)  # rounded up
+    share = -(-len(messages) // settings.campaign_smtp_connections)  # rounded up
     await asyncio.gather(
         *(
             _send_email_share(messages[start : start + share], o)

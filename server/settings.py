@@ -55,6 +55,9 @@ class Settings:
     campaign_push_per_second: int = 0  # 0: as fast as FCM takes them
     campaign_batch_size: int = 500  # recipients claimed at a time (FCM takes 500 per call)
     campaign_parallel_batches: int = 2  # batch jobs per channel running at once
+    # SMTP connections per email batch, side by side; the relay sees at most this times
+    # CAMPAIGN_PARALLEL_BATCHES times the workers (16 x 2 x 2 = 64 with the defaults)
+    campaign_smtp_connections: int = 16
     rate_limit_per_minute: int = 600
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
@@ -104,9 +107,17 @@ class Settings:
             raise ImproperlyConfigured("PUSH_BACKEND must be outbox or fcm")
         if self.push_backend == "fcm" and self.fcm_credentials_file is None:
             raise ImproperlyConfigured("PUSH_BACKEND=fcm needs FCM_CREDENTIALS_FILE")
-        if self.campaign_batch_size < 1 or self.campaign_parallel_batches < 1:
+        if (
+            min(
+                self.campaign_batch_size,
+                self.campaign_parallel_batches,
+                self.campaign_smtp_connections,
+            )
+            < 1
+        ):
             raise ImproperlyConfigured(
-                "CAMPAIGN_BATCH_SIZE and CAMPAIGN_PARALLEL_BATCHES must be at least 1"
+                "CAMPAIGN_BATCH_SIZE, CAMPAIGN_PARALLEL_BATCHES and CAMPAIGN_SMTP_CONNECTIONS "
+                "must be at least 1"
             )
         if self.geocoder not in {"offline", "ban"}:
             raise ImproperlyConfigured("GEOCODER must be offline or ban")
@@ -176,6 +187,7 @@ def load_settings() -> Settings:
         campaign_push_per_second=_int("CAMPAIGN_PUSH_PER_SECOND", 0),
         campaign_batch_size=_int("CAMPAIGN_BATCH_SIZE", 500),
         campaign_parallel_batches=_int("CAMPAIGN_PARALLEL_BATCHES", 2),
+        campaign_smtp_connections=_int("CAMPAIGN_SMTP_CONNECTIONS", 16),
         rate_limit_per_minute=_int("RATE_LIMIT_PER_MINUTE", 600),
         login_max_failures_per_account=_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5),
         login_max_failures_per_address=_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 30),
