@@ -91,7 +91,13 @@ class _Connection(asyncio.Protocol):
 class Http1Pool:
     """Keep-alive connections to the origin of `url` (http or https)."""
 
-    def __init__(self, url: str, connections: int, timeout: float) -> None:
+    def __init__(
+        self,
+        url: str,
+        connections: int,
+        timeout: float,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
         parts = urlsplit(url)
         self.https = parts.scheme == "https"
         self.host = parts.hostname or "localhost"
@@ -99,7 +105,8 @@ class Http1Pool:
         default_port = 443 if self.https else 80
         self.authority = self.host if self.port == default_port else f"{self.host}:{self.port}"
         self.limit, self.timeout = connections, timeout
-        self._ssl = ssl.create_default_context() if self.https else None
+        # https: certificates checked against the system's CAs (or `tls_context`'s)
+        self._ssl = (tls_context or ssl.create_default_context()) if self.https else None
         self._idle: list[_Connection] = []
         self._open = 0
         self._queue: deque[asyncio.Future[None]] = deque()

@@ -4,6 +4,7 @@ keep-alive reuse, the connection limit, servers that close, hang or answer in pi
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -11,6 +12,7 @@ import pytest
 
 from push.fcm_http import Http1Pool, HttpError
 from tests.support import free_port
+from tests.tls import make_certificates
 
 
 class _Server:
@@ -169,3 +171,28 @@ async def test_waiting_callers_are_served_in_turn_when_one_is_cancelled(serve) -
     assert sorted([await first, await third]) == [1, 2]
     assert second.cancelled()
     await pool.close()
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """(server context for 127.0.0.1, client context trusting only its test CA)."""
+    paths = make_certificates(tmp_path_factory.mktemp("tls"))
+    return paths.server_context(), paths.client_context()
+
+
+async def test_https_checks_the_certificate(tls) -> None:
+    server_context, client_context = tls
+    state, port = _Server(), free_port()
+    server = await asyncio.start_server(state.handle, "127.0.0.1", port, ssl=server_context)
+    try:
+        url = f"https://127.0.0.1:{port}"
+        trusted = Http1Pool(url, connections=2, timeout=5, tls_context=client_context)
+        assert [await _post(trusted, n) for n in range(3)] == [1, 2, 3]
+        await trusted.close()
+        untrusted = Http1Pool(url, connections=2, timeout=5)  # the system's CAs only
+        with pytest.raises(HttpError, match="certificate"):
+            await _post(untrusted)
+        await untrusted.close()
+    finally:
+        server.close()
+    assert state.connections == 1  # the refused handshake never reached the handler
