@@ -77,6 +77,9 @@ BATCH_JOB = "campaigns.batch"
 CLAIM_SECONDS = 60
 MAX_ATTEMPTS = 3
 RECORD_EVERY = 50  # rows sent, then recorded together: a crash resends at most these
+# Emails a connection sends between two looks at the outcomes: a batch's connections record
+# together as soon as RECORD_EVERY outcomes are waiting, not each at the end of its share.
+EMAIL_CHUNK = 10
 BATCH_SECONDS = 20.0  # a job's share before it hands over (Redis redelivers after 10 min)
 STALLED_AFTER = timedelta(seconds=3 * CLAIM_SECONDS)
 
@@ -210,16 +213,20 @@ class Outcomes:
         self.groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
         self.retry: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.sent_count = 0
+        self.unwritten = 0
 
     def sent(self, row: Claimed) -> None:
         self.groups[(RecipientStatus.SENT, None)].append(row.id)
         self.sent_count += 1
+        self.unwritten += 1
 
     def failed(self, row: Claimed, reason: str) -> None:
         self.groups[(RecipientStatus.FAILED, reason[:300])].append(row.id)
+        self.unwritten += 1
 
     def skipped(self, row: Claimed, reason: str) -> None:
         self.groups[(RecipientStatus.SKIPPED, reason[:300])].append(row.id)
+        self.unwritten += 1
 
     def later(self, row: Claimed, reason: str) -> None:
         """A passing failure: the lease becomes the wait; then pending again, or failed."""
@@ -227,11 +234,16 @@ class Outcomes:
             self.failed(row, reason)
         else:
             self.retry[(row.attempts, reason[:300])].append(row.id)
+            self.unwritten += 1
 
-    async def write(self, connection: Any = None) -> None:
-        """Write the outcomes not written yet (one UPDATE per status and reason)."""
+    async def write(self, connection: Any = None, *, at_least: int = 0) -> None:
+        """Write the outcomes not written yet (one UPDATE per status and reason), if there
+        are `at_least` of them."""
+        if self.unwritten < max(at_least, 1):
+            return
         groups, retry = self.groups, self.retry
         self.groups, self.retry = defaultdict(list), defaultdict(list)
+        self.unwritten = 0
         connection = connection or connections.get("default")
         now = clock.now()
         for (status, reason), ids in groups.items():
@@ -302,7 +314,7 @@ def push_messages(campaign: Campaign, targets: Sequence[tuple[int, str]]) -> lis
 async def _send_emails(campaign: Campaign, people: list[tuple[Claimed, User]], o: Outcomes) -> None:
     """Built for the whole batch at once (cheap: `build_emails`), then sent over
     CAMPAIGN_SMTP_CONNECTIONS connections side by side (even pipelined, a connection waits
-    a round trip per email), each recording every RECORD_EVERY messages."""
+    a round trip per email), recorded whenever RECORD_EVERY outcomes are waiting."""
     settings = get_settings()
     cards = await offer_cards(campaign.offer_ids, settings)
     recipients = [(user.id, user.email, user.first_name) for _, user in people]
@@ -321,8 +333,8 @@ async def _send_email_share(
 ) -> None:
     settings = get_settings()
     async with email_channel().session() as session:
-        for start in range(0, len(messages), RECORD_EVERY):
-            chunk = messages[start : start + RECORD_EVERY]
+        for start in range(0, len(messages), EMAIL_CHUNK):
+            chunk = messages[start : start + EMAIL_CHUNK]
             await send_rate(settings).wait_for("email", len(chunk))
             results = await session.send_each([message for _, message in chunk])
             for ((row, _), _), result in zip(chunk, results, strict=True):
@@ -332,7 +344,7 @@ async def _send_email_share(
                     o.failed(row, f"refusé par le serveur SMTP : {result.error}")
                 else:
                     o.later(row, f"SMTP indisponible : {result.error}")
-            await o.write()
+            await o.write(at_least=RECORD_EVERY)
 
 
 async def _send_pushes(campaign: Campaign, people: list[tuple[Claimed, User]], o: Outcomes) -> None:

@@ -5,6 +5,7 @@ parents' consent under 15, 18–25 themes, unsubscribes), pause, crash recovery,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -37,7 +38,7 @@ from models.social import Follow
 from push import realtime
 from push.channels import close_channels
 from push.realtime import notification_channel
-from server.settings import use_settings
+from server.settings import get_settings, use_settings
 from tests.factories import partner_team, staff_member, young_person
 from tests.support import link_token, unique
 
@@ -320,6 +321,52 @@ async def test_a_batch_is_recorded_chunk_by_chunk_so_a_crash_resends_nothing_rec
 
     tokens = await Device.filter(user_id__in=[p.id for p in people]).values_list("token", flat=True)
     assert sorted(m.token for m in fcm.messages) == sorted(tokens)  # once each
+    assert set((await rows(campaign)).values()) == {RecipientStatus.SENT}
+
+
+async def test_emails_are_recorded_as_they_go_so_a_crash_resends_only_those_in_flight(
+    fcm, mailbox, monkeypatch
+):
+    partner = (await partner_team()).partner
+    people = [await follower(partner) for _ in range(5)]
+    campaign = await started(await draft(partner, [EMAIL]))
+    monkeypatch.setattr(campaign_sending, "RECORD_EVERY", 2)
+    monkeypatch.setattr(campaign_sending, "EMAIL_CHUNK", 1)
+    use_settings(replace(get_settings(), campaign_smtp_connections=1))
+    real = campaign_sending.email_channel()
+    calls = []
+
+    class WorkerDied(Exception):
+        pass  # not SystemExit: asyncio re-raises that one out of the event loop
+
+    class DiesOnTheFourthEmail:
+        @contextlib.asynccontextmanager
+        async def session(self):
+            async with real.session() as session:
+
+                class Session:
+                    async def send_each(self, messages):
+                        calls.append(len(messages))
+                        if len(calls) == 4:
+                            raise WorkerDied
+                        return await session.send_each(messages)
+
+                yield Session()
+
+    monkeypatch.setattr(campaign_sending, "email_channel", DiesOnTheFourthEmail)
+    held = await campaign_sending.claim(campaign.id, EMAIL, 5, "dying-worker")
+    with pytest.raises(WorkerDied):
+        await campaign_sending.send_batch(campaign, EMAIL, held, "dying-worker")
+
+    statuses = await rows(campaign)
+    assert sum(statuses[(str(p.id), "email")] == RecipientStatus.SENT for p in people) == 2
+    assert sum(len(received(mailbox, p)) for p in people) == 3  # the third not recorded
+    monkeypatch.setattr(campaign_sending, "email_channel", lambda: real)
+    with clock.frozen(clock.now() + timedelta(seconds=campaign_sending.CLAIM_SECONDS + 1)):
+        await campaign_sending.run_batches(campaign.id, EMAIL)
+
+    counts = sorted(len(received(mailbox, p)) for p in people)
+    assert counts == [1, 1, 1, 1, 2]  # only the one in flight at the crash came twice
     assert set((await rows(campaign)).values()) == {RecipientStatus.SENT}
 
 
