@@ -549,16 +549,18 @@ async def test_a_server_without_pipelining_gets_one_command_at_a_time(settings, 
     assert [m["To"] for m in box.messages] == ["un@jeune.test", "trois@jeune.test"]
 
 
-async def test_pipelined_emails_go_encrypted_after_starttls(settings, smtp_server, certificates):
+@pytest.mark.parametrize("mode", ["starttls", "implicit"])
+async def test_pipelined_emails_go_encrypted(settings, smtp_server, certificates, mode):
     box, logins = Recorder(), []
-    port = smtp_server(
-        box,
-        authenticator=_authenticator(logins),
-        tls_context=certificates.server_context(),
-        require_starttls=True,
+    tls = (
+        {"tls_context": certificates.server_context(), "require_starttls": True}
+        if mode == "starttls"
+        else {"ssl_context": certificates.server_context(), "auth_require_tls": False}
     )
-    configured = smtp_settings(settings, port, smtp_tls="starttls")
+    port = smtp_server(box, authenticator=_authenticator(logins), **tls)
+    configured = smtp_settings(settings, port, smtp_tls=mode)
     sender = SmtpSender(configured, tls_context=certificates.client_context())
     outcomes = await sender.send_each(prebuilt(configured, "un@jeune.test", "deux@jeune.test"))
     assert all(o.ok for o in outcomes)
-    assert box.encrypted == [True, True] and logins == [True]
+    assert [m["To"] for m in box.messages] == ["un@jeune.test", "deux@jeune.test"]
+    assert logins == [True] and len(box.peers) == 1 and box.encrypted == [True, True]
