@@ -77,9 +77,10 @@ BATCH_JOB = "campaigns.batch"
 CLAIM_SECONDS = 60
 MAX_ATTEMPTS = 3
 RECORD_EVERY = 50  # rows sent, then recorded together: a crash resends at most these
-# Emails a connection sends between two looks at the outcomes: a batch's connections record
-# together as soon as RECORD_EVERY outcomes are waiting, not each at the end of its share.
-EMAIL_CHUNK = 10
+# Emails a connection sends between two looks at the outcomes (the batch records as soon as
+# RECORD_EVERY outcomes are waiting). Smaller chunks shrink what a crash can resend but end
+# the SMTP pipeline more often: 10 took the 400,000-person campaign from 8.0 to 9.5 min.
+EMAIL_CHUNK = 50
 BATCH_SECONDS = 20.0  # a job's share before it hands over (Redis redelivers after 10 min)
 STALLED_AFTER = timedelta(seconds=3 * CLAIM_SECONDS)
 
