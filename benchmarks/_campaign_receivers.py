@@ -68,15 +68,13 @@ class Counts:
 def serve_smtp(port: int, counts: Counts) -> Any:
     from aiosmtpd.controller import Controller
 
+    from tests.support import offer_pipelining
+
     class Handler:
         async def handle_EHLO(
             self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
         ) -> list[str]:
-            # Offered as production relays do (see tests/support.py Mailbox): aiosmtpd
-            # serves a pipelining client correctly but does not say it can.
-            session.host_name = hostname
-            responses.insert(-1, "250-PIPELINING")
-            return responses
+            return offer_pipelining(session, hostname, responses)  # as production relays do
 
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
             if not _CAMPAIGN.search(envelope.content):

@@ -44,6 +44,7 @@ if str(ROOT) not in sys.path:
 
 from benchmarks import _cpu, _seed  # noqa: E402
 from benchmarks._server import free_port  # noqa: E402
+from tests.support import claim_redis_database  # noqa: E402
 
 USERS = """
 INSERT INTO users (id, email, kind, staff_roles, first_name, last_name, birth_date,
@@ -276,28 +277,10 @@ def exactly_once(counts: dict[str, Any], expected: int) -> dict[str, int]:
     }
 
 
-CLAIM_KEY = "cjeune:tests:claimed"  # the tests' own claim (tests/conftest.py)
-
-
-async def claim_redis_database() -> str:
-    """An empty Redis database, marked as taken for an hour (released by `flushdb` after)."""
-    for db in range(1, 15):
-        url = f"redis://127.0.0.1:6379/{db}"
-        client = Redis.from_url(url)
-        try:
-            if await client.set(CLAIM_KEY, "benchmark", nx=True, ex=3600):
-                if await client.dbsize() == 1:
-                    return url
-                await client.delete(CLAIM_KEY)
-        finally:
-            await client.aclose()
-    raise RuntimeError("no empty Redis database between 1 and 14: pass --redis-url")
-
-
 def run(args: argparse.Namespace) -> dict[str, Any]:
     claimed = args.redis_url is None
     if claimed:
-        args.redis_url = asyncio.run(claim_redis_database())
+        args.redis_url = asyncio.run(claim_redis_database("benchmark", seconds=3600))
         say(f"Redis database {args.redis_url} claimed")
     name = _seed.bench_database_name().replace("bench_", "bench_campaign_")
     url = f"{args.postgres}/{name}"

@@ -188,7 +188,6 @@ class _Sent:
     """A 2xx answer, as much of an httpx.Response as send_each_async reads."""
 
     __slots__ = ("content",)
-    status_code = 200
 
     def __init__(self, content: bytes) -> None:
         self.content = content

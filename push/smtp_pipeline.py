@@ -122,13 +122,11 @@ def _stuffed(data: bytes) -> bytes:
 
 def is_pipelinable(envelope: Envelope) -> bool:
     addresses = envelope.sender + envelope.recipient
-    return (
-        addresses.isascii()
-        and not any(c in addresses for c in "\r\n<> ")
-        and envelope.data.endswith(b"\r\n")
-        and b"\n" not in envelope.data.replace(b"\r\n", b"")
-        and b"\r" not in envelope.data.replace(b"\r\n", b"")
-    )
+    if not addresses.isascii() or any(c in addresses for c in "\r\n<> "):
+        return False
+    # CRLF line endings only: once the CRLFs are gone, no lone CR or LF is left.
+    bare = envelope.data.replace(b"\r\n", b"")
+    return envelope.data.endswith(b"\r\n") and b"\n" not in bare and b"\r" not in bare
 
 
 class Pipeline:

@@ -18,9 +18,8 @@ import pytest
 from redis.asyncio import Redis
 
 from server.settings import Settings, use_settings
-from tests.support import GraphQLClient, Mailbox, serving, start_smtp
+from tests.support import GraphQLClient, Mailbox, claim_redis_database, serving, start_smtp
 
-CLAIM_KEY = "cjeune:tests:claimed"
 POSTGRES_SERVER = os.environ.get("CJEUNE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 BACKEND = os.environ.get("CJEUNE_TEST_DATABASE", "sqlite")
 
@@ -104,16 +103,11 @@ async def live_server(app) -> AsyncIterator[str]:
 @pytest.fixture(scope="module")
 async def redis_url() -> AsyncIterator[str]:
     """An empty Redis database (1 to 14), claimed for one test module, emptied after it."""
-    for db in range(1, 15):
-        url = f"redis://127.0.0.1:6379/{db}"
-        client = Redis.from_url(url)
-        if await client.set(CLAIM_KEY, "1", nx=True, ex=600):
-            if await client.dbsize() == 1:
-                break
-            await client.delete(CLAIM_KEY)
-        await client.aclose()
-    else:
-        pytest.fail("no empty Redis database between 1 and 14")
+    try:
+        url = await claim_redis_database("1", seconds=600)
+    except RuntimeError as error:
+        pytest.fail(str(error))
+    client = Redis.from_url(url)
     try:
         yield url
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import uvicorn
 from aiosmtpd.controller import Controller
+from redis.asyncio import Redis
 
 _counter = itertools.count(1)
 
@@ -41,13 +42,37 @@ def valid_siret(seed: int) -> str:
     return siren + nic + luhn.calc_check_digit(siren + nic)
 
 
-class Mailbox:
-    """Messages received by a real aiosmtpd server on 127.0.0.1.
+REDIS_CLAIM_KEY = "cjeune:tests:claimed"
 
-    It offers PIPELINING (RFC 2920), as the production relays do: aiosmtpd reads commands
-    from a buffered stream, one after the other, so a pipelining client is served
-    correctly, but it does not say so in its EHLO reply. `pipelining=False` for a server
-    that does not offer it."""
+
+async def claim_redis_database(holder: str, seconds: int) -> str:
+    """An empty Redis database of 1 to 14, marked taken by `holder` for `seconds` (the mark
+    goes with the database's `flushdb` once its user is done)."""
+    for db in range(1, 15):
+        url = f"redis://127.0.0.1:6379/{db}"
+        client = Redis.from_url(url)
+        try:
+            if await client.set(REDIS_CLAIM_KEY, holder, nx=True, ex=seconds):
+                if await client.dbsize() == 1:
+                    return url
+                await client.delete(REDIS_CLAIM_KEY)
+        finally:
+            await client.aclose()
+    raise RuntimeError("no empty Redis database between 1 and 14")
+
+
+def offer_pipelining(session: Any, hostname: str, responses: list[str]) -> list[str]:
+    """aiosmtpd's EHLO reply with PIPELINING (RFC 2920), as production relays give it:
+    aiosmtpd reads commands from a buffered stream, one after the other, so it serves a
+    pipelining client correctly, but it does not say so."""
+    session.host_name = hostname
+    responses.insert(-1, "250-PIPELINING")
+    return responses
+
+
+class Mailbox:
+    """Messages received by a real aiosmtpd server on 127.0.0.1, offering PIPELINING
+    (`offer_pipelining`) unless `pipelining=False`."""
 
     def __init__(self, *, pipelining: bool = True) -> None:
         self.messages: list[EmailMessage] = []
@@ -57,9 +82,9 @@ class Mailbox:
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
     ) -> list[str]:
-        session.host_name = hostname
         if self.pipelining:
-            responses.insert(-1, "250-PIPELINING")
+            return offer_pipelining(session, hostname, responses)
+        session.host_name = hostname
         return responses
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
