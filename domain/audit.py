@@ -35,9 +35,14 @@ async def record(
         client_address=actor.client_address,
     )
     if partner_id is not None:
-        channel, message = audit_channel(partner_id), {"entryId": entry.id}
-        await after_commit(lambda: publish(channel, message))
+        await announce(partner_id, entry.id)
     return entry
+
+
+async def announce(partner_id: UUID, entry_id: int) -> None:
+    """Tell the partner's open audit trails about a new entry once it has committed."""
+    channel, message = audit_channel(partner_id), {"entryId": entry_id}
+    await after_commit(lambda: publish(channel, message))
 
 
 @dataclass(frozen=True)

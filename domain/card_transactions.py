@@ -8,16 +8,19 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
 
-from domain import card_codes, clock, ledger, lookup_limits
+from domain import card_codes, clock, ledger, lookup_limits, sql
+from domain.audit import announce as announce_audit_entry
 from domain.audit import record
 from domain.card_states import CardState, partner_message, state_of
 from domain.cards import check_pin
+from domain.debit_statement import DebitRows, write_debit
 from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.money import format_euros, parse_euros
+from domain.notifications import announce as announce_notification
 from domain.notifications import notify
 from domain.transactions import atomic
 from domain.viewer import Viewer
@@ -25,6 +28,7 @@ from models import fixed_sql
 from models.cards import Beneficiary, Card, SchoolYear, SchoolYearWallet
 from models.ledger import AccountKind, LedgerAccount
 from models.ledger import LedgerTransactionKind as Kind
+from models.notifications import Notification
 from models.partners import DelegatePermission, Partner
 from models.transactions import CardTransaction, TransactionStatus
 
@@ -52,35 +56,52 @@ class CardLookup:
     pin_required: bool
 
 
-async def _find_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> Card:
+@dataclass(frozen=True)
+class FoundCard:
+    """A card with its holder and school year, and the wallets of that year."""
+
+    card: Card
+    wallets: list[LedgerAccount]
+
+    def wallet(self, kind: str) -> LedgerAccount | None:
+        return next((w for w in self.wallets if w.wallet_kind == kind), None)
+
+
+async def _find_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> FoundCard:
     assert viewer.user is not None
     await lookup_limits.count_lookup(viewer.user.id, partner_id)
     code = card_codes.normalize_code(typed_code or "")
-    card = await _card_with_holder_and_year(code) if code is not None else None
-    if card is None:
+    found = await _card_with_wallets(code) if code is not None else None
+    if found is None:
         await lookup_limits.count_unknown_code(viewer.user.id, partner_id)
         raise UNKNOWN_CARD
-    return card
+    return found
 
 
 @cache
 def _card_sql() -> str:
+    # The wallet kind is a literal so that PostgreSQL can use the partial unique index.
     return fixed_sql.select(
-        [(Card, "c"), (Beneficiary, "b"), (SchoolYear, "y")],
+        [(Card, "c"), (Beneficiary, "b"), (SchoolYear, "y"), (LedgerAccount, "w")],
         "FROM cards c JOIN beneficiaries b ON b.id = c.beneficiary_id "
-        "JOIN school_years y ON y.id = c.school_year_id WHERE c.code = $1",
+        "JOIN school_years y ON y.id = c.school_year_id "
+        "LEFT JOIN ledger_accounts w ON w.school_year_id = c.school_year_id "
+        f"AND w.beneficiary_id = c.beneficiary_id AND w.kind = '{AccountKind.WALLET.value}' "
+        "WHERE c.code = $1",
     )
 
 
-async def _card_with_holder_and_year(code: str) -> Card | None:
-    """`Card.get_or_none(code=…).select_related("beneficiary", "school_year")`, in fixed SQL."""
+async def _card_with_wallets(code: str) -> FoundCard | None:
+    """The card by code with `select_related("beneficiary", "school_year")` and its year's
+    wallets, in one fixed-SQL query (models/fixed_sql.py): the till's hot path."""
     rows = await fixed_sql.fetch_rows(_card_sql(), [code])
     if not rows:
         return None
     card = fixed_sql.hydrate(Card, rows[0], "c")
     fixed_sql.attach(card, "beneficiary", fixed_sql.hydrate(Beneficiary, rows[0], "b"))
     fixed_sql.attach(card, "school_year", fixed_sql.hydrate(SchoolYear, rows[0], "y"))
-    return card
+    wallets = [fixed_sql.hydrate(LedgerAccount, row, "w") for row in rows if row["w.id"]]
+    return FoundCard(card, wallets)
 
 
 async def _partner(viewer: Viewer, partner_id: UUID) -> Partner:
@@ -110,13 +131,17 @@ async def wallet_balances(card: Card, kinds: list[str] | None = None) -> list[Wa
     )
     if kinds is not None:
         query = query.filter(wallet_kind__in=kinds)
-    labels = await _wallet_labels(card.school_year_id)
+    return await _balances(card.school_year_id, await query)
+
+
+async def _balances(school_year_id: UUID, wallets: list[LedgerAccount]) -> list[WalletBalance]:
+    labels = await _wallet_labels(school_year_id)
     return sorted(
         (
             WalletBalance(
                 a.wallet_kind, labels.get(a.wallet_kind, a.wallet_kind), a.balance_cents or 0
             )
-            for a in await query
+            for a in wallets
         ),
         key=lambda w: w.kind,
     )
@@ -141,20 +166,22 @@ async def wallet_label(school_year_id: UUID, kind: str) -> str:
 
 async def lookup_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> CardLookup:
     partner = await _partner(viewer, partner_id)
-    card = await _find_card(viewer, partner_id, typed_code)
+    found = await _find_card(viewer, partner_id, typed_code)
+    card = found.card
     state = await _state(card)
     message = partner_message(state, card.school_year)
     if state != CardState.ACTIVE:
         # Nothing about the holder of a card that cannot be used (lost, stolen, not theirs).
         return CardLookup(card, state, message, None, None, [], partner.requires_pin)
     holder = card.beneficiary
+    debitable = [w for w in found.wallets if w.wallet_kind in partner.debitable_wallets]
     return CardLookup(
         card,
         state,
         message,
         holder,
         clock.age_on(holder.birth_date, clock.paris_today()),
-        await wallet_balances(card, partner.debitable_wallets),
+        await _balances(card.school_year_id, debitable),
         partner.requires_pin,
     )
 
@@ -204,7 +231,8 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
             "Votre convention ne vous permet pas de débiter ce porte-monnaie.",
             "walletKind",
         )
-    card = await _find_card(viewer, partner.id, request.card_code)
+    found = await _find_card(viewer, partner.id, request.card_code)
+    card = found.card
     state = await _state(card)
     if state != CardState.ACTIVE:
         raise DomainError(
@@ -214,12 +242,7 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
         )
     if partner.requires_pin:
         await check_pin(card, request.pin)  # counted outside the debit: a failure sticks
-    wallet = await LedgerAccount.get_or_none(
-        kind=AccountKind.WALLET,
-        beneficiary_id=card.beneficiary_id,
-        school_year_id=card.school_year_id,
-        wallet_kind=request.wallet_kind,
-    )
+    wallet = found.wallet(request.wallet_kind)
     if wallet is None:
         raise DomainError(
             ErrorCode.WALLET_NOT_ALLOWED,
@@ -239,6 +262,17 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
         return existing
 
 
+def _debit_notice(partner: Partner, amount_cents: int) -> tuple[str, str]:
+    """The young person's notification text around their new balance."""
+    return (
+        f"{partner.trade_name} a débité {format_euros(amount_cents)}. Il te reste ",
+        " sur ce porte-monnaie.",
+    )
+
+
+DEBIT_NOTICE_TITLE = "Paiement avec ta carte CJeune"
+
+
 async def _record_debit(
     viewer: Viewer,
     partner: Partner,
@@ -250,10 +284,27 @@ async def _record_debit(
     fingerprint: str,
 ) -> CardTransaction:
     reference = "T" + "".join(secrets.choice(card_codes.ALPHABET) for _ in range(11))
+    description = f"Débit {reference} chez {partner.trade_name}"
+    audited = {"reference": reference, "amountCents": amount_cents, "wallet": request.wallet_kind}
+    before_balance, after_balance = _debit_notice(partner, amount_cents)
+    if sql.is_postgres():
+        return await _write_debit_in_one_statement(
+            viewer,
+            partner,
+            card,
+            wallet,
+            payable,
+            request,
+            amount_cents,
+            fingerprint,
+            reference,
+            description,
+            audited,
+        )
     async with atomic():
         posted = await ledger.post(
             Kind.CARD_DEBIT,
-            f"Débit {reference} chez {partner.trade_name}",
+            description,
             [ledger.Line(wallet, -amount_cents), ledger.Line(payable, amount_cents)],
         )
         transaction = await CardTransaction.create(
@@ -271,31 +322,90 @@ async def _record_debit(
         )
         balance = wallet.balance_cents or 0  # moved by ledger.post
         await record(
-            viewer,
-            "transaction.debited",
-            transaction,
-            partner_id=partner.id,
-            after={
-                "reference": reference,
-                "amountCents": amount_cents,
-                "wallet": request.wallet_kind,
-            },
+            viewer, "transaction.debited", transaction, partner_id=partner.id, after=audited
         )
         if card.beneficiary.user_id:
             await notify(
                 card.beneficiary.user_id,
                 "card_debit",
-                "Paiement avec ta carte CJeune",
-                f"{partner.trade_name} a débité {format_euros(amount_cents)}. "
-                f"Il te reste {format_euros(balance)} sur ce porte-monnaie.",
-                {
-                    "transactionId": str(transaction.id),
-                    "amountCents": amount_cents,
-                    "balanceCents": balance,
-                    "wallet": request.wallet_kind,
-                },
+                DEBIT_NOTICE_TITLE,
+                before_balance + format_euros(balance) + after_balance,
+                _debit_notice_data(transaction.id, amount_cents, balance, request.wallet_kind),
             )
     return transaction
+
+
+def _debit_notice_data(
+    transaction_id: UUID, amount_cents: int, balance_cents: int, wallet_kind: str
+) -> dict[str, object]:
+    return {
+        "transactionId": str(transaction_id),
+        "amountCents": amount_cents,
+        "balanceCents": balance_cents,
+        "wallet": wallet_kind,
+    }
+
+
+async def _write_debit_in_one_statement(
+    viewer: Viewer,
+    partner: Partner,
+    card: Card,
+    wallet: LedgerAccount,
+    payable: LedgerAccount,
+    request: DebitRequest,
+    amount_cents: int,
+    fingerprint: str,
+    reference: str,
+    description: str,
+    audited: dict[str, object],
+) -> CardTransaction:
+    """PostgreSQL: the same rows as the atomic() path, in one statement (debit_statement)."""
+    assert viewer.user is not None
+    before_balance, after_balance = _debit_notice(partner, amount_cents)
+    holder_user_id = card.beneficiary.user_id
+    rows = DebitRows(
+        transaction_id=uuid4(),
+        reference=reference,
+        partner_id=partner.id,
+        delegate_user_id=viewer.user.id,
+        card_id=card.id,
+        wallet_id=wallet.id,
+        payable_id=payable.id,
+        wallet_kind=request.wallet_kind,
+        amount_cents=amount_cents,
+        idempotency_key=request.idempotency_key,
+        fingerprint=fingerprint,
+        ledger_description=description,
+        at=clock.now(),
+        actor_kind=viewer.actor_kind,
+        client_address=viewer.client_address,
+        audit_after=audited,
+        holder_user_id=holder_user_id,
+        notification_id=uuid4(),
+        notification_title=DEBIT_NOTICE_TITLE,
+        body_before_balance=before_balance,
+        body_after_balance=after_balance,
+    )
+    written = await write_debit(rows)
+    if written is None:
+        raise ledger.InsufficientBalance()
+    wallet.balance_cents = written.balance_cents
+    await announce_audit_entry(partner.id, written.audit_entry_id)
+    if holder_user_id:
+        await announce_notification(
+            Notification(
+                id=rows.notification_id,
+                user_id=holder_user_id,
+                kind="card_debit",
+                title=DEBIT_NOTICE_TITLE,
+                body=before_balance + format_euros(written.balance_cents) + after_balance,
+                data=_debit_notice_data(
+                    rows.transaction_id, amount_cents, written.balance_cents, request.wallet_kind
+                ),
+                created_at=rows.at,
+            )
+        )
+    return written.transaction
 
 
 async def _reverse(

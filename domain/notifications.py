@@ -37,8 +37,15 @@ async def notify(
     notification = await Notification.create(
         user_id=user_id, kind=kind, title=title, body=body, data=data or {}
     )
+    await announce(notification)
+    return notification
+
+
+async def announce(notification: Notification) -> None:
+    """Publish and dispatch a notification once the transaction that wrote it commits
+    (`notify` does both; the one-statement debit writes its row itself)."""
     event = as_event(notification)
+    user_id = notification.user_id
     # Two callbacks: Redis failing for the real-time event must not stop the push.
     await after_commit(lambda: publish(notification_channel(user_id), event))
     await after_commit(lambda: enqueue(DISPATCH_JOB, str(notification.id)))
-    return notification

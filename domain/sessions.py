@@ -133,20 +133,15 @@ async def viewer_from_access_token(token: str, client_address: str | None) -> Vi
 
 
 @cache
-def _session_user_sql() -> str:
+def _viewer_sql() -> str:
+    # One query for every request: the open session's user and, for a delegate, each active
+    # delegation with its partner (a delegation to an inactive partner comes back without p).
     return fixed_sql.select(
-        [(User, "u")],
+        [(User, "u"), (Delegate, "d"), (Partner, "p")],
         "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
+        "LEFT JOIN delegates d ON d.user_id = u.id AND u.kind = $3 AND d.status = $4 "
+        "LEFT JOIN partners p ON p.id = d.partner_id AND p.status = $5 "
         "WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL",
-    )
-
-
-@cache
-def _delegations_sql() -> str:
-    return fixed_sql.select(
-        [(Delegate, "d"), (Partner, "p")],
-        "FROM delegates d JOIN partners p ON p.id = d.partner_id "
-        "WHERE d.user_id = $1 AND d.status = $2 AND p.status = $3",
     )
 
 
@@ -154,22 +149,25 @@ async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | Non
     """Every authenticated request: the session still open, its user, and for a delegate the
     delegations to active partners (each with its partner). Fixed SQL: models/fixed_sql.py."""
     rows = await fixed_sql.fetch_rows(
-        _session_user_sql(),
-        [session_id, user_id],
+        _viewer_sql(),
+        [
+            session_id,
+            user_id,
+            UserKind.DELEGATE.value,
+            DelegateStatus.ACTIVE.value,
+            PartnerStatus.ACTIVE.value,
+        ],
     )
     user = fixed_sql.hydrate(User, rows[0], "u") if rows else None
     if user is None or not user.is_active:
         return None
     delegations: dict[UUID, Delegate] = {}
-    # Only delegates act for partners: a young person's or staff's request skips the query.
-    if user.kind == UserKind.DELEGATE:
-        for row in await fixed_sql.fetch_rows(
-            _delegations_sql(),
-            [user_id, DelegateStatus.ACTIVE.value, PartnerStatus.ACTIVE.value],
-        ):
-            delegate = fixed_sql.hydrate(Delegate, row, "d")
-            fixed_sql.attach(delegate, "partner", fixed_sql.hydrate(Partner, row, "p"))
-            delegations[delegate.partner_id] = delegate
+    for row in rows:
+        if row["p.id"] is None:  # not a delegate, or a delegation to an inactive partner
+            continue
+        delegate = fixed_sql.hydrate(Delegate, row, "d")
+        fixed_sql.attach(delegate, "partner", fixed_sql.hydrate(Partner, row, "p"))
+        delegations[delegate.partner_id] = delegate
     return Viewer(
         user=user,
         session_id=session_id,
