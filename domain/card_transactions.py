@@ -200,8 +200,18 @@ def _fingerprint(code: str, wallet_kind: str, amount_cents: int) -> str:
     return hashlib.sha256(f"{code}|{wallet_kind}|{amount_cents}".encode()).hexdigest()
 
 
+@cache
+def _replay_sql() -> str:
+    return fixed_sql.select(
+        [(CardTransaction, "t")],
+        "FROM card_transactions t WHERE t.partner_id = $1 AND t.idempotency_key = $2",
+    )
+
+
 async def _replayed(partner_id: UUID, key: str, fingerprint: str) -> CardTransaction | None:
-    existing = await CardTransaction.get_or_none(partner_id=partner_id, idempotency_key=key)
+    """The transaction this partner already made with this key (every debit asks: fixed SQL)."""
+    rows = await fixed_sql.fetch_rows(_replay_sql(), [partner_id, key])
+    existing = fixed_sql.hydrate(CardTransaction, rows[0], "t") if rows else None
     if existing is not None and existing.request_fingerprint != fingerprint:
         raise DomainError(
             ErrorCode.IDEMPOTENCY_CONFLICT,
