@@ -272,7 +272,7 @@ def start_py_spy(pids: list[int], out: Path, seconds: float) -> list[subprocess.
         say("py-spy not found (uv pip install py-spy): phase A is not profiled")
         return []
     out.mkdir(parents=True, exist_ok=True)
-    command = [py_spy, "record", "--rate", "200", "--format", "raw", "--duration"]
+    command = [py_spy, "record", "--rate", "200", "--nonblocking", "--format", "raw", "--duration"]
     return [
         subprocess.Popen(  # noqa: S603 - the profiler, on our own workers
             [*command, str(round(seconds)), "--pid", str(pid), "-o", str(out / f"{pid}.txt")],

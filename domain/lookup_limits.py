@@ -21,8 +21,14 @@ async def count_lookup(user_id: UUID, partner_id: UUID) -> None:
     were typed recently (even a right code then gets no answer)."""
     settings = get_settings()
     counter = shared_counter(settings.redis_url)
-    unknown_by_delegate = await counter.peek(f"unknown:delegate:{user_id}", TEN_MINUTES)
-    unknown_by_partner = await counter.peek(f"unknown:partner:{partner_id}", TEN_MINUTES)
+    # One round trip: a lookup refused for unknown codes still counts as a lookup.
+    (by_delegate, by_partner), (unknown_by_delegate, unknown_by_partner) = await counter.tally(
+        hits=[(f"lookup:delegate:{user_id}", MINUTE), (f"lookup:partner:{partner_id}", MINUTE)],
+        peeks=[
+            (f"unknown:delegate:{user_id}", TEN_MINUTES),
+            (f"unknown:partner:{partner_id}", TEN_MINUTES),
+        ],
+    )
     if (
         unknown_by_delegate >= settings.unknown_code_limit_per_delegate
         or unknown_by_partner >= settings.unknown_code_limit_per_partner
@@ -31,8 +37,6 @@ async def count_lookup(user_id: UUID, partner_id: UUID) -> None:
             "Trop de codes de carte inconnus saisis : la recherche de cartes est "
             "suspendue pendant dix minutes."
         )
-    by_delegate = await counter.hit(f"lookup:delegate:{user_id}", MINUTE)
-    by_partner = await counter.hit(f"lookup:partner:{partner_id}", MINUTE)
     if (
         by_delegate > settings.lookup_limit_per_delegate
         or by_partner > settings.lookup_limit_per_partner
@@ -42,5 +46,10 @@ async def count_lookup(user_id: UUID, partner_id: UUID) -> None:
 
 async def count_unknown_code(user_id: UUID, partner_id: UUID) -> None:
     counter = shared_counter(get_settings().redis_url)
-    await counter.hit(f"unknown:delegate:{user_id}", TEN_MINUTES)
-    await counter.hit(f"unknown:partner:{partner_id}", TEN_MINUTES)
+    await counter.tally(
+        hits=[
+            (f"unknown:delegate:{user_id}", TEN_MINUTES),
+            (f"unknown:partner:{partner_id}", TEN_MINUTES),
+        ],
+        peeks=[],
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Protocol
 
 logger = logging.getLogger(__name__)
@@ -16,6 +17,13 @@ class Counter(Protocol):
     async def hit(self, key: str, window_seconds: int) -> int: ...
 
     async def peek(self, key: str, window_seconds: int) -> int: ...
+
+    async def tally(
+        self, hits: Sequence[tuple[str, int]], peeks: Sequence[tuple[str, int]]
+    ) -> tuple[list[int], list[int]]:
+        """Count each of `hits` and read each of `peeks` ((key, window seconds) pairs) at
+        once: one round trip to Redis for what a card lookup checks."""
+        ...
 
     async def aclose(self) -> None: ...
 
@@ -34,6 +42,12 @@ class MemoryCounter:
 
     async def peek(self, key: str, window_seconds: int) -> int:
         return self._counts.get((key, int(time.time()) // window_seconds), 0)
+
+    async def tally(
+        self, hits: Sequence[tuple[str, int]], peeks: Sequence[tuple[str, int]]
+    ) -> tuple[list[int], list[int]]:
+        seen = [await self.peek(key, window) for key, window in peeks]
+        return [await self.hit(key, window) for key, window in hits], seen
 
     async def aclose(self) -> None:
         self._counts = {}
@@ -71,6 +85,27 @@ class RedisCounter:
             logger.warning("counter: Redis unavailable, not read", exc_info=True)
             return 0
         return int(value or 0)
+
+    async def tally(
+        self, hits: Sequence[tuple[str, int]], peeks: Sequence[tuple[str, int]]
+    ) -> tuple[list[int], list[int]]:
+        from redis.exceptions import RedisError
+
+        now = int(time.time())
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                for key, window in peeks:
+                    pipe.get(f"cjeune:count:{key}:{now // window}")
+                for key, window in hits:
+                    redis_key = f"cjeune:count:{key}:{now // window}"
+                    pipe.incr(redis_key)
+                    pipe.expire(redis_key, window * 2)
+                replies = await pipe.execute()
+        except (RedisError, OSError):
+            logger.warning("counter: Redis unavailable, not counted", exc_info=True)
+            return [0] * len(hits), [0] * len(peeks)
+        seen = [int(value or 0) for value in replies[: len(peeks)]]
+        return [int(count) for count in replies[len(peeks) :: 2]], seen
 
     async def aclose(self) -> None:
         await self._redis.aclose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -466,6 +467,34 @@ async def test_lookups_are_rate_limited_for_unknown_codes(gql, settings):
         LOOKUP, {"p": str(team.partner.id), "code": holder.card.code}, token=token
     )
     assert blocked["data"]["lookupCard"]["code"] == "RATE_LIMITED"
+
+
+async def test_lookup_limits_are_shared_through_redis_as_in_production(gql, settings, redis_url):
+    from redis.asyncio import Redis
+
+    from server.settings import use_settings
+
+    team, cashier = await till()
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+    use_settings(replace(settings, redis_url=redis_url, lookup_limit_per_delegate=3))
+    try:
+        answers = [
+            (
+                await gql.post(
+                    LOOKUP, {"p": str(team.partner.id), "code": holder.card.code}, token=token
+                )
+            )["data"]["lookupCard"]
+            for _ in range(4)
+        ]
+        client = Redis.from_url(redis_url)
+        stored = await client.keys(f"cjeune:count:lookup:delegate:{cashier.id}:*")
+        await client.aclose()
+    finally:
+        use_settings(settings)
+    assert [a["__typename"] for a in answers[:3]] == ["CardCheck"] * 3
+    assert answers[3]["code"] == "RATE_LIMITED"
+    assert len(stored) == 1
 
 
 RECEIPT_DEBIT = """
