@@ -1,22 +1,22 @@
 """The physical limit: a debit's writes as bare SQL, with asyncpg and no framework.
 
-One database transaction per debit, as domain/card_transactions._record_debit writes it:
-the conditional wallet UPDATE (RETURNING the new balance, which the API reads with a
-SELECT), the ledger transaction, its two entries (checked balanced by the deferred
-trigger at COMMIT), the card transaction, the audit entry and the notification.
-None of the API's reads (session, delegations, partner, card, wallet, replay check).
+The very statement the API sends on PostgreSQL (domain/debit_statement.py), with the same
+values: the conditional wallet UPDATE, the ledger transaction, its two entries (checked
+balanced by the deferred trigger at commit), the card transaction, the audit entry and
+the notification, in one round trip. None of the API's reads (session, delegations,
+card and wallets, replay check).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import random
 import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -24,6 +24,7 @@ import asyncpg
 from benchmarks._cpu import CpuMeter
 from benchmarks._load import percentile
 from domain.card_codes import ALPHABET
+from domain.debit_statement import DebitRows, parameters, statement
 
 WALLET = "SPORT_CULTURE_LOISIRS"
 AMOUNT_CENTS = 1
@@ -44,35 +45,6 @@ JOIN partners p ON p.id = d.partner_id
 JOIN ledger_accounts a ON a.kind = 'partner_payable' AND a.partner_id = p.id
 WHERE u.email = ANY($1::text[])
 """
-MOVE_WALLET = """
-UPDATE ledger_accounts SET balance_cents = balance_cents - $2
-WHERE id = $1 AND kind = 'wallet' AND balance_cents >= $2
-RETURNING balance_cents
-"""
-POST = """
-INSERT INTO ledger_transactions (kind, description, created_at)
-VALUES ('card_debit', $1, now()) RETURNING id
-"""
-ENTRIES = """
-INSERT INTO ledger_entries (ledger_transaction_id, account_id, amount_cents, created_at)
-VALUES ($1, $2, $3, now()), ($1, $4, $5, now())
-"""
-CARD_TRANSACTION = """
-INSERT INTO card_transactions (id, reference, partner_id, delegate_user_id, card_id, wallet_id,
-  wallet_kind, amount_cents, status, idempotency_key, request_fingerprint,
-  ledger_transaction_id, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'completed', $9, $10, $11, now())
-"""
-AUDIT = """
-INSERT INTO audit_entries (occurred_at, actor_id, actor_kind, partner_id, action, object_type,
-  object_id, after, client_address)
-VALUES (now(), $1, 'delegate', $2, 'transaction.debited', 'CardTransaction', $3, $4,
-  '127.0.0.1')
-"""
-NOTIFY = """
-INSERT INTO notifications (id, user_id, kind, title, body, data, created_at)
-VALUES ($1, $2, 'card_debit', 'Paiement avec ta carte CJeune', $3, $4, now())
-"""
 
 
 @dataclass(frozen=True)
@@ -92,55 +64,32 @@ class TillRow:
 
 
 async def debit(connection: asyncpg.Connection, card: CardRow, till: TillRow) -> bool:
+    """The API's debit statement with the values the API would send, straight to asyncpg."""
     reference = "T" + "".join(secrets.choice(ALPHABET) for _ in range(11))
-    key = uuid.uuid4().hex
-    fingerprint = hashlib.sha256(f"{card.code}|{WALLET}|{AMOUNT_CENTS}".encode()).hexdigest()
-    transaction_id = uuid.uuid4()
-    async with connection.transaction():
-        balance = await connection.fetchval(MOVE_WALLET, card.wallet_id, AMOUNT_CENTS)
-        if balance is None:
-            return False  # insufficient balance: nothing written
-        posted = await connection.fetchval(POST, f"Débit {reference} chez {till.trade_name}"[:200])
-        await connection.execute(
-            ENTRIES, posted, card.wallet_id, -AMOUNT_CENTS, till.payable_id, AMOUNT_CENTS
-        )
-        await connection.execute(
-            CARD_TRANSACTION,
-            transaction_id,
-            reference,
-            till.partner_id,
-            till.user_id,
-            card.card_id,
-            card.wallet_id,
-            WALLET,
-            AMOUNT_CENTS,
-            key,
-            fingerprint,
-            posted,
-        )
-        await connection.execute(
-            AUDIT,
-            till.user_id,
-            till.partner_id,
-            str(transaction_id),
-            json.dumps({"reference": reference, "amountCents": AMOUNT_CENTS, "wallet": WALLET}),
-        )
-        await connection.execute(
-            NOTIFY,
-            uuid.uuid4(),
-            card.user_id,
-            f"{till.trade_name} a débité 0,01 €. Il te reste {balance / 100:.2f} € "
-            "sur ce porte-monnaie.",
-            json.dumps(
-                {
-                    "transactionId": str(transaction_id),
-                    "amountCents": AMOUNT_CENTS,
-                    "balanceCents": balance,
-                    "wallet": WALLET,
-                }
-            ),
-        )
-    return True
+    rows = DebitRows(
+        transaction_id=uuid.uuid4(),
+        reference=reference,
+        partner_id=till.partner_id,
+        delegate_user_id=till.user_id,
+        card_id=card.card_id,
+        wallet_id=card.wallet_id,
+        payable_id=till.payable_id,
+        wallet_kind=WALLET,
+        amount_cents=AMOUNT_CENTS,
+        idempotency_key=uuid.uuid4().hex,
+        fingerprint=hashlib.sha256(f"{card.code}|{WALLET}|{AMOUNT_CENTS}".encode()).hexdigest(),
+        ledger_description=f"Débit {reference} chez {till.trade_name}",
+        at=datetime.now(UTC),
+        actor_kind="delegate",
+        client_address="127.0.0.1",
+        audit_after={"reference": reference, "amountCents": AMOUNT_CENTS, "wallet": WALLET},
+        holder_user_id=card.user_id,
+        notification_id=uuid.uuid4(),
+        notification_title="Paiement avec ta carte CJeune",
+        body_before_balance=f"{till.trade_name} a débité 0,01 €. Il te reste ",
+        body_after_balance=" sur ce porte-monnaie.",
+    )
+    return bool(await connection.fetch(statement(), *parameters(rows)))
 
 
 async def measure(

@@ -62,7 +62,8 @@ class WrittenDebit:
 
 
 @cache
-def _statement() -> str:
+def statement() -> str:
+    """The statement's text (PostgreSQL placeholders); its values come from `parameters`."""
     # $1 wallet, $2 amount, $3 ledger kind, $4 description, $5 at, $6 payable,
     # $7 transaction id, $8 reference, $9 partner, $10 delegate, $11 card, $12 wallet kind,
     # $13 status, $14 idempotency key, $15 fingerprint, $16 actor kind, $17 audit after,
@@ -106,38 +107,39 @@ def _statement() -> str:
     )
 
 
+def parameters(rows: DebitRows) -> list[Any]:
+    return [
+        rows.wallet_id,
+        rows.amount_cents,
+        Kind.CARD_DEBIT.value,
+        rows.ledger_description[:200],
+        rows.at,
+        rows.payable_id,
+        rows.transaction_id,
+        rows.reference,
+        rows.partner_id,
+        rows.delegate_user_id,
+        rows.card_id,
+        rows.wallet_kind,
+        TransactionStatus.COMPLETED.value,
+        rows.idempotency_key,
+        rows.fingerprint,
+        rows.actor_kind,
+        json.dumps(rows.audit_after),
+        rows.client_address,
+        rows.holder_user_id,
+        rows.notification_id,
+        rows.notification_title,
+        rows.body_before_balance,
+        rows.body_after_balance,
+        AccountKind.WALLET.value,
+    ]
+
+
 async def write_debit(rows: DebitRows) -> WrittenDebit | None:
     """Write the debit; None when the wallet's balance is short (then nothing is written).
     Raises IntegrityError when the idempotency key was taken meanwhile."""
-    found = await fixed_sql.fetch_rows(
-        _statement(),
-        [
-            rows.wallet_id,
-            rows.amount_cents,
-            Kind.CARD_DEBIT.value,
-            rows.ledger_description[:200],
-            rows.at,
-            rows.payable_id,
-            rows.transaction_id,
-            rows.reference,
-            rows.partner_id,
-            rows.delegate_user_id,
-            rows.card_id,
-            rows.wallet_kind,
-            TransactionStatus.COMPLETED.value,
-            rows.idempotency_key,
-            rows.fingerprint,
-            rows.actor_kind,
-            json.dumps(rows.audit_after),
-            rows.client_address,
-            rows.holder_user_id,
-            rows.notification_id,
-            rows.notification_title,
-            rows.body_before_balance,
-            rows.body_after_balance,
-            AccountKind.WALLET.value,
-        ],
-    )
+    found = await fixed_sql.fetch_rows(statement(), parameters(rows))
     if not found:
         return None
     row = found[0]
