@@ -17,7 +17,7 @@ from domain.viewer import Viewer
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.cards import Card, CardKind
-from models.ledger import LedgerAccount
+from models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from models.notifications import Notification
 from models.partners import Partner
 from models.transactions import CardTransaction
@@ -187,6 +187,100 @@ async def test_a_debit_moves_money_tells_the_young_person_and_is_audited(gql):
     assert history["transactions"] == [
         {"amountCents": 1055, "status": "COMPLETED", "partnerName": team.partner.trade_name}
     ]
+
+
+async def _rows_written() -> dict[str, int]:
+    return {
+        "ledger_transactions": await LedgerTransaction.all().count(),
+        "ledger_entries": await LedgerEntry.all().count(),
+        "card_transactions": await CardTransaction.all().count(),
+        "audit_entries": await AuditEntry.all().count(),
+        "notifications": await Notification.all().count(),
+    }
+
+
+async def test_a_debit_writes_exactly_these_rows(gql):
+    """Column by column: on PostgreSQL one statement writes them, on SQLite the ORM does."""
+    team, cashier = await till()
+    holder = await card_holder()
+    before = await _rows_written()
+    started = clock.now()
+    payload = debit_input(team, holder, "12,34", key="rows-written-0001")
+    result = await gql.post(DEBIT, payload, token=await token_for(gql, cashier))
+    answer = result["data"]["debitCard"]["transaction"]
+    after = await _rows_written()
+    assert {table: after[table] - before[table] for table in after} == {
+        "ledger_transactions": 1,
+        "ledger_entries": 2,
+        "card_transactions": 1,
+        "audit_entries": 1,
+        "notifications": 1,
+    }
+
+    debit = await CardTransaction.get(id=answer["id"])
+    wallet = await LedgerAccount.get(id=debit.wallet_id)
+    assert (wallet.beneficiary_id, wallet.wallet_kind) == (holder.beneficiary.id, SPORT)
+    assert (debit.partner_id, debit.delegate_user_id, debit.card_id) == (
+        team.partner.id,
+        cashier.id,
+        holder.card.id,
+    )
+    assert (debit.amount_cents, debit.wallet_kind, debit.status.value) == (1234, SPORT, "completed")
+    assert debit.idempotency_key == "rows-written-0001" and len(debit.request_fingerprint) == 64
+    assert debit.reference == answer["reference"] and len(debit.reference) == 12
+    assert debit.reversed_at is None and debit.reversal_id is None
+    assert started - timedelta(seconds=1) <= debit.created_at <= clock.now()
+
+    posted = await LedgerTransaction.get(id=debit.ledger_transaction_id)
+    assert posted.kind.value == "card_debit"
+    assert posted.description == f"Débit {debit.reference} chez {team.partner.trade_name}"
+    entries = await LedgerEntry.filter(ledger_transaction_id=posted.id).order_by("amount_cents")
+    payable = await LedgerAccount.get(id=entries[1].account_id)
+    assert [(e.account_id, e.amount_cents) for e in entries] == [
+        (wallet.id, -1234),
+        (payable.id, 1234),
+    ]
+    assert (payable.kind, payable.partner_id) == (AccountKind.PARTNER_PAYABLE, team.partner.id)
+    assert wallet.balance_cents == 10000 - 1234
+
+    entry = await AuditEntry.get(action="transaction.debited", object_id=str(debit.id))
+    assert (entry.actor_id, entry.actor_kind, entry.partner_id) == (
+        cashier.id,
+        "delegate",
+        team.partner.id,
+    )
+    assert (entry.object_type, entry.before, entry.client_address) == (
+        "CardTransaction",
+        None,
+        "203.0.113.7",
+    )
+    assert entry.after == {"reference": debit.reference, "amountCents": 1234, "wallet": SPORT}
+
+    [notification] = await Notification.filter(user_id=holder.user.id, kind="card_debit")
+    assert notification.title == "Paiement avec ta carte CJeune"
+    assert notification.body == (
+        f"{team.partner.trade_name} a débité 12,34\u00a0€. "
+        "Il te reste 87,66\u00a0€ sur ce porte-monnaie."
+    )
+    assert notification.data == {
+        "transactionId": str(debit.id),
+        "amountCents": 1234,
+        "balanceCents": 8766,
+        "wallet": SPORT,
+    }
+    assert notification.read_at is None
+    assert await wallet_balance(holder) == 8766
+
+
+async def test_a_debit_over_the_balance_writes_nothing(gql):
+    team, cashier = await till()
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+    before = await _rows_written()
+    refused = await gql.post(DEBIT, debit_input(team, holder, "100,01"), token=token)
+    assert refused["data"]["debitCard"]["code"] == "INSUFFICIENT_BALANCE"
+    assert await _rows_written() == before
+    assert await wallet_balance(holder) == 10000
 
 
 @pytest.mark.parametrize(
