@@ -232,9 +232,27 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
     amount_cents = parse_euros(request.amount)
     code = card_codes.normalize_code(request.card_code or "") or ""
     fingerprint = _fingerprint(code, request.wallet_kind, amount_cents)
-    if existing := await _replayed(request.partner_id, request.idempotency_key, fingerprint):
-        return existing
     partner = await _partner(viewer, request.partner_id)
+    if partner.requires_pin and (
+        existing := await _replayed(partner.id, request.idempotency_key, fingerprint)
+    ):
+        return existing  # before the PIN is checked again: a failure there would stick
+    try:
+        return await _checked_debit(viewer, partner, request, amount_cents, fingerprint)
+    except (DomainError, IntegrityError):
+        # A replay is found when it fails: the key's unique index refuses the second write
+        # (from a replay, or a concurrent request that won the race), and anything that now
+        # stops the debit (a balance since spent, a card since lost) must not hide the
+        # first result. The common path, a new key, costs no query for it.
+        existing = await _replayed(partner.id, request.idempotency_key, fingerprint)
+        if existing is None:
+            raise
+        return existing
+
+
+async def _checked_debit(
+    viewer: Viewer, partner: Partner, request: DebitRequest, amount_cents: int, fingerprint: str
+) -> CardTransaction:
     if request.wallet_kind not in partner.debitable_wallets:
         raise DomainError(
             ErrorCode.WALLET_NOT_ALLOWED,
@@ -260,16 +278,9 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
             "walletKind",
         )
     payable = await ledger.payable_account(partner.id)
-    try:
-        return await _record_debit(
-            viewer, partner, card, wallet, payable, request, amount_cents, fingerprint
-        )
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer with its result.
-        existing = await _replayed(request.partner_id, request.idempotency_key, fingerprint)
-        if existing is None:
-            raise
-        return existing
+    return await _record_debit(
+        viewer, partner, card, wallet, payable, request, amount_cents, fingerprint
+    )
 
 
 def _debit_notice(partner: Partner, amount_cents: int) -> tuple[str, str]:

@@ -340,6 +340,39 @@ async def test_replaying_an_idempotency_key_returns_the_first_result(gql):
     assert await wallet_balance(holder) == 10000 - 1200
 
 
+async def test_a_replay_answers_the_first_result_whatever_happened_since(gql):
+    team, cashier = await till()
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+    payload = debit_input(team, holder, "100", key="tout-le-solde-01")
+    first = await gql.post(DEBIT, payload, token=token)
+    assert first["data"]["debitCard"]["__typename"] == "TransactionSuccess"
+    assert await gql.post(DEBIT, payload, token=token) == first  # the wallet is now empty
+    await Card.filter(id=holder.card.id).update(status="opposed", opposed_at=clock.now())
+    assert await gql.post(DEBIT, payload, token=token) == first  # and the card is lost
+    assert await CardTransaction.filter(card_id=holder.card.id).count() == 1
+    assert await wallet_balance(holder) == 0
+
+
+async def test_a_replay_at_a_pin_till_does_not_check_the_pin_again(gql):
+    team, cashier = await till()
+    await Partner.filter(id=team.partner.id).update(requires_pin=True)
+    holder = await card_holder()
+    young = await token_for(gql, holder.user)
+    set_pin = "mutation($c: ID!, $p: String!) { setCardPin(cardId: $c, pin: $p) { __typename } }"
+    await gql.post(set_pin, {"c": str(holder.card.id), "p": "2468"}, token=young)
+    token = await token_for(gql, cashier)
+    payload = debit_input(team, holder, "7", key="rejeu-avec-pin-01", pin="2468")
+    first = await gql.post(DEBIT, payload, token=token)
+    assert first["data"]["debitCard"]["__typename"] == "TransactionSuccess"
+    changed = await gql.post(set_pin, {"c": str(holder.card.id), "p": "1357"}, token=young)
+    assert changed["data"]["setCardPin"]["__typename"] == "CardSuccess"
+    assert await gql.post(DEBIT, payload, token=token) == first
+    card = await Card.get(id=holder.card.id)
+    assert card.pin_failures == 0 and card.pin_locked_at is None
+    assert await wallet_balance(holder) == 10000 - 700
+
+
 async def test_twenty_concurrent_replays_of_one_key_make_one_transaction(gql):
     team, cashier = await till()
     holder = await card_holder()
