@@ -51,10 +51,9 @@ def _for_dialect(client: Any, sql: str, values: Sequence[Any]) -> tuple[str, lis
 
 
 async def fetch_rows(sql: str, values: Sequence[Any]) -> list[dict[str, Any]]:
+    """The rows as new dicts (Tortoise's clients already copy each row into one)."""
     client = _client()
-    return [
-        dict(row) for row in await client.execute_query_dict(*_for_dialect(client, sql, values))
-    ]
+    return await client.execute_query_dict(*_for_dialect(client, sql, values))
 
 
 async def execute(sql: str, values: Sequence[Any]) -> int:
@@ -66,10 +65,15 @@ async def execute(sql: str, values: Sequence[Any]) -> int:
 
 def hydrate(model: type[M], row: dict[str, Any], alias: str) -> M:
     """The instance of `model` from the `alias.`-prefixed columns of a row."""
+    return model._init_from_db(**{field: row[key] for key, field in _fields(tuple(row), alias)})
+
+
+@cache
+def _fields(keys: tuple[str, ...], alias: str) -> tuple[tuple[str, str], ...]:
+    """(column key, field name) for the `alias.` columns of rows with these keys: a
+    statement's rows always have the same keys, so this is worked out once."""
     prefix = f"{alias}."
-    return model._init_from_db(
-        **{k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
-    )
+    return tuple((key, key[len(prefix) :]) for key in keys if key.startswith(prefix))
 
 
 def attach(instance: Model, relation: str, related: Model | None) -> None:
