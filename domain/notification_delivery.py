@@ -55,35 +55,46 @@ def retry_delay(attempts: int) -> timedelta:
 
 @cache
 def _notification_sql() -> str:
+    # One row per device of the user (one row without a device): a single read per plan.
     return fixed_sql.select(
         [(Notification, "n"), (User, "u")],
-        "FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.id = $1",
+        ', d.id AS "device_id" FROM notifications n JOIN users u ON u.id = n.user_id '
+        "LEFT JOIN devices d ON d.user_id = u.id WHERE n.id = $1",
     )
+
+
+_MARK_DISPATCHED = (
+    "UPDATE notifications SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL"
+)
 
 
 async def plan(notification_id: UUID) -> bool:
     """Create the delivery rows the user's preferences and devices call for, once. False when
     there is certainly nothing to deliver (nothing planned now, nor before)."""
     now = clock.now()
-    async with atomic():
-        found = await fixed_sql.fetch_rows(_notification_sql(), [notification_id])
-        if not found:
-            return False
-        notification = fixed_sql.hydrate(Notification, found[0], "n")
-        if notification.dispatched_at is not None:
-            return True  # planned by an earlier run: rows may still wait
-        user = fixed_sql.hydrate(User, found[0], "u")
-        rule = rule_for(notification.kind)
-        rows: list[NotificationDelivery] = []
-        if rule.push and await _wants(user, DeliveryChannel.PUSH, rule.category):
-            for device in await Device.filter(user_id=user.id).only("id"):
-                rows.append(_row(notification, DeliveryChannel.PUSH, str(device.id), now))
-        if rule.email and await _wants(user, DeliveryChannel.EMAIL, rule.category):
-            rows.append(_row(notification, DeliveryChannel.EMAIL, EMAIL_TARGET, now))
-        if rows:
-            await NotificationDelivery.bulk_create(rows, ignore_conflicts=True)
-        await Notification.filter(id=notification_id, dispatched_at=None).update(dispatched_at=now)
-    return bool(rows)
+    found = await fixed_sql.fetch_rows(_notification_sql(), [notification_id])
+    if not found:
+        return False
+    notification = fixed_sql.hydrate(Notification, found[0], "n")
+    if notification.dispatched_at is not None:
+        return True  # planned by an earlier run: rows may still wait
+    user = fixed_sql.hydrate(User, found[0], "u")
+    rule = rule_for(notification.kind)
+    rows: list[NotificationDelivery] = []
+    if rule.push and await _wants(user, DeliveryChannel.PUSH, rule.category):
+        for row in found:
+            if row["device_id"] is not None:
+                target = str(row["device_id"])
+                rows.append(_row(notification, DeliveryChannel.PUSH, target, now))
+    if rule.email and await _wants(user, DeliveryChannel.EMAIL, rule.category):
+        rows.append(_row(notification, DeliveryChannel.EMAIL, EMAIL_TARGET, now))
+    if not rows:  # nothing to send: marking it planned is the only write
+        await fixed_sql.execute(_MARK_DISPATCHED, [now, notification_id])
+        return False
+    async with atomic():  # the rows and the mark together: a crash between plans again
+        await NotificationDelivery.bulk_create(rows, ignore_conflicts=True)
+        await fixed_sql.execute(_MARK_DISPATCHED, [now, notification_id])
+    return True
 
 
 def _row(
