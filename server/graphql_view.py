@@ -12,8 +12,10 @@ File uploads (GraphQL multipart requests) are on, with two guards strawberry doe
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import orjson
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -92,6 +94,16 @@ class CJeuneGraphQL(GraphQL):
                     await _refusal(413, _TOO_LARGE, "REQUEST_TOO_LARGE")(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
+
+    def encode_json(self, data: object) -> str:
+        """Answers (HTTP and WebSocket) through orjson: a map page of 100 hits encodes
+        several times faster than with the standard encoder. A string, so that WebSocket
+        messages stay text frames. What orjson refuses (an integer past 64 bits or a
+        non-string key inside a JSON scalar) goes through the standard encoder."""
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return json.dumps(data, separators=(",", ":"))
 
     def _refuse_upload(self, headers: Headers) -> JSONResponse | None:
         if not any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS):

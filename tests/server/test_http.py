@@ -390,3 +390,41 @@ async def test_websocket_from_a_foreign_origin_is_refused(ws_url):
             pass
 
     assert refused.value.response.status_code == 403
+
+
+def _graphql_view(app: Starlette):
+    from starlette.routing import Route
+
+    from server.graphql_view import CJeuneGraphQL
+
+    [view] = [
+        r.endpoint
+        for r in app.routes
+        if isinstance(r, Route) and isinstance(r.endpoint, CJeuneGraphQL)
+    ]
+    return view
+
+
+def test_answers_are_compact_utf8_json_and_what_orjson_refuses_still_encodes(app):
+    view = _graphql_view(app)
+    assert view.encode_json({"titre": "Théâtre à 5\u00a0€", "km": 1.5}) == (
+        '{"titre":"Théâtre à 5\u00a0€","km":1.5}'
+    )
+    # A JSON scalar may hold what orjson refuses: the standard encoder takes over.
+    assert json.loads(view.encode_json({"grand": 2**70, 3: "clé entière"})) == {
+        "grand": 2**70,
+        "3": "clé entière",
+    }
+
+
+async def test_a_french_refusal_travels_as_utf8_not_escaped(app, gql):
+    stranger = await token_for(gql, await young_person())
+    async with client(app) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": "{ schoolYears { label } }"},
+            headers={"authorization": f"Bearer {stranger}"},
+        )
+    assert response.headers["content-type"].startswith("application/json")
+    assert "accéder à cette information".encode() in response.content
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
