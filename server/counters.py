@@ -60,31 +60,12 @@ class RedisCounter:
         self._redis = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
 
     async def hit(self, key: str, window_seconds: int) -> int:
-        from redis.exceptions import RedisError
-
-        window = int(time.time()) // window_seconds
-        redis_key = f"cjeune:count:{key}:{window}"
-        try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(redis_key)
-                pipe.expire(redis_key, window_seconds * 2)
-                count, _ = await pipe.execute()
-        except (RedisError, OSError):
-            # Fail open: losing the shared counter must not take the API down with it.
-            logger.warning("counter: Redis unavailable, not counted", exc_info=True)
-            return 0
-        return int(count)
+        counts, _ = await self.tally([(key, window_seconds)], [])
+        return counts[0]
 
     async def peek(self, key: str, window_seconds: int) -> int:
-        from redis.exceptions import RedisError
-
-        window = int(time.time()) // window_seconds
-        try:
-            value = await self._redis.get(f"cjeune:count:{key}:{window}")
-        except (RedisError, OSError):
-            logger.warning("counter: Redis unavailable, not read", exc_info=True)
-            return 0
-        return int(value or 0)
+        _, seen = await self.tally([], [(key, window_seconds)])
+        return seen[0]
 
     async def tally(
         self, hits: Sequence[tuple[str, int]], peeks: Sequence[tuple[str, int]]
@@ -102,6 +83,7 @@ class RedisCounter:
                     pipe.expire(redis_key, window * 2)
                 replies = await pipe.execute()
         except (RedisError, OSError):
+            # Fail open: losing the shared counter must not take the API down with it.
             logger.warning("counter: Redis unavailable, not counted", exc_info=True)
             return [0] * len(hits), [0] * len(peeks)
         seen = [int(value or 0) for value in replies[: len(peeks)]]
