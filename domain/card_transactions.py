@@ -283,17 +283,6 @@ async def _checked_debit(
     )
 
 
-def _debit_notice(partner: Partner, amount_cents: int) -> tuple[str, str]:
-    """The young person's notification text around their new balance."""
-    return (
-        f"{partner.trade_name} a débité {format_euros(amount_cents)}. Il te reste ",
-        " sur ce porte-monnaie.",
-    )
-
-
-DEBIT_NOTICE_TITLE = "Paiement avec ta carte CJeune"
-
-
 async def _record_debit(
     viewer: Viewer,
     partner: Partner,
@@ -304,86 +293,9 @@ async def _record_debit(
     amount_cents: int,
     fingerprint: str,
 ) -> CardTransaction:
-    reference = "T" + "".join(secrets.choice(card_codes.ALPHABET) for _ in range(11))
-    description = f"Débit {reference} chez {partner.trade_name}"
-    audited = {"reference": reference, "amountCents": amount_cents, "wallet": request.wallet_kind}
-    before_balance, after_balance = _debit_notice(partner, amount_cents)
-    if sql.is_postgres():
-        return await _write_debit_in_one_statement(
-            viewer,
-            partner,
-            card,
-            wallet,
-            payable,
-            request,
-            amount_cents,
-            fingerprint,
-            reference,
-            description,
-            audited,
-        )
-    async with atomic():
-        posted = await ledger.post(
-            Kind.CARD_DEBIT,
-            description,
-            [ledger.Line(wallet, -amount_cents), ledger.Line(payable, amount_cents)],
-        )
-        transaction = await CardTransaction.create(
-            reference=reference,
-            partner_id=partner.id,
-            delegate_user_id=viewer.user.id,
-            card_id=card.id,
-            wallet_id=wallet.id,
-            wallet_kind=request.wallet_kind,
-            amount_cents=amount_cents,
-            idempotency_key=request.idempotency_key,
-            request_fingerprint=fingerprint,
-            ledger_transaction_id=posted.id,
-            created_at=clock.now(),
-        )
-        balance = wallet.balance_cents or 0  # moved by ledger.post
-        await record(
-            viewer, "transaction.debited", transaction, partner_id=partner.id, after=audited
-        )
-        if card.beneficiary.user_id:
-            await notify(
-                card.beneficiary.user_id,
-                "card_debit",
-                DEBIT_NOTICE_TITLE,
-                before_balance + format_euros(balance) + after_balance,
-                _debit_notice_data(transaction.id, amount_cents, balance, request.wallet_kind),
-            )
-    return transaction
-
-
-def _debit_notice_data(
-    transaction_id: UUID, amount_cents: int, balance_cents: int, wallet_kind: str
-) -> dict[str, object]:
-    return {
-        "transactionId": str(transaction_id),
-        "amountCents": amount_cents,
-        "balanceCents": balance_cents,
-        "wallet": wallet_kind,
-    }
-
-
-async def _write_debit_in_one_statement(
-    viewer: Viewer,
-    partner: Partner,
-    card: Card,
-    wallet: LedgerAccount,
-    payable: LedgerAccount,
-    request: DebitRequest,
-    amount_cents: int,
-    fingerprint: str,
-    reference: str,
-    description: str,
-    audited: dict[str, object],
-) -> CardTransaction:
-    """PostgreSQL: the same rows as the atomic() path, in one statement (debit_statement)."""
+    """Write the debit's rows: in one statement on PostgreSQL, one by one on SQLite."""
     assert viewer.user is not None
-    before_balance, after_balance = _debit_notice(partner, amount_cents)
-    holder_user_id = card.beneficiary.user_id
+    reference = "T" + "".join(secrets.choice(card_codes.ALPHABET) for _ in range(11))
     rows = DebitRows(
         transaction_id=uuid4(),
         reference=reference,
@@ -396,33 +308,101 @@ async def _write_debit_in_one_statement(
         amount_cents=amount_cents,
         idempotency_key=request.idempotency_key,
         fingerprint=fingerprint,
-        ledger_description=description,
+        ledger_description=f"Débit {reference} chez {partner.trade_name}",
         at=clock.now(),
         actor_kind=viewer.actor_kind,
         client_address=viewer.client_address,
-        audit_after=audited,
-        holder_user_id=holder_user_id,
+        audit_after={
+            "reference": reference,
+            "amountCents": amount_cents,
+            "wallet": request.wallet_kind,
+        },
+        holder_user_id=card.beneficiary.user_id,
+        audit_action="transaction.debited",
         notification_id=uuid4(),
-        notification_title=DEBIT_NOTICE_TITLE,
-        body_before_balance=before_balance,
-        body_after_balance=after_balance,
+        notification_kind="card_debit",
+        notification_title="Paiement avec ta carte CJeune",
+        body_before_balance=f"{partner.trade_name} a débité {format_euros(amount_cents)}. "
+        "Il te reste ",
+        body_after_balance=" sur ce porte-monnaie.",
     )
+    if sql.is_postgres():
+        return await _write_in_one_statement(wallet, rows)
+    return await _write_row_by_row(viewer, wallet, payable, rows)
+
+
+def _notice_body(rows: DebitRows, balance_cents: int) -> str:
+    return rows.body_before_balance + format_euros(balance_cents) + rows.body_after_balance
+
+
+def _notice_data(rows: DebitRows, balance_cents: int) -> dict[str, object]:
+    return {
+        "transactionId": str(rows.transaction_id),
+        "amountCents": rows.amount_cents,
+        "balanceCents": balance_cents,
+        "wallet": rows.wallet_kind,
+    }
+
+
+async def _write_row_by_row(
+    viewer: Viewer, wallet: LedgerAccount, payable: LedgerAccount, rows: DebitRows
+) -> CardTransaction:
+    """SQLite (no data-modifying CTEs): the statement's rows, one by one in atomic()."""
+    async with atomic():
+        posted = await ledger.post(
+            Kind.CARD_DEBIT,
+            rows.ledger_description,
+            [ledger.Line(wallet, -rows.amount_cents), ledger.Line(payable, rows.amount_cents)],
+        )
+        transaction = await CardTransaction.create(
+            id=rows.transaction_id,
+            reference=rows.reference,
+            partner_id=rows.partner_id,
+            delegate_user_id=rows.delegate_user_id,
+            card_id=rows.card_id,
+            wallet_id=rows.wallet_id,
+            wallet_kind=rows.wallet_kind,
+            amount_cents=rows.amount_cents,
+            idempotency_key=rows.idempotency_key,
+            request_fingerprint=rows.fingerprint,
+            ledger_transaction_id=posted.id,
+            created_at=rows.at,
+        )
+        await record(
+            viewer,
+            rows.audit_action,
+            transaction,
+            partner_id=rows.partner_id,
+            after=rows.audit_after,
+        )
+        balance = wallet.balance_cents or 0  # moved by ledger.post
+        if rows.holder_user_id:
+            await notify(
+                rows.holder_user_id,
+                rows.notification_kind,
+                rows.notification_title,
+                _notice_body(rows, balance),
+                _notice_data(rows, balance),
+            )
+    return transaction
+
+
+async def _write_in_one_statement(wallet: LedgerAccount, rows: DebitRows) -> CardTransaction:
+    """PostgreSQL: domain/debit_statement.py; its side effects are announced here."""
     written = await write_debit(rows)
     if written is None:
         raise ledger.InsufficientBalance()
     wallet.balance_cents = written.balance_cents
-    await announce_audit_entry(partner.id, written.audit_entry_id)
-    if holder_user_id:
+    await announce_audit_entry(rows.partner_id, written.audit_entry_id)
+    if rows.holder_user_id:
         await announce_notification(
             Notification(
                 id=rows.notification_id,
-                user_id=holder_user_id,
-                kind="card_debit",
-                title=DEBIT_NOTICE_TITLE,
-                body=before_balance + format_euros(written.balance_cents) + after_balance,
-                data=_debit_notice_data(
-                    rows.transaction_id, amount_cents, written.balance_cents, request.wallet_kind
-                ),
+                user_id=rows.holder_user_id,
+                kind=rows.notification_kind,
+                title=rows.notification_title,
+                body=_notice_body(rows, written.balance_cents),
+                data=_notice_data(rows, written.balance_cents),
                 created_at=rows.at,
             )
         )

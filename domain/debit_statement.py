@@ -48,7 +48,9 @@ class DebitRows:
     client_address: str | None
     audit_after: dict[str, Any]
     holder_user_id: UUID | None
+    audit_action: str
     notification_id: UUID
+    notification_kind: str
     notification_title: str
     body_before_balance: str
     body_after_balance: str
@@ -68,7 +70,8 @@ def statement() -> str:
     # $7 transaction id, $8 reference, $9 partner, $10 delegate, $11 card, $12 wallet kind,
     # $13 status, $14 idempotency key, $15 fingerprint, $16 actor kind, $17 audit after,
     # $18 client address, $19 holder user, $20 notification id, $21 title,
-    # $22 body before balance, $23 body after balance, $24 wallet account kind
+    # $22 body before balance, $23 body after balance, $24 wallet account kind,
+    # $25 audit action, $26 notification kind
     return (  # noqa: S608 - constant fragments, every value is a parameter
         "WITH moved AS ("
         " UPDATE ledger_accounts SET balance_cents = balance_cents - $2::bigint"
@@ -91,11 +94,11 @@ def statement() -> str:
         " audited AS ("
         " INSERT INTO audit_entries (occurred_at, actor_id, actor_kind, partner_id, action,"
         " object_type, object_id, after, client_address)"
-        " SELECT $5::timestamptz, $10::uuid, $16, $9::uuid, 'transaction.debited',"
+        " SELECT $5::timestamptz, $10::uuid, $16, $9::uuid, $25,"
         " 'CardTransaction', $7::text, $17::jsonb, $18 FROM debited RETURNING id),"
         " notified AS ("
         " INSERT INTO notifications (id, user_id, kind, title, body, data, created_at)"
-        " SELECT $20::uuid, $19::uuid, 'card_debit', $21,"
+        " SELECT $20::uuid, $19::uuid, $26, $21,"
         " $22 || format_euros(moved.balance_cents) || $23,"
         " jsonb_build_object('transactionId', $7::text, 'amountCents', $2::bigint,"
         " 'balanceCents', moved.balance_cents, 'wallet', $12::text), $5::timestamptz"
@@ -133,6 +136,8 @@ def parameters(rows: DebitRows) -> list[Any]:
         rows.body_before_balance,
         rows.body_after_balance,
         AccountKind.WALLET.value,
+        rows.audit_action,
+        rows.notification_kind,
     ]
 
 
