@@ -25,6 +25,7 @@ from server.database import close_database, open_database
 from server.finance_routes import finance_routes
 from server.graphql_view import CJeuneGraphQL
 from server.media_routes import media_routes
+from server.memory import settle
 from server.ratelimit import RateLimitMiddleware
 from server.settings import Settings, get_settings
 from server.unsubscribe_routes import unsubscribe_routes
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         periodic = None
         if manage_database and settings.redis_url is None:
             periodic = asyncio.create_task(run_periodic_jobs_here(), name="periodic-jobs")
+        if manage_database:  # a serving process, not a test's app
+            settle()
         try:
             yield
         finally:
