@@ -10,17 +10,14 @@ import logging
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
 from resolvers.permissions import AccessDenied
+from schema.document_cache import document_cache
 from schema.execution import CJeuneExecutionContext
 from schema.input_guard import RefuseNulCharacters
 from schema.limits import max_operations_rule
@@ -60,14 +57,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         max_operations_rule(settings.max_operations_per_request),
     ]
     extensions = [
-        lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-        lambda: AddValidationRules(limit_rules),
+        # Terminals send the same few documents all day: each is parsed (at most
+        # max_query_tokens tokens) and validated (with the limit rules) once per process.
+        document_cache(max_tokens=settings.max_query_tokens, rules=limit_rules, maxsize=1024),
         RefuseNulCharacters,
-        # Terminals send the same few documents all day: each is parsed and validated once
-        # per process. The caches are shared by every request, keyed by the document (and,
-        # for validation, by the schema and these rule classes), and bounded.
-        lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]
     if settings.is_production:
