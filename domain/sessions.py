@@ -15,6 +15,7 @@ from domain.passwords import verify_password
 from domain.secrets import new_secret, same_hash, secret_hash
 from domain.tokens import issue_access_token, read_access_token
 from domain.viewer import Viewer
+from domain.viewer_cache import viewers
 from models import fixed_sql
 from models.accounts import AuthSession, RefreshToken, User, UserKind
 from models.partners import Delegate, DelegateStatus, Partner, PartnerStatus
@@ -147,17 +148,22 @@ def _viewer_sql() -> str:
 
 async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:
     """Every authenticated request: the session still open, its user, and for a delegate the
-    delegations to active partners (each with its partner). Fixed SQL: models/fixed_sql.py."""
-    rows = await fixed_sql.fetch_rows(
-        _viewer_sql(),
-        [
-            session_id,
-            user_id,
-            UserKind.DELEGATE.value,
-            DelegateStatus.ACTIVE.value,
-            PartnerStatus.ACTIVE.value,
-        ],
-    )
+    delegations to active partners (each with its partner). Fixed SQL: models/fixed_sql.py.
+    The rows come from the viewer cache while it holds them (domain/viewer_cache.py)."""
+    rows = viewers.get(session_id, user_id)
+    if rows is None:
+        generation = viewers.generation
+        rows = await fixed_sql.fetch_rows(
+            _viewer_sql(),
+            [
+                session_id,
+                user_id,
+                UserKind.DELEGATE.value,
+                DelegateStatus.ACTIVE.value,
+                PartnerStatus.ACTIVE.value,
+            ],
+        )
+        viewers.put(session_id, user_id, rows, generation)
     user = fixed_sql.hydrate(User, rows[0], "u") if rows else None
     if user is None or not user.is_active:
         return None

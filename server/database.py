@@ -56,11 +56,22 @@ def is_postgres(settings: Settings) -> bool:
     return settings.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
 
 
+def asyncpg_dsn(settings: Settings) -> str:
+    return "postgresql://" + settings.database_url.split("://", 1)[1]
+
+
 async def open_database(settings: Settings) -> None:
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    if is_postgres(settings):
+        from server.viewer_listener import start_listening
+
+        await start_listening(asyncpg_dsn(settings))
 
 
 async def close_database() -> None:
+    from server.viewer_listener import stop_listening
+
+    await stop_listening()
     await Tortoise.close_connections()
 
 
@@ -83,8 +94,7 @@ async def _migration_lock(settings: Settings) -> AsyncIterator[None]:
         return
     import asyncpg
 
-    url = "postgresql://" + settings.database_url.split("://", 1)[1]
-    connection = await asyncpg.connect(url)
+    connection = await asyncpg.connect(asyncpg_dsn(settings))
     try:
         await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
         yield

@@ -50,6 +50,9 @@ async def test_listing_partners_with_their_delegates_costs_the_same_for_2_or_12(
         team = await partner_team(name=name)
         await collaborator(team, DelegatePermission.TRANSACTIONS)
     token = await token_for(gql, await staff_member(StaffRole.SUPPORT))
+    # On PostgreSQL the session is read once, then kept (domain/viewer_cache.py): read it
+    # before counting, so that both sizes count the same authentication.
+    await gql.post("{ me { id } }", token=token)
 
     costs = {}
     for size in (2, 12):
@@ -62,4 +65,4 @@ async def test_listing_partners_with_their_delegates_costs_the_same_for_2_or_12(
         costs[size] = counter.count
     assert costs[2] >= 4, costs  # the counter does see the queries
     assert costs[2] == costs[12], costs
-    assert costs[12] <= 8, costs  # authentication (3) + partners + delegates + users + partners
+    assert costs[12] <= 6, costs  # authentication (0-1) + partners + delegates + users + partners

@@ -740,6 +740,7 @@ async def test_a_list_of_profiles_costs_the_same_for_2_or_12_partners(profile_gq
             label="Congés",
         )
     token = await token_for(profile_gql, await staff_member(StaffRole.SUPPORT))
+    await profile_gql.post("{ me { id } }", token=token)  # the session, read before counting
     query = f"""query($first: Int!, $search: String!) {{
       partners(first: $first, search: $search) {{ partners {{ {PROFILE_FIELDS} }} }} }}"""
 
@@ -751,5 +752,5 @@ async def test_a_list_of_profiles_costs_the_same_for_2_or_12_partners(profile_gq
         assert len(partners) == size and all(p["logo"] and p["openingExceptions"] for p in partners)
         costs[size] = counter.count
     assert costs[2] == costs[12], costs
-    # authentication (2), partners, profiles, upcoming periods, images
-    assert 4 <= costs[12] <= 6, costs
+    # authentication (0 to 1: kept on PostgreSQL), partners, profiles, upcoming periods, images
+    assert 4 <= costs[12] <= 5, costs
