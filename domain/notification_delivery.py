@@ -53,48 +53,93 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=30 * 2 ** max(0, attempts - 1))
 
 
+#: The most notifications planned with one read (the sweeper finds up to SWEEP_BATCH at once).
+PLAN_BATCH = 100
+
+
+def _placeholders(first: int, count: int) -> str:
+    return ", ".join(f"${n}" for n in range(first, first + count))
+
+
 @cache
-def _notification_sql() -> str:
-    # One row per device of the user (one row without a device): a single read per plan.
+def _notifications_sql(count: int) -> str:
+    # One row per device of each user (one row without a device): a single read per batch.
     return fixed_sql.select(
         [(Notification, "n"), (User, "u")],
         ', d.id AS "device_id" FROM notifications n JOIN users u ON u.id = n.user_id '
-        "LEFT JOIN devices d ON d.user_id = u.id WHERE n.id = $1",
+        f"LEFT JOIN devices d ON d.user_id = u.id WHERE n.id IN ({_placeholders(1, count)})",
     )
 
 
-_MARK_DISPATCHED = (
-    "UPDATE notifications SET dispatched_at = $1 WHERE id = $2 AND dispatched_at IS NULL"
-)
+@cache
+def _mark_dispatched_sql(count: int) -> str:
+    return (
+        "UPDATE notifications SET dispatched_at = $1 "  # noqa: S608 - placeholders only
+        f"WHERE id IN ({_placeholders(2, count)}) AND dispatched_at IS NULL"
+    )
 
 
 async def plan(notification_id: UUID) -> bool:
     """Create the delivery rows the user's preferences and devices call for, once. False when
     there is certainly nothing to deliver (nothing planned now, nor before)."""
+    return bool(await plan_many([notification_id]))
+
+
+async def plan_many(notification_ids: Sequence[UUID]) -> list[UUID]:
+    """`plan` for several notifications: per batch of PLAN_BATCH, one read and one write (in a
+    transaction only when there are rows to create). The ids whose deliveries may wait."""
+    unique = list(dict.fromkeys(notification_ids))
+    waiting: list[UUID] = []
+    for start in range(0, len(unique), PLAN_BATCH):
+        waiting += await _plan_batch(unique[start : start + PLAN_BATCH])
+    return waiting
+
+
+async def _plan_batch(ids: list[UUID]) -> list[UUID]:
     now = clock.now()
-    found = await fixed_sql.fetch_rows(_notification_sql(), [notification_id])
-    if not found:
-        return False
-    notification = fixed_sql.hydrate(Notification, found[0], "n")
-    if notification.dispatched_at is not None:
-        return True  # planned by an earlier run: rows may still wait
-    user = fixed_sql.hydrate(User, found[0], "u")
+    found = await fixed_sql.fetch_rows(_notifications_sql(len(ids)), ids)
+    by_notification: dict[UUID, list[dict]] = {}
+    for row in found:
+        by_notification.setdefault(row["n.id"], []).append(row)
+    waiting: list[UUID] = []
+    to_mark: list[UUID] = []
+    deliveries: list[NotificationDelivery] = []
+    for rows in by_notification.values():
+        notification = fixed_sql.hydrate(Notification, rows[0], "n")
+        if notification.dispatched_at is not None:
+            waiting.append(notification.id)  # planned by an earlier run: rows may still wait
+            continue
+        planned = await _deliveries(notification, rows, now)
+        to_mark.append(notification.id)
+        if planned:
+            deliveries.extend(planned)
+            waiting.append(notification.id)
+    if to_mark:
+        mark = (_mark_dispatched_sql(len(to_mark)), [now, *to_mark])
+        if not deliveries:  # nothing to send: marking them planned is the only write
+            await fixed_sql.execute(*mark)
+        else:
+            async with atomic():  # the rows and the mark together: a crash between plans again
+                await NotificationDelivery.bulk_create(deliveries, ignore_conflicts=True)
+                await fixed_sql.execute(*mark)
+    return waiting
+
+
+async def _deliveries(
+    notification: Notification, rows: list[dict], now: object
+) -> list[NotificationDelivery]:
+    """The delivery rows one notification calls for (`rows`: its user, one per device)."""
+    user = fixed_sql.hydrate(User, rows[0], "u")
     rule = rule_for(notification.kind)
-    rows: list[NotificationDelivery] = []
+    planned: list[NotificationDelivery] = []
     if rule.push and await _wants(user, DeliveryChannel.PUSH, rule.category):
-        for row in found:
+        for row in rows:
             if row["device_id"] is not None:
                 target = str(row["device_id"])
-                rows.append(_row(notification, DeliveryChannel.PUSH, target, now))
+                planned.append(_row(notification, DeliveryChannel.PUSH, target, now))
     if rule.email and await _wants(user, DeliveryChannel.EMAIL, rule.category):
-        rows.append(_row(notification, DeliveryChannel.EMAIL, EMAIL_TARGET, now))
-    if not rows:  # nothing to send: marking it planned is the only write
-        await fixed_sql.execute(_MARK_DISPATCHED, [now, notification_id])
-        return False
-    async with atomic():  # the rows and the mark together: a crash between plans again
-        await NotificationDelivery.bulk_create(rows, ignore_conflicts=True)
-        await fixed_sql.execute(_MARK_DISPATCHED, [now, notification_id])
-    return True
+        planned.append(_row(notification, DeliveryChannel.EMAIL, EMAIL_TARGET, now))
+    return planned
 
 
 def _row(
@@ -145,10 +190,16 @@ async def deliver_pending(delivery_ids: Sequence[UUID]) -> None:
 
 async def dispatch(notification_id: UUID) -> None:
     """The job run after a notification's commit: plan its deliveries, then send them."""
-    if not await plan(notification_id):
+    await dispatch_many([notification_id])
+
+
+async def dispatch_many(notification_ids: Sequence[UUID]) -> None:
+    """`dispatch` for the notifications committed together (one job for a batch of them)."""
+    waiting = await plan_many(notification_ids)
+    if not waiting:
         return
     pending = await NotificationDelivery.filter(
-        notification_id=notification_id, status=DeliveryStatus.PENDING
+        notification_id__in=waiting, status=DeliveryStatus.PENDING
     ).values_list("id", flat=True)
     await deliver_pending(list(pending))
 
@@ -168,8 +219,7 @@ async def sweep() -> SweepReport:
         .limit(SWEEP_BATCH)
         .values_list("id", flat=True)
     )
-    for notification_id in forgotten:
-        await plan(notification_id)
+    await plan_many(list(forgotten))
     now = clock.now()
     due = await (
         NotificationDelivery.filter(

@@ -13,9 +13,10 @@ logger = logging.getLogger(__name__)
 
 
 @broker.task(task_name=DISPATCH_JOB)
-async def dispatch_notification(notification_id: str) -> None:
-    """Plan and send one notification's push and email; safe to run twice."""
-    await notification_delivery.dispatch(UUID(notification_id))
+async def dispatch_notification(*notification_ids: str) -> None:
+    """Plan and send the push and email of one notification (or several: one read plans
+    them all); safe to run twice."""
+    await notification_delivery.dispatch_many([UUID(i) for i in notification_ids])
 
 
 @broker.task(task_name="notifications.sweep")

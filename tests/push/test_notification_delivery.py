@@ -181,3 +181,43 @@ async def test_a_marketing_email_carries_the_one_click_unsubscribe(fcm, mailbox)
     message = await mailbox.wait_for(adult.email, "Marsatac")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/desabonnement?jeton=" in message["List-Unsubscribe"]
+
+
+async def test_one_job_plans_several_notifications_as_each_alone_would(fcm):
+    with_phone, without_phone, push_off = [await young_person() for _ in range(3)]
+    phone = await _device(with_phone)
+    await _device(push_off)
+    await User.filter(id=push_off.id).update(notify_by_push=False)
+    already = await _committed(with_phone, transactionId="t-0")
+    await notification_delivery.dispatch(already.id)
+    fresh = [
+        await _committed(person, transactionId=f"t-{n}")
+        for n, person in enumerate((with_phone, without_phone, push_off), start=1)
+    ]
+
+    waiting = await notification_delivery.plan_many([n.id for n in [already, *fresh, fresh[0]]])
+
+    assert set(waiting) == {already.id, fresh[0].id}  # only those with something to send
+    assert await _statuses(fresh[0]) == {f"push:{phone.id}": "pending"}
+    assert await _statuses(fresh[1]) == {} and await _statuses(fresh[2]) == {}
+    marked = await Notification.filter(id__in=[n.id for n in fresh], dispatched_at__isnull=False)
+    assert len(marked) == 3
+    await notification_delivery.plan_many([n.id for n in fresh])  # a redelivered job
+    assert await NotificationDelivery.filter(notification_id__in=[n.id for n in fresh]).count() == 1
+
+    await notification_delivery.dispatch_many([n.id for n in fresh])
+    assert [m.token for m in fcm.messages if m.message["data"]["transactionId"] == "t-1"] == [
+        phone.token
+    ]
+
+
+async def test_planning_more_than_a_batch_plans_every_one(fcm, monkeypatch):
+    monkeypatch.setattr(notification_delivery, "PLAN_BATCH", 2)
+    person = await young_person()
+    await _device(person)
+    notifications = [await _committed(person, transactionId=f"b-{n}") for n in range(5)]
+
+    waiting = await notification_delivery.plan_many([n.id for n in notifications])
+
+    assert sorted(map(str, waiting)) == sorted(str(n.id) for n in notifications)
+    assert await NotificationDelivery.filter(notification_id__in=waiting).count() == 5
