@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -95,28 +95,50 @@ async def _upcoming_exceptions(partner_ids: Sequence[UUID]) -> list[list[Opening
     return [grouped[i] for i in partner_ids]
 
 
-@dataclass
 class Loaders:
-    user: DataLoader[UUID, User | None] = field(default_factory=lambda: DataLoader(_users))
-    partner: DataLoader[UUID, Partner | None] = field(default_factory=lambda: DataLoader(_partners))
-    delegates_by_partner: DataLoader[UUID, list[Delegate]] = field(
-        default_factory=lambda: DataLoader(_delegates_by_partner)
-    )
-    delegations_by_user: DataLoader[UUID, list[Delegate]] = field(
-        default_factory=lambda: DataLoader(_delegations_by_user)
-    )
-    image: DataLoader[UUID, Image | None] = field(default_factory=lambda: DataLoader(_images))
-    offer: DataLoader[UUID, Offer | None] = field(default_factory=lambda: DataLoader(_offers))
-    offer_revision: DataLoader[UUID, OfferRevision | None] = field(
-        default_factory=lambda: DataLoader(_offer_revisions)
-    )
-    images_by_post: DataLoader[UUID, list[Image]] = field(
-        default_factory=lambda: DataLoader(_images_by_post)
-    )
-    liked: DataLoader[tuple[UUID, UUID], bool] = field(default_factory=lambda: DataLoader(_liked))
-    partner_profile: DataLoader[UUID, PartnerProfile | None] = field(
-        default_factory=lambda: DataLoader(_profiles)
-    )
-    upcoming_opening_exceptions: DataLoader[UUID, list[OpeningException]] = field(
-        default_factory=lambda: DataLoader(_upcoming_exceptions)
-    )
+    """The request's DataLoaders, each made on first use: most requests (a till's lookup
+    and debit) use none, and each loader left behind is garbage for the cyclic collector."""
+
+    @cached_property
+    def user(self) -> DataLoader[UUID, User | None]:
+        return DataLoader(_users)
+
+    @cached_property
+    def partner(self) -> DataLoader[UUID, Partner | None]:
+        return DataLoader(_partners)
+
+    @cached_property
+    def delegates_by_partner(self) -> DataLoader[UUID, list[Delegate]]:
+        return DataLoader(_delegates_by_partner)
+
+    @cached_property
+    def delegations_by_user(self) -> DataLoader[UUID, list[Delegate]]:
+        return DataLoader(_delegations_by_user)
+
+    @cached_property
+    def image(self) -> DataLoader[UUID, Image | None]:
+        return DataLoader(_images)
+
+    @cached_property
+    def offer(self) -> DataLoader[UUID, Offer | None]:
+        return DataLoader(_offers)
+
+    @cached_property
+    def offer_revision(self) -> DataLoader[UUID, OfferRevision | None]:
+        return DataLoader(_offer_revisions)
+
+    @cached_property
+    def images_by_post(self) -> DataLoader[UUID, list[Image]]:
+        return DataLoader(_images_by_post)
+
+    @cached_property
+    def liked(self) -> DataLoader[tuple[UUID, UUID], bool]:
+        return DataLoader(_liked)
+
+    @cached_property
+    def partner_profile(self) -> DataLoader[UUID, PartnerProfile | None]:
+        return DataLoader(_profiles)
+
+    @cached_property
+    def upcoming_opening_exceptions(self) -> DataLoader[UUID, list[OpeningException]]:
+        return DataLoader(_upcoming_exceptions)

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakMethod
 
 from graphql import (
     GraphQLObjectType,
+    GraphQLResolveInfoHelpers,
     GraphQLSchema,
     Undefined,
     get_nullable_type,
@@ -70,9 +71,28 @@ def _read(plan: tuple[Callable[[Any], Any], Callable[[Any], Any], bool], source:
     return _NOT_PLAIN if coerced is None or coerced is Undefined else coerced
 
 
+def _weakly(method: Callable[..., Any]) -> Callable[..., Any]:
+    reference = WeakMethod(method)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        bound = reference()
+        if bound is None:
+            raise RuntimeError("the execution this helper belonged to has ended")
+        return bound(*args, **kwargs)
+
+    return call
+
+
 class CJeuneExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # graphql-core hands resolvers the context's own bound methods, a reference cycle
+        # that left every request's execution state (the context, the viewer, the field
+        # sets...) to the cyclic collector. Weak methods let reference counting free it all
+        # when the request ends; while it runs, the execution keeps the context alive.
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weakly(self.gather_async_work), track=_weakly(self.track_async_work)
+        )
         plans = _plans.get(self.schema)
         self._leaf_plans = _plans.setdefault(self.schema, {}) if plans is None else plans
         middleware = self.middleware_manager
