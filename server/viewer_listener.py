@@ -89,7 +89,10 @@ class ViewerListener:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(lost.wait(), self.check_every)
                     if not lost.is_set():
-                        await asyncio.wait_for(connection.execute("SELECT 1"), self.check_timeout)
+                        async with self._in_use:  # settle() may be using the connection
+                            await asyncio.wait_for(
+                                connection.execute("SELECT 1"), self.check_timeout
+                            )
                 logger.warning("viewer listener: connection lost")
             except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 logger.warning(
