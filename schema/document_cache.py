@@ -64,6 +64,7 @@ def document_cache(
 
     class DocumentCache(SchemaExtension):
         documents = table
+        entry: _Entry | None = None  # this request's, found by on_parse, reused by on_validate
 
         def on_operation(self) -> Iterator[None]:
             context = self.execution_context
@@ -75,19 +76,19 @@ def document_cache(
             context = self.execution_context
             query = context.query
             if query and context.graphql_document is None:
-                entry = table.get(query)
-                if entry is None:
+                self.entry = table.get(query)
+                if self.entry is None:
                     try:
-                        entry = table.put(query, parse(query, **context.parse_options))
+                        self.entry = table.put(query, parse(query, **context.parse_options))
                     except GraphQLError:
-                        entry = None  # strawberry parses it again and reports the error
-                if entry is not None:
-                    context.graphql_document = entry.document
+                        pass  # strawberry parses it again and reports the error
+                if self.entry is not None:
+                    context.graphql_document = self.entry.document
             yield
 
         def on_validate(self) -> Iterator[None]:
             context = self.execution_context
-            entry = table.get(context.query) if context.query else None
+            entry = self.entry
             if entry is not None and entry.document is context.graphql_document:
                 rules = context.validation_rules
                 errors = entry.errors.get(rules)
