@@ -2,9 +2,10 @@
 
 The difference divided by the wall time is the number of cores each group kept busy:
 the server (supervisor and workers), PostgreSQL (the bench database's backends and the
-server's own background processes), the load generator, this process (the bare-SQL client),
-and everything else on the machine (other people's work: the figures are only as clean
-as the machine was quiet).
+server's own background processes), the load generator, the job workers (`cjeune worker`,
+when the run uses Redis), the Redis server, this process (the bare-SQL client), and
+everything else on the machine (other people's work: the figures are only as clean as the
+machine was quiet).
 """
 
 from __future__ import annotations
@@ -61,8 +62,10 @@ class CpuMeter:
         database: str,
         server_pid: Callable[[], int | None],
         generator_pid: Callable[[], int | None],
+        job_worker_pids: Callable[[], list[int]] = list,
     ) -> None:
         self.database, self.server_pid, self.generator_pid = database, server_pid, generator_pid
+        self.job_worker_pids = job_worker_pids
         self._postgres: dict[int, bool] = {}
 
     def snapshot(self) -> Snapshot:
@@ -73,10 +76,17 @@ class CpuMeter:
         server_root, generator = self.server_pid(), self.generator_pid()
         server = {server_root} if server_root else set()
         server |= {pid for pid, (_, parent, _) in processes.items() if parent in server}
+        jobs = set(self.job_worker_pids())
+        jobs |= {pid for pid, (_, parent, _) in processes.items() if parent in jobs}
         groups = {"server": 0.0, "postgres": 0.0, "generator": 0.0, "bench": 0.0}
+        groups |= {"jobs": 0.0, "redis": 0.0}
         for pid, (name, _, seconds) in processes.items():
             if pid in server:
                 groups["server"] += seconds
+            elif pid in jobs:
+                groups["jobs"] += seconds
+            elif name == "redis-server":
+                groups["redis"] += seconds
             elif pid == generator:
                 groups["generator"] += seconds
             elif pid == os.getpid():

@@ -31,7 +31,7 @@ from typing import Any
 if __name__ == "__main__":  # run as a script, benchmarks/ would shadow the `search` package
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
-from benchmarks import _bare_sql, _seed
+from benchmarks import _bare_sql, _jobs, _seed
 from benchmarks._cpu import CpuMeter
 from benchmarks._load import Plan, serve_plans
 from benchmarks._server import Server, free_port, sign_in_all
@@ -86,7 +86,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--holders", type=int, help="card holders with activated cards, 100 € credited (2000; 150)")
     add("--workers", type=int, default=2, help="uvicorn worker processes (2)")
     add("--pool-size", type=int, default=10, help="DATABASE_POOL_SIZE per worker (10)")
-    add("--redis-url", help="count card lookups in Redis as in production (default: memory)")
+    add(
+        "--redis",
+        action="store_true",
+        help="production's shape: lookups counted and jobs queued in Redis (an empty database "
+        "of 1 to 14 is claimed, then emptied), jobs run by `cjeune worker` processes "
+        "(default: the embedded default, jobs inside the API processes)",
+    )
+    add(
+        "--redis-url",
+        help="as --redis, on this Redis database: it must be one of its own, the run empties "
+        "it at the start and at the end",
+    )
+    add("--job-workers", type=int, default=1, help="with Redis: `cjeune worker` processes (1)")
     add("--rate", type=float, default=200, help="phase A: pairs per second (200)")
     add("--warmup", type=float, help="phase A: unmeasured seconds at the rate first (5; 2)")
     add("--duration", type=float, help="phase A: measured seconds (20; 5)")
@@ -192,11 +204,18 @@ class LoadGenerator:
 
 
 class Phases:
-    def __init__(self, args: argparse.Namespace, generator: LoadGenerator, meter: CpuMeter):
-        self.args, self.generator, self.meter = args, generator, meter
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        generator: LoadGenerator,
+        meter: CpuMeter,
+        redis_url: str | None = None,
+    ):
+        self.args, self.generator, self.meter, self.redis_url = args, generator, meter, redis_url
 
     def run(self, plan: Plan, profile: tuple[list[int], Path] | None = None) -> dict[str, Any]:
         profilers = start_py_spy(*profile, seconds=plan.warmup + plan.duration) if profile else []
+        commands = _jobs.commands_served(self.redis_url) if self.redis_url else 0
         before = self.meter.snapshot()
         result = self.generator.run(plan)
         after = self.meter.snapshot()
@@ -207,10 +226,19 @@ class Phases:
         # saturation this also charges the work spent on requests abandoned by the client.
         wall, answered = after.at - before.at, result.pop("ok_including_warmup")
         launched = plan.rate * (plan.warmup + plan.duration)
-        for group in ("server", "postgres"):
-            busy = result[f"{group}_cpu_cores"] * wall
+        busy = {group: result[f"{group}_cpu_cores"] * wall for group in ("server", "postgres")}
+        if self.redis_url:
+            # The jobs of the phase's debits may still be queued: their CPU counts until the
+            # queue is empty (the cores figures above stop with the load).
+            result["jobs_queue_drained_after_s"] = _jobs.wait_until_drained(self.redis_url)
+            drained = self.meter.snapshot()
+            for group in ("jobs", "redis"):
+                busy[group] = drained.groups[group] - before.groups[group]
+            served = _jobs.commands_served(self.redis_url) - commands
+            result["redis_commands_per_pair"] = round(served / max(1, answered), 2)
+        for group, seconds in busy.items():
             result[f"{group}_cpu_ms_per_pair"] = (
-                round(busy / answered * 1000, 2) if answered >= 0.99 * launched else None
+                round(seconds / answered * 1000, 2) if answered >= 0.99 * launched else None
             )  # None when saturated: the CPU then went to abandoned requests too
         settled = self.meter.wait_until_server_idle()
         if settled > 1:
@@ -290,11 +318,24 @@ def describe(result: dict[str, Any]) -> str:
         f"p50 {result['p50_ms']} p90 {result['p90_ms']} p99 {result['p99_ms']} "
         f"max {result['max_ms']} ms, errors {result['errors']}/{result['pairs']}{kinds}; "
         f"cores: server {result['server_cpu_cores']}, postgres {result['postgres_cpu_cores']}, "
-        f"generator {result['generator_cpu_cores']}, others {result['others_cpu_cores']}; "
+        f"generator {result['generator_cpu_cores']}, others {result['others_cpu_cores']}"
+        + (
+            f", job workers {result['jobs_cpu_cores']}, redis {result['redis_cpu_cores']}"
+            if "redis_commands_per_pair" in result
+            else ""
+        )
+        + "; "
         + (
             f"server {result['server_cpu_ms_per_pair']} ms CPU/pair"
             if result["server_cpu_ms_per_pair"] is not None
             else "server CPU/pair not meaningful (saturated)"
+        )
+        + (
+            f"; job workers {result['jobs_cpu_ms_per_pair']} ms CPU/pair, "
+            f"{result['redis_commands_per_pair']} redis commands/pair, queue empty "
+            f"{result['jobs_queue_drained_after_s']} s after the load"
+            if "redis_commands_per_pair" in result
+            else ""
         )
     )
 
@@ -334,7 +375,32 @@ def background_load(meter: CpuMeter, seconds: float = 3.0) -> float:
     return meter.cores(before, meter.snapshot())["others_cpu_cores"]
 
 
+def claim_redis(args: argparse.Namespace) -> bool:
+    """Point args.redis_url at an empty Redis database; True when the run claimed it."""
+    from redis import Redis
+
+    from tests.support import claim_redis_database
+
+    if args.redis_url:
+        with Redis.from_url(args.redis_url) as redis:
+            redis.flushdb()
+        return False
+    args.redis_url = asyncio.run(claim_redis_database("benchmark", seconds=3600))
+    say(f"Redis database {args.redis_url} claimed")
+    return True
+
+
+def release_redis(args: argparse.Namespace) -> None:
+    """The job stream, the lookup counters and the claim: the database is empty again."""
+    from redis import Redis
+
+    with Redis.from_url(args.redis_url) as redis:
+        redis.flushdb()
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.redis or args.redis_url:
+        claim_redis(args)
     name = _seed.bench_database_name()
     database_url = f"{args.postgres}/{name}"
     data_dir = tempfile.mkdtemp(prefix="cjeune_bench_")
@@ -346,10 +412,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     use_settings(load_settings())
     server: Server | None = None
     generator: LoadGenerator | None = None
+    job_workers: _jobs.JobWorkers | None = None
     meter = CpuMeter(
         name,
         lambda: server.process.pid if server and server.process else None,
         lambda: generator.process.pid if generator else None,
+        lambda: job_workers.pids() if job_workers else [],
     )
     try:
         others_before = background_load(meter, 1.5 if args.quick else 3.0)
@@ -362,6 +430,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             f"(pool {args.pool_size} per worker)"
         )
         server.start()
+        if args.redis_url:
+            job_workers = _jobs.JobWorkers(args.job_workers, {**os.environ, **env}, Path(data_dir))
+            job_workers.start()
+            drained = _jobs.wait_until_drained(args.redis_url)  # the seeding's emails
+            say(f"{args.job_workers} `cjeune worker` listening on {args.redis_url}")
+            if drained is None:
+                raise RuntimeError("the job workers did not empty the queue of the seeding")
         server.wait_ready()
         workers = server.worker_pids()
         say(f"server ready (workers {workers}); signing {len(seeded.tills)} cashiers in")
@@ -369,7 +444,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         tokens = asyncio.run(sign_in_all(server.url, emails, seeded.password))
         tills = [(t.partner_id, tokens[t.cashier_email]) for t in seeded.tills]
         generator = LoadGenerator(server.url, tills, seeded.card_codes, args)
-        phases = Phases(args, generator, meter)
+        phases = Phases(args, generator, meter, args.redis_url)
 
         say(
             f"phase A: {args.rate:.0f} pairs/s, {args.warmup:.0f} s warm-up + "
@@ -414,6 +489,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "workers": args.workers,
             "pool_size_per_worker": args.pool_size,
             "redis": bool(args.redis_url),
+            "job_workers": args.job_workers if args.redis_url else 0,
             "partners": args.partners,
             "card_holders": args.holders,
             "cpu_count": os.cpu_count(),
@@ -430,6 +506,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "target_met": phase_a["p99_ms"] < args.target_p99_ms and not phase_a["errors"],
             "server_cpu_ms_per_pair": phase_a["server_cpu_ms_per_pair"]
             or (held["server_cpu_ms_per_pair"] if held else None),
+            "jobs_cpu_ms_per_pair": phase_a.get("jobs_cpu_ms_per_pair"),
             "phase_a": phase_a,
             "profiled_with_py_spy": bool(args.py_spy),
             "max_sustained_debits_per_s": max_sustained,
@@ -447,6 +524,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                         "errors",
                         "server_cpu_cores",
                         "postgres_cpu_cores",
+                        "jobs_cpu_cores",
+                        "redis_cpu_cores",
                         "generator_cpu_cores",
                         "others_cpu_cores",
                         "server_cpu_ms_per_pair",
@@ -470,6 +549,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             server.stop()
             if args.keep_server_log and server.log_path.exists():
                 shutil.copyfile(server.log_path, args.keep_server_log)
+        if job_workers is not None:
+            job_workers.stop()
+        if args.redis_url:
+            release_redis(args)
         asyncio.run(_seed.drop_database(args.postgres, name))  # IF EXISTS: always safe
         say(f"database {name} dropped")
         shutil.rmtree(data_dir, ignore_errors=True)
