@@ -51,6 +51,8 @@ class Settings:
     meilisearch_url: str | None = None
     meilisearch_key: str | None = None  # an API key allowed to search and write the index
     job_max_retries: int = 5
+    # A job unacknowledged this long after its delivery is handed to another worker.
+    job_claim_after_seconds: int = 600
     campaign_email_per_second: int = 0  # 0: as fast as the SMTP server takes them
     campaign_push_per_second: int = 0  # 0: as fast as FCM takes them
     campaign_batch_size: int = 500  # recipients claimed at a time (FCM takes 500 per call)
@@ -119,6 +121,8 @@ class Settings:
                 "CAMPAIGN_BATCH_SIZE, CAMPAIGN_PARALLEL_BATCHES and CAMPAIGN_SMTP_CONNECTIONS "
                 "must be at least 1"
             )
+        if self.job_claim_after_seconds < 1:
+            raise ImproperlyConfigured("JOB_CLAIM_AFTER_SECONDS must be at least 1")
         if self.geocoder not in {"offline", "ban"}:
             raise ImproperlyConfigured("GEOCODER must be offline or ban")
         if self.search_backend not in {"database", "meilisearch"}:
@@ -183,6 +187,7 @@ def load_settings() -> Settings:
         meilisearch_url=os.environ.get("MEILISEARCH_URL") or None,
         meilisearch_key=os.environ.get("MEILISEARCH_KEY") or None,
         job_max_retries=_int("JOB_MAX_RETRIES", 5),
+        job_claim_after_seconds=_int("JOB_CLAIM_AFTER_SECONDS", 600),
         campaign_email_per_second=_int("CAMPAIGN_EMAIL_PER_SECOND", 0),
         campaign_push_per_second=_int("CAMPAIGN_PUSH_PER_SECOND", 0),
         campaign_batch_size=_int("CAMPAIGN_BATCH_SIZE", 500),

@@ -25,7 +25,8 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -49,39 +50,100 @@ QUEUE = "cjeune:jobs"  # the Redis stream
 DELAYED = "cjeune:jobs:delayed"  # the sorted set of jobs waiting for a retry
 CONSUMER_GROUP = "cjeune-workers"
 # A job still unacknowledged this long after its delivery is given to another worker: a job
-# that may run longer must be split, or it will run twice.
+# that may run longer must be split, or it will run twice (JOB_CLAIM_AFTER_SECONDS).
 CLAIM_AFTER = timedelta(minutes=10)
+# How often a worker looks for such jobs: a tenth of CLAIM_AFTER, at most 30 s.
+RECLAIM_EVERY_MAX = timedelta(seconds=30)
+READ_BLOCK_MS = 2000  # one XREADGROUP waits this long for new jobs, then the loop goes round
 IN_PROCESS_CONCURRENCY = 30
 
 
 class JobStream(RedisStreamBroker):
     """taskiq-redis's stream broker, reading from the start of the stream, so that jobs kicked
     before the first worker ever started are not skipped, and deleting a job once acknowledged,
-    so that the stream holds only the jobs not done yet."""
+    so that the stream holds only the jobs not done yet.
 
-    def __init__(self, url: str) -> None:
+    One Redis client serves the kicks, the reads and the acknowledgements (taskiq-redis builds
+    a client per call), and jobs abandoned by a dead worker are claimed on a timer rather than
+    after every read (taskiq-redis takes a lock and runs XAUTOCLAIM after each read that found
+    jobs: three more round trips per job when they come one at a time, and none at all while
+    no new job arrives). XAUTOCLAIM is atomic: two workers never claim the same job.
+    """
+
+    def __init__(self, url: str, claim_after: timedelta = CLAIM_AFTER) -> None:
         super().__init__(
             url,
             queue_name=QUEUE,
             consumer_group_name=CONSUMER_GROUP,
             consumer_id="0",
-            idle_timeout=int(CLAIM_AFTER.total_seconds() * 1000),
-            unacknowledged_lock_timeout=30,  # a worker killed while claiming frees the lock
+            idle_timeout=int(claim_after.total_seconds() * 1000),
+            xread_block=READ_BLOCK_MS,
             xread_count=10,  # what one worker takes at a time: small, so the others get a share
         )
+        self.reclaim_every = min(claim_after / 10, RECLAIM_EVERY_MAX).total_seconds()
+        self.client = Redis(connection_pool=self.connection_pool)
         self.delayed = DelayedJobs(self.connection_pool, DELAYED, QUEUE)
+
+    async def kick(self, message: BrokerMessage) -> None:
+        await self.client.xadd(QUEUE, {b"data": message.message})
 
     def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
         async def acknowledge() -> None:
-            async with (
-                Redis(connection_pool=self.connection_pool) as redis,
-                redis.pipeline(transaction=True) as pipe,
-            ):
+            async with self.client.pipeline(transaction=True) as pipe:
                 pipe.xack(queue_name, self.consumer_group_name, id)
                 pipe.xdel(queue_name, id)
                 await pipe.execute()
 
         return acknowledge
+
+    def _ackable(self, entries: Iterable[Any]) -> Iterator[AckableMessage]:
+        for message_id, fields in entries:
+            if fields:  # Redis 6 lists a job deleted meanwhile with no fields
+                yield AckableMessage(
+                    data=fields[b"data"], ack=self._ack_generator(id=message_id, queue_name=QUEUE)
+                )
+
+    async def reclaim(self) -> list[AckableMessage]:
+        """The jobs delivered to a worker more than CLAIM_AFTER ago and still unacknowledged."""
+        claimed: list[AckableMessage] = []
+        start = "0-0"
+        while True:
+            reply = await self.client.xautoclaim(
+                QUEUE,
+                self.consumer_group_name,
+                self.consumer_name,
+                min_idle_time=self.idle_timeout,
+                start_id=start,
+                count=100,
+            )
+            start, entries = reply[0], reply[1]
+            claimed.extend(self._ackable(entries))
+            if start in (b"0-0", "0-0"):
+                return claimed
+
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        next_reclaim = 0.0
+        while True:
+            if time.monotonic() >= next_reclaim:
+                next_reclaim = time.monotonic() + self.reclaim_every
+                for message in await self.reclaim():
+                    logger.warning("job claimed from a worker that did not finish it")
+                    yield message
+            block = min(self.block, max(1, int((next_reclaim - time.monotonic()) * 1000)))
+            fetched = await self.client.xreadgroup(
+                self.consumer_group_name,
+                self.consumer_name,
+                {QUEUE: ">"},
+                block=block,
+                count=self.count,
+            )
+            for _stream, entries in fetched or ():
+                for message in self._ackable(entries):
+                    yield message
+
+    async def shutdown(self) -> None:
+        await self.client.aclose()
+        await super().shutdown()
 
     async def kick_later(self, message: BrokerMessage, delay: float) -> None:
         await self.delayed.add(message.message, delay)
@@ -228,6 +290,10 @@ def configure_broker(settings: Settings, job_modules: Iterable[str] | None = Non
     """Choose this process's backend and import the modules declaring jobs (JOB_MODULES
     unless given), so that a job kicked by name is known where it runs."""
     broker.settings = settings
-    broker.backend = JobStream(settings.redis_url) if settings.redis_url else InProcessJobs(broker)
+    broker.backend = (
+        JobStream(settings.redis_url, timedelta(seconds=settings.job_claim_after_seconds))
+        if settings.redis_url
+        else InProcessJobs(broker)
+    )
     import_job_modules(JOB_MODULES if job_modules is None else job_modules)
     return broker

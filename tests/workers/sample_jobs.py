@@ -37,6 +37,13 @@ async def count_execution(number: int) -> None:
     await redis().hincrby("sample:by_worker", str(os.getpid()), 1)
 
 
+@broker.task(task_name="sample.mark")
+async def mark(key: str) -> None:
+    """Counts its runs under its key, with the time of the last one."""
+    await redis().hincrby(f"sample:mark:{key}", "runs", 1)
+    await redis().hset(f"sample:mark:{key}", "at", time.time())
+
+
 @broker.task(task_name="sample.flaky", retry_delay=0.2)
 async def flaky(key: str) -> None:
     """Fails on its first two attempts; notes when each attempt started."""

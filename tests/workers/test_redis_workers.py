@@ -20,10 +20,11 @@ from models.jobs import JobFailure
 from push.realtime import RedisFanout
 from tests.workers import sample_jobs
 from tests.workers.conftest import SAMPLE_JOBS, eventually
-from workers.broker import DELAYED, QUEUE
+from workers.broker import CONSUMER_GROUP, DELAYED, QUEUE
 
 ROOT = Path(__file__).parents[2]
 MAX_ATTEMPTS = 3
+CLAIM_AFTER_SECONDS = 5  # every job of these tests takes well under that
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -49,6 +50,7 @@ def workers(settings, redis_url, tmp_path_factory) -> Iterator[list[subprocess.P
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": redis_url,
         "JOB_MAX_RETRIES": str(MAX_ATTEMPTS),
+        "JOB_CLAIM_AFTER_SECONDS": str(CLAIM_AFTER_SECONDS),
         "CJEUNE_DATA_DIR": str(logs),
     }
     command = [sys.executable, "-m", "server", "worker"]
@@ -137,6 +139,34 @@ async def test_a_job_no_worker_knows_is_recorded_instead_of_dropped(workers, red
     assert failure.attempts == 1
     assert failure.error.startswith("UnknownJob: no job named 'sample.nobody_declares_this'")
     assert failure.arguments["args"] == ["[masqué]"]
+
+
+async def test_a_job_a_dead_worker_left_unacknowledged_is_run_by_another_after_the_delay(
+    workers, redis_broker, redis
+):
+    key = uuid.uuid4().hex
+    kicker = AsyncKicker("sample.mark", redis_broker, {})
+    message = redis_broker.formatter.dumps(kicker._prepare_message(key))
+    # A worker that read the job and died: queued and delivered to it in one transaction, so
+    # the live workers (blocked on the stream) are served only once it is taken.
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.xadd(QUEUE, {b"data": message.message})
+        pipe.xreadgroup(CONSUMER_GROUP, "dead-worker", {QUEUE: ">"}, count=1)
+        _, delivered = await pipe.execute()
+    delivered_at = time.time()
+    assert delivered[0][1][0][1][b"data"] == message.message  # the dead worker holds it
+
+    async def run_once() -> bool:
+        return await redis.hget(f"sample:mark:{key}", "runs") == b"1"
+
+    await eventually(run_once, timeout=CLAIM_AFTER_SECONDS + 10)
+    ran_at = float(await redis.hget(f"sample:mark:{key}", "at"))
+    assert ran_at - delivered_at >= CLAIM_AFTER_SECONDS - 0.1  # not taken from a live worker
+    await eventually(lambda: _queue_is_empty(redis))  # acknowledged by the one that ran it
+    await asyncio.sleep(0.5)
+    assert await redis.hget(f"sample:mark:{key}", "runs") == b"1"
+    pending = await redis.xpending(QUEUE, CONSUMER_GROUP)
+    assert pending["pending"] == 0
 
 
 async def _queue_is_empty(redis) -> bool:
