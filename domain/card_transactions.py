@@ -22,7 +22,7 @@ from domain.errors import DomainError, ErrorCode, invalid, not_found
 from domain.money import format_euros, parse_euros
 from domain.notifications import announce as announce_notification
 from domain.notifications import notify
-from domain.transactions import atomic
+from domain.transactions import atomic, committed
 from domain.viewer import Viewer
 from models import fixed_sql
 from models.cards import Beneficiary, Card, SchoolYear, SchoolYearWallet
@@ -393,19 +393,20 @@ async def _write_in_one_statement(wallet: LedgerAccount, rows: DebitRows) -> Car
     if written is None:
         raise ledger.InsufficientBalance()
     wallet.balance_cents = written.balance_cents
-    await announce_audit_entry(rows.partner_id, written.audit_entry_id)
-    if rows.holder_user_id:
-        await announce_notification(
-            Notification(
-                id=rows.notification_id,
-                user_id=rows.holder_user_id,
-                kind=rows.notification_kind,
-                title=rows.notification_title,
-                body=_notice_body(rows, written.balance_cents),
-                data=_notice_data(rows, written.balance_cents),
-                created_at=rows.at,
+    async with committed():
+        await announce_audit_entry(rows.partner_id, written.audit_entry_id)
+        if rows.holder_user_id:
+            await announce_notification(
+                Notification(
+                    id=rows.notification_id,
+                    user_id=rows.holder_user_id,
+                    kind=rows.notification_kind,
+                    title=rows.notification_title,
+                    body=_notice_body(rows, written.balance_cents),
+                    data=_notice_data(rows, written.balance_cents),
+                    created_at=rows.at,
+                )
             )
-        )
     return written.transaction
 
 

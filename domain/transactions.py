@@ -10,6 +10,8 @@ from contextvars import ContextVar
 
 from tortoise.transactions import in_transaction
 
+from server import redis_batch
+
 logger = logging.getLogger(__name__)
 
 AfterCommit = Callable[[], Awaitable[None]]
@@ -29,12 +31,34 @@ async def atomic() -> AsyncIterator[None]:
             yield
     finally:
         _pending.reset(token)
-    for callback in callbacks:
-        try:
-            await callback()
-        except Exception:
-            # The change is committed; a failed side effect is logged, never undone.
-            logger.exception("after-commit callback failed")
+    await _run(callbacks)
+
+
+@asynccontextmanager
+async def committed() -> AsyncIterator[None]:
+    """For a change committed by one statement outside atomic(): the after_commit callbacks
+    made inside the block run together at its end, as atomic() runs them."""
+    if _pending.get() is not None:
+        yield
+        return
+    callbacks: list[AfterCommit] = []
+    token = _pending.set(callbacks)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    await _run(callbacks)
+
+
+async def _run(callbacks: list[AfterCommit]) -> None:
+    # What they tell Redis (real-time events, jobs) leaves in one round trip at the end.
+    async with redis_batch.batch():
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception:
+                # The change is committed; a failed side effect is logged, never undone.
+                logger.exception("after-commit callback failed")
 
 
 async def after_commit(callback: AfterCommit) -> None:

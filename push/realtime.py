@@ -20,6 +20,8 @@ from uuid import UUID
 
 from redis import asyncio as aioredis
 
+from server import redis_batch
+
 logger = logging.getLogger(__name__)
 
 QUEUE_SIZE = 100
@@ -84,7 +86,8 @@ class RedisFanout:
         self._listener: asyncio.Task[None] | None = None
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        await self._redis.publish(REDIS_PREFIX + channel, json.dumps(message, default=str))
+        name, data = REDIS_PREFIX + channel, json.dumps(message, default=str)
+        await redis_batch.send(self._redis, lambda r: r.publish(name, data), f"publish {channel}")
 
     async def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]:
         events = self._local.subscribe(channel)

@@ -39,6 +39,7 @@ from taskiq.receiver import Receiver
 from taskiq_redis import RedisStreamBroker
 
 from push import realtime
+from server import redis_batch
 from server.database import close_database, open_database
 from server.settings import Settings
 from workers.jobs import JOB_MODULES, import_job_modules
@@ -85,7 +86,8 @@ class JobStream(RedisStreamBroker):
         self.delayed = DelayedJobs(self.connection_pool, DELAYED, QUEUE)
 
     async def kick(self, message: BrokerMessage) -> None:
-        await self.client.xadd(QUEUE, {b"data": message.message})
+        fields = {b"data": message.message}
+        await redis_batch.send(self.client, lambda r: r.xadd(QUEUE, fields), message.task_name)
 
     def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
         async def acknowledge() -> None:
