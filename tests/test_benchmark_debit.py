@@ -1,0 +1,71 @@
+"""benchmarks/debit.py at a tiny scale, as a developer runs the service and in production's
+shape (--redis): every pair answered, and the JSON line carries the figures of each shape."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BACKEND, POSTGRES_SERVER
+
+ROOT = Path(__file__).parents[1]
+
+pytestmark = pytest.mark.skipif(
+    BACKEND != "postgres", reason="the benchmark measures the API on PostgreSQL"
+)
+
+TINY = [
+    "--quick",
+    "--skip-calibration",
+    "--skip-saturation",
+    "--rate", "40",
+    "--warmup", "1",
+    "--duration", "2",
+    "--sql-duration", "1",
+]  # fmt: skip
+
+
+async def _run(*options: str) -> dict:
+    bench = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "benchmarks/debit.py",
+        *TINY,
+        "--postgres",
+        POSTGRES_SERVER,
+        *options,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(bench.communicate(), 240)
+    assert bench.returncode == 0, err.decode()[-3000:]
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
+async def test_the_embedded_default_answers_every_pair_and_reports_the_server_alone():
+    figures = await _run()
+    phase = figures["phase_a"]
+    assert figures["redis"] is False and figures["job_workers"] == 0
+    assert phase["pairs"] == 80 and phase["ok"] == 80 and phase["errors"] == 0
+    assert 0 < phase["p50_ms"] <= phase["p99_ms"] <= phase["max_ms"]
+    assert phase["server_cpu_ms_per_pair"] > 0
+    assert "jobs_cpu_ms_per_pair" not in phase and figures["jobs_cpu_ms_per_pair"] is None
+    assert figures["bare_sql_debits_per_s"] > 0
+
+
+async def test_production_shape_runs_the_jobs_in_a_worker_and_counts_redis():
+    figures = await _run("--redis")
+    phase = figures["phase_a"]
+    assert figures["redis"] is True and figures["job_workers"] == 1
+    assert phase["ok"] == 80 and phase["errors"] == 0
+    # The worker delivered every notification: the queue emptied, its CPU was counted.
+    assert phase["jobs_queue_drained_after_s"] is not None
+    assert phase["jobs_cpu_ms_per_pair"] > 0
+    # Two lookup counts, two events and a job per pair at least, all through Redis.
+    assert phase["redis_commands_per_pair"] >= 5
