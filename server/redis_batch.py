@@ -12,11 +12,14 @@ after-commit callbacks of a change.
 
 Outside a batch, `send` runs the command at once. Inside, it returns at once; a command
 that fails at the end of the batch is logged (as an after-commit callback that fails is)
-and does not stop the others.
+and does not stop the others. A Redis that does not answer holds the batch for at most
+FLUSH_TIMEOUT_SECONDS per server (redis-py alone, with its socket timeout and retries,
+waited about a minute for each command).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,6 +30,10 @@ from typing import Any
 from redis.asyncio import Redis
 
 logger = logging.getLogger(__name__)
+
+# A Redis that does not answer must not hold the request whose change has committed: what is
+# not sent by then is logged and left (the notification sweeper plans undelivered ones again).
+FLUSH_TIMEOUT_SECONDS = 2.0
 
 Command = Callable[[Any], Any]  # given a client, returns an awaitable; given a pipeline, queues
 
@@ -86,22 +93,28 @@ async def _flush(queued: list[_Queued]) -> None:
     for item in queued:
         by_server.setdefault(_server(item.client), []).append(item)
     for items in by_server.values():
-        if len(items) == 1:
-            try:
-                await items[0].command(items[0].client)
-            except Exception:  # the change is committed: a failed side effect is only logged
-                logger.exception("Redis after commit: %s failed", items[0].description)
-            continue
+        described = ", ".join(i.description for i in items)
         try:
-            async with items[0].client.pipeline(transaction=False) as pipe:
-                for item in items:
-                    item.command(pipe)
-                replies = await pipe.execute(raise_on_error=False)
-        except Exception:
-            logger.exception(
-                "Redis after commit: %s failed", ", ".join(i.description for i in items)
+            async with asyncio.timeout(FLUSH_TIMEOUT_SECONDS):
+                replies = await _send_together(items)
+        except TimeoutError:
+            logger.error(
+                "Redis after commit: %s not sent in %.0f s", described, FLUSH_TIMEOUT_SECONDS
             )
+            continue
+        except Exception:  # the change is committed: a failed side effect is only logged
+            logger.exception("Redis after commit: %s failed", described)
             continue
         for item, reply in zip(items, replies, strict=True):
             if isinstance(reply, Exception):
                 logger.error("Redis after commit: %s failed: %s", item.description, reply)
+
+
+async def _send_together(items: list[_Queued]) -> list[Any]:
+    """One command as it is; several in a pipeline (replies and errors in their order)."""
+    if len(items) == 1:
+        return [await items[0].command(items[0].client)]
+    async with items[0].client.pipeline(transaction=False) as pipe:
+        for item in items:
+            item.command(pipe)
+        return await pipe.execute(raise_on_error=False)

@@ -111,6 +111,40 @@ async def test_commands_for_two_databases_each_reach_their_own(client, round_tri
 
 
 @pytest.fixture
+async def silent_server() -> AsyncIterator[Redis]:
+    """A client of a server that accepts connections and never answers (a Redis hung or
+    behind a broken network)."""
+    held = []
+
+    async def accept(reader, writer):
+        held.append(writer)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = Redis(host="127.0.0.1", port=port)
+    yield client
+    for writer in held:
+        writer.close()
+    server.close()
+    await client.aclose(close_connection_pool=True)
+
+
+async def test_a_redis_that_does_not_answer_holds_the_change_for_a_bounded_time(
+    client, silent_server, monkeypatch, caplog
+):
+    monkeypatch.setattr(redis_batch, "FLUSH_TIMEOUT_SECONDS", 0.3)
+    key = uuid.uuid4().hex
+    started = asyncio.get_running_loop().time()
+    with caplog.at_level(logging.ERROR, logger="server.redis_batch"):
+        async with redis_batch.batch():
+            await redis_batch.send(silent_server, _rpush(key, "lost"), "the silent one")
+            await redis_batch.send(client, _rpush(key, "sent"), "the live one")
+    assert asyncio.get_running_loop().time() - started < 1.5
+    assert await client.lrange(key, 0, -1) == [b"sent"]
+    assert any("the silent one not sent in" in r.getMessage() for r in caplog.records)
+
+
+@pytest.fixture
 async def redis_side_effects(settings, redis_url) -> AsyncIterator[None]:
     """Real-time events and jobs through Redis, as in production."""
     fanout = realtime.use_fanout(realtime.RedisFanout(redis_url))
