@@ -27,10 +27,14 @@ import contextvars
 import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AsyncBroker, InMemoryBroker, TaskiqEvents, TaskiqState
 from taskiq.acks import AckableMessage
 from taskiq.decor import AsyncTaskiqDecoratedTask
@@ -56,7 +60,14 @@ CLAIM_AFTER = timedelta(minutes=10)
 # How often a worker looks for such jobs: a tenth of CLAIM_AFTER, at most 30 s.
 RECLAIM_EVERY_MAX = timedelta(seconds=30)
 READ_BLOCK_MS = 2000  # one XREADGROUP waits this long for new jobs, then the loop goes round
+READ_RETRY_MAX_SECONDS = 10.0  # the longest pause between reads while Redis does not answer
 IN_PROCESS_CONCURRENCY = 30
+
+
+@dataclass(frozen=True)
+class _Read:
+    jobs: list[AckableMessage]
+    reclaimed: bool = False
 
 
 class JobStream(RedisStreamBroker):
@@ -124,24 +135,46 @@ class JobStream(RedisStreamBroker):
                 return claimed
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
-        next_reclaim = 0.0
+        """New jobs, and on a timer the jobs of dead workers. Redis going away (a restart, the
+        network) does not stop the worker: it waits and reads again, and declares the
+        consumer group again if Redis came back without it."""
+        next_reclaim, failures = 0.0, 0
         while True:
-            if time.monotonic() >= next_reclaim:
+            try:
+                messages = await self._next_messages(next_reclaim)
+            except ResponseError as error:
+                if not str(error).startswith("NOGROUP"):
+                    raise
+                logger.warning("job stream: the consumer group is gone, declared again")
+                await self._declare_consumer_group()
+                continue
+            except (RedisConnectionError, RedisTimeoutError, OSError) as error:
+                failures += 1
+                pause = min(READ_RETRY_MAX_SECONDS, 0.25 * 2**failures)
+                logger.warning("job stream: %s; reading again in %.1f s", error, pause)
+                await asyncio.sleep(pause)
+                continue
+            failures = 0
+            if messages.reclaimed:
                 next_reclaim = time.monotonic() + self.reclaim_every
-                for message in await self.reclaim():
-                    logger.warning("job claimed from a worker that did not finish it")
-                    yield message
-            block = min(self.block, max(1, int((next_reclaim - time.monotonic()) * 1000)))
-            fetched = await self.client.xreadgroup(
-                self.consumer_group_name,
-                self.consumer_name,
-                {QUEUE: ">"},
-                block=block,
-                count=self.count,
-            )
-            for _stream, entries in fetched or ():
-                for message in self._ackable(entries):
-                    yield message
+            for message in messages.jobs:
+                yield message
+
+    async def _next_messages(self, next_reclaim: float) -> _Read:
+        if time.monotonic() >= next_reclaim:
+            claimed = await self.reclaim()
+            if claimed:
+                logger.warning("%d job(s) claimed from a worker that did not finish", len(claimed))
+            return _Read(claimed, reclaimed=True)
+        block = min(self.block, max(1, int((next_reclaim - time.monotonic()) * 1000)))
+        fetched = await self.client.xreadgroup(
+            self.consumer_group_name,
+            self.consumer_name,
+            {QUEUE: ">"},
+            block=block,
+            count=self.count,
+        )
+        return _Read([m for _stream, entries in fetched or () for m in self._ackable(entries)])
 
     async def shutdown(self) -> None:
         await self.client.aclose()
