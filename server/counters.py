@@ -54,10 +54,20 @@ class MemoryCounter:
 
 
 class RedisCounter:
+    """Counts in Redis, shared by every process. While Redis cannot be reached, each process
+    counts on its own (the limits then hold per process rather than not at all: the API
+    stays up and a till still cannot walk through card codes), and asks Redis again after
+    RETRY_REDIS_AFTER_SECONDS, so that an outage costs one timeout per period, not one per
+    request."""
+
+    RETRY_REDIS_AFTER_SECONDS = 5.0
+
     def __init__(self, url: str) -> None:
         from redis.asyncio import Redis
 
         self._redis = Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
+        self._local = MemoryCounter()
+        self._redis_again_at = 0.0
 
     async def hit(self, key: str, window_seconds: int) -> int:
         counts, _ = await self.tally([(key, window_seconds)], [])
@@ -72,6 +82,8 @@ class RedisCounter:
     ) -> tuple[list[int], list[int]]:
         from redis.exceptions import RedisError
 
+        if time.monotonic() < self._redis_again_at:
+            return await self._local.tally(hits, peeks)
         now = int(time.time())
         try:
             async with self._redis.pipeline(transaction=True) as pipe:
@@ -83,9 +95,13 @@ class RedisCounter:
                     pipe.expire(redis_key, window * 2)
                 replies = await pipe.execute()
         except (RedisError, OSError):
-            # Fail open: losing the shared counter must not take the API down with it.
-            logger.warning("counter: Redis unavailable, not counted", exc_info=True)
-            return [0] * len(hits), [0] * len(peeks)
+            self._redis_again_at = time.monotonic() + self.RETRY_REDIS_AFTER_SECONDS
+            logger.warning(
+                "counter: Redis unavailable, counting in this process for %.0f s",
+                self.RETRY_REDIS_AFTER_SECONDS,
+                exc_info=True,
+            )
+            return await self._local.tally(hits, peeks)
         seen = [int(value or 0) for value in replies[: len(peeks)]]
         return [int(count) for count in replies[len(peeks) :: 2]], seen
 

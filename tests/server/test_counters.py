@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import uuid
 
 import pytest
 from redis.asyncio import Redis
 
 from server.counters import MemoryCounter, RedisCounter
+from tests.support import REDIS_SERVER, RedisServer
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -41,9 +44,61 @@ async def test_redis_keys_expire_after_two_windows(redis_url):
         await counter.aclose()
 
 
-async def test_an_unreachable_redis_counts_nothing_and_fails_open():
-    counter = RedisCounter("redis://127.0.0.1:1/0")
+async def test_an_unreachable_redis_is_replaced_by_counting_in_the_process():
+    counter = RedisCounter("redis://127.0.0.1:1/0")  # nothing listens there
     try:
-        assert await counter.tally([("a", 60), ("b", 60)], [("c", 60)]) == ([0, 0], [0])
+        assert await counter.tally([("a", 60), ("b", 60)], [("c", 60)]) == ([1, 1], [0])
+        assert await counter.tally([("a", 60), ("c", 60)], [("b", 60)]) == ([2, 1], [1])
     finally:
         await counter.aclose()
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server program")
+async def test_redis_is_asked_again_after_a_while_and_counts_again_when_back(
+    tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(RedisCounter, "RETRY_REDIS_AFTER_SECONDS", 0.5)
+    server = RedisServer(tmp_path)
+    server.start()
+    counter = RedisCounter(server.url)
+    client = Redis.from_url(server.url)
+    key = uuid.uuid4().hex
+    try:
+        assert await counter.hit(key, 60) == 1  # in Redis
+        server.stop()
+        with caplog.at_level(logging.WARNING, logger="server.counters"):
+            counts = [await counter.hit(key, 60) for _ in range(20)]
+        assert counts == list(range(1, 21))  # in the process meanwhile
+        outages = [r for r in caplog.records if "counting in this process" in r.getMessage()]
+        assert len(outages) == 1  # Redis was asked once, not twenty times
+        server.start()  # back, empty
+        await asyncio.sleep(0.6)
+        assert await counter.hit(key, 60) == 1
+        assert await client.keys(f"cjeune:count:{key}:*")  # counted in Redis again
+    finally:
+        await counter.aclose()
+        await client.aclose()
+        server.stop()
+
+
+async def test_a_redis_that_does_not_answer_delays_one_request_per_period_only():
+    held = []
+
+    async def accept(reader, writer):
+        held.append(writer)
+
+    silent = await asyncio.start_server(accept, "127.0.0.1", 0)
+    counter = RedisCounter(f"redis://127.0.0.1:{silent.sockets[0].getsockname()[1]}/0")
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        assert await counter.hit("a", 60) == 1
+        first = loop.time() - started
+        started = loop.time()
+        assert [await counter.hit("a", 60) for _ in range(20)] == list(range(2, 22))
+        assert first >= 0.4 and loop.time() - started < 0.1
+    finally:
+        await counter.aclose()
+        for writer in held:
+            writer.close()
+        silent.close()

@@ -3,52 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support import free_port
+from tests.support import REDIS_SERVER, RedisServer
 from workers.broker import QUEUE, JobStream
 
-REDIS_SERVER = shutil.which("redis-server")
-
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server program")
-
-
-class RedisServer:
-    """A redis-server that keeps nothing on disk: a restart loses the stream and its group."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port, self.directory = free_port(), directory
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        assert REDIS_SERVER is not None
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        ping = ["redis-cli", "-p", str(self.port), "ping"]
-        for _ in range(100):
-            if subprocess.run(ping, capture_output=True).stdout.strip() == b"PONG":
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture
