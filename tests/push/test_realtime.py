@@ -10,6 +10,7 @@ import pytest
 from redis import asyncio as aioredis
 
 from push.realtime import QUEUE_SIZE, REDIS_PREFIX, LocalFanout, RedisFanout
+from tests.support import REDIS_SERVER, RedisServer
 
 REDIS_URL = os.environ.get("CJEUNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -86,3 +87,40 @@ async def test_a_slow_reader_loses_its_oldest_events_and_never_blocks_the_publis
     received = [(await first)["n"]] + [(await anext(stream))["n"] for _ in range(QUEUE_SIZE - 1)]
     assert received == list(range(10, QUEUE_SIZE + 10))  # the newest QUEUE_SIZE events
     await stream.aclose()
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server program")
+async def test_a_subscription_outlives_a_redis_restart(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    here, there = RedisFanout(server.url), RedisFanout(server.url)
+    channel = f"notifications:{uuid.uuid4()}"
+    stream = here.subscribe(channel)
+    try:
+        first = asyncio.ensure_future(_next(stream))
+        await asyncio.sleep(0.1)
+        await there.publish(channel, {"id": "before"})
+        assert await first == {"id": "before"}
+
+        server.stop()
+        await asyncio.sleep(1.5)  # the listener's reads fail meanwhile
+        server.start()
+        later = asyncio.ensure_future(_next(stream, 10))
+
+        async def published_and_heard() -> bool:
+            await there.publish(channel, {"id": "after"})
+            await asyncio.sleep(0.2)
+            return later.done()
+
+        for _ in range(40):  # until the listener has reconnected and subscribed again
+            try:
+                if await published_and_heard():
+                    break
+            except (OSError, aioredis.RedisError):
+                await asyncio.sleep(0.2)
+        assert await later == {"id": "after"}
+    finally:
+        await stream.aclose()
+        await here.close()
+        await there.close()
+        server.stop()
