@@ -20,24 +20,15 @@ _pending: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", defa
 
 @asynccontextmanager
 async def atomic() -> AsyncIterator[None]:
-    if _pending.get() is not None:
-        async with in_transaction():
-            yield
-        return
-    callbacks: list[AfterCommit] = []
-    token = _pending.set(callbacks)
-    try:
-        async with in_transaction():
-            yield
-    finally:
-        _pending.reset(token)
-    await _run(callbacks)
+    async with committed(), in_transaction():
+        yield
 
 
 @asynccontextmanager
 async def committed() -> AsyncIterator[None]:
-    """For a change committed by one statement outside atomic(): the after_commit callbacks
-    made inside the block run together at its end, as atomic() runs them."""
+    """The after_commit callbacks made inside the block run together at its end, unless the
+    block raises (inside an outer block, they wait for that one). atomic() is this around a
+    transaction; a change committed by one statement outside atomic() uses it alone."""
     if _pending.get() is not None:
         yield
         return

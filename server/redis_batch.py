@@ -2,9 +2,9 @@
 
 A debit tells Redis three things once it has committed: the partner's audit trail has a new
 entry (PUBLISH), the young person has a notification (PUBLISH), and the notification is to
-be delivered (XADD to the job stream). Sent one by one, that is three round trips, each a
-system call that wakes Redis; inside `batch()` they are queued and sent at its end in one
-pipeline, in the order they were made. domain/transactions.py opens a batch around the
+be delivered (XADD to the job stream). Sent one by one, that is three round trips, each
+with redis-py's own work around it; inside `batch()` they are queued and sent at its end in
+one pipeline, in the order they were made. domain/transactions.py opens a batch around the
 after-commit callbacks of a change.
 
     async with redis_batch.batch():
