@@ -375,19 +375,16 @@ def background_load(meter: CpuMeter, seconds: float = 3.0) -> float:
     return meter.cores(before, meter.snapshot())["others_cpu_cores"]
 
 
-def claim_redis(args: argparse.Namespace) -> bool:
-    """Point args.redis_url at an empty Redis database; True when the run claimed it."""
-    from redis import Redis
-
+def claim_redis(args: argparse.Namespace) -> None:
+    """Point args.redis_url at an empty Redis database: the one given, emptied, or one of
+    1 to 14 found empty and claimed."""
     from tests.support import claim_redis_database
 
     if args.redis_url:
-        with Redis.from_url(args.redis_url) as redis:
-            redis.flushdb()
-        return False
+        release_redis(args)
+        return
     args.redis_url = asyncio.run(claim_redis_database("benchmark", seconds=3600))
     say(f"Redis database {args.redis_url} claimed")
-    return True
 
 
 def release_redis(args: argparse.Namespace) -> None:
