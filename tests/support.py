@@ -63,7 +63,8 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        assert REDIS_SERVER is not None
+        if REDIS_SERVER is None:  # installed with the Redis that .ci/run starts
+            raise RuntimeError("redis-server not found: install Redis (Debian: redis-server)")
         self.process = subprocess.Popen(
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no", "--dir", str(self.directory)],

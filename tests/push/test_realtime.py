@@ -10,7 +10,7 @@ import pytest
 from redis import asyncio as aioredis
 
 from push.realtime import QUEUE_SIZE, REDIS_PREFIX, LocalFanout, RedisFanout
-from tests.support import REDIS_SERVER, RedisServer
+from tests.support import RedisServer
 
 REDIS_URL = os.environ.get("CJEUNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -89,7 +89,6 @@ async def test_a_slow_reader_loses_its_oldest_events_and_never_blocks_the_publis
     await stream.aclose()
 
 
-@pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server program")
 async def test_a_subscription_outlives_a_redis_restart(tmp_path):
     server = RedisServer(tmp_path)
     server.start()

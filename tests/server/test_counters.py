@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from server.counters import MemoryCounter, RedisCounter
-from tests.support import REDIS_SERVER, RedisServer
+from tests.support import RedisServer
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -53,7 +53,6 @@ async def test_an_unreachable_redis_is_replaced_by_counting_in_the_process():
         await counter.aclose()
 
 
-@pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server program")
 async def test_redis_is_asked_again_after_a_while_and_counts_again_when_back(
     tmp_path, monkeypatch, caplog
 ):

@@ -7,10 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.support import REDIS_SERVER, RedisServer
+from tests.support import RedisServer
 from workers.broker import QUEUE, JobStream
-
-pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="needs the redis-server program")
 
 
 @pytest.fixture
