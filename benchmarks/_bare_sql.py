@@ -1,6 +1,6 @@
 """The physical limit: a debit's writes as bare SQL, with asyncpg and no framework.
 
-The very statement the API sends on PostgreSQL (domain/debit_statement.py), with the same
+The very statement the API sends on PostgreSQL (domain/cards/debit_statement.py), with the same
 values: the conditional wallet UPDATE, the ledger transaction, its two entries (checked
 balanced by the deferred trigger at commit), the card transaction, the audit entry and
 the notification, in one round trip. None of the API's reads (session, delegations,
@@ -23,8 +23,8 @@ import asyncpg
 
 from benchmarks._cpu import CpuMeter
 from benchmarks._load import percentile
-from domain.card_codes import ALPHABET
-from domain.debit_statement import DebitRows, parameters, statement
+from domain.cards.codes import ALPHABET
+from domain.cards.debit_statement import DebitRows, parameters, statement
 
 WALLET = "SPORT_CULTURE_LOISIRS"
 AMOUNT_CENTS = 1

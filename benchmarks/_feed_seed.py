@@ -681,7 +681,7 @@ async def seed(
     connection: asyncpg.Connection, sizes: Sizes, *, random_seed: int = 13, say: Say
 ) -> Seeded:
     """Load a département into the migrated, empty database behind `connection`."""
-    from domain.passwords import hash_password
+    from domain.accounts.passwords import hash_password
 
     started = time.perf_counter()
     rng = random.Random(random_seed)

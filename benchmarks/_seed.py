@@ -76,10 +76,10 @@ class Progress:
 def _reuse_one_password_hash() -> Callable[[], None]:
     """The young people never sign in during a run: hash their password once instead of
     2,000 times (Argon2 costs ~60 ms here). The stored hash is a real Argon2id hash."""
-    import domain.accounts
-    from domain.passwords import hash_password
+    import domain.accounts.users
+    from domain.accounts.passwords import hash_password
 
-    original = domain.accounts.hash_password
+    original = domain.accounts.users.hash_password
     cache: dict[str, str] = {}
 
     async def cached(password: str) -> str:
@@ -87,17 +87,17 @@ def _reuse_one_password_hash() -> Callable[[], None]:
             cache[password] = await hash_password(password)
         return cache[password]
 
-    domain.accounts.hash_password = cached
+    domain.accounts.users.hash_password = cached
 
     def restore() -> None:
-        domain.accounts.hash_password = original
+        domain.accounts.users.hash_password = original
 
     return restore
 
 
 async def seed(partners: int, holders: int) -> Seeded:
     """Call with the ORM open on the bench database and the settings installed."""
-    from domain import ledger
+    from domain.cards import ledger
     from models.accounts import StaffRole
     from tests import factories
 

@@ -175,9 +175,9 @@ async def seed(url: str, young_people: int) -> float:
 
 
 async def create_and_send() -> str:
-    from domain import campaigns
-    from domain.accounts import create_staff
-    from domain.viewer import Viewer
+    from domain.accounts.users import create_staff
+    from domain.accounts.viewer import Viewer
+    from domain.campaigns import management as campaigns
     from models.accounts import StaffRole
     from models.campaigns import CampaignChannel
 
@@ -304,7 +304,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "CAMPAIGN_BATCH_SIZE": str(args.batch_size),
     }
     os.environ.update(env)
-    from server.settings import load_settings, use_settings
+    from infra.settings import load_settings, use_settings
 
     settings = use_settings(load_settings())
     processes = Processes(logs)

@@ -46,12 +46,12 @@ def _wait_ready(log: Path, process: subprocess.Popen[bytes]) -> None:
 
 
 async def measure(count: int, chunk: int, full_render: bool) -> dict[str, float]:
-    from domain.campaign_content import campaign_email
-    from domain.campaign_sending import build_emails, push_messages
+    from domain.campaigns.content import campaign_email
+    from domain.campaigns.sending import build_emails, push_messages
+    from infra.settings import get_settings
     from models.campaigns import Campaign
     from push.channels import close_channels, email_channel, push_channel
     from push.email import render
-    from server.settings import get_settings
 
     settings = get_settings()
     campaign = Campaign(
@@ -150,7 +150,7 @@ def main() -> None:
             "FCM_ENDPOINT": f"http://127.0.0.1:{fcm_port}",
         }
     )
-    from server.settings import load_settings, use_settings
+    from infra.settings import load_settings, use_settings
 
     use_settings(load_settings())
     try:

@@ -155,8 +155,8 @@ def bench_environment(args: argparse.Namespace, database_url: str, data_dir: str
 
 
 async def prepare_database(args: argparse.Namespace, name: str) -> _seed.Seeded:
+    from infra.settings import get_settings
     from server.database import close_database, open_database, run_migrations
-    from server.settings import get_settings
     from workers.broker import configure_broker
 
     settings = get_settings()
@@ -404,7 +404,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     env = bench_environment(args, database_url, data_dir)
     os.environ.update(env)  # the seeding in this process reads the same settings
 
-    from server.settings import load_settings, use_settings
+    from infra.settings import load_settings, use_settings
 
     use_settings(load_settings())
     server: Server | None = None

@@ -118,8 +118,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def seed_database(args: argparse.Namespace, name: str) -> dict[str, Any]:
     """Create, migrate and seed; the summary is kept as the database's comment for --reuse."""
+    from infra.settings import get_settings
     from server.database import run_migrations
-    from server.settings import get_settings
 
     await _seed.create_database(args.postgres, name)
     say(f"database {name} created; migrating")
@@ -510,7 +510,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     env = bench_environment(args, database_url, str(data_dir))
     os.environ.update(env)  # the migrations in this process read the same settings
 
-    from server.settings import load_settings, use_settings
+    from infra.settings import load_settings, use_settings
 
     use_settings(load_settings())
     server: Server | None = None

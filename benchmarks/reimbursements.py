@@ -6,8 +6,8 @@ partners and write its SEPA file, then render a 10,000-line statement as PDF and
 
 Seeds a throwaway PostgreSQL database with bulk SQL (generate_series, rows that hold
 together: every debit has its ledger transaction, wallet and payable entries, 1 % are
-cancelled the same day), then times the real code paths (domain/reimbursements.py,
-domain/payment_batches.py, domain/statement_pdf.py, domain/statement_csv.py).
+cancelled the same day), then times the real code paths (domain/finance/: reimbursements.py,
+payment_batches.py, statement_pdf.py, statement_csv.py).
 Prints one JSON line; progress goes to stderr.
 """
 
@@ -160,7 +160,7 @@ SEED = [
 async def seed(db: asyncpg.Connection, args: argparse.Namespace) -> dict[str, float]:
     from schwifty import IBAN
 
-    from domain.card_codes import new_code
+    from domain.cards.codes import new_code
 
     started = time.perf_counter()
     codes: set[str] = set()
@@ -205,17 +205,18 @@ async def seed(db: asyncpg.Connection, args: argparse.Namespace) -> dict[str, fl
 
 
 async def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]:
-    from domain import clock, statements
-    from domain.payment_batches import create_payment_batch
-    from domain.periods import fortnight_of
-    from domain.reimbursements import close_period
-    from domain.statement_csv import render_csv
-    from domain.statement_pdf import render_pdf
-    from domain.viewer import Viewer
+    from domain.accounts.viewer import Viewer
+    from domain.core import clock
+    from domain.finance import statements
+    from domain.finance.payment_batches import create_payment_batch
+    from domain.finance.periods import fortnight_of
+    from domain.finance.reimbursements import close_period
+    from domain.finance.statement_csv import render_csv
+    from domain.finance.statement_pdf import render_pdf
+    from infra.settings import load_settings, use_settings
     from models.finance import Reimbursement
     from models.partners import Partner
     from server.database import close_database, open_database
-    from server.settings import load_settings, use_settings
 
     data_dir = tempfile.mkdtemp(prefix="cjeune-bench-finance-")
     settings = use_settings(
@@ -272,8 +273,8 @@ async def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    from infra.settings import load_settings
     from server.database import run_migrations
-    from server.settings import load_settings
 
     name = bench_database_name()
     url = f"{args.postgres}/{name}"

@@ -121,7 +121,7 @@ LOCATION_COLUMNS = ["offer_id", "label", "city", "latitude", "longitude"]
 
 
 async def seed(connection: asyncpg.Connection, args: argparse.Namespace) -> dict[str, int]:
-    from search.text import fold
+    from domain.core.text import fold
 
     sizes = _feed_seed.Sizes(1, args.partners, 1, 0, 0, 0, 0)
     rng = random.Random(13)
@@ -235,8 +235,8 @@ def _rows_read(node: dict[str, Any]) -> int:
 
 
 async def explain_radius(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
+    from infra.settings import get_settings
     from server.database import close_database, open_database
-    from server.settings import get_settings
 
     await open_database(get_settings())
     try:
@@ -397,8 +397,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "REDIS_URL": "",
     }
     os.environ.update(env)
+    from infra.settings import get_settings, load_settings, use_settings
     from server.database import run_migrations
-    from server.settings import get_settings, load_settings, use_settings
 
     use_settings(load_settings())
     server: Server | None = None

@@ -1,6 +1,6 @@
-"""`format_euros(cents)` in PostgreSQL: the debit is one statement (domain/debit_statement.py)
+"""`format_euros(cents)` in PostgreSQL: the debit is one statement (domain/cards/debit_statement.py)
 and its notification tells the new balance, known only inside that statement. The text is
-domain.money.format_euros's, « 1 234,56 € » with narrow no-break spaces (tested against it)."""
+domain.core.money.format_euros's, « 1 234,56 € » with narrow no-break spaces (tested against it)."""
 
 from tortoise import migrations
 

@@ -1,6 +1,6 @@
 """Every change that can alter who a request's viewer is, announced to the API processes.
 
-Each process keeps the rows of the sessions it has seen (domain/viewer_cache.py) instead of
+Each process keeps the rows of the sessions it has seen (domain/accounts/viewer_cache.py) instead of
 reading them on every request; these triggers NOTIFY the `cjeune_viewer` channel when a
 session, a user, a delegation or a partner changes (by the API, a job, or by hand in psql),
 and every listening process forgets what they describe (server/viewer_listener.py). A

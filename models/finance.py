@@ -134,7 +134,7 @@ class ReimbursementLine(Model):
 
     # No foreign-key constraints: PostgreSQL checks them row by row, with a row lock on the
     # debit and on the reimbursement, which doubled the time of closing a million debits.
-    # Lines are only written by the close, from rows it joins (domain/reimbursements.py),
+    # Lines are only written by the close, from rows it joins (domain/finance/reimbursements.py),
     # never updated or deleted (append-only), and a debit that disappeared would show as a
     # reconciliation gap. The uniqueness on the debit, what matters, stays in the database.
     id = fields.BigIntField(primary_key=True)

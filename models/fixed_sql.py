@@ -9,7 +9,7 @@ goes through `fetch_rows` too.
 
 SQL is written with PostgreSQL's `$1, $2, …` placeholders; for SQLite they become `?1, ?2, …`
 (a value may be used twice) and UUIDs are bound as text, as Tortoise stores them there.
-domain/sql.py runs the bulk money statements through the same two functions.
+domain/core/sql.py runs the bulk money statements through the same two functions.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class CardTransaction(Model):
     ledger_transaction: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.LedgerTransaction", related_name=False, on_delete=fields.RESTRICT
     )
-    created_at = fields.DatetimeField(db_index=True)  # set from domain.clock: same-day rules
+    created_at = fields.DatetimeField(db_index=True)  # set from domain.core.clock: same-day rules
     reversed_at = fields.DatetimeField(null=True)
     reversed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.RESTRICT

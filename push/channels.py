@@ -6,9 +6,9 @@ message; the worker keeps one of each for its whole life.
 
 from __future__ import annotations
 
+from infra.settings import Settings, get_settings
 from push.email import EmailSender, email_sender
 from push.mobile import PushSender, push_sender
-from server.settings import Settings, get_settings
 
 _push: tuple[Settings, PushSender] | None = None
 

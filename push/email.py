@@ -30,8 +30,8 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from infra.settings import Settings, get_settings
 from push.smtp_pipeline import Envelope, Pipeline, PipelineBroken, Reply, is_pipelinable
-from server.settings import Settings, get_settings
 
 _templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates" / "email"),

@@ -31,8 +31,8 @@ from firebase_admin._http_client import HttpxAsyncClient
 from firebase_admin._retry import HttpxRetry
 from google.auth.transport import requests as google_auth_requests
 
+from infra.settings import Settings
 from push.fcm_http import Http1Pool, HttpError
-from server.settings import Settings
 
 FCM_BATCH_LIMIT = 500  # send_each_async refuses more messages per call
 HTTP_CONNECTIONS = 64  # HTTP/1.1 keep-alive connections per sender (FCM takes HTTP/1.1)

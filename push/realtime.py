@@ -20,7 +20,7 @@ from uuid import UUID
 
 from redis import asyncio as aioredis
 
-from server import redis_batch
+from infra import redis_batch
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from uuid import UUID
 
+from infra.settings import Settings
 from models.notifications import DeliveryChannel
-from server.settings import Settings
 
 _VERSION = b"\x01"
 _MAC_SIZE = 32

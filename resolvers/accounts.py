@@ -6,8 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from domain import accounts, sessions
-from domain.errors import DomainError
+from domain.accounts import sessions
+from domain.accounts import users as accounts
+from domain.core.errors import DomainError
 from schema.accounts import AuthPayload, Me, RegisterInput, RegisterSuccess
 from schema.errors import Done, UserError
 from server.context import Info

@@ -7,9 +7,9 @@ from datetime import datetime
 
 import strawberry
 
-from domain import audit, clock
-from domain.errors import DomainError
-from domain.sessions import load_viewer
+from domain.accounts.sessions import load_viewer
+from domain.core import audit, clock
+from domain.core.errors import DomainError
 from models.audit import AuditEntry as AuditEntryModel
 from push.realtime import audit_channel, subscribe
 from resolvers.partners import parse_id

@@ -8,9 +8,9 @@ from uuid import UUID
 
 import strawberry
 
-from domain import campaigns
-from domain.campaign_audience import Segment
-from domain.errors import DomainError, invalid
+from domain.campaigns import management as campaigns
+from domain.campaigns.audience import Segment
+from domain.core.errors import DomainError, invalid
 from models.campaigns import Campaign, CampaignChannel, CampaignStatus
 from models.cards import BeneficiaryKind
 from models.offers import OfferTheme

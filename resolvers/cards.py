@@ -6,11 +6,13 @@ from typing import Annotated
 
 import strawberry
 
-from domain import beneficiary_import, card_codes, cards, school_years
-from domain.card_states import state_of
-from domain.card_transactions import wallet_balances
-from domain.errors import DomainError, invalid, not_found
-from domain.money import parse_euros
+from domain.cards import beneficiary_import, school_years
+from domain.cards import codes as card_codes
+from domain.cards import lifecycle as cards
+from domain.cards.states import state_of
+from domain.cards.transactions import wallet_balances
+from domain.core.errors import DomainError, invalid, not_found
+from domain.core.money import parse_euros
 from models.cards import Card, SchoolYearWallet
 from models.cards import SchoolYear as SchoolYearModel
 from resolvers.partners import parse_id

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import clock, marketing_consent, parental_consent
-from domain.errors import DomainError
-from domain.marketing_consent import marketing_allowed, needs_parental_consent
-from domain.parental_consent import ConsentStatus, status_of
+from domain.consent import marketing as marketing_consent
+from domain.consent import parental as parental_consent
+from domain.consent.marketing import marketing_allowed, needs_parental_consent
+from domain.consent.parental import ConsentStatus, status_of
+from domain.core import clock
+from domain.core.errors import DomainError
 from models.accounts import User
 from models.notifications import ConsentSource, DeliveryChannel
 from models.notifications import ParentalConsent as ParentalConsentModel

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import department_services
-from domain.department_services import ServiceChanges
-from domain.errors import DomainError
+from domain.core.errors import DomainError
+from domain.department_services import services as department_services
+from domain.department_services.services import ServiceChanges
 from models.offers import DepartmentService, ServiceCategory
 from resolvers.partners import parse_id
 from schema.errors import UserError

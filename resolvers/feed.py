@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import favorites, follows
-from domain import feed as feed_domain
-from domain.errors import DomainError, not_found
+from domain.core.errors import DomainError, not_found
+from domain.social import favorites, follows
+from domain.social import feed as feed_domain
 from resolvers.partners import parse_id
 from schema.errors import Done, UserError
 from schema.offers import Offer as OfferType

@@ -8,8 +8,9 @@ from uuid import UUID
 
 import strawberry
 
-from domain import bank_details, finance_links, payment_batches, reimbursements, statements
-from domain.errors import DomainError, invalid, not_found
+from domain.core.errors import DomainError, invalid, not_found
+from domain.finance import bank_details, payment_batches, reimbursements, statements
+from domain.finance import links as finance_links
 from models.cards import SchoolYearWallet
 from models.finance import PaymentBatch as PaymentBatchModel
 from models.finance import Reimbursement as ReimbursementModel

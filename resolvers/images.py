@@ -1,4 +1,4 @@
-"""Resolver for image uploads: the file goes to domain.images, which checks everything."""
+"""Resolver for image uploads: the file goes to domain.core.images, which checks everything."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from uuid import UUID
 import strawberry
 from strawberry.file_uploads import Upload
 
-from domain import images
-from domain.errors import DomainError, invalid
+from domain.core import images
+from domain.core.errors import DomainError, invalid
 from models.social import Image, ImagePurpose
 from schema.errors import UserError
 from server.context import Info

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import job_failures
-from domain.errors import DomainError
+from domain.core import job_failures
+from domain.core.errors import DomainError
 from models.jobs import JobFailure
 from resolvers.partners import parse_id
 from schema.errors import UserError

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from domain import clock
+from domain.core import clock
 from models.accounts import User
 from models.offers import Offer, OfferRevision
 from models.partners import Delegate, Partner

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import strawberry
 
-from domain import devices, inbox
-from domain.errors import DomainError, invalid
-from domain.notification_preferences import set_channels
-from domain.sessions import load_viewer
+from domain.accounts.sessions import load_viewer
+from domain.core.errors import DomainError, invalid
+from domain.notifications import devices, inbox
+from domain.notifications.preferences import set_channels
 from push.realtime import notification_channel, subscribe
 from resolvers.partners import parse_id
 from schema.errors import Done, UserError

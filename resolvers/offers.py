@@ -8,9 +8,11 @@ from uuid import UUID
 
 import strawberry
 
-from domain import clock, cursors, offer_moderation, offers
-from domain.errors import DomainError
-from domain.offer_visibility import is_insider, may_see
+from domain.core import clock, cursors
+from domain.core.errors import DomainError
+from domain.offers import editing as offers
+from domain.offers import moderation as offer_moderation
+from domain.offers.visibility import is_insider, may_see
 from models.offers import Offer, OfferKind, OfferRevision, OfferTheme
 from models.partners import Partner
 from resolvers.partners import parse_id

@@ -1,4 +1,4 @@
-"""Resolvers for editing a partner's profile: read the input, call domain.partner_profiles,
+"""Resolvers for editing a partner's profile: read the input, call domain.partners.profiles,
 answer with the models (schema/partner_profiles.py shapes them) or a UserError."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from uuid import UUID
 
 import strawberry
 
-from domain import partner_profiles
-from domain.errors import DomainError, invalid, not_found
-from domain.opening_hours import Weekday
-from domain.partner_profiles import UNCHANGED, Address, ProfileChanges
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
+from domain.core.errors import DomainError, invalid, not_found
+from domain.partners import profiles as partner_profiles
+from domain.partners.opening_hours import Weekday
+from domain.partners.profiles import UNCHANGED, Address, ProfileChanges
 from models.partners import DelegatePermission, Partner
 from models.social import OpeningException
 from resolvers.permissions import Rule

@@ -7,9 +7,10 @@ from uuid import UUID
 
 import strawberry
 
-from domain import delegates, partners
-from domain.errors import DomainError, invalid
-from domain.sessions import login as sign_in
+from domain.accounts.sessions import login as sign_in
+from domain.core.errors import DomainError, invalid
+from domain.partners import delegates
+from domain.partners import structures as partners
 from models.partners import DelegateStatus as DelegateStatusModel
 from models.partners import Partner as PartnerModel
 from models.partners import PartnerStatus as PartnerStatusModel

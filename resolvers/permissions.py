@@ -19,7 +19,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 from tortoise.models import Model
 
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
 from models.accounts import StaffRole
 from models.offers import Offer
 from models.partners import Delegate, DelegatePermission

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from domain import cursors, highlights, likes, post_reports, posts
-from domain.errors import DomainError
+from domain.core import cursors
+from domain.core.errors import DomainError
+from domain.social import highlights, likes, post_reports, posts
 from models.partners import Partner as PartnerModel
 from models.social import PostStatus as PostStatusModel
 from models.social import ReportReason

@@ -1,5 +1,5 @@
 """A transaction's printed ticket: the facts the Transaction type holds, plus the partner's
-name and address and the wallet's label; domain/receipts.py lays the lines out."""
+name and address and the wallet's label; domain/cards/receipts.py lays the lines out."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from uuid import UUID
 
 from graphql import GraphQLError
 
-from domain import receipts
-from domain.errors import DomainError
+from domain.cards import receipts
+from domain.core.errors import DomainError
 from models.transactions import TransactionStatus
 from server.context import Info
 

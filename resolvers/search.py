@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from domain.errors import DomainError
+from domain.core.errors import DomainError
+from infra.settings import get_settings
 from schema.errors import UserError
 from search.backend import (
     Audience,
@@ -18,7 +19,6 @@ from search.backend import (
 )
 from search.database import DatabaseSearch
 from server.context import Info
-from server.settings import get_settings
 
 if TYPE_CHECKING:
     from schema.search import SearchInput

@@ -8,8 +8,9 @@ from typing import Annotated
 import strawberry
 from tortoise.expressions import Q
 
-from domain import card_codes, card_transactions
-from domain.errors import DomainError
+from domain.cards import codes as card_codes
+from domain.cards import transactions as card_transactions
+from domain.core.errors import DomainError
 from models.transactions import CardTransaction
 from resolvers.audit import paris_time
 from resolvers.partners import parse_id

@@ -16,13 +16,13 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from infra.settings import Settings
 from resolvers.permissions import AccessDenied
 from schema.document_cache import document_cache
 from schema.execution import CJeuneExecutionContext
 from schema.input_guard import RefuseNulCharacters
 from schema.limits import max_operations_rule
 from schema.root import Mutation, Query, Subscription
-from server.settings import Settings
 
 logger = logging.getLogger("cjeune.graphql")
 

@@ -1,6 +1,6 @@
 """Print the schema's SDL (`python -m schema > schema.graphql`)."""
 
+from infra.settings import Settings
 from schema import build_schema
-from server.settings import Settings
 
 print(build_schema(Settings()).as_str())

@@ -12,8 +12,8 @@ from uuid import UUID
 
 import strawberry
 
-from domain import campaigns as domain
-from domain.campaign_audience import Segment
+from domain.campaigns import management as domain
+from domain.campaigns.audience import Segment
 from models.accounts import StaffRole
 from models.campaigns import Campaign as CampaignModel
 from models.campaigns import CampaignChannel as CampaignChannelModel

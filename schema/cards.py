@@ -7,10 +7,10 @@ from uuid import UUID
 
 import strawberry
 
-from domain import card_codes
-from domain.card_states import CardState as CardStateModel
-from domain.card_transactions import CardLookup, WalletBalance
-from domain.money import format_euros
+from domain.cards import codes as card_codes
+from domain.cards.states import CardState as CardStateModel
+from domain.cards.transactions import CardLookup, WalletBalance
+from domain.core.money import format_euros
 from models.cards import CardKind as CardKindModel
 from models.cards import SchoolYear as SchoolYearModel
 from models.transactions import CardTransaction

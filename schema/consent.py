@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from domain.parental_consent import ConsentStatus
+from domain.consent.parental import ConsentStatus
 from models.notifications import DeliveryChannel
 from schema.errors import UserError
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import strawberry
 
-from domain.department_services import ServiceChanges
+from domain.department_services.services import ServiceChanges
 from models import offers
 from models.accounts import StaffRole
 from resolvers import department_services as resolvers

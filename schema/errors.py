@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.errors import DomainError
-from domain.errors import ErrorCode as DomainErrorCode
+from domain.core.errors import DomainError
+from domain.core.errors import ErrorCode as DomainErrorCode
 
 ErrorCode = strawberry.enum(DomainErrorCode, name="ErrorCode")
 

@@ -6,9 +6,9 @@ from datetime import date, datetime
 
 import strawberry
 
-from domain.bank_details import mask_iban
-from domain.finance_links import Links
-from domain.money import format_euros
+from domain.core.money import format_euros
+from domain.finance.bank_details import mask_iban
+from domain.finance.links import Links
 from models.accounts import StaffRole
 from models.finance import BankDetails as BankDetailsModel
 from models.finance import BankDetailsStatus as BankDetailsStatusModel

@@ -9,13 +9,13 @@ from typing import Annotated
 import strawberry
 from strawberry.file_uploads import Upload
 
+from infra.storage import public_url
 from models.social import Image as ImageModel
 from models.social import ImagePurpose as ImagePurposeModel
 from resolvers import images
 from resolvers.permissions import SIGNED_IN, allow
 from schema.errors import UserError
 from server.context import Info
-from server.storage import public_url
 
 ImagePurpose = strawberry.enum(
     ImagePurposeModel,

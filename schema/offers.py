@@ -14,9 +14,9 @@ from uuid import UUID
 
 import strawberry
 
-from domain import clock
-from domain.money import format_euros
-from domain.offer_visibility import may_read_promo_code
+from domain.core import clock
+from domain.core.money import format_euros
+from domain.offers.visibility import may_read_promo_code
 from models.accounts import StaffRole
 from models.offers import DealType as DealTypeModel
 from models.offers import EventKind as EventKindModel

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.opening_hours import WEEKDAYS
-from domain.opening_hours import OpeningState as OpeningStateModel
-from domain.opening_hours import Weekday as WeekdayModel
-from domain.partner_profiles import AccessibilityType as AccessibilityTypeModel
+from domain.partners.opening_hours import WEEKDAYS
+from domain.partners.opening_hours import OpeningState as OpeningStateModel
+from domain.partners.opening_hours import Weekday as WeekdayModel
+from domain.partners.profiles import AccessibilityType as AccessibilityTypeModel
 from models.accounts import StaffRole
 from models.partners import DelegatePermission
 from models.partners import Partner as PartnerModel

@@ -8,11 +8,11 @@ from uuid import UUID
 
 import strawberry
 
-from domain import clock
-from domain.opening_hours import HOLIDAYS_KEY, opening_state
-from domain.opening_hours import OpeningState as OpeningStateModel
-from domain.partner_profiles import AccessibilityType as AccessibilityTypeModel
-from domain.partner_profiles import schedule_of
+from domain.core import clock
+from domain.partners.opening_hours import HOLIDAYS_KEY, opening_state
+from domain.partners.opening_hours import OpeningState as OpeningStateModel
+from domain.partners.profiles import AccessibilityType as AccessibilityTypeModel
+from domain.partners.profiles import schedule_of
 from models.accounts import StaffRole as StaffRoleModel
 from models.partners import Delegate as DelegateModel
 from models.partners import DelegatePermission as DelegatePermissionModel

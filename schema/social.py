@@ -8,8 +8,8 @@ from uuid import UUID
 
 import strawberry
 
-from domain import clock
-from domain.offer_visibility import may_see
+from domain.core import clock
+from domain.offers.visibility import may_see
 from models.social import Highlight as HighlightModel
 from models.social import Post as PostModel
 from models.social import PostReport as PostReportModel

@@ -21,8 +21,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Protocol
 
-from domain import clock
-from domain.errors import invalid
+from domain.core import clock
+from domain.core.errors import invalid
 from models.accounts import User, UserKind
 from models.offers import DealType, OfferTheme
 from models.partners import PartnerCategory

@@ -25,8 +25,9 @@ from uuid import UUID
 
 from tortoise import connections
 
-from domain import clock
-from domain.opening_hours import ExceptionalDays, Schedule, is_open
+from domain.core import clock
+from domain.core.text import fold, matches, words
+from domain.partners.opening_hours import ExceptionalDays, Schedule, is_open
 from models.offers import OfferKind
 from models.partners import PartnerStatus
 from models.social import OpeningException
@@ -45,7 +46,6 @@ from search.backend import (
     haversine_km,
     order_key,
 )
-from search.text import fold, matches, words
 
 # Longitude degrees are multiplied by cos(43.5°) so that a degree east weighs what it does
 # in the département; the PostgreSQL index expression must use the very same constant.

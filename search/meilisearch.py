@@ -31,7 +31,8 @@ from typing import Any
 
 import meilisearch
 
-from domain.errors import invalid
+from domain.core.errors import invalid
+from domain.core.text import fold
 from search.backend import (
     ADULT_THEMES,
     Audience,
@@ -41,7 +42,6 @@ from search.backend import (
     SearchPage,
     SearchQuery,
 )
-from search.text import fold
 
 INDEX_UID = "cjeune"
 PRIMARY_KEY = "doc_id"

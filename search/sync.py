@@ -22,17 +22,14 @@ from datetime import date
 from typing import Any, Protocol
 from uuid import UUID
 
-from domain import clock
-from domain.offer_visibility import is_adults_only
+from domain.core import clock
+from domain.core.text import fold
+from domain.offers.visibility import is_adults_only
+from infra.settings import get_settings
 from models.offers import DepartmentService, Offer
 from models.partners import Partner, PartnerStatus
 from search.meilisearch import MeilisearchIndex, day_number
-from search.text import fold
-from server.settings import get_settings
 
-SYNC_OFFER_JOB = "search.sync_offer"
-SYNC_PARTNER_JOB = "search.sync_partner"
-SYNC_SERVICE_JOB = "search.sync_service"
 EXPIRE_JOB = "search.expire"
 REINDEX_BATCH = 500
 

@@ -16,18 +16,18 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from tortoise import Tortoise
 
+from infra.counters import MemoryCounter, RedisCounter
+from infra.settings import Settings, get_settings
 from push import realtime
 from push.channels import close_channels
 from schema import build_schema
 from server.consent_routes import parental_consent_routes
-from server.counters import MemoryCounter, RedisCounter
 from server.database import close_database, open_database
 from server.finance_routes import finance_routes
 from server.graphql_view import CJeuneGraphQL
 from server.media_routes import media_routes
 from server.memory import settle
 from server.ratelimit import RateLimitMiddleware
-from server.settings import Settings, get_settings
 from server.unsubscribe_routes import unsubscribe_routes
 from workers.broker import broker, configure_broker
 from workers.runner import run_periodic_jobs_here

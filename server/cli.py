@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 
-from server.settings import ImproperlyConfigured, get_settings, load_settings, use_settings
+from infra.settings import ImproperlyConfigured, get_settings, load_settings, use_settings
 
 
 def _with_database(work: Callable[[], Awaitable[None]]) -> None:
@@ -74,8 +74,8 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def createstaff(args: argparse.Namespace) -> None:
-    from domain.accounts import create_staff
-    from domain.errors import DomainError
+    from domain.accounts.users import create_staff
+    from domain.core.errors import DomainError
     from models.accounts import StaffRole
 
     password = (
@@ -109,10 +109,10 @@ def show_progress(done: int, total: int) -> None:
 
 
 def close_year(args: argparse.Namespace) -> None:
-    from domain.errors import DomainError
-    from domain.money import format_euros
-    from domain.school_years import school_year_by_label
-    from domain.year_end import close_school_year
+    from domain.cards.school_years import school_year_by_label
+    from domain.cards.year_end import close_school_year
+    from domain.core.errors import DomainError
+    from domain.core.money import format_euros
 
     async def run() -> None:
         year = await school_year_by_label(args.year)
@@ -135,10 +135,10 @@ def close_year(args: argparse.Namespace) -> None:
 def close_period(args: argparse.Namespace) -> None:
     from datetime import date, timedelta
 
-    from domain import clock
-    from domain.errors import DomainError
-    from domain.money import format_euros
-    from domain.reimbursements import close_period as close
+    from domain.core import clock
+    from domain.core.errors import DomainError
+    from domain.core.money import format_euros
+    from domain.finance.reimbursements import close_period as close
 
     try:
         day = date.fromisoformat(args.day) if args.day else clock.paris_today() - timedelta(1)
@@ -170,10 +170,10 @@ def close_period(args: argparse.Namespace) -> None:
 def import_beneficiaries(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from domain.beneficiary_import import import_middle_schoolers
-    from domain.errors import DomainError
-    from domain.school_years import school_year_by_label
-    from domain.viewer import Viewer
+    from domain.accounts.viewer import Viewer
+    from domain.cards.beneficiary_import import import_middle_schoolers
+    from domain.cards.school_years import school_year_by_label
+    from domain.core.errors import DomainError
 
     try:
         text = Path(args.file).read_bytes().decode("utf-8-sig")
@@ -256,9 +256,9 @@ def campaign(args: argparse.Namespace) -> None:
     and follows it; `status` shows where it is. Both end with the figures."""
     from uuid import UUID
 
-    from domain.campaigns import get_campaign, send_campaign
-    from domain.errors import DomainError
-    from domain.viewer import Viewer
+    from domain.accounts.viewer import Viewer
+    from domain.campaigns.management import get_campaign, send_campaign
+    from domain.core.errors import DomainError
     from models.campaigns import CampaignStatus
     from workers.broker import broker, configure_broker
 
@@ -291,7 +291,7 @@ def campaign(args: argparse.Namespace) -> None:
 
 async def _follow_campaign(campaign_id, follow: bool):
     """Show the progress bar until the campaign stops sending (or Ctrl-C)."""
-    from domain.campaigns import get_campaign, progress
+    from domain.campaigns.management import get_campaign, progress
     from models.campaigns import CampaignStatus
 
     while True:
@@ -311,7 +311,7 @@ async def _follow_campaign(campaign_id, follow: bool):
 
 
 async def _print_campaign(found) -> None:
-    from domain.campaigns import STATUS_WORDS, progress
+    from domain.campaigns.management import STATUS_WORDS, progress
 
     figures = await progress(found)
     print(f"Campagne « {found.name} » : {STATUS_WORDS[found.status]}.")

@@ -11,9 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from domain import clock
-from domain.errors import DomainError
-from domain.parental_consent import (
+from domain.consent.parental import (
     LINK_VALID_DAYS,
     ConsentLink,
     ConsentStatus,
@@ -21,6 +19,8 @@ from domain.parental_consent import (
     open_link,
     withdraw_with_link,
 )
+from domain.core import clock
+from domain.core.errors import DomainError
 from server.unsubscribe_routes import french_page, paragraphs, post_button
 
 GIVE, WITHDRAW = "donner", "retirer"

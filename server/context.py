@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
 from resolvers.loaders import Loaders
 
 

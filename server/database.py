@@ -14,8 +14,8 @@ from typing import Any
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 
+from infra.settings import Settings, get_settings
 from models import MODEL_MODULES
-from server.settings import Settings, get_settings
 
 APP_LABEL = "models"
 MIGRATION_LOCK_KEY = 0x434A65756E65  # "CJeune"

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import card_codes, clock
-from domain.accounts import Registration, create_staff, register_young_person
-from domain.beneficiary_import import import_middle_schoolers
-from domain.cards import activate_card
-from domain.delegates import invite
-from domain.partners import PartnerDetails, Representative, create_partner
-from domain.passwords import hash_password
-from domain.school_years import create_school_year, school_year_on
-from domain.transactions import atomic
-from domain.viewer import Viewer
+from domain.accounts.passwords import hash_password
+from domain.accounts.users import Registration, create_staff, register_young_person
+from domain.accounts.viewer import Viewer
+from domain.cards import codes as card_codes
+from domain.cards.beneficiary_import import import_middle_schoolers
+from domain.cards.lifecycle import activate_card
+from domain.cards.school_years import create_school_year, school_year_on
+from domain.core import clock
+from domain.core.transactions import atomic
+from domain.partners.delegates import invite
+from domain.partners.structures import PartnerDetails, Representative, create_partner
 from models.accounts import StaffRole, User
 from models.cards import Beneficiary, Card
 from models.partners import (

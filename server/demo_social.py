@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from domain import clock
-from domain.follows import follow
-from domain.highlights import publish_highlight
-from domain.offer_moderation import decide, submit
-from domain.offers import OfferChanges, PlaceInput, SessionInput, create_offer
-from domain.opening_hours import Weekday
-from domain.partner_profiles import Address, ProfileChanges, update_profile
-from domain.posts import create_post
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
+from domain.core import clock
+from domain.offers.editing import OfferChanges, PlaceInput, SessionInput, create_offer
+from domain.offers.moderation import decide, submit
+from domain.partners.opening_hours import Weekday
+from domain.partners.profiles import Address, ProfileChanges, update_profile
+from domain.social.follows import follow
+from domain.social.highlights import publish_highlight
+from domain.social.posts import create_post
 from models.accounts import User, UserKind
 from models.offers import DealType, EventKind, OfferKind, OfferTheme
 from models.partners import Delegate, Partner

@@ -1,5 +1,5 @@
 """GET /releves/{token} and /virements/{token}: statements and payment files, through the
-short-lived signed links the GraphQL API hands out (domain/finance_links.py).
+short-lived signed links the GraphQL API hands out (domain/finance/links.py).
 
 Nothing is cached anywhere: the files carry bank details and young people's initials.
 """
@@ -13,12 +13,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from domain import finance_files, finance_links, statements
-from domain.errors import DomainError
-from domain.statement_csv import render_csv
-from domain.statement_pdf import render_pdf
+from domain.core.errors import DomainError
+from domain.finance import files as finance_files
+from domain.finance import links as finance_links
+from domain.finance import statements
+from domain.finance.statement_csv import render_csv
+from domain.finance.statement_pdf import render_pdf
+from infra.storage import StoredFileNotFound
 from models.finance import PaymentBatch
-from server.storage import StoredFileNotFound
 from server.unsubscribe_routes import french_page, paragraphs
 
 logger = logging.getLogger(__name__)

@@ -25,10 +25,10 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from domain.sessions import viewer_from_access_token
-from domain.viewer import Viewer
+from domain.accounts.sessions import viewer_from_access_token
+from domain.accounts.viewer import Viewer
+from infra.settings import Settings
 from server.context import Context
-from server.settings import Settings
 
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 MULTIPART_OVERHEAD = 1024 * 1024  # the `operations` and `map` fields, the part headers

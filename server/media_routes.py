@@ -1,6 +1,6 @@
 """GET /media/{key}: the uploaded files, from the storage, cacheable for a year.
 
-A key is never reused for other content (server/storage.py), so the answer is immutable.
+A key is never reused for other content (infra/storage.py), so the answer is immutable.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from server.storage import MEDIA_PATH, StoredFileNotFound, content_type_of, get_storage
+from infra.storage import MEDIA_PATH, StoredFileNotFound, content_type_of, get_storage
 
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from server.counters import Counter
+from infra.counters import Counter
 
 WINDOW_SECONDS = 60
 POLICY_VIOLATION = 1008

@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from domain.errors import DomainError
-from domain.marketing_consent import set_marketing_opt_in
+from domain.consent.marketing import set_marketing_opt_in
+from domain.core.errors import DomainError
+from infra.settings import get_settings
 from models.notifications import ConsentSource, DeliveryChannel
 from push.unsubscribe import read_unsubscribe_token
-from server.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

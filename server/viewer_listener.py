@@ -1,7 +1,7 @@
 """Listens to PostgreSQL's `cjeune_viewer` channel and keeps this process's viewer cache true.
 
 One connection per process, outside the pool, runs LISTEN. While it is connected the cache
-(domain/viewer_cache.py) serves; each notification makes it forget the sessions it
+(domain/accounts/viewer_cache.py) serves; each notification makes it forget the sessions it
 describes. When the connection is lost, or a regular check of it fails, the cache is
 emptied and stops serving until the listener is back (retried with a growing delay): the
 API then reads the viewer on every request, as it would without a cache.
@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncpg
 
-from domain.viewer_cache import ViewerCache, viewers
+from domain.accounts.viewer_cache import ViewerCache, viewers
 
 logger = logging.getLogger("cjeune.viewer_listener")
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from server.settings import Settings, use_settings
+from infra.settings import Settings, use_settings
 from tests.support import GraphQLClient, Mailbox, claim_redis_database, serving, start_smtp
 
 POSTGRES_SERVER = os.environ.get("CJEUNE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain import clock
-from domain.accounts import Registration, create_staff, register_young_person
-from domain.delegates import invite
-from domain.partners import PartnerDetails, Representative, create_partner
-from domain.passwords import hash_password
-from domain.transactions import atomic
-from domain.viewer import Viewer
+from domain.accounts.passwords import hash_password
+from domain.accounts.users import Registration, create_staff, register_young_person
+from domain.accounts.viewer import Viewer
+from domain.core import clock
+from domain.core.transactions import atomic
+from domain.partners.delegates import invite
+from domain.partners.structures import PartnerDetails, Representative, create_partner
 from models.accounts import StaffRole, User
 from models.partners import (
     Delegate,
@@ -138,8 +138,8 @@ async def token_for(gql: GraphQLClient, user: User) -> str:
 
 async def current_school_year():
     """The school year of today's date (created once, with the default wallet types)."""
-    from domain import clock
-    from domain.school_years import create_school_year, school_year_on
+    from domain.cards.school_years import create_school_year, school_year_on
+    from domain.core import clock
 
     today = clock.paris_today()
     year = await school_year_on(today)
@@ -160,8 +160,8 @@ async def card_holder(
     year=None, *, activated: bool = True, birth_date: date = date(2013, 4, 2), credit: bool = True
 ) -> CardHolder:
     """A middle-schooler with a physical card of `year` and the year's wallets credited."""
-    from domain import ledger
-    from domain.cards import issue_card
+    from domain.cards import ledger
+    from domain.cards.lifecycle import issue_card
     from models.cards import Beneficiary, BeneficiaryKind, CardKind, SchoolYearWallet
     from models.ledger import LedgerTransactionKind
 

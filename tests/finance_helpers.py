@@ -10,11 +10,11 @@ import itertools
 import uuid
 from datetime import date, datetime, time
 
-from domain import clock
-from domain.bank_details import BankDetailsInput, decide, submit
-from domain.card_transactions import DebitRequest, debit_card
-from domain.periods import Fortnight, fortnight_of
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
+from domain.cards.transactions import DebitRequest, debit_card
+from domain.core import clock
+from domain.finance.bank_details import BankDetailsInput, decide, submit
+from domain.finance.periods import Fortnight, fortnight_of
 from models.accounts import StaffRole
 from models.partners import Delegate, DelegatePermission
 from tests.factories import PartnerTeam, card_holder, partner_team, staff_member

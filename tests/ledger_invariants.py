@@ -32,9 +32,10 @@ async def assert_ledger_invariants() -> None:
 
 async def assert_payables_reconcile() -> None:
     """Every partner's payable balance agrees with its transactions and its reimbursements
-    (domain/reconciliation.py: debits − reversals − paid = ledger = unpaid + unassigned −
+    (domain/finance/reconciliation.py: debits − reversals − paid = ledger = unpaid + unassigned −
     reversed not yet taken back)."""
-    from domain import reconciliation, sql
+    from domain.core import sql
+    from domain.finance import reconciliation
 
     async with sql.snapshot():
         gaps = await reconciliation.discrepancies()

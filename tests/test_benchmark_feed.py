@@ -12,7 +12,7 @@ import asyncpg
 import pytest
 
 from benchmarks import _feed_seed
-from domain.passwords import verify_password
+from domain.accounts.passwords import verify_password
 from tests.conftest import BACKEND, POSTGRES_SERVER
 
 ROOT = Path(__file__).parents[1]

@@ -42,10 +42,10 @@ from taskiq.message import BrokerMessage
 from taskiq.receiver import Receiver
 from taskiq_redis import RedisStreamBroker
 
+from infra import jobs, redis_batch
+from infra.settings import Settings
 from push import realtime
-from server import redis_batch
 from server.database import close_database, open_database
-from server.settings import Settings
 from workers.jobs import JOB_MODULES, import_job_modules
 from workers.retries import ALL_ARGUMENTS, MAX_ATTEMPTS, REDACT, DelayedJobs, RetryMiddleware
 
@@ -331,4 +331,5 @@ def configure_broker(settings: Settings, job_modules: Iterable[str] | None = Non
         else InProcessJobs(broker)
     )
     import_job_modules(JOB_MODULES if job_modules is None else job_modules)
+    jobs.use_broker(broker)
     return broker

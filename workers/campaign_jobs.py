@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from domain import campaign_sending
+from domain.campaigns import sending as campaign_sending
 from models.campaigns import CampaignChannel
 from workers.broker import broker
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from domain.outgoing_email import SEND_EMAIL_JOB
+from domain.accounts.outgoing_email import SEND_EMAIL_JOB
 from push.email import OutgoingEmail, send_emails
 from workers.broker import broker
 

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from taskiq.message import TaskiqMessage
 
-from domain.job_failures import REDACTED, record_job_failure
+from domain.core.job_failures import REDACTED, record_job_failure
 from models.jobs import JobFailure
 from workers.broker import broker
 from workers.retries import ALL_ARGUMENTS, REDACT, RETRY_OF

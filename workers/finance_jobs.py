@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from domain import clock
-from domain.daily_collection import send_daily_collection
-from domain.reimbursements import close_ended_periods
+from domain.core import clock
+from domain.finance.daily_collection import send_daily_collection
+from domain.finance.reimbursements import close_ended_periods
 from workers.broker import broker
 
 CLOSE_PERIODS_JOB = "finance.close_periods"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.offers import REFINE_PLACES_JOB
-from domain.partner_profiles import REFINE_PARTNER_PIN_JOB
-from domain.place_geocoding import refine_offer_places, refine_partner_pin
+from domain.offers.editing import REFINE_PLACES_JOB
+from domain.offers.place_geocoding import refine_offer_places, refine_partner_pin
+from domain.partners.profiles import REFINE_PARTNER_PIN_JOB
 from workers.broker import broker
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from uuid import UUID
 
-from domain import notification_delivery
-from domain.notifications import DISPATCH_JOB
+from domain.notifications import delivery as notification_delivery
+from domain.notifications.notify import DISPATCH_JOB
 from workers.broker import broker
 
 logger = logging.getLogger(__name__)

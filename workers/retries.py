@@ -28,14 +28,15 @@ from taskiq.exceptions import NoResultError
 from taskiq.message import TaskiqMessage
 from taskiq.result import TaskiqResult
 
-from server.settings import get_settings
+from infra import jobs
+from infra.settings import get_settings
 
 logger = logging.getLogger("cjeune.jobs")
 
 ATTEMPT = "attempt"  # label carried by the message: 1 for the first run
 MAX_ATTEMPTS = "max_attempts"  # label a job may declare
 RETRY_DELAY = "retry_delay"  # label a job may declare, in seconds
-RETRY_OF = "retry_of"  # label set when staff re-run a recorded failure: its id
+RETRY_OF = jobs.RETRY_OF  # label set when staff re-run a recorded failure: its id
 REDACT = "redact"  # label a job may declare: argument names never to store, or "*"
 ALL_ARGUMENTS = "*"
 DEFAULT_RETRY_DELAY = 30.0
@@ -63,7 +64,7 @@ class RetryMiddleware(TaskiqMiddleware):
 
     def declared_labels(self, task_name: str) -> dict[str, Any]:
         # Read from the job's declaration in this process, not from the message: a job kicked
-        # by name (domain.background.enqueue) carries no labels.
+        # by name (infra.jobs.enqueue) carries no labels.
         task = self.broker.find_task(task_name)
         return dict(task.labels) if task is not None else {}
 
@@ -103,7 +104,7 @@ class RetryMiddleware(TaskiqMiddleware):
     async def post_execute(self, message: TaskiqMessage, result: TaskiqResult[Any]) -> None:
         failure_id = message.labels.get(RETRY_OF)
         if failure_id and not result.is_err:
-            from domain.job_failures import close_retried_failure
+            from domain.core.job_failures import close_retried_failure
 
             await close_retried_failure(UUID(str(failure_id)))
 

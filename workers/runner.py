@@ -11,7 +11,7 @@ from taskiq.cli.worker.args import WorkerArgs
 from taskiq.cli.worker.run import run_worker as run_taskiq_worker
 from taskiq.cli.worker.run import start_listen
 
-from server.settings import Settings, get_settings
+from infra.settings import Settings, get_settings
 from workers.broker import QUEUE, JobBroker, broker, configure_broker
 from workers.jobs import JOB_MODULES
 from workers.schedule import PERIODIC_JOBS, TIMEZONE, build_scheduler

@@ -16,8 +16,8 @@ from taskiq import AsyncBroker, ScheduleSource, TaskiqScheduler
 from taskiq.exceptions import ScheduledTaskCancelledError
 from taskiq.scheduler.scheduled_task import ScheduledTask
 
-from domain import clock
-from server.settings import get_settings
+from domain.core import clock
+from infra.settings import get_settings
 
 logger = logging.getLogger("cjeune.jobs")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.settings import Settings
+from infra.settings import Settings
 from tests.fcm_standin import FcmStandin, write_service_account
 
 

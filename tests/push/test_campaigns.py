@@ -14,10 +14,13 @@ import pytest
 from asyncpg.exceptions import RaiseError
 from tortoise.exceptions import IntegrityError, OperationalError
 
-from domain import campaign_sending, campaigns, clock
-from domain.campaign_audience import Segment, may_receive_campaign
-from domain.marketing_consent import set_marketing_opt_in
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
+from domain.campaigns import management as campaigns
+from domain.campaigns import sending as campaign_sending
+from domain.campaigns.audience import Segment, may_receive_campaign
+from domain.consent.marketing import set_marketing_opt_in
+from domain.core import clock
+from infra.settings import get_settings, use_settings
 from models.accounts import StaffRole, User
 from models.campaigns import (
     Campaign,
@@ -38,7 +41,6 @@ from models.social import Follow
 from push import realtime
 from push.channels import close_channels
 from push.realtime import notification_channel
-from server.settings import get_settings, use_settings
 from tests.factories import partner_team, staff_member, young_person
 from tests.support import link_token, unique
 

@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain import clock, notification_delivery
-from domain.marketing_consent import set_marketing_opt_in
-from domain.notifications import notify
-from domain.transactions import atomic
+from domain.consent.marketing import set_marketing_opt_in
+from domain.core import clock
+from domain.core.transactions import atomic
+from domain.notifications import delivery as notification_delivery
+from domain.notifications.notify import notify
+from infra.settings import use_settings
 from models.accounts import User
 from models.notifications import (
     ConsentSource,
@@ -22,7 +24,6 @@ from models.notifications import (
 )
 from push.channels import close_channels
 from push.email import message_id
-from server.settings import use_settings
 from tests.factories import partner_team, young_person
 from tests.support import unique
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from domain.marketing_consent import set_marketing_opt_in
+from domain.consent.marketing import set_marketing_opt_in
 from models.accounts import User
 from models.notifications import ConsentSource, MarketingConsentEvent
 from push.email import OutgoingEmail, deliver_emails

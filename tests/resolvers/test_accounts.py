@@ -8,8 +8,8 @@ from datetime import timedelta
 import httpx
 import jwt
 
-from domain import clock
-from domain.throttle import record_login_failure
+from domain.accounts.throttle import record_login_failure
+from domain.core import clock
 from models.accounts import AuthSession, User
 from tests.factories import LOGIN, PASSWORD, sign_in, young_person
 from tests.support import GraphQLClient, error_codes, link_token, unique

@@ -17,12 +17,12 @@ import pytest
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from domain import clock
-from domain.card_transactions import DebitRequest, debit_card
-from domain.offers import OfferChanges, PlaceInput, create_offer
-from domain.posts import create_post
-from domain.sessions import load_viewer, login
-from domain.viewer import Viewer
+from domain.accounts.sessions import load_viewer, login
+from domain.accounts.viewer import Viewer
+from domain.cards.transactions import DebitRequest, debit_card
+from domain.core import clock
+from domain.offers.editing import OfferChanges, PlaceInput, create_offer
+from domain.social.posts import create_post
 from models.accounts import StaffRole
 from models.cards import Card
 from models.offers import DealType, OfferKind, OfferTheme

@@ -3,7 +3,7 @@ the test to oneself, sending and following the progress, pause and cancel."""
 
 from __future__ import annotations
 
-from domain.marketing_consent import set_marketing_opt_in
+from domain.consent.marketing import set_marketing_opt_in
 from models.accounts import StaffRole
 from models.notifications import ConsentSource
 from tests.factories import partner_team, staff_member, token_for

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain import card_codes, clock
-from domain.cards import issue_card
-from domain.school_years import create_school_year, school_year_by_label, school_year_on
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
+from domain.cards import codes as card_codes
+from domain.cards.lifecycle import issue_card
+from domain.cards.school_years import create_school_year, school_year_by_label, school_year_on
+from domain.core import clock
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.cards import Card, CardKind
@@ -599,7 +600,7 @@ async def test_lookups_are_rate_limited_for_unknown_codes(gql, settings):
 async def test_lookup_limits_are_shared_through_redis_as_in_production(gql, settings, redis_url):
     from redis.asyncio import Redis
 
-    from server.settings import use_settings
+    from infra.settings import use_settings
 
     team, cashier = await till()
     holder = await card_holder()

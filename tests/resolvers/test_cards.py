@@ -6,11 +6,12 @@ from datetime import date, datetime
 
 import pytest
 
-from domain import card_codes, clock
-from domain.errors import DomainError
-from domain.school_years import create_school_year, school_year_by_label
-from domain.viewer import Viewer
-from domain.year_end import close_school_year
+from domain.accounts.viewer import Viewer
+from domain.cards import codes as card_codes
+from domain.cards.school_years import create_school_year, school_year_by_label
+from domain.cards.year_end import close_school_year
+from domain.core import clock
+from domain.core.errors import DomainError
 from models.accounts import StaffRole
 from models.cards import Card, CardStatus
 from models.ledger import AccountKind, LedgerAccount, LedgerEntry

@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from domain import clock
-from domain.sessions import login
+from domain.accounts.sessions import login
+from domain.core import clock
 from models.accounts import StaffRole, User
 from models.audit import AuditEntry
 from models.notifications import ParentalConsent

@@ -50,7 +50,7 @@ async def test_listing_partners_with_their_delegates_costs_the_same_for_2_or_12(
         team = await partner_team(name=name)
         await collaborator(team, DelegatePermission.TRANSACTIONS)
     token = await token_for(gql, await staff_member(StaffRole.SUPPORT))
-    # On PostgreSQL the session is read once, then kept (domain/viewer_cache.py): read it
+    # On PostgreSQL the session is read once, then kept (domain/accounts/viewer_cache.py): read it
     # before counting, so that both sizes count the same authentication.
     await gql.post("{ me { id } }", token=token)
 

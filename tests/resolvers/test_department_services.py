@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
+from infra.geocoding import GeoPoint, use_geocoder
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.offers import DepartmentService
-from search.geocoding import GeoPoint, use_geocoder
 from tests.factories import staff_member, token_for, young_person
 
 FIELDS = "id title category city latitude longitude published"

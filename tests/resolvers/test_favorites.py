@@ -8,10 +8,10 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from domain import clock
+from domain.core import clock
+from infra.geocoding import OfflineGeocoder, use_geocoder
 from models.accounts import StaffRole
 from models.offers import Offer
-from search.geocoding import OfflineGeocoder, use_geocoder
 from tests.factories import staff_member, token_for, young_person
 from tests.resolvers.test_offers import birth_date_for, published_deal, publisher_team
 from tests.support import GraphQLClient

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain import clock
+from domain.core import clock
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.finance import BankDetails

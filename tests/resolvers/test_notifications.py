@@ -8,8 +8,8 @@ import time
 
 from websockets.asyncio.client import connect
 
-from domain.notifications import notify
-from domain.transactions import atomic
+from domain.core.transactions import atomic
+from domain.notifications.notify import notify
 from models.notifications import Device, Notification
 from tests.factories import card_holder, partner_team, till, token_for, young_person
 from tests.resolvers.test_card_transactions import DEBIT, debit_input

@@ -10,15 +10,15 @@ from datetime import date, datetime, timedelta
 import httpx
 import pytest
 
-from domain import clock
-from domain.offers import school_year_start
+from domain.core import clock
+from domain.offers.editing import school_year_start
+from infra.geocoding import OfflineGeocoder, use_geocoder
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.notifications import Notification
 from models.offers import ModerationDecision, Offer, OfferLocation, OfferRevision
 from models.partners import DelegatePermission
 from models.social import Image, ImagePurpose
-from search.geocoding import OfflineGeocoder, use_geocoder
 from tests.factories import collaborator, partner_team, staff_member, token_for, young_person
 from tests.support import GraphQLClient, error_codes, unique
 

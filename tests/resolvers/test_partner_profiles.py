@@ -14,13 +14,13 @@ import strawberry
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from domain import clock
-from domain.place_geocoding import refine_partner_pin
+from domain.core import clock
+from domain.offers.place_geocoding import refine_partner_pin
+from infra.geocoding import BanGeocoder, OfflineGeocoder, use_geocoder
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.partners import DelegatePermission, Partner
 from models.social import Image, ImagePurpose, LocationSource, OpeningException, PartnerProfile
-from search.geocoding import BanGeocoder, OfflineGeocoder, use_geocoder
 from tests.factories import collaborator, partner_team, staff_member, token_for, young_person
 from tests.geocoder_standin import BanStandin, feature
 from tests.resolvers.test_dataloaders import counting_queries

@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from domain import clock
+from domain.core import clock
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.notifications import Notification
 from models.offers import Offer
 from models.partners import DelegatePermission
 from models.social import Highlight, Image, ImagePurpose, PartnerProfile, Post, PostStatus
-from tests.domain.test_offer_visibility import offer as published_offer
+from tests.domain.offers.test_visibility import offer as published_offer
 from tests.factories import collaborator, partner_team, staff_member, token_for, young_person
 from tests.resolvers.test_dataloaders import counting_queries
 

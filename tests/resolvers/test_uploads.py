@@ -26,7 +26,7 @@ from schema import MASKED_MESSAGE, CJeuneSchema, root, should_mask
 from schema.images import ImageMutations
 from server.graphql_view import CJeuneGraphQL
 from server.media_routes import media_routes
-from tests.domain.test_images import jpeg_with_gps, png
+from tests.domain.core.test_images import jpeg_with_gps, png
 from tests.factories import collaborator, partner_team, staff_member, token_for, young_person
 from tests.support import GraphQLClient, serving
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 
+from infra.settings import Settings
 from schema import build_schema
-from server.settings import Settings
 
 EXPORTED = Path(__file__).parents[2] / "schema.graphql"
 

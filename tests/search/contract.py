@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from domain import clock
+from domain.core import clock
+from domain.core.text import fold
 from models.offers import (
     DealType,
     DepartmentService,
@@ -41,7 +42,6 @@ from search.backend import (
     SearchHit,
     SearchQuery,
 )
-from search.text import fold
 from tests.support import unique, valid_siret
 
 VIEUX_PORT = (43.2951, 5.3744)

@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 import strawberry
 
-from domain import clock
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
+from domain.core import clock
+from domain.core.text import fold
 from models.offers import OfferTheme
 from schema.search import SearchQueries
 from search.backend import Near, SearchQuery
 from search.database import DatabaseSearch, planar_error, planar_km
-from search.text import fold
 from server.context import Context
 from tests.factories import young_person
 from tests.search.contract import VIEUX_PORT, SearchContract, World, offset, reference_km

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from domain import clock
-from domain.department_services import ServiceChanges, create_service, update_service
-from domain.errors import DomainError
-from domain.offer_moderation import decide, set_super
-from domain.partners import set_partner_status
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
+from domain.core import clock
+from domain.core.errors import DomainError
+from domain.department_services.services import ServiceChanges, create_service, update_service
+from domain.offers.moderation import decide, set_super
+from domain.partners.structures import set_partner_status
+from infra.settings import Settings, use_settings
 from models.accounts import StaffRole
 from models.offers import DealType, Offer, OfferRevision, OfferTheme, ServiceCategory
 from models.partners import Partner, PartnerStatus
@@ -40,7 +41,6 @@ from search.meilisearch import (
     search_params,
     sort_for,
 )
-from server.settings import Settings, use_settings
 from tests.factories import staff_member
 from tests.search.contract import ADULT, EVERYONE, VIEUX_PORT, SearchContract, World, offset
 from tests.support import jobs_done

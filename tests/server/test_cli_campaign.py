@@ -8,9 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from domain import campaigns
-from domain.campaign_audience import Segment
-from domain.viewer import Viewer
+from domain.accounts.viewer import Viewer
+from domain.campaigns import management as campaigns
+from domain.campaigns.audience import Segment
 from models.accounts import StaffRole
 from models.campaigns import Campaign, CampaignChannel, CampaignRecipient, CampaignStatus
 from tests.factories import partner_team, staff_member

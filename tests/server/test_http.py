@@ -19,10 +19,10 @@ from starlette.applications import Starlette
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from infra.settings import Settings
 from models.accounts import User
 from server.app import create_app
 from server.ratelimit import WINDOW_SECONDS
-from server.settings import Settings
 from tests.factories import token_for, young_person
 from tests.support import Mailbox, jobs_done
 from workers.broker import configure_broker

@@ -8,7 +8,7 @@ import asyncio
 import asyncpg
 import pytest
 
-from domain.viewer_cache import viewers
+from domain.accounts.viewer_cache import viewers
 from server import viewer_listener
 from tests.conftest import BACKEND
 from tests.factories import till, token_for, young_person

@@ -10,7 +10,7 @@ from typing import TypeVar
 import pytest
 from redis.asyncio import Redis
 
-from server.settings import Settings
+from infra.settings import Settings
 from workers.broker import JobBroker, broker, configure_broker
 
 SAMPLE_JOBS = ["tests.workers.sample_jobs"]

@@ -13,7 +13,7 @@ from typing import Any
 from redis.asyncio import Redis
 from tortoise import Tortoise
 
-from server.settings import get_settings
+from infra.settings import get_settings
 from workers.broker import broker
 
 NOTES: list[dict[str, Any]] = []

@@ -9,7 +9,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from domain.job_failures import record_job_failure
+from domain.core.job_failures import record_job_failure
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.jobs import JobFailure

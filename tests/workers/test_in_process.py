@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 from taskiq.exceptions import SendTaskError
 
-from domain.transactions import atomic
+from domain.core.transactions import atomic
+from infra.settings import use_settings
 from models.jobs import JobFailure
-from server.settings import use_settings
 from tests.workers import sample_jobs
 from tests.workers.conftest import eventually
 from workers.broker import broker

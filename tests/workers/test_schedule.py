@@ -12,7 +12,7 @@ from pathlib import Path
 
 from taskiq.cli.scheduler.run import is_cron_task_now
 
-from domain import clock
+from domain.core import clock
 from workers.broker import QUEUE
 from workers.jobs import import_job_modules
 from workers.schedule import PERIODIC_JOBS, Periodic, PeriodicJobs, build_scheduler

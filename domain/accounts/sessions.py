@@ -1,0 +1,183 @@
+"""Signing in and out: sessions, rotating refresh tokens, and turning a token into a Viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from uuid import UUID
+
+from tortoise.transactions import in_transaction
+
+from domain.accounts import throttle
+from domain.accounts.passwords import verify_password
+from domain.accounts.tokens import issue_access_token, read_access_token
+from domain.accounts.viewer import Viewer
+from domain.accounts.viewer_cache import viewers
+from domain.core import clock
+from domain.core.errors import DomainError, ErrorCode
+from domain.core.secrets import new_secret, same_hash, secret_hash
+from infra.settings import get_settings
+from models import fixed_sql
+from models.accounts import AuthSession, RefreshToken, User, UserKind
+from models.partners import Delegate, DelegateStatus, Partner, PartnerStatus
+
+INVALID_CREDENTIALS = DomainError(
+    ErrorCode.INVALID_CREDENTIALS, "Adresse e-mail ou mot de passe incorrect."
+)
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    user: User
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+async def _issue_refresh_token(session: AuthSession) -> str:
+    secret = new_secret()
+    token = await RefreshToken.create(
+        session=session,
+        secret_hash=secret_hash(secret),
+        expires_at=clock.now() + timedelta(days=get_settings().refresh_token_days),
+    )
+    return f"{token.id}.{secret}"
+
+
+async def login(
+    email: str, password: str, client_address: str, user_agent: str | None
+) -> IssuedTokens:
+    email = email.strip().lower()
+    await throttle.ensure_login_allowed(email, client_address)
+    user = await User.get_or_none(email=email)
+    # verify_password runs the same Argon2 work when the account does not exist.
+    valid = await verify_password(password, user.password_hash if user else None)
+    if not valid or user is None or not user.is_active:
+        await throttle.record_login_failure(email, client_address)
+        raise INVALID_CREDENTIALS
+    await throttle.forget_login_failures(email)
+    async with in_transaction():
+        session = await AuthSession.create(
+            user=user, client_address=client_address, user_agent=(user_agent or "")[:255]
+        )
+        refresh = await _issue_refresh_token(session)
+    access, expires_in = issue_access_token(user.id, session.id)
+    return IssuedTokens(user, access, expires_in, refresh)
+
+
+def _parse_refresh_token(raw: str) -> tuple[UUID, str] | None:
+    token_id, _, secret = raw.partition(".")
+    try:
+        return UUID(token_id), secret
+    except ValueError:
+        return None
+
+
+async def refresh(raw_token: str) -> IssuedTokens:
+    """Rotate a refresh token. Replaying a rotated one revokes the whole session."""
+    invalid = DomainError(ErrorCode.INVALID_TOKEN, "Session expirée : veuillez vous reconnecter.")
+    parsed = _parse_refresh_token(raw_token)
+    if parsed is None:
+        raise invalid
+    token_id, secret = parsed
+    token = await RefreshToken.get_or_none(id=token_id).select_related("session__user")
+    if token is None or not same_hash(secret, token.secret_hash):
+        raise invalid
+    session = token.session
+    if (
+        session.revoked_at is not None
+        or token.expires_at <= clock.now()
+        or not session.user.is_active
+    ):
+        raise invalid
+    async with in_transaction():
+        # Only one caller can rotate a given token: the conditional update is the lock.
+        rotated = await RefreshToken.filter(id=token.id, rotated_at__isnull=True).update(
+            rotated_at=clock.now()
+        )
+        if rotated:
+            new_refresh = await _issue_refresh_token(session)
+    if not rotated:
+        await revoke_session(session.id, reason="refresh_token_reuse")
+        raise DomainError(
+            ErrorCode.SESSION_REVOKED,
+            "Ce jeton a déjà été utilisé : par sécurité, la session a été fermée. "
+            "Veuillez vous reconnecter.",
+        )
+    user = session.user
+    access, expires_in = issue_access_token(user.id, session.id)
+    return IssuedTokens(user, access, expires_in, new_refresh)
+
+
+async def revoke_session(session_id: UUID, reason: str) -> None:
+    await AuthSession.filter(id=session_id, revoked_at__isnull=True).update(
+        revoked_at=clock.now(), revoked_reason=reason
+    )
+
+
+async def revoke_all_sessions(
+    user_id: UUID, reason: str, except_session: UUID | None = None
+) -> None:
+    query = AuthSession.filter(user_id=user_id, revoked_at__isnull=True)
+    if except_session is not None:
+        query = query.exclude(id=except_session)
+    await query.update(revoked_at=clock.now(), revoked_reason=reason)
+
+
+async def viewer_from_access_token(token: str, client_address: str | None) -> Viewer | None:
+    """The Viewer behind a bearer token, or None when the token, session or account is no
+    longer valid. Checked on every request, so revocation takes effect at once."""
+    claims = read_access_token(token)
+    if claims is None:
+        return None
+    return await load_viewer(claims.user_id, claims.session_id, client_address)
+
+
+@cache
+def _viewer_sql() -> str:
+    # One query for every request: the open session's user and, for a delegate, each active
+    # delegation with its partner (a delegation to an inactive partner comes back without p).
+    return fixed_sql.select(
+        [(User, "u"), (Delegate, "d"), (Partner, "p")],
+        "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
+        "LEFT JOIN delegates d ON d.user_id = u.id AND u.kind = $3 AND d.status = $4 "
+        "LEFT JOIN partners p ON p.id = d.partner_id AND p.status = $5 "
+        "WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL",
+    )
+
+
+async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:
+    """Every authenticated request: the session still open, its user, and for a delegate the
+    delegations to active partners (each with its partner). Fixed SQL: models/fixed_sql.py.
+    The rows come from the viewer cache while it holds them (domain/accounts/viewer_cache.py)."""
+    rows = viewers.get(session_id, user_id)
+    if rows is None:
+        generation = viewers.generation
+        rows = await fixed_sql.fetch_rows(
+            _viewer_sql(),
+            [
+                session_id,
+                user_id,
+                UserKind.DELEGATE.value,
+                DelegateStatus.ACTIVE.value,
+                PartnerStatus.ACTIVE.value,
+            ],
+        )
+        viewers.put(session_id, user_id, rows, generation)
+    user = fixed_sql.hydrate(User, rows[0], "u") if rows else None
+    if user is None or not user.is_active:
+        return None
+    delegations: dict[UUID, Delegate] = {}
+    for row in rows:
+        if row["p.id"] is None:  # not a delegate, or a delegation to an inactive partner
+            continue
+        delegate = fixed_sql.hydrate(Delegate, row, "d")
+        fixed_sql.attach(delegate, "partner", fixed_sql.hydrate(Partner, row, "p"))
+        delegations[delegate.partner_id] = delegate
+    return Viewer(
+        user=user,
+        session_id=session_id,
+        client_address=client_address,
+        delegations=delegations,
+    )

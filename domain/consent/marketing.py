@@ -1,0 +1,109 @@
+"""Marketing consent: each person's opt-in per channel, with an append-only proof of every
+change, and who may actually receive marketing messages.
+
+Under 15 (Europe/Paris calendar), the opt-in alone is not enough: a parent's consent must be
+given and not withdrawn (loi Informatique et Libertés, article 45).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from uuid import UUID
+
+from domain.core import clock
+from domain.core.errors import invalid, not_found
+from domain.core.transactions import atomic
+from models.accounts import User, UserKind
+from models.notifications import (
+    ConsentSource,
+    DeliveryChannel,
+    MarketingConsentEvent,
+    ParentalConsent,
+)
+
+CONSENT_AGE = 15
+_OPT_IN_FIELDS = {
+    DeliveryChannel.EMAIL: "marketing_email_opt_in",
+    DeliveryChannel.PUSH: "marketing_push_opt_in",
+}
+
+
+def _channel(channel: DeliveryChannel | str) -> DeliveryChannel:
+    try:
+        return DeliveryChannel(channel)
+    except ValueError:
+        raise invalid("channel", "Canal inconnu : « email » ou « push ».") from None
+
+
+async def set_marketing_opt_in(
+    user_id: UUID,
+    channel: DeliveryChannel | str,
+    opted_in: bool,
+    source: ConsentSource,
+    campaign_id: UUID | None = None,
+) -> bool:
+    """Record the person's choice; True if it changed (then exactly one event is written)."""
+    channel = _channel(channel)
+    column = _OPT_IN_FIELDS[channel]
+    async with atomic():
+        # Conditional update: of two concurrent identical requests, only one changes the row.
+        changed = await User.filter(id=user_id, **{column: not opted_in}).update(
+            **{column: opted_in, "updated_at": clock.now()}
+        )
+        if not changed:
+            if not await User.exists(id=user_id):
+                raise not_found("Compte")
+            return False
+        await MarketingConsentEvent.create(
+            user_id=user_id,
+            channel=channel.value,
+            opted_in=opted_in,
+            source=source,
+            campaign_id=campaign_id,
+        )
+    return True
+
+
+def opted_in(user: User, channel: DeliveryChannel | str) -> bool:
+    return bool(getattr(user, _OPT_IN_FIELDS[_channel(channel)]))
+
+
+def needs_parental_consent(user: User, today: date) -> bool:
+    """A young person under 15 on `today`; one without a birth date is treated as such."""
+    if user.kind != UserKind.YOUNG_PERSON:
+        return False
+    return user.birth_date is None or clock.age_on(user.birth_date, today) < CONSENT_AGE
+
+
+def marketing_allowed(
+    user: User, channel: DeliveryChannel | str, today: date, has_parental_consent: bool
+) -> bool:
+    """The rule, without the database: for campaigns that load consents in bulk."""
+    if not user.is_active or not opted_in(user, channel):
+        return False
+    return has_parental_consent or not needs_parental_consent(user, today)
+
+
+async def has_parental_consent(user_id: UUID) -> bool:
+    return await ParentalConsent.exists(
+        young_person_id=user_id, given_at__isnull=False, withdrawn_at__isnull=True
+    )
+
+
+async def with_parental_consent(user_ids: Iterable[UUID]) -> set[UUID]:
+    """Those of `user_ids` whose parent's consent is given and not withdrawn (one query)."""
+    found = await ParentalConsent.filter(
+        young_person_id__in=list(user_ids), given_at__isnull=False, withdrawn_at__isnull=True
+    ).values_list("young_person_id", flat=True)
+    return {UUID(str(user_id)) for user_id in found}
+
+
+async def may_receive_marketing(
+    user: User, channel: DeliveryChannel | str, today: date | None = None
+) -> bool:
+    """Opted in on this channel AND (15 or older on `today`, Paris, OR a parent consented)."""
+    today = today or clock.paris_today()
+    if not marketing_allowed(user, channel, today, has_parental_consent=True):
+        return False
+    return not needs_parental_consent(user, today) or await has_parental_consent(user.id)

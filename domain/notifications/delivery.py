@@ -1,0 +1,332 @@
+"""Delivering notifications by push and email: planned once, claimed, sent, recorded.
+
+Each (notification, channel, target) is one row, unique in the database, so planning twice
+plans nothing more. A worker claims a row with a conditional UPDATE before sending (two
+workers never send the same row at once) and records the outcome: sent, pending again with
+a later attempt (transient failure), or failed with the reason. A crash after the provider
+accepted but before the row says so leaves a claim that expires; that narrow window is the
+only case of a second send, and the push carries the notification id as collapse key so the
+phone replaces the first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cache
+from uuid import UUID
+
+from tortoise.expressions import F, Q
+
+from domain.consent.marketing import may_receive_marketing
+from domain.core import clock
+from domain.core.transactions import atomic
+from domain.notifications.kinds import Category, rule_for
+from infra.settings import get_settings
+from models import fixed_sql
+from models.accounts import User
+from models.notifications import (
+    DeliveryChannel,
+    DeliveryStatus,
+    Device,
+    Notification,
+    NotificationDelivery,
+)
+from push.channels import email_channel, push_channel
+from push.email import OutgoingEmail
+from push.mobile import PushMessage, PushResult
+from push.unsubscribe import unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+EMAIL_TARGET = "email"
+CLAIM_SECONDS = 120
+MAX_ATTEMPTS = 6
+UNDISPATCHED_GRACE = timedelta(seconds=15)
+SWEEP_BATCH = 500
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min, 8 min: a provider outage is waited out, not hammered."""
+    return timedelta(seconds=30 * 2 ** max(0, attempts - 1))
+
+
+#: The most notifications planned with one read (the sweeper finds up to SWEEP_BATCH at once).
+PLAN_BATCH = 100
+
+
+def _placeholders(first: int, count: int) -> str:
+    return ", ".join(f"${n}" for n in range(first, first + count))
+
+
+@cache
+def _notifications_sql(count: int) -> str:
+    # One row per device of each user (one row without a device): a single read per batch.
+    return fixed_sql.select(
+        [(Notification, "n"), (User, "u")],
+        ', d.id AS "device_id" FROM notifications n JOIN users u ON u.id = n.user_id '
+        f"LEFT JOIN devices d ON d.user_id = u.id WHERE n.id IN ({_placeholders(1, count)})",
+    )
+
+
+@cache
+def _mark_dispatched_sql(count: int) -> str:
+    return (
+        "UPDATE notifications SET dispatched_at = $1 "  # noqa: S608 - placeholders only
+        f"WHERE id IN ({_placeholders(2, count)}) AND dispatched_at IS NULL"
+    )
+
+
+async def plan(notification_id: UUID) -> bool:
+    """Create the delivery rows the user's preferences and devices call for, once. False when
+    there is certainly nothing to deliver (nothing planned now, nor before)."""
+    return bool(await plan_many([notification_id]))
+
+
+async def plan_many(notification_ids: Sequence[UUID]) -> list[UUID]:
+    """`plan` for several notifications: per batch of PLAN_BATCH, one read and one write (in a
+    transaction only when there are rows to create). The ids whose deliveries may wait."""
+    unique = list(dict.fromkeys(notification_ids))
+    waiting: list[UUID] = []
+    for start in range(0, len(unique), PLAN_BATCH):
+        waiting += await _plan_batch(unique[start : start + PLAN_BATCH])
+    return waiting
+
+
+async def _plan_batch(ids: list[UUID]) -> list[UUID]:
+    now = clock.now()
+    found = await fixed_sql.fetch_rows(_notifications_sql(len(ids)), ids)
+    by_notification: dict[UUID, list[dict]] = {}
+    for row in found:
+        by_notification.setdefault(row["n.id"], []).append(row)
+    waiting: list[UUID] = []
+    to_mark: list[UUID] = []
+    deliveries: list[NotificationDelivery] = []
+    for rows in by_notification.values():
+        notification = fixed_sql.hydrate(Notification, rows[0], "n")
+        if notification.dispatched_at is not None:
+            waiting.append(notification.id)  # planned by an earlier run: rows may still wait
+            continue
+        planned = await _deliveries(notification, rows, now)
+        to_mark.append(notification.id)
+        if planned:
+            deliveries.extend(planned)
+            waiting.append(notification.id)
+    if to_mark:
+        mark = (_mark_dispatched_sql(len(to_mark)), [now, *to_mark])
+        if not deliveries:  # nothing to send: marking them planned is the only write
+            await fixed_sql.execute(*mark)
+        else:
+            async with atomic():  # the rows and the mark together: a crash between plans again
+                await NotificationDelivery.bulk_create(deliveries, ignore_conflicts=True)
+                await fixed_sql.execute(*mark)
+    return waiting
+
+
+async def _deliveries(
+    notification: Notification, rows: list[dict], now: object
+) -> list[NotificationDelivery]:
+    """The delivery rows one notification calls for (`rows`: its user, one per device)."""
+    user = fixed_sql.hydrate(User, rows[0], "u")
+    rule = rule_for(notification.kind)
+    planned: list[NotificationDelivery] = []
+    if rule.push and await _wants(user, DeliveryChannel.PUSH, rule.category):
+        for row in rows:
+            if row["device_id"] is not None:
+                target = str(row["device_id"])
+                planned.append(_row(notification, DeliveryChannel.PUSH, target, now))
+    if rule.email and await _wants(user, DeliveryChannel.EMAIL, rule.category):
+        planned.append(_row(notification, DeliveryChannel.EMAIL, EMAIL_TARGET, now))
+    return planned
+
+
+def _row(
+    notification: Notification, channel: DeliveryChannel, target: str, now: object
+) -> NotificationDelivery:
+    return NotificationDelivery(
+        notification_id=notification.id, channel=channel, target=target, next_attempt_at=now
+    )
+
+
+async def _wants(user: User, channel: DeliveryChannel, category: Category) -> bool:
+    if not user.is_active:
+        return False
+    if category is Category.MARKETING:
+        return await may_receive_marketing(user, channel.value, clock.paris_today())
+    return user.notify_by_push if channel is DeliveryChannel.PUSH else user.notify_by_email
+
+
+async def _claim(delivery_ids: Sequence[UUID]) -> list[NotificationDelivery]:
+    """Take the rows nobody else holds; each claim is its own conditional UPDATE."""
+    now = clock.now()
+    claimed: list[UUID] = []
+    for delivery_id in delivery_ids:
+        taken = await NotificationDelivery.filter(
+            Q(claimed_until=None) | Q(claimed_until__lt=now),
+            id=delivery_id,
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=now,
+        ).update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1)
+        if taken:
+            claimed.append(delivery_id)
+    if not claimed:
+        return []
+    return await NotificationDelivery.filter(id__in=claimed).select_related(
+        "notification", "notification__user"
+    )
+
+
+async def deliver_pending(delivery_ids: Sequence[UUID]) -> None:
+    deliveries = await _claim(delivery_ids)
+    pushes = [d for d in deliveries if d.channel == DeliveryChannel.PUSH]
+    emails = [d for d in deliveries if d.channel == DeliveryChannel.EMAIL]
+    if pushes:
+        await _send_pushes(pushes)
+    if emails:
+        await _send_emails(emails)
+
+
+async def dispatch(notification_id: UUID) -> None:
+    """The job run after a notification's commit: plan its deliveries, then send them."""
+    await dispatch_many([notification_id])
+
+
+async def dispatch_many(notification_ids: Sequence[UUID]) -> None:
+    """`dispatch` for the notifications committed together (one job for a batch of them)."""
+    waiting = await plan_many(notification_ids)
+    if not waiting:
+        return
+    pending = await NotificationDelivery.filter(
+        notification_id__in=waiting, status=DeliveryStatus.PENDING
+    ).values_list("id", flat=True)
+    await deliver_pending(list(pending))
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    planned: int
+    retried: int
+
+
+async def sweep() -> SweepReport:
+    """Periodic: plan what a crash forgot, and retry what is due."""
+    cutoff = clock.now() - UNDISPATCHED_GRACE
+    forgotten = await (
+        Notification.filter(dispatched_at=None, created_at__lt=cutoff)
+        .order_by("created_at")
+        .limit(SWEEP_BATCH)
+        .values_list("id", flat=True)
+    )
+    await plan_many(list(forgotten))
+    now = clock.now()
+    due = await (
+        NotificationDelivery.filter(
+            Q(claimed_until=None) | Q(claimed_until__lt=now),
+            status=DeliveryStatus.PENDING,
+            next_attempt_at__lte=now,
+        )
+        .order_by("next_attempt_at")
+        .limit(SWEEP_BATCH)
+        .values_list("id", flat=True)
+    )
+    await deliver_pending(list(due))
+    return SweepReport(planned=len(forgotten), retried=len(due))
+
+
+async def _send_pushes(deliveries: list[NotificationDelivery]) -> None:
+    devices = {
+        str(d.id): d for d in await Device.filter(id__in=[UUID(x.target) for x in deliveries])
+    }
+    messages: list[PushMessage] = []
+    sendable: list[NotificationDelivery] = []
+    for delivery in deliveries:
+        device = devices.get(delivery.target)
+        if device is None:  # unregistered since planning
+            await _failed(delivery, "appareil retiré")
+            continue
+        messages.append(_push_message(delivery.notification, device.token))
+        sendable.append(delivery)
+    if not messages:
+        return
+    outcomes = await push_channel().send(messages)
+    for delivery, outcome in zip(sendable, outcomes, strict=True):
+        if outcome.result is PushResult.SENT:
+            await _sent(delivery)
+        elif outcome.result is PushResult.TOKEN_INVALID:
+            await Device.filter(id=UUID(delivery.target)).delete()
+            await _failed(delivery, f"jeton refusé par FCM : {outcome.error}")
+        else:
+            await _retry_or_fail(delivery, outcome.error or "échec FCM")
+
+
+def _push_message(notification: Notification, token: str) -> PushMessage:
+    rule = rule_for(notification.kind)
+    data = {str(k): str(v) for k, v in notification.data.items()}
+    data.update(notificationId=str(notification.id), kind=notification.kind, route=rule.route)
+    return PushMessage(
+        token=token,
+        title=notification.title,
+        body=notification.body,
+        data=data,
+        collapse_key=str(notification.id),
+    )
+
+
+async def _send_emails(deliveries: list[NotificationDelivery]) -> None:
+    emails = [_email(d.notification) for d in deliveries]
+    outcomes = await email_channel().deliver(emails)
+    for delivery, outcome in zip(deliveries, outcomes, strict=True):
+        if outcome.ok:
+            await _sent(delivery)
+        elif outcome.error is not None and outcome.error.permanent:
+            await _failed(delivery, str(outcome.error))
+        else:
+            await _retry_or_fail(delivery, str(outcome.error or "échec SMTP"))
+
+
+def _email(notification: Notification) -> OutgoingEmail:
+    user: User = notification.user
+    unsubscribe = None
+    if rule_for(notification.kind).category is Category.MARKETING:
+        campaign = notification.data.get("campaignId")
+        unsubscribe = unsubscribe_url(
+            get_settings(), user.id, "email", UUID(campaign) if campaign else None
+        )
+    return OutgoingEmail(
+        to=user.email,
+        template="notification",
+        context={
+            "first_name": user.first_name,
+            "title": notification.title,
+            "body": notification.body,
+            "url": None,
+        },
+        stable_id=f"{notification.id}/email",
+        unsubscribe_url=unsubscribe,
+    )
+
+
+async def _sent(delivery: NotificationDelivery) -> None:
+    await NotificationDelivery.filter(id=delivery.id).update(
+        status=DeliveryStatus.SENT, sent_at=clock.now(), claimed_until=None, last_error=None
+    )
+
+
+async def _failed(delivery: NotificationDelivery, reason: str) -> None:
+    await NotificationDelivery.filter(id=delivery.id).update(
+        status=DeliveryStatus.FAILED, claimed_until=None, last_error=reason[:500]
+    )
+
+
+async def _retry_or_fail(delivery: NotificationDelivery, reason: str) -> None:
+    if delivery.attempts >= MAX_ATTEMPTS:
+        logger.warning("delivery %s failed for good: %s", delivery.id, reason)
+        await _failed(delivery, reason)
+        return
+    await NotificationDelivery.filter(id=delivery.id).update(
+        claimed_until=None,
+        last_error=reason[:500],
+        next_attempt_at=clock.now() + retry_delay(delivery.attempts),
+    )

@@ -1,0 +1,100 @@
+"""Who may see which deal or event: one rule for every query that can return an offer.
+
+Young people see published offers that are not withdrawn and valid today (Paris date), so
+an expired offer disappears without anyone touching it. Tourism and professional insertion
+are for 18–25s only, from the birth date; anyone without one (anonymous visitors, delegates
+looking at other partners) sees only the themes for everyone. A partner's delegates see
+their own offers whatever their state; staff see everything.
+
+The search and the feed filter with `visible_offers_filter`; a single offer is checked with
+`may_see`; the promo code with `may_read_promo_code`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from tortoise.expressions import Q
+
+from domain.accounts.viewer import Viewer
+from domain.core import clock
+from models.offers import Offer, OfferTheme
+
+ADULT_THEMES = frozenset({OfferTheme.TOURISME, OfferTheme.INSERTION_PROFESSIONNELLE})
+YOUTH_AGES = (11, 25)
+ADULT_AGE = 18
+
+
+def is_adults_only(theme: OfferTheme | str | None) -> bool:
+    return theme is not None and OfferTheme(theme) in ADULT_THEMES
+
+
+def _age(viewer: Viewer, today: date) -> int | None:
+    if not viewer.is_young_person or viewer.user.birth_date is None:
+        return None
+    return clock.age_on(viewer.user.birth_date, today)
+
+
+def sees_adult_themes(viewer: Viewer, today: date) -> bool:
+    """An 18–25 young person, from the birth date."""
+    age = _age(viewer, today)
+    return age is not None and ADULT_AGE <= age <= YOUTH_AGES[1]
+
+
+def is_insider(viewer: Viewer, partner_id: UUID | str) -> bool:
+    """Staff, or a delegate (any permission) of the offer's partner."""
+    return viewer.is_staff or viewer.delegation(partner_id) is not None
+
+
+def public_offers_filter(viewer: Viewer, today: date) -> Q:
+    """What is on show to this viewer as a member of the public, today."""
+    shown = Q(
+        published_revision_id__isnull=False,
+        withdrawn_at__isnull=True,
+        valid_from__lte=today,
+        valid_until__gte=today,
+    )
+    if not sees_adult_themes(viewer, today):
+        shown &= Q(adults_only=False)
+    return shown
+
+
+def visible_offers_filter(viewer: Viewer, today: date) -> Q:
+    """A filter on `Offer` for every query returning offers (search, map, feed, lists)."""
+    if viewer.is_staff:
+        return Q()
+    shown = public_offers_filter(viewer, today)
+    if viewer.delegations:
+        return shown | Q(partner_id__in=list(viewer.delegations))
+    return shown
+
+
+def is_on_show(viewer: Viewer, offer: Offer, today: date) -> bool:
+    """`public_offers_filter` for one loaded offer."""
+    return (
+        offer.published_revision_id is not None
+        and offer.withdrawn_at is None
+        and offer.valid_from is not None
+        and offer.valid_until is not None
+        and offer.valid_from <= today <= offer.valid_until
+        and (not offer.adults_only or sees_adult_themes(viewer, today))
+    )
+
+
+def may_see(viewer: Viewer, offer: Offer, today: date) -> bool:
+    """`visible_offers_filter` for one loaded offer."""
+    return is_insider(viewer, offer.partner_id) or is_on_show(viewer, offer, today)
+
+
+def may_read_promo_code(viewer: Viewer, offer: Offer, today: date) -> bool:
+    """A signed-in young person of the card's ages to whom the offer is on show; and the
+    partner's own people and staff, who wrote or check it."""
+    if is_insider(viewer, offer.partner_id):
+        return True
+    age = _age(viewer, today)
+    return (
+        age is not None
+        and YOUTH_AGES[0] <= age <= YOUTH_AGES[1]
+        and is_on_show(viewer, offer, today)
+    )

@@ -1,0 +1,1 @@
+"""Partner structures, their delegates, their public profile and opening hours."""
