@@ -11,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from infra.settings import ImproperlyConfigured, get_settings, load_settings, use_settings
+from models.accounts import StaffRole
 
 
 def _with_database(work: Callable[[], Awaitable[None]]) -> None:
@@ -76,7 +77,6 @@ def serve(args: argparse.Namespace) -> None:
 def createstaff(args: argparse.Namespace) -> None:
     from domain.accounts.users import create_staff
     from domain.core.errors import DomainError
-    from models.accounts import StaffRole
 
     password = (
         sys.stdin.readline().rstrip("\n")
@@ -347,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--role",
         action="append",
         required=True,
-        choices=["moderation", "support", "finance", "marketing", "administrator"],
+        choices=[role.value for role in StaffRole],
     )
     staff_parser.add_argument("--password-stdin", action="store_true")
     staff_parser.set_defaults(func=createstaff)

@@ -9,6 +9,7 @@ import pytest
 
 from infra.settings import DEVELOPMENT_DEPARTMENT_IBAN, DEVELOPMENT_SECRET, ImproperlyConfigured
 from server.app import create_app
+from workers.broker import configure_broker
 
 PRODUCTION = {
     "environment": "production",
@@ -21,6 +22,14 @@ PRODUCTION = {
     "department_iban": "FR7630004001000001000123456",
     "department_bic": "BNPAFRPP",
 }
+
+
+@pytest.fixture(autouse=True)
+def jobs_stay_in_process(settings):
+    """create_app configures the process's job broker: a production app built here would
+    leave the tests after this module kicking jobs to a Redis that does not exist."""
+    yield
+    configure_broker(settings)
 
 
 async def test_production_starts_with_a_long_secret_and_postgresql(settings):

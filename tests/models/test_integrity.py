@@ -68,3 +68,28 @@ async def test_only_staff_hold_staff_roles(settings):
             first_name="A",
             last_name="B",
         )
+
+
+async def test_a_staff_account_holds_only_roles_that_exist(settings):
+    from models.accounts import StaffRole
+
+    for roles in (["administrator", "superviseur"], ["Finance"], [["finance"]]):
+        with pytest.raises(DATABASE_REFUSALS):
+            await User.create(
+                email=f"{unique('role')}@cd13.test",
+                kind=UserKind.STAFF,
+                staff_roles=roles,
+                first_name="A",
+                last_name="B",
+            )
+    every_role = await User.create(
+        email=f"{unique('roles')}@cd13.test",
+        kind=UserKind.STAFF,
+        staff_roles=[role.value for role in StaffRole],
+        first_name="A",
+        last_name="B",
+    )
+    for stored in ('["pirate"]', '"finance"', '{"finance": true}'):
+        with pytest.raises(DATABASE_REFUSALS):
+            await sql(f"UPDATE users SET staff_roles = '{stored}' WHERE id = '{every_role.id}'")
+    assert (await User.get(id=every_role.id)).staff_roles == [r.value for r in StaffRole]
