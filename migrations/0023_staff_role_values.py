@@ -13,6 +13,8 @@ from migrations._dialect import check_constraint
 ROLES = ("moderation", "support", "finance", "marketing", "administrator")
 _JSON_LIST = ", ".join(f'"{role}"' for role in ROLES)
 _SQL_LIST = ", ".join(f"'{role}'" for role in ROLES)
+_UNKNOWN = f"SELECT 1 FROM json_each(NEW.staff_roles) WHERE value NOT IN ({_SQL_LIST})"  # noqa: S608
+_SQLITE_CONDITION = f"json_type(NEW.staff_roles) = 'array' AND NOT EXISTS ({_UNKNOWN})"
 
 
 class Migration(migrations.Migration):
@@ -24,7 +26,6 @@ class Migration(migrations.Migration):
             "users_staff_roles_known",
             f"jsonb_typeof(staff_roles::jsonb) = 'array' "
             f"AND staff_roles::jsonb <@ '[{_JSON_LIST}]'::jsonb",
-            f"json_type(NEW.staff_roles) = 'array' AND NOT EXISTS "
-            f"(SELECT 1 FROM json_each(NEW.staff_roles) WHERE value NOT IN ({_SQL_LIST}))",
+            _SQLITE_CONDITION,
         ),
     ]
