@@ -187,11 +187,21 @@ class EmbeddedPostgres:
             raise RuntimeError(f"{program} failed: {done.stderr.strip()}\n{log}")
 
     def start(self) -> None:
+        try:
+            self._initdb()
+            self._pg_ctl_start()
+        except RuntimeError:
+            self.stop()  # leaves no folder behind
+            raise
+
+    def _initdb(self) -> None:
         # The builtin C.UTF-8 locale: code-point order, as the C.UTF-8 clusters Debian makes.
         self._run(
             "initdb", "-D", str(self.data), "-U", self.USER, "-A", "trust", "-E", "UTF8",
             "--locale=C.UTF-8", "--locale-provider=builtin", "--no-sync", "--no-instructions",
         )  # fmt: skip
+
+    def _pg_ctl_start(self) -> None:
         for attempt in range(3):  # the free port may be taken before the server binds it
             self.port = free_port()
             options = (
@@ -204,7 +214,6 @@ class EmbeddedPostgres:
                 return
             except RuntimeError:
                 if attempt == 2:
-                    self.stop()
                     raise
 
     def stop(self) -> None:
