@@ -90,7 +90,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--redis",
         action="store_true",
         help="production's shape: lookups counted and jobs queued in Redis (an empty database "
-        "of 1 to 14 is claimed, then emptied), jobs run by `cjeune worker` processes "
+        "of 1 to 14 of the Redis at CJEUNE_TEST_REDIS_URL, default 127.0.0.1:6379, is claimed, "
+        "then emptied), jobs run by `cjeune worker` processes "
         "(default: the embedded default, jobs inside the API processes)",
     )
     add(
@@ -377,7 +378,8 @@ def background_load(meter: CpuMeter, seconds: float = 3.0) -> float:
 
 def claim_redis(args: argparse.Namespace) -> None:
     """Point args.redis_url at an empty Redis database: the one given, emptied, or one of
-    1 to 14 found empty and claimed."""
+    1 to 14 found empty and claimed on the tests' Redis (CJEUNE_TEST_REDIS_URL, which a test
+    session sets for the benchmarks it runs)."""
     from tests.support import claim_redis_database
 
     if args.redis_url:

@@ -1,15 +1,15 @@
-"""Test session: a real database (PostgreSQL or SQLite, migrated), a real SMTP server.
+"""Test session: a real database (PostgreSQL or SQLite, migrated), a real SMTP server, Redis.
 
 CJEUNE_TEST_DATABASE=postgres runs on a fresh PostgreSQL database created for the session
-(server from CJEUNE_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432);
-anything else runs on a fresh SQLite file.
+(on the server CJEUNE_TEST_POSTGRES_URL names, else the one at 127.0.0.1:5432, else one
+started for the session: tests/servers.py); anything else runs on a fresh SQLite file.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -18,14 +18,45 @@ import pytest
 from redis.asyncio import Redis
 
 from infra.settings import Settings, use_settings
+from tests import servers
 from tests.support import GraphQLClient, Mailbox, claim_redis_database, serving, start_smtp
 
-POSTGRES_SERVER = os.environ.get("CJEUNE_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 BACKEND = os.environ.get("CJEUNE_TEST_DATABASE", "sqlite")
+# The session's PostgreSQL server: final once pytest_configure has run, before any test
+# module is imported (they read it at import).
+POSTGRES_SERVER = os.environ.get(servers.POSTGRES_ENV, servers.DEFAULT_POSTGRES_URL)
+_provided: list[servers.Provided] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Choose the servers once for the whole session (and the processes it starts)."""
+    global POSTGRES_SERVER
+    if config.option.help:
+        return
+    _provided.append(servers.provide_redis())
+    if BACKEND == "postgres":
+        postgres = servers.provide_postgres()
+        _provided.append(postgres)
+        POSTGRES_SERVER = postgres.url
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _provided:
+        _provided.pop().stop()
 
 
 def pytest_report_header() -> str:
     return f"cjeune database backend: {BACKEND}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_sessionstart(session: pytest.Session) -> Iterator[None]:
+    """Say which servers the session uses, after the header, even under -q (which hides it)."""
+    yield
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        for provided in _provided:
+            reporter.write_line(provided.note)
 
 
 @pytest.fixture(scope="session")

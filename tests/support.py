@@ -6,16 +6,11 @@ import asyncio
 import email
 import itertools
 import re
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,18 +19,14 @@ from aiosmtpd.controller import Controller
 from redis.asyncio import Redis
 
 from server import viewer_listener
+from tests.servers import RedisServer as RedisServer  # re-exported for the tests
+from tests.servers import free_port, redis_database_url
 
 _counter = itertools.count(1)
 
 
 def unique(prefix: str = "x") -> str:
     return f"{prefix}{next(_counter)}"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def valid_siret(seed: int) -> str:
@@ -48,50 +39,14 @@ def valid_siret(seed: int) -> str:
     return siren + nic + luhn.calc_check_digit(siren + nic)
 
 
-REDIS_SERVER = shutil.which("redis-server")
-
-
-class RedisServer:
-    """A redis-server that keeps nothing on disk: a restart loses the stream and its group."""
-
-    def __init__(self, directory: Path) -> None:
-        self.port, self.directory = free_port(), directory
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        if REDIS_SERVER is None:  # installed with the Redis that .ci/run starts
-            raise RuntimeError("redis-server not found: install Redis (Debian: redis-server)")
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        ping = ["redis-cli", "-p", str(self.port), "ping"]
-        for _ in range(100):
-            if subprocess.run(ping, capture_output=True).stdout.strip() == b"PONG":
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-
-
 REDIS_CLAIM_KEY = "cjeune:tests:claimed"
 
 
 async def claim_redis_database(holder: str, seconds: int) -> str:
-    """An empty Redis database of 1 to 14, marked taken by `holder` for `seconds` (the mark
-    goes with the database's `flushdb` once its user is done)."""
+    """An empty database of 1 to 14 of the session's Redis, marked taken by `holder` for
+    `seconds` (the mark goes with the database's `flushdb` once its user is done)."""
     for db in range(1, 15):
-        url = f"redis://127.0.0.1:6379/{db}"
+        url = redis_database_url(db)
         client = Redis.from_url(url)
         try:
             if await client.set(REDIS_CLAIM_KEY, holder, nx=True, ex=seconds):

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 
 import pytest
 from redis import asyncio as aioredis
 
 from push.realtime import QUEUE_SIZE, REDIS_PREFIX, LocalFanout, RedisFanout
+from tests.servers import redis_database_url
 from tests.support import RedisServer
 
-REDIS_URL = os.environ.get("CJEUNE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = redis_database_url(0)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from models.accounts import User
 from server.app import create_app
 from server.ratelimit import WINDOW_SECONDS
 from tests.factories import token_for, young_person
+from tests.servers import redis_database_url
 from tests.support import Mailbox, jobs_done
 from workers.broker import configure_broker
 
@@ -44,7 +45,7 @@ PRODUCTION = {
     "fcm_credentials_file": Path("/run/secrets/fcm.json"),
     "department_iban": "FR7630004001000001000123456",
 }
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = redis_database_url(15)
 
 
 def nested_me(levels: int, through_fragment: bool = False) -> str:
