@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -85,9 +85,18 @@ class Offer(Model):
     is_super = fields.BooleanField(default=False, db_default=False)  # "super bon plan"
     withdrawn_at = fields.DatetimeField(null=True)
     title = fields.CharField(max_length=200, null=True)
-    theme = fields.CharEnumField(OfferTheme, max_length=32, null=True)
-    deal_type = fields.CharEnumField(DealType, max_length=24, null=True)
-    event_kind = fields.CharEnumField(EventKind, max_length=16, null=True)
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    theme: fields.Field[OfferTheme | None] = fields.CharEnumField(  # type: ignore[assignment]
+        OfferTheme, max_length=32, null=True
+    )
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    deal_type: fields.Field[DealType | None] = fields.CharEnumField(  # type: ignore[assignment]
+        DealType, max_length=24, null=True
+    )
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    event_kind: fields.Field[EventKind | None] = fields.CharEnumField(  # type: ignore[assignment]
+        EventKind, max_length=16, null=True
+    )
     valid_from = fields.DateField(null=True)
     valid_until = fields.DateField(null=True)
     adults_only = fields.BooleanField(default=False, db_default=False)
@@ -111,8 +120,14 @@ class OfferRevision(Model):
     title = fields.CharField(max_length=200)
     description = fields.TextField()
     theme = fields.CharEnumField(OfferTheme, max_length=32)
-    deal_type = fields.CharEnumField(DealType, max_length=24, null=True)
-    event_kind = fields.CharEnumField(EventKind, max_length=16, null=True)
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    deal_type: fields.Field[DealType | None] = fields.CharEnumField(  # type: ignore[assignment]
+        DealType, max_length=24, null=True
+    )
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    event_kind: fields.Field[EventKind | None] = fields.CharEnumField(  # type: ignore[assignment]
+        EventKind, max_length=16, null=True
+    )
     discount_cents = fields.IntField(null=True)
     discount_percent = fields.IntField(null=True)
     promo_code = fields.CharField(max_length=64, null=True)
@@ -123,7 +138,7 @@ class OfferRevision(Model):
     # Events: [{"startsAt": iso, "endsAt": iso}, ...] in UTC; deals: [].
     sessions: list[dict[str, str]] = fields.JSONField(default=list)
     # [{"label", "street", "postalCode", "city", "latitude", "longitude"}, ...]
-    places: list[dict[str, object]] = fields.JSONField(default=list)
+    places: list[dict[str, Any]] = fields.JSONField(default=list)
     image_ids: list[str] = fields.JSONField(default=list)  # at most 2 visuals
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -74,13 +74,17 @@ class PartnerProfile(Model):
         "models.Image", related_name=False, null=True, on_delete=fields.SET_NULL
     )
     banner_id: uuid.UUID | None
-    # {"monday": [["09:00", "12:00"], ["14:00", "18:30"]], ...}; a missing day is closed.
-    weekly_hours: dict[str, list[list[str]]] = fields.JSONField(default=dict)
+    # {"monday": [["09:00", "12:00"], ["14:00", "18:30"]], ...}; a missing day is closed;
+    # "closed_on_public_holidays": true when it says so.
+    weekly_hours: dict[str, Any] = fields.JSONField(default=dict)
     accessibility: list[str] = fields.JSONField(default=list)  # motor, hearing, visual, mental
     accessibility_notes = fields.CharField(max_length=1000, default="")
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
-    location_source = fields.CharEnumField(LocationSource, max_length=24, null=True)
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    location_source: fields.Field[LocationSource | None] = fields.CharEnumField(  # type: ignore[assignment]
+        LocationSource, max_length=24, null=True
+    )
     # Kept by follow/unfollow in their transaction: read on every profile and feed item.
     followers_count = fields.IntField(default=0, db_default=0)
     updated_at = fields.DatetimeField(auto_now=True)

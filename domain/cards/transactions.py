@@ -426,7 +426,7 @@ async def _reverse(
         ).update(
             status=status,
             reversed_at=clock.now(),
-            reversed_by_id=viewer.user.id,
+            reversed_by_id=viewer.signed_in_user.id,
             reversal_reason=reason,
         )
         if not changed:

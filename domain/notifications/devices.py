@@ -30,7 +30,7 @@ async def register_device(user_id: object, token: str, platform: str) -> Device:
     """Idempotent. A token seen on another account moves here: the phone changed hands."""
     token, kind = _checked_token(token), _checked_platform(platform)
     async with atomic():
-        device = await Device.get_or_none(token=token).select_for_update()
+        device = await Device.select_for_update().get_or_none(token=token)
         if device is None:
             device = await Device.create(user_id=user_id, token=token, platform=kind)
         else:
