@@ -140,8 +140,10 @@ async def _balances(school_year_id: UUID, wallets: list[LedgerAccount]) -> list[
     labels = await _wallet_labels(school_year_id)
     return sorted(
         (
-            WalletBalance(
-                a.wallet_kind, labels.get(a.wallet_kind, a.wallet_kind), a.balance_cents or 0
+            WalletBalance(  # a wallet always has its kind (null on the other accounts)
+                a.wallet_kind,  # type: ignore[arg-type]
+                labels.get(a.wallet_kind, a.wallet_kind),  # type: ignore[arg-type]
+                a.balance_cents or 0,
             )
             for a in wallets
         ),
