@@ -45,7 +45,7 @@ async def enqueue(job_name: str, *args: Any, labels: dict[str, Any] | None = Non
 async def enqueue_later(delay: float, job_name: str, *args: str) -> None:
     """Kick a job in `delay` seconds (Redis: the delayed set every worker watches)."""
     broker = _current()
-    kicker = AsyncKicker(task_name=job_name, broker=broker, labels={})
+    kicker: AsyncKicker[..., Any] = AsyncKicker(task_name=job_name, broker=broker, labels={})
     # taskiq has no public "kick later": the message is built as kiq() builds it.
     message = kicker._prepare_message(*args)
     await broker.kick_later(broker.formatter.dumps(message), delay)  # type: ignore[attr-defined]

@@ -72,6 +72,7 @@ class AuthSession(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="sessions", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     created_at = fields.DatetimeField(auto_now_add=True)
     revoked_at = fields.DatetimeField(null=True)
     revoked_reason = fields.CharField(max_length=32, null=True)
@@ -87,6 +88,7 @@ class RefreshToken(Model):
     session: fields.ForeignKeyRelation[AuthSession] = fields.ForeignKeyField(
         "models.AuthSession", related_name="refresh_tokens", on_delete=fields.CASCADE
     )
+    session_id: uuid.UUID
     secret_hash = fields.CharField(max_length=64)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
@@ -103,6 +105,7 @@ class EmailToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="email_tokens", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     purpose = fields.CharEnumField(EmailTokenPurpose, max_length=32)
     secret_hash = fields.CharField(max_length=64, unique=True)
     delegate_id = fields.UUIDField(null=True)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
+    from models.accounts import User
 
 
 class CampaignStatus(StrEnum):
@@ -47,9 +51,10 @@ class Campaign(Model):
     segment: dict[str, object] = fields.JSONField(default=dict)
     status = fields.CharEnumField(CampaignStatus, max_length=12, default=CampaignStatus.DRAFT)
     scheduled_at = fields.DatetimeField(null=True)
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: uuid.UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
     # Set once the recipients are written: the audience is frozen from then on.
@@ -73,9 +78,11 @@ class CampaignRecipient(Model):
     campaign: fields.ForeignKeyRelation[Campaign] = fields.ForeignKeyField(
         "models.Campaign", related_name="recipients", on_delete=fields.CASCADE
     )
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    campaign_id: uuid.UUID
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     channel = fields.CharEnumField(CampaignChannel, max_length=8)
     status = fields.CharEnumField(RecipientStatus, max_length=8, default=RecipientStatus.PENDING)
     reason = fields.CharField(max_length=300, null=True)  # why failed or skipped
@@ -94,9 +101,10 @@ class ThemeInterest(Model):
     """A theme a young person said they like, for the segments of campaigns."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     theme = fields.CharField(max_length=32)  # an OfferTheme value
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
+    from models.accounts import User
 
 
 class SchoolYear(Model):
@@ -30,6 +34,7 @@ class SchoolYearWallet(Model):
     school_year: fields.ForeignKeyRelation[SchoolYear] = fields.ForeignKeyField(
         "models.SchoolYear", related_name="wallet_types", on_delete=fields.RESTRICT
     )
+    school_year_id: uuid.UUID
     kind = fields.CharField(max_length=32)
     label = fields.CharField(max_length=100)
     amount_cents = fields.IntField()
@@ -54,9 +59,10 @@ class Beneficiary(Model):
     school_name = fields.CharField(max_length=200, null=True)
     commune_code = fields.CharField(max_length=5)  # INSEE code, 13xxx
     photo_url = fields.CharField(max_length=500, null=True)
-    user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="beneficiaries", null=True, on_delete=fields.RESTRICT
     )
+    user_id: uuid.UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -83,9 +89,11 @@ class Card(Model):
     beneficiary: fields.ForeignKeyRelation[Beneficiary] = fields.ForeignKeyField(
         "models.Beneficiary", related_name="cards", on_delete=fields.RESTRICT
     )
+    beneficiary_id: uuid.UUID
     school_year: fields.ForeignKeyRelation[SchoolYear] = fields.ForeignKeyField(
         "models.SchoolYear", related_name="cards", on_delete=fields.RESTRICT
     )
+    school_year_id: uuid.UUID
     status = fields.CharEnumField(CardStatus, max_length=16, default=CardStatus.NOT_ACTIVATED)
     activated_at = fields.DatetimeField(null=True)
     opposed_at = fields.DatetimeField(null=True)
@@ -93,6 +101,7 @@ class Card(Model):
     replaces: fields.ForeignKeyNullableRelation[Card] = fields.ForeignKeyField(
         "models.Card", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    replaces_id: uuid.UUID | None
     pin_hash = fields.CharField(max_length=64, null=True)
     pin_failures = fields.IntField(default=0, db_default=0)
     pin_locked_at = fields.DatetimeField(null=True)

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
+    from models.accounts import User
+    from models.ledger import LedgerTransaction
+    from models.partners import Partner
+    from models.transactions import CardTransaction
 
 
 class BankDetailsStatus(StrEnum):
@@ -26,20 +33,23 @@ class BankDetails(Model):
     """One submission of a partner's bank details, kept for ever as history"""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
-    partner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
         "models.Partner", related_name="bank_details", on_delete=fields.RESTRICT
     )
+    partner_id: uuid.UUID
     iban = fields.CharField(max_length=34)
     bic = fields.CharField(max_length=11)
     holder_name = fields.CharField(max_length=70)
     status = fields.CharEnumField(BankDetailsStatus, max_length=24)
-    submitted_by: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    submitted_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, on_delete=fields.RESTRICT
     )
+    submitted_by_id: uuid.UUID
     submitted_at = fields.DatetimeField()
-    decided_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    decided_by_id: uuid.UUID | None
     decided_at = fields.DatetimeField(null=True)
     refusal_reason = fields.CharField(max_length=500, null=True)
 
@@ -56,7 +66,7 @@ class ReimbursementPeriod(Model):
     ends_on = fields.DateField()
     closed_at = fields.DatetimeField(null=True)
     # The reconciliation at close: null when the figures added up, else per-partner gaps.
-    discrepancies = fields.JSONField(null=True)
+    discrepancies: list[dict[str, Any]] | None = fields.JSONField(null=True)
 
     class Meta:
         table = "reimbursement_periods"
@@ -75,12 +85,14 @@ class Reimbursement(Model):
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     reference = fields.CharField(max_length=32, unique=True)
-    partner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
         "models.Partner", related_name="reimbursements", on_delete=fields.RESTRICT
     )
+    partner_id: uuid.UUID
     period: fields.ForeignKeyRelation[ReimbursementPeriod] = fields.ForeignKeyField(
         "models.ReimbursementPeriod", related_name="reimbursements", on_delete=fields.RESTRICT
     )
+    period_id: uuid.UUID
     lines_count = fields.IntField(default=0, db_default=0)
     lines_cents = fields.BigIntField(default=0, db_default=0)  # the period's debits
     adjustments_cents = fields.BigIntField(default=0, db_default=0)  # later regularisations
@@ -89,22 +101,26 @@ class Reimbursement(Model):
     status = fields.CharEnumField(
         ReimbursementStatus, max_length=16, default=ReimbursementStatus.PENDING
     )
-    batch: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    batch: fields.ForeignKeyNullableRelation[PaymentBatch] = fields.ForeignKeyField(
         "models.PaymentBatch", related_name="reimbursements", null=True, on_delete=fields.RESTRICT
     )
+    batch_id: uuid.UUID | None
     # The validated details the transfer was sent to (set when it joins a batch).
-    bank_details: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    bank_details: fields.ForeignKeyNullableRelation[BankDetails] = fields.ForeignKeyField(
         "models.BankDetails", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    bank_details_id: uuid.UUID | None
     paid_at = fields.DatetimeField(null=True)
-    payout: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    payout: fields.ForeignKeyNullableRelation[LedgerTransaction] = fields.ForeignKeyField(
         "models.LedgerTransaction", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    payout_id: int | None
     rejected_at = fields.DatetimeField(null=True)
     rejection_reason = fields.CharField(max_length=500, null=True)
-    carried_over_to: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    carried_over_to: fields.ForeignKeyNullableRelation[Reimbursement] = fields.ForeignKeyField(
         "models.Reimbursement", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    carried_over_to_id: uuid.UUID | None
     created_at = fields.DatetimeField()
 
     class Meta:
@@ -120,6 +136,7 @@ class ReimbursementWalletTotal(Model):
     reimbursement: fields.ForeignKeyRelation[Reimbursement] = fields.ForeignKeyField(
         "models.Reimbursement", related_name="wallet_totals", on_delete=fields.RESTRICT
     )
+    reimbursement_id: uuid.UUID
     wallet_kind = fields.CharField(max_length=32)
     transactions_count = fields.IntField()
     amount_cents = fields.BigIntField()
@@ -141,12 +158,14 @@ class ReimbursementLine(Model):
     reimbursement: fields.ForeignKeyRelation[Reimbursement] = fields.ForeignKeyField(
         "models.Reimbursement", related_name="lines", on_delete=fields.RESTRICT, db_constraint=False
     )
-    transaction: fields.OneToOneRelation = fields.OneToOneField(
+    reimbursement_id: uuid.UUID
+    transaction: fields.OneToOneRelation[CardTransaction] = fields.OneToOneField(
         "models.CardTransaction",
         related_name="reimbursement_line",
         on_delete=fields.RESTRICT,
         db_constraint=False,
     )
+    transaction_id: uuid.UUID
     wallet_kind = fields.CharField(max_length=32)
     amount_cents = fields.BigIntField()
     created_at = fields.DatetimeField()
@@ -163,9 +182,11 @@ class ReimbursementAdjustment(Model):
     reimbursement: fields.ForeignKeyRelation[Reimbursement] = fields.ForeignKeyField(
         "models.Reimbursement", related_name="adjustments", on_delete=fields.RESTRICT
     )
-    transaction: fields.OneToOneRelation = fields.OneToOneField(
+    reimbursement_id: uuid.UUID
+    transaction: fields.OneToOneRelation[CardTransaction] = fields.OneToOneField(
         "models.CardTransaction", related_name="reimbursement_adjustment", on_delete=fields.RESTRICT
     )
+    transaction_id: uuid.UUID
     amount_cents = fields.BigIntField()  # negative: what is taken back
     created_at = fields.DatetimeField()
 
@@ -187,6 +208,7 @@ class PaymentBatch(Model):
     period: fields.OneToOneRelation[ReimbursementPeriod] = fields.OneToOneField(
         "models.ReimbursementPeriod", related_name="batch", on_delete=fields.RESTRICT
     )
+    period_id: uuid.UUID
     status = fields.CharEnumField(
         PaymentBatchStatus, max_length=16, default=PaymentBatchStatus.GENERATED
     )
@@ -197,9 +219,10 @@ class PaymentBatch(Model):
     sepa_sha256 = fields.CharField(max_length=64)
     csv_key = fields.CharField(max_length=255)
     csv_sha256 = fields.CharField(max_length=64)
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    created_by_id: uuid.UUID | None
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
     paid_at = fields.DatetimeField(null=True)
@@ -212,9 +235,10 @@ class DailyCollectionReport(Model):
     """The evening report of one partner's day, written before it is sent: sent once"""
 
     id = fields.BigIntField(primary_key=True)
-    partner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
         "models.Partner", related_name=False, on_delete=fields.RESTRICT
     )
+    partner_id: uuid.UUID
     day = fields.DateField()
     transactions_count = fields.IntField()
     amount_cents = fields.BigIntField()

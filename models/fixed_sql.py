@@ -20,15 +20,16 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
 from tortoise.models import Model
 
 M = TypeVar("M", bound=Model)
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
-def _client() -> Any:
-    return connections.get("default")
+def _client() -> BaseDBAsyncClient:
+    return get_connection("default")  # what `connections.get` does, with its type
 
 
 @cache
@@ -43,7 +44,9 @@ def select(sources: Sequence[tuple[type[Model], str]], rest: str) -> str:
     return f"SELECT {projection} {rest}"
 
 
-def _for_dialect(client: Any, sql: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+def _for_dialect(
+    client: BaseDBAsyncClient, sql: str, values: Sequence[Any]
+) -> tuple[str, list[Any]]:
     if client.capabilities.dialect != "sqlite":
         return sql, list(values)
     text = _PLACEHOLDER.sub(r"?\1", sql)

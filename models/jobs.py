@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -14,7 +15,7 @@ class JobFailure(Model):
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     task_name = fields.CharField(max_length=200)
     task_id = fields.CharField(max_length=64)
-    arguments = fields.JSONField(default=dict)  # redacted: no secrets, no tokens
+    arguments: dict[str, Any] = fields.JSONField(default=dict)  # redacted: no secrets, no tokens
     error = fields.TextField()
     attempts = fields.IntField()
     failed_at = fields.DatetimeField(auto_now_add=True)

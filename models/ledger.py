@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
+    from models.cards import Beneficiary, SchoolYear
+    from models.partners import Partner
 
 
 class AccountKind(StrEnum):
@@ -26,16 +31,19 @@ class LedgerAccount(Model):
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     kind = fields.CharEnumField(AccountKind, max_length=16)
-    school_year: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    school_year: fields.ForeignKeyNullableRelation[SchoolYear] = fields.ForeignKeyField(
         "models.SchoolYear", related_name=False, null=True, on_delete=fields.RESTRICT
     )
-    beneficiary: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    school_year_id: uuid.UUID | None
+    beneficiary: fields.ForeignKeyNullableRelation[Beneficiary] = fields.ForeignKeyField(
         "models.Beneficiary", related_name="wallets", null=True, on_delete=fields.RESTRICT
     )
+    beneficiary_id: uuid.UUID | None
     wallet_kind = fields.CharField(max_length=32, null=True)
-    partner: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    partner: fields.ForeignKeyNullableRelation[Partner] = fields.ForeignKeyField(
         "models.Partner", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    partner_id: uuid.UUID | None
     balance_cents = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -67,9 +75,11 @@ class LedgerEntry(Model):
     ledger_transaction: fields.ForeignKeyRelation[LedgerTransaction] = fields.ForeignKeyField(
         "models.LedgerTransaction", related_name="entries", on_delete=fields.RESTRICT
     )
+    ledger_transaction_id: int
     account: fields.ForeignKeyRelation[LedgerAccount] = fields.ForeignKeyField(
         "models.LedgerAccount", related_name="entries", on_delete=fields.RESTRICT
     )
+    account_id: uuid.UUID
     amount_cents = fields.BigIntField()
     created_at = fields.DatetimeField(auto_now_add=True)
 

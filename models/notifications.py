@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
+    from models.accounts import User
 
 
 class Notification(Model):
     """One message in a user's inbox, written in the transaction of the event it reports."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="notifications", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     kind = fields.CharField(max_length=48)
     title = fields.CharField(max_length=200)
     body = fields.CharField(max_length=1000)
-    data = fields.JSONField(default=dict)
+    data: dict[str, Any] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField(auto_now_add=True)
     read_at = fields.DatetimeField(null=True)
     # Set once the deliveries (push, email) are planned; the sweeper plans the forgotten ones.
@@ -40,9 +45,10 @@ class Device(Model):
     """A phone or browser that receives push notifications through its FCM registration token."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="devices", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     token = fields.CharField(max_length=512, unique=True)
     platform = fields.CharEnumField(DevicePlatform, max_length=16)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -70,6 +76,7 @@ class NotificationDelivery(Model):
     notification: fields.ForeignKeyRelation[Notification] = fields.ForeignKeyField(
         "models.Notification", related_name="deliveries", on_delete=fields.CASCADE
     )
+    notification_id: uuid.UUID
     channel = fields.CharEnumField(DeliveryChannel, max_length=8)
     target = fields.CharField(max_length=64)  # the device id, or "email"
     status = fields.CharEnumField(DeliveryStatus, max_length=8, default=DeliveryStatus.PENDING)
@@ -97,9 +104,10 @@ class MarketingConsentEvent(Model):
     """Append-only proof of each marketing opt-in or opt-out, per channel."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="consent_events", on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     channel = fields.CharField(max_length=8)  # email | push
     opted_in = fields.BooleanField()
     source = fields.CharEnumField(ConsentSource, max_length=24)
@@ -114,17 +122,19 @@ class ParentalConsent(Model):
     """A parent's agreement that an under-15 receives marketing messages (recorded, revocable)."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
-    young_person: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    young_person: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="parental_consents", on_delete=fields.CASCADE
     )
+    young_person_id: uuid.UUID
     parent_name = fields.CharField(max_length=200)
     parent_email = fields.CharField(max_length=254)
     requested_at = fields.DatetimeField(auto_now_add=True)
     given_at = fields.DatetimeField(null=True)
     withdrawn_at = fields.DatetimeField(null=True)
-    recorded_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    recorded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="recorded_consents", null=True, on_delete=fields.SET_NULL
     )
+    recorded_by_id: uuid.UUID | None
 
     class Meta:
         table = "parental_consents"

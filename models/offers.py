@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
+    from models.accounts import User
+    from models.partners import Partner
 
 
 class OfferKind(StrEnum):
@@ -58,27 +63,40 @@ class Offer(Model):
     # The columns after `withdrawn_at` copy the published revision for search and the map.
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
-    partner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
         "models.Partner", related_name="offers", on_delete=fields.CASCADE
     )
+    partner_id: uuid.UUID
     kind = fields.CharEnumField(OfferKind, max_length=8)
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: uuid.UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
-    published_revision: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    published_revision: fields.ForeignKeyNullableRelation[OfferRevision] = fields.ForeignKeyField(
         "models.OfferRevision", related_name=False, null=True, on_delete=fields.SET_NULL
     )
-    working_revision: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    published_revision_id: uuid.UUID | None
+    working_revision: fields.ForeignKeyNullableRelation[OfferRevision] = fields.ForeignKeyField(
         "models.OfferRevision", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    working_revision_id: uuid.UUID | None
     first_published_at = fields.DatetimeField(null=True)
     is_super = fields.BooleanField(default=False, db_default=False)  # "super bon plan"
     withdrawn_at = fields.DatetimeField(null=True)
     title = fields.CharField(max_length=200, null=True)
-    theme = fields.CharEnumField(OfferTheme, max_length=32, null=True)
-    deal_type = fields.CharEnumField(DealType, max_length=24, null=True)
-    event_kind = fields.CharEnumField(EventKind, max_length=16, null=True)
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    theme: fields.Field[OfferTheme | None] = fields.CharEnumField(  # type: ignore[assignment]
+        OfferTheme, max_length=32, null=True
+    )
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    deal_type: fields.Field[DealType | None] = fields.CharEnumField(  # type: ignore[assignment]
+        DealType, max_length=24, null=True
+    )
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    event_kind: fields.Field[EventKind | None] = fields.CharEnumField(  # type: ignore[assignment]
+        EventKind, max_length=16, null=True
+    )
     valid_from = fields.DateField(null=True)
     valid_until = fields.DateField(null=True)
     adults_only = fields.BooleanField(default=False, db_default=False)
@@ -96,13 +114,20 @@ class OfferRevision(Model):
     offer: fields.ForeignKeyRelation[Offer] = fields.ForeignKeyField(
         "models.Offer", related_name="revisions", on_delete=fields.CASCADE
     )
+    offer_id: uuid.UUID
     number = fields.IntField()
     status = fields.CharEnumField(RevisionStatus, max_length=12, default=RevisionStatus.DRAFT)
     title = fields.CharField(max_length=200)
     description = fields.TextField()
     theme = fields.CharEnumField(OfferTheme, max_length=32)
-    deal_type = fields.CharEnumField(DealType, max_length=24, null=True)
-    event_kind = fields.CharEnumField(EventKind, max_length=16, null=True)
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    deal_type: fields.Field[DealType | None] = fields.CharEnumField(  # type: ignore[assignment]
+        DealType, max_length=24, null=True
+    )
+    # Tortoise types a CharEnumField as never null, whatever null= says.
+    event_kind: fields.Field[EventKind | None] = fields.CharEnumField(  # type: ignore[assignment]
+        EventKind, max_length=16, null=True
+    )
     discount_cents = fields.IntField(null=True)
     discount_percent = fields.IntField(null=True)
     promo_code = fields.CharField(max_length=64, null=True)
@@ -113,17 +138,19 @@ class OfferRevision(Model):
     # Events: [{"startsAt": iso, "endsAt": iso}, ...] in UTC; deals: [].
     sessions: list[dict[str, str]] = fields.JSONField(default=list)
     # [{"label", "street", "postalCode", "city", "latitude", "longitude"}, ...]
-    places: list[dict[str, object]] = fields.JSONField(default=list)
+    places: list[dict[str, Any]] = fields.JSONField(default=list)
     image_ids: list[str] = fields.JSONField(default=list)  # at most 2 visuals
-    created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: uuid.UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     submitted_at = fields.DatetimeField(null=True)
     decided_at = fields.DatetimeField(null=True)
-    decided_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    decided_by_id: uuid.UUID | None
     rejection_reason = fields.CharField(max_length=1000, null=True)
 
     class Meta:
@@ -139,6 +166,7 @@ class OfferLocation(Model):
     offer: fields.ForeignKeyRelation[Offer] = fields.ForeignKeyField(
         "models.Offer", related_name="locations", on_delete=fields.CASCADE
     )
+    offer_id: uuid.UUID
     label = fields.CharField(max_length=200, default="")
     city = fields.CharField(max_length=100, default="")
     latitude = fields.FloatField()
@@ -156,11 +184,13 @@ class ModerationDecision(Model):
     revision: fields.ForeignKeyRelation[OfferRevision] = fields.ForeignKeyField(
         "models.OfferRevision", related_name="decisions", on_delete=fields.CASCADE
     )
+    revision_id: uuid.UUID
     approved = fields.BooleanField()
     reason = fields.CharField(max_length=1000, null=True)
-    decided_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    decided_by_id: uuid.UUID | None
     decided_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -171,12 +201,14 @@ class Favorite(Model):
     """A deal or event a young person saved. Only they see their favourites."""
 
     id = fields.BigIntField(primary_key=True)
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, on_delete=fields.CASCADE
     )
+    user_id: uuid.UUID
     offer: fields.ForeignKeyRelation[Offer] = fields.ForeignKeyField(
         "models.Offer", related_name=False, on_delete=fields.CASCADE
     )
+    offer_id: uuid.UUID
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

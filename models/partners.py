@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
+    from models.accounts import User
 
 
 class PartnerCategory(StrEnum):
@@ -68,15 +72,18 @@ class Delegate(Model):
     partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
         "models.Partner", related_name="delegates", on_delete=fields.RESTRICT
     )
-    user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    partner_id: uuid.UUID
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="delegations", on_delete=fields.RESTRICT
     )
+    user_id: uuid.UUID
     is_principal = fields.BooleanField(default=False, db_default=False)
     permissions: list[str] = fields.JSONField(default=list)
     status = fields.CharEnumField(DelegateStatus, max_length=16, default=DelegateStatus.INVITED)
-    invited_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
     )
+    invited_by_id: uuid.UUID | None
     created_at = fields.DatetimeField(auto_now_add=True)
     accepted_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField(auto_now=True)

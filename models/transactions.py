@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
+    from models.accounts import User
+    from models.cards import Card
+    from models.ledger import LedgerAccount, LedgerTransaction
+    from models.partners import Partner
 
 
 class TransactionStatus(StrEnum):
@@ -18,18 +25,22 @@ class TransactionStatus(StrEnum):
 class CardTransaction(Model):
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     reference = fields.CharField(max_length=16, unique=True)
-    partner: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
         "models.Partner", related_name="card_transactions", on_delete=fields.RESTRICT
     )
-    delegate_user: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    partner_id: uuid.UUID
+    delegate_user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, on_delete=fields.RESTRICT
     )
-    card: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    delegate_user_id: uuid.UUID
+    card: fields.ForeignKeyRelation[Card] = fields.ForeignKeyField(
         "models.Card", related_name="transactions", on_delete=fields.RESTRICT
     )
-    wallet: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    card_id: uuid.UUID
+    wallet: fields.ForeignKeyRelation[LedgerAccount] = fields.ForeignKeyField(
         "models.LedgerAccount", related_name=False, on_delete=fields.RESTRICT
     )
+    wallet_id: uuid.UUID
     wallet_kind = fields.CharField(max_length=32)
     amount_cents = fields.IntField()
     status = fields.CharEnumField(
@@ -37,18 +48,21 @@ class CardTransaction(Model):
     )
     idempotency_key = fields.CharField(max_length=64)
     request_fingerprint = fields.CharField(max_length=64)
-    ledger_transaction: fields.ForeignKeyRelation = fields.ForeignKeyField(
+    ledger_transaction: fields.ForeignKeyRelation[LedgerTransaction] = fields.ForeignKeyField(
         "models.LedgerTransaction", related_name=False, on_delete=fields.RESTRICT
     )
+    ledger_transaction_id: int
     created_at = fields.DatetimeField(db_index=True)  # set from domain.core.clock: same-day rules
     reversed_at = fields.DatetimeField(null=True)
-    reversed_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    reversed_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    reversed_by_id: uuid.UUID | None
     reversal_reason = fields.CharField(max_length=500, null=True)
-    reversal: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+    reversal: fields.ForeignKeyNullableRelation[LedgerTransaction] = fields.ForeignKeyField(
         "models.LedgerTransaction", related_name=False, null=True, on_delete=fields.RESTRICT
     )
+    reversal_id: int | None
 
     class Meta:
         table = "card_transactions"

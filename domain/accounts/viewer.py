@@ -22,6 +22,13 @@ class Viewer:
         return self.user is not None
 
     @property
+    def signed_in_user(self) -> User:
+        """The person signed in, for rules that a permission check only lets them reach."""
+        if self.user is None:
+            raise RuntimeError("no one is signed in: the resolver lacks its permission rule")
+        return self.user
+
+    @property
     def is_young_person(self) -> bool:
         return self.user is not None and self.user.kind == UserKind.YOUNG_PERSON
 

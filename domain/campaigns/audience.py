@@ -20,7 +20,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from tortoise import connections
+from tortoise.connection import get_connection
 
 from domain.consent.marketing import CONSENT_AGE, marketing_allowed
 from domain.core.errors import invalid
@@ -149,7 +149,7 @@ class Params:
 
 
 def dialect() -> str:
-    return connections.get("default").capabilities.dialect
+    return get_connection("default").capabilities.dialect
 
 
 def eligible_users_sql(segment: Segment, channel: CampaignChannel, today: date, p: Params) -> str:
@@ -201,7 +201,7 @@ async def count_audience(
     segment: Segment, channels: Iterable[CampaignChannel], today: date
 ) -> dict[CampaignChannel, int]:
     """How many would receive the campaign on each channel today."""
-    connection = connections.get("default")
+    connection = get_connection("default")
     counts: dict[CampaignChannel, int] = {}
     for channel in channels:
         p = Params(connection.capabilities.dialect)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
 from tortoise.functions import Count
@@ -132,7 +133,7 @@ async def _checked(draft: CampaignDraft) -> CampaignDraft:
     )
 
 
-def _fields(draft: CampaignDraft) -> dict[str, object]:
+def _fields(draft: CampaignDraft) -> dict[str, Any]:
     return {
         "name": draft.name,
         "channels": [c.value for c in draft.channels],
@@ -379,10 +380,12 @@ async def preview(actor: Viewer, campaign_id: UUID) -> Preview:
     message = render(
         campaign_email(campaign, cards, user.email, user.first_name, user.id, settings), settings
     )
+    html, text = message.get_body(("html",)), message.get_body(("plain",))
+    assert html is not None and text is not None  # render() always writes both parts
     return Preview(
         subject=str(message["Subject"]),
-        html=message.get_body(("html",)).get_content(),
-        text=message.get_body(("plain",)).get_content(),
+        html=html.get_content(),
+        text=text.get_content(),
         push_title=campaign.title,
         push_body=campaign.body,
         push_data=push_data(campaign),
@@ -410,7 +413,10 @@ async def send_test(actor: Viewer, campaign_id: UUID) -> TestSend:
         raise DomainError(
             ErrorCode.INVALID_STATE, f"L'e-mail de test n'est pas parti : {outcome.error}"
         )
-    devices = await Device.filter(user_id=user.id).values_list("token", flat=True)
+    # flat=True gives the values, which Tortoise types as tuples.
+    devices = cast(
+        "list[str]", await Device.filter(user_id=user.id).values_list("token", flat=True)
+    )
     reached = 0
     if devices and CampaignChannel.PUSH.value in campaign.channels:
         results = await push_channel().send([campaign_push(campaign, t, None) for t in devices])
@@ -422,7 +428,10 @@ async def send_test(actor: Viewer, campaign_id: UUID) -> TestSend:
 
 
 async def themes_of_interest(user_id: UUID) -> list[OfferTheme]:
-    themes = await ThemeInterest.filter(user_id=user_id).values_list("theme", flat=True)
+    # flat=True gives the values, which Tortoise types as tuples.
+    themes = cast(
+        "list[str]", await ThemeInterest.filter(user_id=user_id).values_list("theme", flat=True)
+    )
     return sorted((OfferTheme(t) for t in themes), key=list(OfferTheme).index)
 
 

@@ -32,10 +32,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from tortoise import connections
+from tortoise.connection import get_connection
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -100,9 +100,8 @@ def retry_delay(attempts: int) -> timedelta:
 async def offer_themes(offer_ids: Sequence[str]) -> list[str | None]:
     if not offer_ids:
         return []
-    return list(
-        await Offer.filter(id__in=[UUID(i) for i in offer_ids]).values_list("theme", flat=True)
-    )
+    themes = Offer.filter(id__in=[UUID(i) for i in offer_ids]).values_list("theme", flat=True)
+    return cast("list[str | None]", await themes)  # flat: values, typed as tuples by Tortoise
 
 
 async def sent_segment(campaign: Campaign) -> Segment:
@@ -161,7 +160,7 @@ def _claimer() -> str:
 async def claim(
     campaign_id: UUID, channel: CampaignChannel, size: int, token: str
 ) -> list[Claimed]:
-    connection = connections.get("default")
+    connection = get_connection("default")
     p = Params(connection.capabilities.dialect)
     lock = " FOR UPDATE SKIP LOCKED" if p.postgres else ""
     sql = (
@@ -182,7 +181,7 @@ async def claim(
 async def reclaim_expired(campaign: Campaign, channel: CampaignChannel) -> int:
     """Rows whose lease ran out (a worker died, or a passing failure waited): pending
     again, failed after MAX_ATTEMPTS, skipped if the campaign was cancelled."""
-    connection = connections.get("default")
+    connection = get_connection("default")
     p = Params(connection.capabilities.dialect)
     if campaign.status == CampaignStatus.CANCELLED:
         status, reason = f"'{RecipientStatus.SKIPPED}'", p(CANCELLED)
@@ -211,7 +210,7 @@ class Outcomes:
 
     def __init__(self, token: str) -> None:
         self.token = token
-        self.groups: dict[tuple[str, str | None], list[int]] = defaultdict(list)
+        self.groups: dict[tuple[RecipientStatus, str | None], list[int]] = defaultdict(list)
         self.retry: dict[tuple[int, str], list[int]] = defaultdict(list)
         self.sent_count = 0
         self.unwritten = 0
@@ -245,7 +244,7 @@ class Outcomes:
         groups, retry = self.groups, self.retry
         self.groups, self.retry = defaultdict(list), defaultdict(list)
         self.unwritten = 0
-        connection = connection or connections.get("default")
+        connection = connection or get_connection("default")
         now = clock.now()
         for (status, reason), ids in groups.items():
             p = Params(connection.capabilities.dialect)
@@ -484,12 +483,13 @@ async def run_batches(
 
 async def _when_nothing_to_claim(campaign: Campaign, channel: CampaignChannel) -> None:
     """Done, or rows still held by others: look again when their lease ends."""
-    held = await (
-        CampaignRecipient.filter(
+    held = cast(  # flat: values, typed as tuples by Tortoise
+        "list[datetime]",
+        await CampaignRecipient.filter(
             campaign_id=campaign.id, channel=channel, status=RecipientStatus.CLAIMED
         )
         .order_by("claimed_until")
-        .values_list("claimed_until", flat=True)
+        .values_list("claimed_until", flat=True),
     )
     if held:
         wait = max(1.0, (held[0] - clock.now()).total_seconds() + 1)
@@ -521,8 +521,11 @@ async def sweep() -> list[UUID]:
     with their workers). Answers the campaigns kicked."""
     now = clock.now()
     kicked: list[UUID] = []
-    due = await Campaign.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=now).values_list(
-        "id", flat=True
+    due = cast(  # flat: values, typed as tuples by Tortoise
+        "list[UUID]",
+        await Campaign.filter(status=CampaignStatus.SCHEDULED, scheduled_at__lte=now).values_list(
+            "id", flat=True
+        ),
     )
     for campaign_id in due:
         started = await Campaign.filter(id=campaign_id, status=CampaignStatus.SCHEDULED).update(
@@ -541,11 +544,12 @@ async def sweep() -> list[UUID]:
                 await enqueue(BATCH_JOB, str(campaign.id), channel.value)
         if stalled:
             kicked.append(campaign.id)
-    for campaign_id in await Campaign.filter(
+    lost = Campaign.filter(
         status=CampaignStatus.SENDING,
         materialized_at__isnull=True,
         started_at__lt=now - STALLED_AFTER,
-    ).values_list("id", flat=True):
+    ).values_list("id", flat=True)
+    for campaign_id in cast("list[UUID]", await lost):  # flat: values, typed as tuples
         await enqueue(START_JOB, str(campaign_id))  # its start job was lost
         kicked.append(campaign_id)
     return kicked

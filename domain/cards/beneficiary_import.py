@@ -204,7 +204,7 @@ async def _credit_existing_wallets(
     wallet_types: list[SchoolYearWallet],
     funding: LedgerAccount,
     beneficiary_ids: list[uuid.UUID],
-) -> set[tuple[uuid.UUID, str]]:
+) -> set[tuple[uuid.UUID | None, str]]:
     """Wallets of the year that people already known have without a card of the year.
 
     Rare (nothing but this import creates wallets in bulk), so posted the ordinary way: a

@@ -8,6 +8,7 @@ below zero (the database refuses it too).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -101,7 +102,7 @@ async def _move_wallet(account_id: UUID, amount_cents: int) -> int:
     return int(rows[0]["balance_cents"])
 
 
-async def _get_or_create(**identity: object) -> LedgerAccount:
+async def _get_or_create(**identity: Any) -> LedgerAccount:
     account = await LedgerAccount.get_or_none(**identity)
     if account is not None:
         return account

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import cast
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -68,7 +69,7 @@ async def activate_card(viewer: Viewer, typed_code: str) -> Card:
     user = viewer.user
     assert user is not None
     async with atomic():
-        card = await Card.get_or_none(code=code).select_for_update()
+        card = await Card.select_for_update().get_or_none(code=code)
         if card is None:
             raise DomainError(ErrorCode.CARD_UNKNOWN, "Carte inconnue : vérifiez le code.", "code")
         await card.fetch_related("beneficiary", "school_year")
@@ -116,7 +117,7 @@ async def replace_card(actor: Viewer, card_id: UUID) -> Card:
     """Support staff issue a replacement. Wallets belong to the beneficiary and the school
     year, not to the plastic: the new card carries the remaining balances as they are."""
     async with atomic():
-        old = await Card.get_or_none(id=card_id).select_for_update()
+        old = await Card.select_for_update().get_or_none(id=card_id)
         if old is None:
             raise not_found("Carte")
         await old.fetch_related("beneficiary", "school_year")
@@ -176,7 +177,10 @@ async def check_pin(card: Card, pin: str | None) -> None:
         counted = await Card.filter(
             id=card.id, pin_locked_at__isnull=True, pin_failures__lt=MAX_PIN_FAILURES
         ).update(pin_failures=F("pin_failures") + 1)
-        failures = await Card.filter(id=card.id).values_list("pin_failures", flat=True)
+        # flat=True gives the values, which Tortoise types as tuples.
+        failures = cast(
+            "list[int]", await Card.filter(id=card.id).values_list("pin_failures", flat=True)
+        )
         if counted and failures[0] >= MAX_PIN_FAILURES:
             await Card.filter(id=card.id).update(pin_locked_at=clock.now())
     if not counted or failures[0] >= MAX_PIN_FAILURES:
@@ -196,7 +200,7 @@ async def check_pin(card: Card, pin: str | None) -> None:
 
 async def unlock_pin(actor: Viewer, card_id: UUID) -> Card:
     async with atomic():
-        card = await Card.get_or_none(id=card_id).select_for_update()
+        card = await Card.select_for_update().get_or_none(id=card_id)
         if card is None:
             raise not_found("Carte")
         before = {"pinFailures": card.pin_failures, "locked": card.pin_locked_at is not None}
@@ -239,7 +243,7 @@ async def request_digital_card(viewer: Viewer, commune_code: str) -> Card:
     if year is None:
         raise DomainError(ErrorCode.INVALID_STATE, "Aucune année scolaire n'est ouverte.")
     async with atomic():
-        beneficiary = await Beneficiary.get_or_none(user_id=user.id).select_for_update()
+        beneficiary = await Beneficiary.select_for_update().get_or_none(user_id=user.id)
         if beneficiary is None:
             beneficiary = await Beneficiary.create(
                 kind=BeneficiaryKind.YOUNG_ADULT,

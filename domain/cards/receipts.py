@@ -12,6 +12,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 from uuid import UUID
 
 from domain.cards.transactions import wallet_label
@@ -94,5 +95,9 @@ def ticket_address(profile: PartnerProfile | None) -> list[str]:
 
 async def wallet_label_of(wallet_id: UUID, wallet_kind: str) -> str:
     """The wallet's label for its school year (labels are remembered per year)."""
-    year_id = await LedgerAccount.filter(id=wallet_id).values_list("school_year_id", flat=True)
+    # flat=True gives the values, which Tortoise types as tuples.
+    year_id = cast(
+        "list[UUID | None]",
+        await LedgerAccount.filter(id=wallet_id).values_list("school_year_id", flat=True),
+    )
     return await wallet_label(year_id[0], wallet_kind) if year_id and year_id[0] else wallet_kind

@@ -140,8 +140,10 @@ async def _balances(school_year_id: UUID, wallets: list[LedgerAccount]) -> list[
     labels = await _wallet_labels(school_year_id)
     return sorted(
         (
-            WalletBalance(
-                a.wallet_kind, labels.get(a.wallet_kind, a.wallet_kind), a.balance_cents or 0
+            WalletBalance(  # a wallet always has its kind (null on the other accounts)
+                a.wallet_kind,  # type: ignore[arg-type]
+                labels.get(a.wallet_kind, a.wallet_kind),  # type: ignore[arg-type]
+                a.balance_cents or 0,
             )
             for a in wallets
         ),
@@ -426,7 +428,7 @@ async def _reverse(
         ).update(
             status=status,
             reversed_at=clock.now(),
-            reversed_by_id=viewer.user.id,
+            reversed_by_id=viewer.signed_in_user.id,
             reversal_reason=reason,
         )
         if not changed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from tortoise.expressions import Q
@@ -32,4 +33,7 @@ def older_than(field: str, position: Position | None, id_field: str = "id") -> Q
     if position is None:
         return Q()
     moment, identifier = position
-    return Q(**{f"{field}__lt": moment}) | Q(**{field: moment, f"{id_field}__lt": identifier})
+    # Typed as Any: mypy would match a `**dict` of datetimes against Q's `join_type: str`.
+    earlier: dict[str, Any] = {f"{field}__lt": moment}
+    same_moment: dict[str, Any] = {field: moment, f"{id_field}__lt": identifier}
+    return Q(**earlier) | Q(**same_moment)

@@ -242,7 +242,8 @@ def _in_srgb(image: Pillow.Image) -> Pillow.Image:
     if icc:
         try:
             source = ImageCms.ImageCmsProfile(BytesIO(icc))
-            image = ImageCms.profileToProfile(image, source, _SRGB, outputMode=target)
+            # Typed `Image | None` for its inPlace=True form; this one returns the new image.
+            image = ImageCms.profileToProfile(image, source, _SRGB, outputMode=target)  # type: ignore[assignment]
         except (ImageCms.PyCMSError, OSError, ValueError):
             pass  # a broken or mismatched profile: keep the values as they are
     return image.convert(target) if image.mode != target else image

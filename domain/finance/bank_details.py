@@ -122,7 +122,7 @@ async def _tell_principal(partner: Partner, submitted: BankDetails, viewer: View
             context={
                 "first_name": principal.user.first_name,
                 "partner_name": partner.trade_name,
-                "author_name": viewer.user.full_name,
+                "author_name": viewer.signed_in_user.full_name,
                 "masked_iban": mask_iban(submitted.iban),
                 "holder_name": submitted.holder_name,
                 "submitted_at": submitted.submitted_at.astimezone(clock.PARIS).strftime(
@@ -157,7 +157,7 @@ async def decide(
                 raise invalid("reason", "Le motif du refus est obligatoire.")
             details.status = BankDetailsStatus.REFUSED
             details.refusal_reason = reason[:500]
-        details.decided_by_id = viewer.user.id
+        details.decided_by_id = viewer.signed_in_user.id
         details.decided_at = now
         await details.save()
         await record(

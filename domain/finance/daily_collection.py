@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -55,7 +56,7 @@ async def _recipients(partner_id: UUID) -> list[tuple[str, str]]:
     )
 
 
-def _at(value: object) -> datetime:
+def _at(value: str | datetime) -> datetime:
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     return moment.astimezone(clock.PARIS)
 
@@ -64,7 +65,7 @@ async def send_daily_collection(day: date) -> int:
     """Queue the report of `day` for every partner not yet reported; returns how many."""
     start, end = _day_bounds(day)
     labels = dict(await SchoolYearWallet.all().values_list("kind", "label"))
-    by_partner: dict[str, list[dict]] = defaultdict(list)
+    by_partner: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in await sql.rows(DAY_TRANSACTIONS, start, end):
         by_partner[str(sql.as_uuid(row["partner_id"]))].append(row)
     sent = 0
@@ -75,7 +76,9 @@ async def send_daily_collection(day: date) -> int:
     return sent
 
 
-async def _report(partner_id: UUID, day: date, rows: list[dict], labels: dict) -> bool:
+async def _report(
+    partner_id: UUID, day: date, rows: list[dict[str, Any]], labels: dict[str, str]
+) -> bool:
     partner = await Partner.get(id=partner_id)
     recipients = await _recipients(partner_id)
     kept = [r for r in rows if r["status"] == "completed"]

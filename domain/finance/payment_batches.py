@@ -13,9 +13,11 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 from sepaxml import SepaTransfer
+from tortoise.queryset import QuerySet
 
 from domain.accounts.viewer import Viewer
 from domain.cards import ledger
@@ -27,7 +29,7 @@ from domain.finance import bank_details, reconciliation
 from domain.finance import files as finance_files
 from domain.finance.periods import fortnight_of
 from domain.finance.reimbursements import reference_of
-from infra.settings import get_settings
+from infra.settings import Settings, get_settings
 from models.finance import (
     BankDetails,
     BankDetailsStatus,
@@ -76,7 +78,7 @@ class Transfer:
     details: BankDetails
 
 
-def _open(period: ReimbursementPeriod):
+def _open(period: ReimbursementPeriod) -> QuerySet[Reimbursement]:
     return Reimbursement.filter(period__starts_on__lte=period.starts_on).filter(
         status__in=[ReimbursementStatus.PENDING, ReimbursementStatus.REJECTED],
         carried_over_to_id__isnull=True,
@@ -178,7 +180,7 @@ async def _carry_and_choose(
                     created_at=clock.now(),
                 )
             for reimbursement in older:
-                changes = {"carried_over_to_id": carrier.id}
+                changes: dict[str, Any] = {"carried_over_to_id": carrier.id}
                 if reimbursement.status == ReimbursementStatus.PENDING:
                     changes["status"] = ReimbursementStatus.CARRIED_OVER
                 await Reimbursement.filter(id=reimbursement.id).update(**changes)
@@ -186,6 +188,7 @@ async def _carry_and_choose(
             carrier.carried_in_cents += carried
             carrier.amount_cents += carried
             await carrier.save(update_fields=["carried_in_cents", "amount_cents"])
+        assert carrier is not None  # owed is not empty: it is the carrier or older ones
         chosen.append((carrier, details))
     return chosen
 
@@ -209,10 +212,13 @@ async def _verified_transfers(batch: PaymentBatch, expected: int) -> list[Transf
             + (f" ; remboursements incohérents : {', '.join(wrong[:5])}" if wrong else "")
             + " : aucun fichier écrit.",
         )
-    return [Transfer(r, r.partner, r.bank_details) for r in reimbursements]
+    # A reimbursement in a batch has its bank details.
+    return [Transfer(r, r.partner, r.bank_details) for r in reimbursements]  # type: ignore[arg-type]
 
 
-def _sepa_file(settings, batch: PaymentBatch, transfers: list[Transfer], label: str) -> bytes:
+def _sepa_file(
+    settings: Settings, batch: PaymentBatch, transfers: list[Transfer], label: str
+) -> bytes:
     sepa = SepaTransfer(
         {
             "name": settings.department_name,
@@ -237,7 +243,7 @@ def _sepa_file(settings, batch: PaymentBatch, transfers: list[Transfer], label: 
                 "endtoend_id": transfer.reimbursement.reference,
             }
         )
-    data = sepa.export(validate=True)
+    data: bytes = sepa.export(validate=True)
     control = sum(t.reimbursement.amount_cents for t in transfers)
     if f"<CtrlSum>{french_csv.amount(control).replace(',', '.')}</CtrlSum>".encode() not in data:
         raise DomainError(

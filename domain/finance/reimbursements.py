@@ -132,7 +132,7 @@ async def close_period(
     steps = 6
     tick = progress or (lambda done, total: None)
     async with sql.snapshot():
-        period = await ReimbursementPeriod.filter(id=period.id).select_for_update().first()
+        period = await ReimbursementPeriod.filter(id=period.id).select_for_update().first()  # type: ignore[assignment]  # asserted below
         assert period is not None
         if period.closed_at is not None:
             return await _report(period, already_closed=True)

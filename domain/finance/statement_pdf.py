@@ -9,8 +9,10 @@ second, where a `cell()` or a `text()` per column, or an embedded TrueType font,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from fpdf import FPDF
+from fpdf.fonts import CoreFont
 from fpdf.util import escape_parens
 from text_unidecode import unidecode
 
@@ -140,7 +142,7 @@ class _Writer:
 
     def width(self, text: str) -> float:
         """A core font's string width, without fpdf2's per-call text analysis."""
-        font = self.pdf.current_font
+        font = cast(CoreFont, self.pdf.current_font)  # the core font set before any line
         widths = font.cw
         encoded = text.encode("cp1252").decode("latin-1")
         return sum(widths[c] for c in encoded) * self.pdf.font_size / 1000
@@ -149,7 +151,7 @@ class _Writer:
         """One text object for the whole line: each cell placed relative to the previous."""
         pdf, k = self.pdf, self.pdf.k
         if not pdf.current_font_is_set_on_page:  # what text() does before writing
-            pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))
+            pdf._out(pdf._set_font_for_page(pdf.current_font, pdf.font_size_pt))  # type: ignore[arg-type]  # set before any line
             pdf.current_font_is_set_on_page = True
         ops, previous = ["BT"], 0.0
         for x, text in cells:

@@ -109,7 +109,7 @@ class Statement:
         return f"bordereau-{(self.reference or self.period_label).lower()}".replace(" ", "-")
 
 
-def _instant(value: Any) -> datetime:
+def _instant(value: str | datetime) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.astimezone(clock.PARIS)

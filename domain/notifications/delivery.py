@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import Any, cast
 from uuid import UUID
 
 from tortoise.expressions import F, Q
@@ -98,7 +99,7 @@ async def plan_many(notification_ids: Sequence[UUID]) -> list[UUID]:
 async def _plan_batch(ids: list[UUID]) -> list[UUID]:
     now = clock.now()
     found = await fixed_sql.fetch_rows(_notifications_sql(len(ids)), ids)
-    by_notification: dict[UUID, list[dict]] = {}
+    by_notification: dict[UUID, list[dict[str, Any]]] = {}
     for row in found:
         by_notification.setdefault(row["n.id"], []).append(row)
     waiting: list[UUID] = []
@@ -126,7 +127,7 @@ async def _plan_batch(ids: list[UUID]) -> list[UUID]:
 
 
 async def _deliveries(
-    notification: Notification, rows: list[dict], now: object
+    notification: Notification, rows: list[dict[str, Any]], now: object
 ) -> list[NotificationDelivery]:
     """The delivery rows one notification calls for (`rows`: its user, one per device)."""
     user = fixed_sql.hydrate(User, rows[0], "u")
@@ -201,7 +202,7 @@ async def dispatch_many(notification_ids: Sequence[UUID]) -> None:
     pending = await NotificationDelivery.filter(
         notification_id__in=waiting, status=DeliveryStatus.PENDING
     ).values_list("id", flat=True)
-    await deliver_pending(list(pending))
+    await deliver_pending(list(cast("list[UUID]", pending)))  # flat: values, typed as tuples
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ async def sweep() -> SweepReport:
         .limit(SWEEP_BATCH)
         .values_list("id", flat=True)
     )
-    await plan_many(list(forgotten))
+    await plan_many(list(cast("list[UUID]", forgotten)))  # flat: values, typed as tuples
     now = clock.now()
     due = await (
         NotificationDelivery.filter(
@@ -231,7 +232,7 @@ async def sweep() -> SweepReport:
         .limit(SWEEP_BATCH)
         .values_list("id", flat=True)
     )
-    await deliver_pending(list(due))
+    await deliver_pending(list(cast("list[UUID]", due)))  # flat: values, typed as tuples
     return SweepReport(planned=len(forgotten), retried=len(due))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from uuid import UUID
 
 from domain.core.errors import invalid
 from domain.core.transactions import atomic
@@ -26,11 +27,11 @@ def _checked_platform(platform: str) -> DevicePlatform:
         raise invalid("platform", "Plateforme inconnue : android, ios ou web.") from None
 
 
-async def register_device(user_id: object, token: str, platform: str) -> Device:
+async def register_device(user_id: UUID, token: str, platform: str) -> Device:
     """Idempotent. A token seen on another account moves here: the phone changed hands."""
     token, kind = _checked_token(token), _checked_platform(platform)
     async with atomic():
-        device = await Device.get_or_none(token=token).select_for_update()
+        device = await Device.select_for_update().get_or_none(token=token)
         if device is None:
             device = await Device.create(user_id=user_id, token=token, platform=kind)
         else:
@@ -48,6 +49,6 @@ async def register_device(user_id: object, token: str, platform: str) -> Device:
     return device
 
 
-async def unregister_device(user_id: object, token: str) -> bool:
+async def unregister_device(user_id: UUID, token: str) -> bool:
     """At sign-out: this phone stops receiving this account's notifications."""
     return bool(await Device.filter(user_id=user_id, token=token.strip()).delete())

@@ -371,9 +371,11 @@ async def create_offer(
         raise not_found("Partenaire")
     content = await merged_content(kind, partner_id, _empty_content(), changes)
     async with atomic():
-        offer = await Offer.create(partner_id=partner_id, kind=kind, created_by_id=viewer.user.id)
+        offer = await Offer.create(
+            partner_id=partner_id, kind=kind, created_by_id=viewer.signed_in_user.id
+        )
         revision = await OfferRevision.create(
-            offer=offer, number=1, created_by_id=viewer.user.id, **content
+            offer=offer, number=1, created_by_id=viewer.signed_in_user.id, **content
         )
         offer.working_revision_id = revision.id
         await offer.save(update_fields=["working_revision_id"])
@@ -418,7 +420,7 @@ async def update_offer(viewer: Viewer, offer_id: UUID, changes: OfferChanges) ->
         else:
             number = working.number + 1
             draft = await OfferRevision.create(
-                offer_id=offer.id, number=number, created_by_id=viewer.user.id, **content
+                offer_id=offer.id, number=number, created_by_id=viewer.signed_in_user.id, **content
             )
             offer.working_revision_id = draft.id
             await offer.save(update_fields=["working_revision_id"])

@@ -111,7 +111,8 @@ async def queue(
     rows = await query.order_by("submitted_at", "id").limit(limit + 1)
     page = rows[:limit]
     more = len(rows) > limit
-    return page, (page[-1].submitted_at, page[-1].id) if more else None
+    # A revision in the queue has been submitted: submitted_at is set.
+    return page, (page[-1].submitted_at, page[-1].id) if more else None  # type: ignore[return-value]
 
 
 # --- the decision ----------------------------------------------------------------------------
@@ -137,11 +138,14 @@ async def decide(viewer: Viewer, revision_id: UUID, approve: bool, reason: str |
         await OfferRevision.filter(id=revision.id).update(
             status=status,
             decided_at=now,
-            decided_by_id=viewer.user.id,
+            decided_by_id=viewer.signed_in_user.id,
             rejection_reason=None if approve else reason,
         )
         await ModerationDecision.create(
-            revision_id=revision.id, approved=approve, reason=reason, decided_by_id=viewer.user.id
+            revision_id=revision.id,
+            approved=approve,
+            reason=reason,
+            decided_by_id=viewer.signed_in_user.id,
         )
         if approve:
             await publish(offer, revision, now)

@@ -31,9 +31,9 @@ def is_adults_only(theme: OfferTheme | str | None) -> bool:
 
 
 def _age(viewer: Viewer, today: date) -> int | None:
-    if not viewer.is_young_person or viewer.user.birth_date is None:
+    if not viewer.is_young_person or viewer.signed_in_user.birth_date is None:
         return None
-    return clock.age_on(viewer.user.birth_date, today)
+    return clock.age_on(viewer.signed_in_user.birth_date, today)
 
 
 def sees_adult_themes(viewer: Viewer, today: date) -> bool:

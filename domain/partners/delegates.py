@@ -146,7 +146,7 @@ async def invite_collaborator(
 async def accept_invitation(secret: str, password: str, client_address: str | None) -> Delegate:
     async with atomic():
         token = await email_tokens.consume(secret, EmailTokenPurpose.DELEGATE_INVITATION)
-        delegate = await Delegate.get_or_none(id=token.delegate_id).select_for_update()
+        delegate = await Delegate.select_for_update().get_or_none(id=token.delegate_id)
         if delegate is None or delegate.status != DelegateStatus.INVITED:
             raise DomainError(ErrorCode.INVALID_TOKEN, "Cette invitation a été annulée.", "token")
         user = token.user
@@ -179,7 +179,7 @@ async def accept_invitation(secret: str, password: str, client_address: str | No
 
 
 async def _managed_delegate(actor: Viewer, delegate_id: UUID) -> Delegate:
-    delegate = await Delegate.get_or_none(id=delegate_id).select_for_update()
+    delegate = await Delegate.select_for_update().get_or_none(id=delegate_id)
     if delegate is None:
         raise not_found("Délégué")
     if delegate.is_principal and not actor.is_staff:

@@ -11,12 +11,13 @@ jumps over it; on the autumn change a repeated wall time means its first occurre
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
 from itertools import pairwise
+from typing import Any
 
 from domain.core.clock import PARIS
 from domain.core.errors import invalid
@@ -78,7 +79,7 @@ def clean_ranges(ranges: Sequence[tuple[str, str]], field_name: str) -> list[lis
     return [[_label(s), _label(e)] for s, e in parsed]
 
 
-def clean_week(days: dict[Weekday, Sequence[tuple[str, str]]]) -> dict[str, list[list[str]]]:
+def clean_week(days: Mapping[Weekday, Sequence[tuple[str, str]]]) -> dict[str, list[list[str]]]:
     """The whole week; a day left out or without ranges is closed."""
     week: dict[str, list[list[str]]] = {}
     for day, ranges in days.items():
@@ -147,7 +148,7 @@ class Schedule:
 
     @classmethod
     def from_stored(
-        cls, weekly_hours: dict, exceptions: Sequence[ExceptionalDays] = ()
+        cls, weekly_hours: dict[str, Any], exceptions: Sequence[ExceptionalDays] = ()
     ) -> Schedule:
         week = {d.value: weekly_hours[d.value] for d in WEEKDAYS if weekly_hours.get(d.value)}
         return cls(week, bool(weekly_hours.get(HOLIDAYS_KEY)), list(exceptions))

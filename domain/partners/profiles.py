@@ -337,7 +337,7 @@ def _audit_value(value: Any) -> Any:
     return str(value) if isinstance(value, UUID) else value
 
 
-def _week_and_flag(weekly_hours: dict) -> tuple[dict[str, list[list[str]]], bool]:
+def _week_and_flag(weekly_hours: dict[str, Any]) -> tuple[dict[str, list[list[str]]], bool]:
     days = {d.value: weekly_hours[d.value] for d in WEEKDAYS if weekly_hours.get(d.value)}
     return days, bool(weekly_hours.get(HOLIDAYS_KEY))
 
@@ -399,7 +399,9 @@ async def update_profile(
     return profile
 
 
-def _apply_week(profile: PartnerProfile, wanted: dict[str, Any], before: dict, after: dict) -> bool:
+def _apply_week(
+    profile: PartnerProfile, wanted: dict[str, Any], before: dict[str, Any], after: dict[str, Any]
+) -> bool:
     days, closed_on_holidays = _week_and_flag(profile.weekly_hours)
     new_days = wanted.get("weeklyHours", days)
     new_flag = wanted.get("closedOnPublicHolidays", closed_on_holidays)
@@ -417,7 +419,7 @@ def _apply_week(profile: PartnerProfile, wanted: dict[str, Any], before: dict, a
 
 
 async def _apply_categories(
-    partner_id: UUID, categories: list[str], before: dict, after: dict
+    partner_id: UUID, categories: list[str], before: dict[str, Any], after: dict[str, Any]
 ) -> None:
     partner = await Partner.filter(id=partner_id).select_for_update().get()
     if sorted(partner.categories) != categories:

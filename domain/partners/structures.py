@@ -101,7 +101,7 @@ async def create_partner(actor: Viewer, details: PartnerDetails) -> Partner:
 
 async def set_partner_status(actor: Viewer, partner_id: UUID, status: PartnerStatus) -> Partner:
     async with atomic():
-        partner = await Partner.get_or_none(id=partner_id).select_for_update()
+        partner = await Partner.select_for_update().get_or_none(id=partner_id)
         if partner is None:
             raise not_found("Partenaire")
         before = partner.status.value

@@ -20,12 +20,12 @@ async def save_favorite(viewer: Viewer, offer_id: UUID) -> Offer:
     offer = await Offer.get_or_none(public_offers_filter(viewer, clock.paris_today()), id=offer_id)
     if offer is None:
         raise not_found("Bon plan ou événement")
-    await Favorite.get_or_create(user_id=viewer.user.id, offer_id=offer.id)
+    await Favorite.get_or_create(user_id=viewer.signed_in_user.id, offer_id=offer.id)
     return offer
 
 
 async def remove_favorite(viewer: Viewer, offer_id: UUID) -> bool:
-    return bool(await Favorite.filter(user_id=viewer.user.id, offer_id=offer_id).delete())
+    return bool(await Favorite.filter(user_id=viewer.signed_in_user.id, offer_id=offer_id).delete())
 
 
 async def my_favorites(
@@ -37,7 +37,7 @@ async def my_favorites(
     saved = (
         await Favorite.filter(
             cursors.older_than("created_at", position, id_field="offer_id"),
-            user_id=viewer.user.id,
+            user_id=viewer.signed_in_user.id,
             offer_id__in=Subquery(
                 Offer.filter(public_offers_filter(viewer, clock.paris_today())).values("id")
             ),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from tortoise import connections
+from tortoise.connection import get_connection
 from tortoise.expressions import Subquery
 
 from domain.accounts.viewer import Viewer
@@ -50,7 +50,7 @@ class FeedEntry:
 
 
 async def _posts(user_id: UUID, after: cursors.Position | None, limit: int) -> list[Post]:
-    connection = connections.get("default")
+    connection = get_connection("default")
     if connection.capabilities.dialect == "postgres":
         moment, identifier = after if after else (None, None)
         # The rows become Post objects in the same round trip (Tortoise's raw-SQL path).
@@ -82,7 +82,7 @@ async def _highlights(after: cursors.Position | None, limit: int) -> list[Highli
 
 async def _offers(viewer: Viewer, after: cursors.Position | None, limit: int) -> list[Offer]:
     """Newly published deals and events of the partners I follow, that I may see."""
-    followed = Follow.filter(user_id=viewer.user.id).values("partner_id")
+    followed = Follow.filter(user_id=viewer.signed_in_user.id).values("partner_id")
     return (
         await Offer.filter(
             cursors.older_than("first_published_at", after),
@@ -99,13 +99,14 @@ async def feed_page(
 ) -> tuple[list[FeedEntry], str | None]:
     limit = max(1, min(first, MAX_PAGE))
     position = cursors.decode(after) if after else None
-    posts = await _posts(viewer.user.id, position, limit + 1)
+    posts = await _posts(viewer.signed_in_user.id, position, limit + 1)
     highlights = await _highlights(position, limit + 1)
     offers = await _offers(viewer, position, limit + 1)
     entries = (
         [FeedEntry(p.created_at, p.id, post=p) for p in posts]
         + [FeedEntry(h.published_at, h.id, highlight=h) for h in highlights]
-        + [FeedEntry(o.first_published_at, o.id, offer=o) for o in offers]
+        # A public offer has been published: first_published_at is set.
+        + [FeedEntry(o.first_published_at, o.id, offer=o) for o in offers]  # type: ignore[arg-type]
     )
     entries.sort(key=lambda e: (e.at, e.id), reverse=True)
     page = entries[:limit]

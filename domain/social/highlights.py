@@ -35,7 +35,7 @@ async def publish_highlight(
         raise invalid("imageId", "Image introuvable.")
     async with atomic():
         highlight = await Highlight.create(
-            author_id=viewer.user.id,
+            author_id=viewer.signed_in_user.id,
             title=title,
             body=body,
             link=link,

@@ -29,7 +29,7 @@ async def report_post(viewer: Viewer, post_id: UUID, reason: ReportReason, text:
     async with atomic():
         report, created = await PostReport.get_or_create(
             post_id=post_id,
-            reporter_id=viewer.user.id,
+            reporter_id=viewer.signed_in_user.id,
             defaults={"reason": reason, "text": text},
         )
         if not created and report.status == ReportStatus.OPEN:
@@ -60,10 +60,12 @@ async def hide_post(viewer: Viewer, post_id: UUID, reason: str) -> Post:
         raise DomainError(ErrorCode.INVALID_STATE, "Cette publication est déjà masquée.")
     async with atomic():
         await Post.filter(id=post.id).update(
-            status=PostStatus.HIDDEN, hidden_reason=reason, hidden_by_id=viewer.user.id
+            status=PostStatus.HIDDEN, hidden_reason=reason, hidden_by_id=viewer.signed_in_user.id
         )
         await PostReport.filter(post_id=post.id, status=ReportStatus.OPEN).update(
-            status=ReportStatus.POST_HIDDEN, handled_by_id=viewer.user.id, handled_at=clock.now()
+            status=ReportStatus.POST_HIDDEN,
+            handled_by_id=viewer.signed_in_user.id,
+            handled_at=clock.now(),
         )
         await record(
             viewer,
@@ -95,7 +97,7 @@ async def dismiss_report(viewer: Viewer, report_id: UUID) -> PostReport:
     async with atomic():
         report.status, report.handled_by_id, report.handled_at = (
             ReportStatus.DISMISSED,
-            viewer.user.id,
+            viewer.signed_in_user.id,
             clock.now(),
         )
         await report.save(update_fields=["status", "handled_by_id", "handled_at"])

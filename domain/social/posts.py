@@ -83,7 +83,7 @@ async def create_post(
     async with atomic():
         post = await Post.create(
             partner_id=partner_id,
-            author_id=viewer.user.id,
+            author_id=viewer.signed_in_user.id,
             body=body,
             offer_kind=offer.kind.value if offer else None,
             offer_id=offer.id if offer else None,
