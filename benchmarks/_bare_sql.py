@@ -1,6 +1,6 @@
 """The physical limit: a debit's writes as bare SQL, with asyncpg and no framework.
 
-The very statement the API sends on PostgreSQL (domain/cards/debit_statement.py), with the same
+The very statement the API sends on PostgreSQL (domain/cards/queries.py), with the same
 values: the conditional wallet UPDATE, the ledger transaction, its two entries (checked
 balanced by the deferred trigger at commit), the card transaction, the audit entry and
 the notification, in one round trip. None of the API's reads (session, delegations,
@@ -24,7 +24,7 @@ import asyncpg
 from benchmarks._cpu import CpuMeter
 from benchmarks._load import percentile
 from domain.cards.codes import ALPHABET
-from domain.cards.debit_statement import DebitRows, parameters, statement
+from domain.cards.queries import DebitRows, debit_parameters, debit_statement
 
 WALLET = "SPORT_CULTURE_LOISIRS"
 AMOUNT_CENTS = 1
@@ -91,7 +91,7 @@ async def debit(connection: asyncpg.Connection, card: CardRow, till: TillRow) ->
         body_before_balance=f"{till.trade_name} a débité 0,01 €. Il te reste ",
         body_after_balance=" sur ce porte-monnaie.",
     )
-    return bool(await connection.fetch(statement(), *parameters(rows)))
+    return bool(await connection.fetch(debit_statement(), *debit_parameters(rows)))
 
 
 async def measure(

@@ -17,13 +17,11 @@ from __future__ import annotations
 import json
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
-
-from tortoise import connections
 
 from domain.core import clock
 from domain.core.text import fold, matches, words
@@ -31,6 +29,7 @@ from domain.partners.opening_hours import ExceptionalDays, Schedule, is_open
 from models.offers import OfferKind
 from models.partners import PartnerStatus
 from models.social import OpeningException
+from models.sql import Sql, as_uuid
 from search.backend import (
     ADULT_THEMES,
     EARTH_RADIUS_KM,
@@ -86,64 +85,50 @@ def enclosing_circle(box: BoundingBox) -> Near:
     return Near(latitude, longitude, reach * 1.01 + 0.001)
 
 
-class Sql:
-    """One statement's text and parameters, in the connection's placeholder style."""
+def _within(lat: str, lon: str, box: BoundingBox) -> str:
+    south, west, north, east = map(_number, (box.south, box.west, box.north, box.east))
+    return f"{lat} BETWEEN {south} AND {north} AND {lon} BETWEEN {west} AND {east}"
 
-    def __init__(self, dialect: str) -> None:
-        self.postgres = dialect == "postgres"
-        self.values: list[Any] = []
 
-    def p(self, value: Any) -> str:
-        if not self.postgres:
-            if isinstance(value, UUID | date):
-                value = str(value) if isinstance(value, UUID) else value.isoformat()
-            elif isinstance(value, bool):
-                value = int(value)
-        self.values.append(value)
-        return f"${len(self.values)}" if self.postgres else "?"
+def _planar(sql: Sql, lat: str, lon: str, near: Near) -> str:
+    """An expression ordered like the planar distance (in degrees, or squared)."""
+    y, x = _number(near.latitude), _number(near.longitude * LONGITUDE_SCALE)
+    if sql.postgres:
+        return f"point({lon} * {LONGITUDE_SCALE}, {lat}) <-> point({x}, {y})"
+    # SQLite: the squared distance.
+    dy, dx = f"({lat} - {y})", f"({lon} * {LONGITUDE_SCALE} - {x})"
+    return f"({dy} * {dy} + {dx} * {dx})"
 
-    def within(self, lat: str, lon: str, box: BoundingBox) -> str:
-        south, west, north, east = map(_number, (box.south, box.west, box.north, box.east))
-        return f"{lat} BETWEEN {south} AND {north} AND {lon} BETWEEN {west} AND {east}"
 
-    def one_of(self, column: str, values: Sequence[Any]) -> str:
-        return f"{column} IN ({', '.join(self.p(str(v)) for v in values)})"
+def _planar_at_least(sql: Sql, expression: str, km: float) -> str:
+    degrees = km / KM_PER_DEGREE
+    return f"{expression} >= {sql(degrees if sql.postgres else degrees * degrees)}"
 
-    def planar(self, lat: str, lon: str, near: Near) -> str:
-        """An expression ordered like the planar distance (in degrees, or squared)."""
-        y, x = _number(near.latitude), _number(near.longitude * LONGITUDE_SCALE)
-        if self.postgres:
-            return f"point({lon} * {LONGITUDE_SCALE}, {lat}) <-> point({x}, {y})"
-        # SQLite: the squared distance.
-        dy, dx = f"({lat} - {y})", f"({lon} * {LONGITUDE_SCALE} - {x})"
-        return f"({dy} * {dy} + {dx} * {dx})"
 
-    def select(self, columns: str, tables: str, where: list[str], order: str, limit: int) -> str:
-        # Only column names, constants and placeholders are written into the text.
-        return (
-            f"SELECT {columns} FROM {tables} WHERE {' AND '.join(where)} "  # noqa: S608
-            f"ORDER BY {order} LIMIT {self.p(limit)}"
-        )
+def _one_of(sql: Sql, column: str, values: Iterable[Any]) -> str:
+    return sql.one_of(column, [str(v) for v in values])
 
-    def planar_at_least(self, expression: str, km: float) -> str:
-        degrees = km / KM_PER_DEGREE
-        return f"{expression} >= {self.p(degrees if self.postgres else degrees * degrees)}"
+
+async def _select(
+    sql: Sql, columns: str, tables: str, where: list[str], order: str, limit: int
+) -> list[dict[str, Any]]:
+    # Only column names, constants and placeholders are written into the text.
+    return await sql.rows(
+        f"SELECT {columns} FROM {tables} WHERE {' AND '.join(where)} "  # noqa: S608
+        f"ORDER BY {order} LIMIT {sql(limit)}"
+    )
 
 
 def _number(value: float) -> str:
     """Coordinates are written into the statement, not sent as parameters: PostgreSQL then
     plans each search for its own box and point. With parameters it soon switches to a
     generic plan that guesses the box small, picks the (latitude, longitude) btree and
-    sorts every row of the box: 100 ms instead of 1 ms on 50,000 places. (SQLite cannot
-    reuse a "?" either, and a statement may use the planar expression twice.)"""
+    sorts every row of the box: 100 ms instead of 1 ms on 50,000 places. (And a statement
+    may use the planar expression twice.)"""
     number = float(value)
     if not math.isfinite(number):
         raise ValueError("a coordinate must be finite")
     return repr(number)
-
-
-async def _rows(sql: Sql, statement: str) -> list[dict[str, Any]]:
-    return await connections.get("default").execute_query_dict(statement, sql.values)
 
 
 def _json(value: Any) -> Any:
@@ -175,11 +160,10 @@ class DatabaseSearch:
             query = replace(query, near=enclosing_circle(query.bbox))
         after = Position.decode(query.after, query.near is not None) if query.after else None
         need = query.first + 1
-        dialect = connections.get("default").capabilities.dialect
         kinds = query.kinds_asked()
         hits: list[SearchHit] = []
         for source in (_OfferSource, _PartnerSource, _ServiceSource):
-            found = source(query, audience, dialect, kinds, self.first_read)
+            found = source(query, audience, kinds, self.first_read)
             if found.wanted():
                 hits += await found.page(after, need)
         hits.sort(key=order_key)
@@ -198,11 +182,10 @@ class _Source(ABC):
         self,
         query: SearchQuery,
         audience: Audience,
-        dialect: str,
         kinds: frozenset[HitKind],
         first_read: int | None,
     ) -> None:
-        self.query, self.audience, self.dialect, self.kinds = query, audience, dialect, kinds
+        self.query, self.audience, self.kinds = query, audience, kinds
         self.first_read = first_read
         self.words = words(query.text)
         near = query.near
@@ -292,66 +275,61 @@ class _OfferSource(_Source):
         where = [
             "o.published_revision_id IS NOT NULL",
             "o.withdrawn_at IS NULL",
-            f"o.valid_from <= {sql.p(day)}",
-            f"o.valid_until >= {sql.p(day)}",
-            f"p.status = {sql.p(PartnerStatus.ACTIVE.value)}",
-            sql.one_of("o.kind", self.offer_kinds()),
+            f"o.valid_from <= {sql(day)}",
+            f"o.valid_until >= {sql(day)}",
+            f"p.status = {sql(PartnerStatus.ACTIVE.value)}",
+            _one_of(sql, "o.kind", self.offer_kinds()),
         ]
         if not self.audience.adult_themes:
-            where.append(f"o.adults_only = {sql.p(False)}")
-            where.append(f"(o.theme IS NULL OR NOT {sql.one_of('o.theme', sorted(ADULT_THEMES))})")
+            where.append(f"o.adults_only = {sql(False)}")
+            adult = _one_of(sql, "o.theme", sorted(ADULT_THEMES))
+            where.append(f"(o.theme IS NULL OR NOT {adult})")
         if q.themes:
-            where.append(sql.one_of("o.theme", sorted(q.themes)))
+            where.append(_one_of(sql, "o.theme", sorted(q.themes)))
         if q.deal_types:
-            where.append(sql.one_of("o.deal_type", sorted(q.deal_types)))
-        where += [f"o.search_text LIKE {sql.p(f'%{word}%')}" for word in self.words]
+            where.append(_one_of(sql, "o.deal_type", sorted(q.deal_types)))
+        where += [f"o.search_text LIKE {sql(f'%{word}%')}" for word in self.words]
         return where
 
     async def read(self, window: Window) -> list[dict[str, Any]]:
-        sql = Sql(self.dialect)
+        sql = Sql()
         columns = "o.id, o.kind, o.title, o.theme, o.is_super, p.trade_name AS subtitle"
         box, near = self.box(), self.query.near
         if box is None:  # text and filters only: any place of the offer will do
             where = self.conditions(sql)
             if window.after_id:
-                where.append(f"o.id > {sql.p(UUID(window.after_id))}")
+                where.append(f"o.id > {sql(UUID(window.after_id))}")
             tables = "offers o JOIN partners p ON p.id = o.partner_id"
-            statement = sql.select(columns, tables, where, "o.id", window.limit)
-            rows = await _rows(sql, statement)
+            rows = await _select(sql, columns, tables, where, "o.id", window.limit)
             return await self._with_a_place(rows)
-        where = [*self.conditions(sql), sql.within("l.latitude", "l.longitude", box)]
+        where = [*self.conditions(sql), _within("l.latitude", "l.longitude", box)]
         if near is not None:
-            planar = sql.planar("l.latitude", "l.longitude", near)
+            planar = _planar(sql, "l.latitude", "l.longitude", near)
             if window.from_km > 0:
-                where.append(sql.planar_at_least(planar, window.from_km))
+                where.append(_planar_at_least(sql, planar, window.from_km))
             order = planar
         else:
             if window.after_id:
-                where.append(f"o.id > {sql.p(UUID(window.after_id))}")
+                where.append(f"o.id > {sql(UUID(window.after_id))}")
             order = "o.id"
         tables = (
             "offer_locations l JOIN offers o ON o.id = l.offer_id "
             "JOIN partners p ON p.id = o.partner_id"
         )
-        statement = sql.select(
-            f"{columns}, l.latitude, l.longitude", tables, where, order, window.limit
+        return await _select(
+            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, window.limit
         )
-        return await _rows(sql, statement)
 
     async def _with_a_place(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not rows:
             return rows
-        sql = Sql(self.dialect)
-        ids = ", ".join(sql.p(_uuid(r["id"])) for r in rows)
+        sql = Sql()
+        where = [sql.one_of("offer_id", [as_uuid(r["id"]) for r in rows])]
         places: dict[str, tuple[float, float]] = {}
-        statement = sql.select(
-            "offer_id, latitude, longitude",
-            "offer_locations",
-            [f"offer_id IN ({ids})"],
-            "id DESC",
-            len(rows) * 1000,
-        )
-        for place in await _rows(sql, statement):
+        columns = "offer_id, latitude, longitude"
+        for place in await _select(
+            sql, columns, "offer_locations", where, "id DESC", len(rows) * 1000
+        ):
             places[str(place["offer_id"])] = (place["latitude"], place["longitude"])
         for row in rows:
             row["latitude"], row["longitude"] = places.get(str(row["id"]), (None, None))
@@ -382,13 +360,10 @@ class _OfferSource(_Source):
         """Read from a distance: an offer's nearest place may lie before the read, where
         it was already shown; take each offer at its nearest place (the caller then drops
         those before the cursor)."""
-        sql = Sql(self.dialect)
-        ids = ", ".join(sql.p(UUID(i)) for i in best)
-        where = [f"offer_id IN ({ids})"]
-        statement = sql.select(
-            "offer_id, latitude, longitude", "offer_locations", where, "id", len(best) * 1000
-        )
-        for place in await _rows(sql, statement):
+        sql = Sql()
+        where = [sql.one_of("offer_id", [UUID(i) for i in best])]
+        columns = "offer_id, latitude, longitude"
+        for place in await _select(sql, columns, "offer_locations", where, "id", len(best) * 1000):
             key = str(place["offer_id"])
             distance = self.distance(place["latitude"], place["longitude"])
             hit = best[key]
@@ -412,32 +387,28 @@ def _moved(hit: SearchHit, distance: float, latitude: float, longitude: float) -
     )
 
 
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
 class _PartnerSource(_Source):
     def wanted(self) -> bool:
         return HitKind.PARTNER in self.kinds
 
     async def read(self, window: Window) -> list[dict[str, Any]]:
-        sql = Sql(self.dialect)
+        sql = Sql()
         where = [
-            f"p.status = {sql.p(PartnerStatus.ACTIVE.value)}",
+            f"p.status = {sql(PartnerStatus.ACTIVE.value)}",
             "pp.latitude IS NOT NULL",
             "pp.longitude IS NOT NULL",
         ]
         box, near = self.box(), self.query.near
         if box is not None:
-            where.append(sql.within("pp.latitude", "pp.longitude", box))
+            where.append(_within("pp.latitude", "pp.longitude", box))
         if near is not None:
-            order = sql.planar("pp.latitude", "pp.longitude", near)
+            order = _planar(sql, "pp.latitude", "pp.longitude", near)
             if window.from_km > 0:
-                where.append(sql.planar_at_least(order, window.from_km))
+                where.append(_planar_at_least(sql, order, window.from_km))
         else:
             order = "p.id"
             if window.after_id:
-                where.append(f"p.id > {sql.p(UUID(window.after_id))}")
+                where.append(f"p.id > {sql(UUID(window.after_id))}")
         # The long columns only when a filter reads them.
         description = "pp.description" if self.words else "'' AS description"
         hours = "pp.weekly_hours" if self.query.open_now else "NULL AS weekly_hours"
@@ -446,8 +417,7 @@ class _PartnerSource(_Source):
             f"pp.accessibility, {hours}, pp.latitude, pp.longitude"
         )
         tables = "partner_profiles pp JOIN partners p ON p.id = pp.partner_id"
-        statement = sql.select(columns, tables, where, order, window.limit)
-        return await _rows(sql, statement)
+        return await _select(sql, columns, tables, where, order, window.limit)
 
     async def finish(self, rows: list[dict[str, Any]], after: Position | None) -> list[SearchHit]:
         q = self.query
@@ -485,7 +455,7 @@ class _PartnerSource(_Source):
         today = clock.paris_today()
         exceptions: dict[str, list[ExceptionalDays]] = {}
         for exception in await OpeningException.filter(
-            partner_id__in=[_uuid(r["id"]) for r in rows],
+            partner_id__in=[as_uuid(r["id"]) for r in rows],
             starts_on__lte=today + timedelta(days=1),
             ends_on__gte=today - timedelta(days=1),
         ):
@@ -509,23 +479,22 @@ class _ServiceSource(_Source):
         return HitKind.SERVICE in self.kinds
 
     async def read(self, window: Window) -> list[dict[str, Any]]:
-        sql = Sql(self.dialect)
-        where = [f"s.published = {sql.p(True)}"]
-        where += [f"s.search_text LIKE {sql.p(f'%{word}%')}" for word in self.words]
+        sql = Sql()
+        where = [f"s.published = {sql(True)}"]
+        where += [f"s.search_text LIKE {sql(f'%{word}%')}" for word in self.words]
         box, near = self.box(), self.query.near
         if box is not None:
-            where.append(sql.within("s.latitude", "s.longitude", box))
+            where.append(_within("s.latitude", "s.longitude", box))
         if near is not None:
-            order = sql.planar("s.latitude", "s.longitude", near)
+            order = _planar(sql, "s.latitude", "s.longitude", near)
             if window.from_km > 0:
-                where.append(sql.planar_at_least(order, window.from_km))
+                where.append(_planar_at_least(sql, order, window.from_km))
         else:
             order = "s.id"
             if window.after_id:
-                where.append(f"s.id > {sql.p(UUID(window.after_id))}")
+                where.append(f"s.id > {sql(UUID(window.after_id))}")
         columns = "s.id, s.title, s.category, s.city, s.latitude, s.longitude"
-        statement = sql.select(columns, "department_services s", where, order, window.limit)
-        return await _rows(sql, statement)
+        return await _select(sql, columns, "department_services s", where, order, window.limit)
 
     async def finish(self, rows: list[dict[str, Any]], after: Position | None) -> list[SearchHit]:
         return [

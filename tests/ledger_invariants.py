@@ -34,9 +34,9 @@ async def assert_payables_reconcile() -> None:
     """Every partner's payable balance agrees with its transactions and its reimbursements
     (domain/finance/reconciliation.py: debits − reversals − paid = ledger = unpaid + unassigned −
     reversed not yet taken back)."""
-    from domain.core import sql
+    from domain.core.transactions import snapshot
     from domain.finance import reconciliation
 
-    async with sql.snapshot():
+    async with snapshot():
         gaps = await reconciliation.discrepancies()
     assert gaps == [], f"payable accounts that do not reconcile: {gaps[:5]}"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from uuid import UUID
 
 from tortoise.transactions import in_transaction
 
-from domain.accounts import throttle
+from domain.accounts import queries, throttle
 from domain.accounts.passwords import verify_password
 from domain.accounts.tokens import issue_access_token, read_access_token
 from domain.accounts.viewer import Viewer
@@ -19,8 +18,8 @@ from domain.core.errors import DomainError, ErrorCode
 from domain.core.secrets import new_secret, same_hash, secret_hash
 from infra.settings import get_settings
 from models import fixed_sql
-from models.accounts import AuthSession, RefreshToken, User, UserKind
-from models.partners import Delegate, DelegateStatus, Partner, PartnerStatus
+from models.accounts import AuthSession, RefreshToken, User
+from models.partners import Delegate, Partner
 
 INVALID_CREDENTIALS = DomainError(
     ErrorCode.INVALID_CREDENTIALS, "Adresse e-mail ou mot de passe incorrect."
@@ -134,36 +133,14 @@ async def viewer_from_access_token(token: str, client_address: str | None) -> Vi
     return await load_viewer(claims.user_id, claims.session_id, client_address)
 
 
-@cache
-def _viewer_sql() -> str:
-    # One query for every request: the open session's user and, for a delegate, each active
-    # delegation with its partner (a delegation to an inactive partner comes back without p).
-    return fixed_sql.select(
-        [(User, "u"), (Delegate, "d"), (Partner, "p")],
-        "FROM auth_sessions s JOIN users u ON u.id = s.user_id "
-        "LEFT JOIN delegates d ON d.user_id = u.id AND u.kind = $3 AND d.status = $4 "
-        "LEFT JOIN partners p ON p.id = d.partner_id AND p.status = $5 "
-        "WHERE s.id = $1 AND s.user_id = $2 AND s.revoked_at IS NULL",
-    )
-
-
 async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:
     """Every authenticated request: the session still open, its user, and for a delegate the
-    delegations to active partners (each with its partner). Fixed SQL: models/fixed_sql.py.
+    delegations to active partners (each with its partner), in one read (queries.viewer_rows).
     The rows come from the viewer cache while it holds them (domain/accounts/viewer_cache.py)."""
     rows = viewers.get(session_id, user_id)
     if rows is None:
         generation = viewers.generation
-        rows = await fixed_sql.fetch_rows(
-            _viewer_sql(),
-            [
-                session_id,
-                user_id,
-                UserKind.DELEGATE.value,
-                DelegateStatus.ACTIVE.value,
-                PartnerStatus.ACTIVE.value,
-            ],
-        )
+        rows = await queries.viewer_rows(session_id, user_id)
         viewers.put(session_id, user_id, rows, generation)
     user = fixed_sql.hydrate(User, rows[0], "u") if rows else None
     if user is None or not user.is_active:

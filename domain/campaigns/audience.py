@@ -1,11 +1,11 @@
 """Who a campaign reaches: the segment the marketing team chose, narrowed by the law.
 
-One SQL filter serves both the audience count and the writing of the recipient rows
-(INSERT ... SELECT, one statement per channel), so what the team is shown is what is sent.
-The consent rules are those of domain/consent/marketing.py, written in SQL: a young person,
-active, opted in on the channel (in-app: on either channel), and 15 or older on the Paris
-date or with a parent's consent given and not withdrawn (no birth date: treated as under
-15). Push needs a registered device. Themes for 18–25s only (tourism, professional
+One SQL filter (domain/campaigns/queries.py) serves both the audience count and the writing
+of the recipient rows, so what the team is shown is what is sent. The consent rules are
+those of domain/consent/marketing.py, written in SQL: a young person, active, opted in on
+the channel (in-app: on either channel), and 15 or older on the Paris date or with a
+parent's consent given and not withdrawn (no birth date: treated as under 15). Push needs
+a registered device. Themes for 18–25s only (tourism, professional
 insertion), in the segment or in the offers shown, restrict the whole campaign to 18–25s.
 `may_receive_campaign` is the same rule for one loaded person: the sender re-checks each
 batch with it, so someone who unsubscribes during a campaign receives nothing more.
@@ -14,15 +14,13 @@ batch with it, so someone who unsubscribes during a campaign receives nothing mo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from tortoise.connection import get_connection
-
-from domain.consent.marketing import CONSENT_AGE, marketing_allowed
+from domain.consent.marketing import marketing_allowed
 from domain.core.errors import invalid
 from domain.offers.visibility import ADULT_AGE, ADULT_THEMES, YOUTH_AGES
 from models.accounts import User
@@ -121,122 +119,6 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
-
-
-class Params:
-    """Placeholders and values of one raw statement, in the dialect of the connection."""
-
-    def __init__(self, dialect: str) -> None:
-        self.dialect = dialect
-        self.values: list[Any] = []
-
-    @property
-    def postgres(self) -> bool:
-        return self.dialect == "postgres"
-
-    def __call__(self, value: Any) -> str:
-        if isinstance(value, UUID) and not self.postgres:
-            value = str(value)  # Tortoise stores UUIDs as text on SQLite
-        self.values.append(value)
-        return f"${len(self.values)}" if self.postgres else "?"
-
-    def is_in(self, column: str, values: Sequence[Any]) -> str:
-        """`column` is one of `values` (never empty)."""
-        if self.postgres:
-            self.values.append(list(values))
-            return f"{column} = ANY(${len(self.values)})"
-        return f"{column} IN ({', '.join(self(v) for v in values)})"
-
-
-def dialect() -> str:
-    return get_connection("default").capabilities.dialect
-
-
-def eligible_users_sql(segment: Segment, channel: CampaignChannel, today: date, p: Params) -> str:
-    """SELECT u.id FROM users u WHERE (the law) AND (the segment)."""
-    where = ["u.kind = 'young_person'", "u.is_active"]
-    if channel is CampaignChannel.EMAIL:
-        where.append("u.marketing_email_opt_in")
-    elif channel is CampaignChannel.PUSH:
-        where.append("u.marketing_push_opt_in")
-        where.append("EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id)")
-    else:
-        where.append("(u.marketing_email_opt_in OR u.marketing_push_opt_in)")
-    where.append(
-        f"((u.birth_date IS NOT NULL AND u.birth_date <= {p(years_before(today, CONSENT_AGE))})"
-        " OR EXISTS (SELECT 1 FROM parental_consents pc WHERE pc.young_person_id = u.id"
-        " AND pc.given_at IS NOT NULL AND pc.withdrawn_at IS NULL))"
-    )
-    low, high = segment.age_bounds
-    if low is not None:
-        where.append(f"u.birth_date <= {p(years_before(today, low))}")
-    if high is not None:
-        where.append(f"u.birth_date > {p(years_before(today, high + 1))}")
-    if segment.kinds:
-        kinds = p.is_in("b.kind", [k.value for k in segment.kinds])
-        where.append(f"EXISTS (SELECT 1 FROM beneficiaries b WHERE b.user_id = u.id AND {kinds})")
-    if segment.communes:
-        communes = p.is_in("b.commune_code", list(segment.communes))
-        where.append(
-            f"EXISTS (SELECT 1 FROM beneficiaries b WHERE b.user_id = u.id AND {communes})"
-        )
-    if segment.partner_ids:
-        partners = p.is_in("f.partner_id", list(segment.partner_ids))
-        where.append(f"EXISTS (SELECT 1 FROM follows f WHERE f.user_id = u.id AND {partners})")
-    if segment.themes:
-        themes = p.is_in("ti.theme", [t.value for t in segment.themes])
-        where.append(
-            f"EXISTS (SELECT 1 FROM theme_interests ti WHERE ti.user_id = u.id AND {themes})"
-        )
-    if segment.card_activated is not None:
-        active_card = (
-            "EXISTS (SELECT 1 FROM beneficiaries b JOIN cards c ON c.beneficiary_id = b.id"
-            " WHERE b.user_id = u.id AND c.status = 'active')"
-        )
-        where.append(active_card if segment.card_activated else f"NOT {active_card}")
-    return "SELECT u.id FROM users u WHERE " + " AND ".join(where)
-
-
-async def count_audience(
-    segment: Segment, channels: Iterable[CampaignChannel], today: date
-) -> dict[CampaignChannel, int]:
-    """How many would receive the campaign on each channel today."""
-    connection = get_connection("default")
-    counts: dict[CampaignChannel, int] = {}
-    for channel in channels:
-        p = Params(connection.capabilities.dialect)
-        sql = f"SELECT count(*) AS n FROM ({eligible_users_sql(segment, channel, today, p)}) e"
-        rows = await connection.execute_query_dict(sql, p.values)
-        counts[channel] = int(rows[0]["n"])
-    return counts
-
-
-async def write_recipients(
-    connection: Any,
-    campaign_id: UUID,
-    segment: Segment,
-    channels: Iterable[CampaignChannel],
-    today: date,
-) -> int:
-    """One pending row per eligible person and channel; rows already there stay as they are.
-    Answers the campaign's rows."""
-    for channel in channels:
-        p = Params(connection.capabilities.dialect)
-        head = (
-            "INSERT INTO campaign_recipients (campaign_id, user_id, channel, status, attempts) "
-            f"SELECT {p(campaign_id)}, e.id, {p(channel.value)}, 'pending', 0 FROM ("
-        )
-        sql = head + eligible_users_sql(segment, channel, today, p)
-        # "WHERE true": SQLite would read ON CONFLICT as a join constraint without it.
-        sql += ") e WHERE true ON CONFLICT (campaign_id, user_id, channel) DO NOTHING"
-        await connection.execute_query(sql, p.values)
-    # Counted, not read from the driver: Tortoise parses PostgreSQL's "INSERT 0 n" as 0.
-    p = Params(connection.capabilities.dialect)
-    rows = await connection.execute_query_dict(
-        f"SELECT count(*) AS n FROM campaign_recipients WHERE campaign_id = {p(campaign_id)}",
-        p.values,
-    )
-    return int(rows[0]["n"])
 
 
 def may_receive_campaign(

@@ -16,8 +16,9 @@ from uuid import UUID
 from tortoise.functions import Count
 
 from domain.accounts.viewer import Viewer
-from domain.campaigns.audience import Segment, check_segment, count_audience
+from domain.campaigns.audience import Segment, check_segment
 from domain.campaigns.content import campaign_email, campaign_push, offer_cards, push_data
+from domain.campaigns.queries import count_audience
 from domain.campaigns.sending import CANCELLED, START_JOB, offer_themes
 from domain.core import clock
 from domain.core.audit import record

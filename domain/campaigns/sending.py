@@ -35,11 +35,11 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
 
-from tortoise.connection import get_connection
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from domain.campaigns.audience import Params, Segment, may_receive_campaign, write_recipients
+from domain.campaigns import queries
+from domain.campaigns.audience import Segment, may_receive_campaign
 from domain.campaigns.content import (
     CAMPAIGN_KIND,
     OfferCard,
@@ -122,7 +122,7 @@ async def materialize(campaign_id: UUID) -> Campaign | None:
         if campaign.materialized_at is None and campaign.status == CampaignStatus.SENDING:
             segment = await sent_segment(campaign)
             today = clock.paris_today()
-            written = await write_recipients(
+            written = await queries.write_recipients(
                 connection, campaign.id, segment, channels_of(campaign), today
             )
             campaign.materialized_at = clock.now()
@@ -160,18 +160,8 @@ def _claimer() -> str:
 async def claim(
     campaign_id: UUID, channel: CampaignChannel, size: int, token: str
 ) -> list[Claimed]:
-    connection = get_connection("default")
-    p = Params(connection.capabilities.dialect)
-    lock = " FOR UPDATE SKIP LOCKED" if p.postgres else ""
-    sql = (
-        f"UPDATE campaign_recipients SET status = 'claimed', claimed_by = {p(token)}, "
-        f"claimed_until = {p(clock.now() + timedelta(seconds=CLAIM_SECONDS))}, "
-        "attempts = attempts + 1 WHERE id IN (SELECT id FROM campaign_recipients "
-        f"WHERE campaign_id = {p(campaign_id)} AND channel = {p(channel.value)} "
-        f"AND status = 'pending' ORDER BY id LIMIT {p(size)}{lock}) "
-        "RETURNING id, user_id, attempts"
-    )
-    rows = await connection.execute_query_dict(sql, p.values)
+    until = clock.now() + timedelta(seconds=CLAIM_SECONDS)
+    rows = await queries.claim_pending(campaign_id, channel, size, token, until)
     return sorted(
         (Claimed(int(r["id"]), UUID(str(r["user_id"])), int(r["attempts"])) for r in rows),
         key=lambda c: c.id,
@@ -181,23 +171,12 @@ async def claim(
 async def reclaim_expired(campaign: Campaign, channel: CampaignChannel) -> int:
     """Rows whose lease ran out (a worker died, or a passing failure waited): pending
     again, failed after MAX_ATTEMPTS, skipped if the campaign was cancelled."""
-    connection = get_connection("default")
-    p = Params(connection.capabilities.dialect)
     if campaign.status == CampaignStatus.CANCELLED:
-        status, reason = f"'{RecipientStatus.SKIPPED}'", p(CANCELLED)
-    else:
-        limit = int(MAX_ATTEMPTS)  # a constant: inlined (SQLite's "?" cannot be reused)
-        status = f"CASE WHEN attempts >= {limit} THEN 'failed' ELSE 'pending' END"
-        gave_up = p(f"abandonné après {MAX_ATTEMPTS} tentatives")
-        reason = f"CASE WHEN attempts >= {limit} THEN COALESCE(reason, {gave_up}) ELSE reason END"
-    sql = (
-        f"UPDATE campaign_recipients SET status = {status}, reason = {reason}, "
-        "claimed_by = NULL, claimed_until = NULL "
-        f"WHERE campaign_id = {p(campaign.id)} AND channel = {p(channel.value)} "
-        f"AND status = 'claimed' AND claimed_until < {p(clock.now())}"
+        return await queries.skip_expired_claims(campaign.id, channel, clock.now(), CANCELLED)
+    gave_up = f"abandonné après {MAX_ATTEMPTS} tentatives"
+    return await queries.retry_expired_claims(
+        campaign.id, channel, clock.now(), MAX_ATTEMPTS, gave_up
     )
-    count, _ = await connection.execute_query(sql, p.values)
-    return count
 
 
 # --- recording --------------------------------------------------------------------------
@@ -244,30 +223,13 @@ class Outcomes:
         groups, retry = self.groups, self.retry
         self.groups, self.retry = defaultdict(list), defaultdict(list)
         self.unwritten = 0
-        connection = connection or get_connection("default")
         now = clock.now()
         for (status, reason), ids in groups.items():
-            p = Params(connection.capabilities.dialect)
-            # Placeholders in the order of the statement ("?" on SQLite is positional).
-            status_value, reason_value = p(status.value), p(reason)
-            sent_at = p(now) if status == RecipientStatus.SENT else "NULL"
-            sql = (
-                f"UPDATE campaign_recipients SET status = {status_value}, "
-                f"reason = {reason_value}, sent_at = {sent_at}, "
-                "claimed_by = NULL, claimed_until = NULL "
-                f"WHERE status = 'claimed' AND claimed_by = {p(self.token)} AND "
-                + p.is_in("id", ids)
-            )
-            await connection.execute_query(sql, p.values)
+            sent_at = now if status == RecipientStatus.SENT else None
+            await queries.record_outcome(connection, self.token, ids, status, reason, sent_at)
         for (attempts, reason), ids in retry.items():
-            p = Params(connection.capabilities.dialect)
-            sql = (
-                f"UPDATE campaign_recipients SET reason = {p(reason)}, "
-                f"claimed_until = {p(now + retry_delay(attempts))} "
-                f"WHERE status = 'claimed' AND claimed_by = {p(self.token)} AND "
-                + p.is_in("id", ids)
-            )
-            await connection.execute_query(sql, p.values)
+            until = now + retry_delay(attempts)
+            await queries.postpone_claims(connection, self.token, ids, reason, until)
 
 
 # --- sending ----------------------------------------------------------------------------

@@ -13,9 +13,9 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
+from domain.cards import queries
 from domain.core.errors import DomainError, ErrorCode
 from domain.core.transactions import atomic
-from models import fixed_sql
 from models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from models.ledger import LedgerTransactionKind as Kind
 
@@ -90,16 +90,11 @@ async def open_credited_wallets(
 
 
 async def _move_wallet(account_id: UUID, amount_cents: int) -> int:
-    """The wallet's new balance. Race-free: one UPDATE checks and changes the balance (a debit
-    matches no row when the balance is short), in fixed SQL with RETURNING (hot path)."""
-    rows = await fixed_sql.fetch_rows(
-        "UPDATE ledger_accounts SET balance_cents = balance_cents + $1 "
-        "WHERE id = $2 AND kind = $3 AND balance_cents + $4 >= 0 RETURNING balance_cents",
-        [amount_cents, account_id, AccountKind.WALLET.value, amount_cents],
-    )
-    if not rows:
+    """The wallet's new balance; a debit beyond the balance changes nothing and raises."""
+    balance = await queries.move_wallet(account_id, amount_cents)
+    if balance is None:
         raise InsufficientBalance()
-    return int(rows[0]["balance_cents"])
+    return balance
 
 
 async def _get_or_create(**identity: Any) -> LedgerAccount:

@@ -7,18 +7,17 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
 
 from domain.accounts.viewer import Viewer
 from domain.cards import codes as card_codes
-from domain.cards import ledger, lookup_limits
-from domain.cards.debit_statement import DebitRows, write_debit
+from domain.cards import ledger, lookup_limits, queries
 from domain.cards.lifecycle import check_pin
+from domain.cards.queries import DebitRows, write_debit
 from domain.cards.states import CardState, partner_message, state_of
-from domain.core import clock, sql
+from domain.core import clock
 from domain.core.audit import announce as announce_audit_entry
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
@@ -26,8 +25,8 @@ from domain.core.money import format_euros, parse_euros
 from domain.core.transactions import atomic, committed
 from domain.notifications.notify import announce as announce_notification
 from domain.notifications.notify import notify
-from models import fixed_sql
-from models.cards import Beneficiary, Card, SchoolYear, SchoolYearWallet
+from models import sql
+from models.cards import Beneficiary, Card, SchoolYearWallet
 from models.ledger import AccountKind, LedgerAccount
 from models.ledger import LedgerTransactionKind as Kind
 from models.notifications import Notification
@@ -80,30 +79,9 @@ async def _find_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> Found
     return found
 
 
-@cache
-def _card_sql() -> str:
-    # The wallet kind is a literal so that PostgreSQL can use the partial unique index.
-    return fixed_sql.select(
-        [(Card, "c"), (Beneficiary, "b"), (SchoolYear, "y"), (LedgerAccount, "w")],
-        "FROM cards c JOIN beneficiaries b ON b.id = c.beneficiary_id "
-        "JOIN school_years y ON y.id = c.school_year_id "
-        "LEFT JOIN ledger_accounts w ON w.school_year_id = c.school_year_id "
-        f"AND w.beneficiary_id = c.beneficiary_id AND w.kind = '{AccountKind.WALLET.value}' "
-        "WHERE c.code = $1",
-    )
-
-
 async def _card_with_wallets(code: str) -> FoundCard | None:
-    """The card by code with `select_related("beneficiary", "school_year")` and its year's
-    wallets, in one fixed-SQL query (models/fixed_sql.py): the till's hot path."""
-    rows = await fixed_sql.fetch_rows(_card_sql(), [code])
-    if not rows:
-        return None
-    card = fixed_sql.hydrate(Card, rows[0], "c")
-    fixed_sql.attach(card, "beneficiary", fixed_sql.hydrate(Beneficiary, rows[0], "b"))
-    fixed_sql.attach(card, "school_year", fixed_sql.hydrate(SchoolYear, rows[0], "y"))
-    wallets = [fixed_sql.hydrate(LedgerAccount, row, "w") for row in rows if row["w.id"]]
-    return FoundCard(card, wallets)
+    found = await queries.card_with_wallets(code)
+    return FoundCard(*found) if found is not None else None
 
 
 async def _partner(viewer: Viewer, partner_id: UUID) -> Partner:
@@ -204,18 +182,9 @@ def _fingerprint(code: str, wallet_kind: str, amount_cents: int) -> str:
     return hashlib.sha256(f"{code}|{wallet_kind}|{amount_cents}".encode()).hexdigest()
 
 
-@cache
-def _replay_sql() -> str:
-    return fixed_sql.select(
-        [(CardTransaction, "t")],
-        "FROM card_transactions t WHERE t.partner_id = $1 AND t.idempotency_key = $2",
-    )
-
-
 async def _replayed(partner_id: UUID, key: str, fingerprint: str) -> CardTransaction | None:
-    """The transaction this partner already made with this key (every debit asks: fixed SQL)."""
-    rows = await fixed_sql.fetch_rows(_replay_sql(), [partner_id, key])
-    existing = fixed_sql.hydrate(CardTransaction, rows[0], "t") if rows else None
+    """The transaction this partner already made with this key, if the request is the same."""
+    existing = await queries.transaction_by_key(partner_id, key)
     if existing is not None and existing.request_fingerprint != fingerprint:
         raise DomainError(
             ErrorCode.IDEMPOTENCY_CONFLICT,
@@ -392,7 +361,8 @@ async def _write_row_by_row(
 
 
 async def _write_in_one_statement(wallet: LedgerAccount, rows: DebitRows) -> CardTransaction:
-    """PostgreSQL: domain/cards/debit_statement.py; its side effects are announced here."""
+    """PostgreSQL: the debit statement (domain/cards/queries.py); its side effects are
+    announced here."""
     written = await write_debit(rows)
     if written is None:
         raise ledger.InsufficientBalance()

@@ -1,5 +1,6 @@
 """`atomic()`: a database transaction whose side effects (real-time events, emails) run only
-once it has committed, so nobody is told about a change that was rolled back."""
+once it has committed, so nobody is told about a change that was rolled back; `snapshot()`:
+one whose statements all see the same committed state."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from contextvars import ContextVar
 from tortoise.transactions import in_transaction
 
 from infra import redis_batch
+from models import sql
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +23,17 @@ _pending: ContextVar[list[AfterCommit] | None] = ContextVar("after_commit", defa
 @asynccontextmanager
 async def atomic() -> AsyncIterator[None]:
     async with committed(), in_transaction():
+        yield
+
+
+@asynccontextmanager
+async def snapshot() -> AsyncIterator[None]:
+    """A transaction whose statements all see the same committed state (REPEATABLE READ on
+    PostgreSQL; SQLite serialises writers), so figures summed in several queries agree while
+    the tills keep debiting. Never nested in another transaction."""
+    async with atomic():
+        if sql.is_postgres():
+            await sql.connection().execute_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         yield
 
 

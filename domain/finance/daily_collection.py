@@ -17,24 +17,19 @@ from tortoise.exceptions import IntegrityError
 
 from domain.accounts.outgoing_email import email_after_commit
 from domain.cards import codes as card_codes
-from domain.core import clock, sql
+from domain.core import clock
 from domain.core.money import format_euros
 from domain.core.transactions import atomic
+from domain.finance import queries
 from domain.finance.statements import STATUS_LABELS
 from models.cards import SchoolYearWallet
 from models.finance import DailyCollectionReport
 from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner
+from models.sql import as_uuid
 from push.email import OutgoingEmail
 
 logger = logging.getLogger("cjeune.finance")
 LISTED_IN_EMAIL = 300  # beyond, the email points to the statement
-
-DAY_TRANSACTIONS = """
-SELECT t.partner_id, t.created_at, t.reference, t.wallet_kind, t.amount_cents, t.status, c.code
-FROM card_transactions t JOIN cards c ON c.id = t.card_id
-WHERE t.created_at >= $1 AND t.created_at < $2
-ORDER BY t.partner_id, t.created_at, t.reference
-"""
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -65,9 +60,9 @@ async def send_daily_collection(day: date) -> int:
     """Queue the report of `day` for every partner not yet reported; returns how many."""
     start, end = _day_bounds(day)
     labels = dict(await SchoolYearWallet.all().values_list("kind", "label"))
-    by_partner: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in await sql.rows(DAY_TRANSACTIONS, start, end):
-        by_partner[str(sql.as_uuid(row["partner_id"]))].append(row)
+    by_partner: dict[str, list[dict]] = defaultdict(list)
+    for row in await queries.transactions_between(start, end):
+        by_partner[str(as_uuid(row["partner_id"]))].append(row)
     sent = 0
     for partner_key, rows in by_partner.items():
         if await _report(UUID(partner_key), day, rows, labels):

@@ -21,11 +21,11 @@ from tortoise.queryset import QuerySet
 
 from domain.accounts.viewer import Viewer
 from domain.cards import ledger
-from domain.core import clock, french_csv, sql
+from domain.core import clock, french_csv
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
-from domain.core.transactions import atomic
-from domain.finance import bank_details, reconciliation
+from domain.core.transactions import atomic, snapshot
+from domain.finance import bank_details, queries, reconciliation
 from domain.finance import files as finance_files
 from domain.finance.periods import fortnight_of
 from domain.finance.reimbursements import reference_of
@@ -44,31 +44,7 @@ from models.ledger import LedgerTransactionKind as Kind
 from models.partners import Partner
 
 SEPA_SCHEMA = "pain.001.001.03"
-CHUNK = 500  # ids per IN (…): SQLite accepts 999 variables
 PAYOUTS_PER_LEDGER_TRANSACTION = 150  # see domain/ledger.BULK_CREDIT_WALLETS
-
-# Each reimbursement of the batch recomputed from its lines, adjustments and carried amounts.
-MISCOMPUTED = """
-SELECT r.reference FROM reimbursements r
-WHERE r.batch_id = $1 AND (
-  r.lines_cents <> COALESCE((SELECT SUM(l.amount_cents) FROM reimbursement_lines l
-                             WHERE l.reimbursement_id = r.id), 0)
-  OR r.adjustments_cents <> COALESCE((SELECT SUM(a.amount_cents) FROM reimbursement_adjustments a
-                                      WHERE a.reimbursement_id = r.id), 0)
-  OR r.carried_in_cents <> COALESCE((SELECT SUM(c.amount_cents) FROM reimbursements c
-                                     WHERE c.carried_over_to_id = r.id), 0)
-  OR r.amount_cents <> r.lines_cents + r.adjustments_cents + r.carried_in_cents)
-"""
-
-
-# Into the batch, with the validated details the transfer goes to (read in the same snapshot
-# as the choice of payable partners).
-IN_BATCH = """
-UPDATE reimbursements SET status = 'in_batch', batch_id = $1,
-  bank_details_id = (SELECT b.id FROM bank_details b
-                     WHERE b.partner_id = reimbursements.partner_id AND b.status = 'validated')
-WHERE id IN ($IDS)
-"""
 
 
 @dataclass(frozen=True)
@@ -90,7 +66,7 @@ async def create_payment_batch(
 ) -> PaymentBatch:
     settings = get_settings()
     execution_date = execution_date or clock.paris_today() + timedelta(days=1)
-    async with sql.snapshot():
+    async with snapshot():
         period = await ReimbursementPeriod.filter(id=period_id).select_for_update().first()
         if period is None:
             raise not_found("Période")
@@ -123,11 +99,7 @@ async def create_payment_batch(
             created_by_id=viewer.user.id if viewer.user else None,
             created_at=clock.now(),
         )
-        ids = [r.id for r, _ in carriers]
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            marks = ", ".join(f"${i}" for i in range(2, len(chunk) + 2))
-            await sql.execute(IN_BATCH.replace("$IDS", marks), batch.id, *chunk)
+        await queries.put_in_batch(batch.id, [r.id for r, _ in carriers])
         transfers = await _verified_transfers(batch, expected)
         sepa = _sepa_file(settings, batch, transfers, fortnight.label)
         batch.sepa_key = f"batches/{batch.id}/{batch.reference.lower()}.xml"
@@ -202,7 +174,7 @@ async def _verified_transfers(batch: PaymentBatch, expected: int) -> list[Transf
         .order_by("reference")
     )
     total = sum(r.amount_cents for r in reimbursements)
-    wrong = [r["reference"] for r in await sql.rows(MISCOMPUTED, batch.id)]
+    wrong = await queries.miscomputed_references(batch.id)
     if total != expected or len(reimbursements) != batch.transfers_count or wrong:
         raise DomainError(
             ErrorCode.BATCH_TOTAL_MISMATCH,

@@ -15,40 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from uuid import UUID
 
-from domain.core import sql
-
-TRANSACTIONS = """
-SELECT partner_id, SUM(amount_cents) AS debits,
-       SUM(CASE WHEN status <> 'completed' THEN amount_cents ELSE 0 END) AS reversed
-FROM card_transactions GROUP BY partner_id
-"""
-LEDGER = """
-SELECT a.partner_id, SUM(e.amount_cents) AS balance
-FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
-WHERE a.kind = 'partner_payable' GROUP BY a.partner_id
-"""
-REIMBURSEMENTS = """
-SELECT partner_id,
-       SUM(CASE WHEN status = 'paid' THEN amount_cents ELSE 0 END) AS paid,
-       SUM(CASE WHEN status IN ('pending', 'in_batch')
-                  OR (status = 'rejected' AND carried_over_to_id IS NULL)
-                THEN amount_cents ELSE 0 END) AS unpaid
-FROM reimbursements GROUP BY partner_id
-"""
-UNASSIGNED = """
-SELECT t.partner_id, SUM(t.amount_cents) AS unassigned
-FROM card_transactions t
-WHERE t.status = 'completed'
-  AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l WHERE l.transaction_id = t.id)
-GROUP BY t.partner_id
-"""
-REVERSED_NOT_TAKEN_BACK = """
-SELECT t.partner_id, SUM(t.amount_cents) AS to_take_back
-FROM card_transactions t JOIN reimbursement_lines l ON l.transaction_id = t.id
-WHERE t.reversed_at IS NOT NULL AND t.status <> 'completed'
-  AND NOT EXISTS (SELECT 1 FROM reimbursement_adjustments a WHERE a.transaction_id = t.id)
-GROUP BY t.partner_id
-"""
+from domain.finance import queries
 
 
 @dataclass(frozen=True)
@@ -62,22 +29,13 @@ class Discrepancy:
         return asdict(self)
 
 
-async def _by_partner(query: str) -> dict[str, dict[str, int]]:
-    return {
-        str(sql.as_uuid(row["partner_id"])): {
-            k: int(v or 0) for k, v in row.items() if k != "partner_id"
-        }
-        for row in await sql.rows(query)
-    }
-
-
 async def discrepancies() -> list[Discrepancy]:
-    """Every partner whose figures disagree; run inside sql.snapshot() for a consistent view."""
-    transactions = await _by_partner(TRANSACTIONS)
-    ledger = await _by_partner(LEDGER)
-    reimbursements = await _by_partner(REIMBURSEMENTS)
-    unassigned = await _by_partner(UNASSIGNED)
-    to_take_back = await _by_partner(REVERSED_NOT_TAKEN_BACK)
+    """Every partner whose figures disagree; run inside snapshot() for a consistent view."""
+    transactions = await queries.transaction_figures()
+    ledger = await queries.ledger_figures()
+    reimbursements = await queries.reimbursement_figures()
+    unassigned = await queries.unassigned_figures()
+    to_take_back = await queries.to_take_back_figures()
     gaps = []
     for partner in sorted({*transactions, *ledger, *reimbursements}):
         t = transactions.get(partner, {})

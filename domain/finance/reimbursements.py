@@ -16,10 +16,11 @@ from datetime import UTC, date, timedelta
 from tortoise.exceptions import IntegrityError
 
 from domain.accounts.viewer import Viewer
-from domain.core import clock, sql
+from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode
-from domain.finance import reconciliation
+from domain.core.transactions import snapshot
+from domain.finance import queries, reconciliation
 from domain.finance.periods import Fortnight, fortnight_of
 from models.finance import Reimbursement, ReimbursementPeriod
 from models.partners import Partner
@@ -28,66 +29,6 @@ logger = logging.getLogger("cjeune.finance")
 
 Progress = Callable[[int, int], None]
 LATE_COMMITS = timedelta(days=1)  # how far before the period unassigned debits are sought
-
-# Debits of the period (or committed late, after the previous period closed) not yet assigned.
-_TO_ASSIGN = """
-FROM card_transactions t
-WHERE t.status = 'completed' AND t.created_at >= $1 AND t.created_at < $2
-  AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l WHERE l.transaction_id = t.id)
-"""
-# Reimbursed debits reversed since (a regularisation after the day of the debit).
-_TO_TAKE_BACK = """
-FROM card_transactions t JOIN reimbursement_lines l ON l.transaction_id = t.id
-WHERE t.reversed_at IS NOT NULL AND t.status <> 'completed'
-  AND NOT EXISTS (SELECT 1 FROM reimbursement_adjustments a WHERE a.transaction_id = t.id)
-"""
-PARTNERS_TO_REIMBURSE = (
-    f"SELECT DISTINCT t.partner_id {_TO_ASSIGN} UNION SELECT t.partner_id {_TO_TAKE_BACK}"
-)
-# The unique index on the debit skips those already assigned (looked for again as possible
-# late commits): no anti-join on the table being filled, which PostgreSQL may plan as a scan
-# of its own growing rows for each debit.
-ASSIGN = """
-INSERT INTO reimbursement_lines (reimbursement_id, transaction_id, wallet_kind, amount_cents,
-                                 created_at)
-SELECT r.id, t.id, t.wallet_kind, t.amount_cents, $4
-FROM card_transactions t
-JOIN reimbursements r ON r.partner_id = t.partner_id AND r.period_id = $3
-WHERE t.status = 'completed' AND t.created_at >= $1 AND t.created_at < $2
-ON CONFLICT (transaction_id) DO NOTHING
-"""
-TAKE_BACK = """
-INSERT INTO reimbursement_adjustments (reimbursement_id, transaction_id, amount_cents, created_at)
-SELECT r.id, t.id, -t.amount_cents, $2
-FROM card_transactions t
-JOIN reimbursement_lines l ON l.transaction_id = t.id
-JOIN reimbursements r ON r.partner_id = t.partner_id AND r.period_id = $1
-WHERE t.reversed_at IS NOT NULL AND t.status <> 'completed'
-  AND NOT EXISTS (SELECT 1 FROM reimbursement_adjustments a WHERE a.transaction_id = t.id)
-"""
-WALLET_TOTALS = """
-INSERT INTO reimbursement_wallet_totals (reimbursement_id, wallet_kind, transactions_count,
-                                         amount_cents)
-SELECT l.reimbursement_id, l.wallet_kind, COUNT(*), SUM(l.amount_cents)
-FROM reimbursement_lines l JOIN reimbursements r ON r.id = l.reimbursement_id
-WHERE r.period_id = $1
-GROUP BY l.reimbursement_id, l.wallet_kind
-"""
-TOTALS = """
-UPDATE reimbursements SET
-  lines_count = (SELECT COUNT(*) FROM reimbursement_lines l
-                 WHERE l.reimbursement_id = reimbursements.id),
-  lines_cents = COALESCE((SELECT SUM(l.amount_cents) FROM reimbursement_lines l
-                          WHERE l.reimbursement_id = reimbursements.id), 0),
-  adjustments_cents = COALESCE((SELECT SUM(a.amount_cents) FROM reimbursement_adjustments a
-                                WHERE a.reimbursement_id = reimbursements.id), 0),
-  amount_cents = carried_in_cents
-    + COALESCE((SELECT SUM(l.amount_cents) FROM reimbursement_lines l
-                WHERE l.reimbursement_id = reimbursements.id), 0)
-    + COALESCE((SELECT SUM(a.amount_cents) FROM reimbursement_adjustments a
-                WHERE a.reimbursement_id = reimbursements.id), 0)
-WHERE period_id = $1
-"""
 
 
 @dataclass(frozen=True)
@@ -131,8 +72,8 @@ async def close_period(
     period = await period_row(fortnight)
     steps = 6
     tick = progress or (lambda done, total: None)
-    async with sql.snapshot():
-        period = await ReimbursementPeriod.filter(id=period.id).select_for_update().first()  # type: ignore[assignment]  # asserted below
+    async with snapshot():
+        period = await ReimbursementPeriod.filter(id=period.id).select_for_update().first()
         assert period is not None
         if period.closed_at is not None:
             return await _report(period, already_closed=True)
@@ -146,10 +87,7 @@ async def close_period(
             since -= LATE_COMMITS
         until = fortnight.ends_before.astimezone(UTC)
         now = clock.now()
-        partner_ids = [
-            sql.as_uuid(r["partner_id"])
-            for r in await sql.rows(PARTNERS_TO_REIMBURSE, since, until)
-        ]
+        partner_ids = await queries.partners_to_reimburse(since, until)
         tick(1, steps)
         sirets = dict(await Partner.filter(id__in=partner_ids).values_list("id", "siret"))
         await Reimbursement.bulk_create(
@@ -164,19 +102,17 @@ async def close_period(
             ],
             batch_size=1000,
         )
-        if sql.is_postgres():
-            # Fresh statistics (own rows count): else the planner, believing the table
-            # small, walks the debits partner by partner, a million random reads.
-            await sql.execute("ANALYZE reimbursements")
+        # Fresh statistics (own rows count): else the planner, believing the table small,
+        # walks the debits partner by partner, a million random reads.
+        await queries.refresh_statistics("reimbursements")
         tick(2, steps)
-        await sql.execute(ASSIGN, since, until, period.id, now)
+        await queries.assign_debits(period.id, since, until, now)
         tick(3, steps)
-        await sql.execute(TAKE_BACK, period.id, now)
-        if sql.is_postgres():
-            await sql.execute("ANALYZE reimbursement_lines")
-        await sql.execute(WALLET_TOTALS, period.id)
+        await queries.take_back_reversed(period.id, now)
+        await queries.refresh_statistics("reimbursement_lines")
+        await queries.write_wallet_totals(period.id)
         tick(4, steps)
-        await sql.execute(TOTALS, period.id)
+        await queries.write_totals(period.id)
         tick(5, steps)
         gaps = await reconciliation.discrepancies()
         period.closed_at = now
@@ -204,24 +140,8 @@ async def close_period(
 
 
 async def _report(period: ReimbursementPeriod, *, already_closed: bool) -> CloseReport:
-    [row] = await sql.rows(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(lines_count), 0) AS lines, "
-        "COALESCE(SUM(amount_cents), 0) AS total FROM reimbursements WHERE period_id = $1",
-        period.id,
-    )
-    [adjustments] = await sql.rows(
-        "SELECT COUNT(*) AS n FROM reimbursement_adjustments a JOIN reimbursements r "
-        "ON r.id = a.reimbursement_id WHERE r.period_id = $1",
-        period.id,
-    )
-    return CloseReport(
-        period,
-        already_closed,
-        int(row["n"]),
-        int(row["lines"]),
-        int(adjustments["n"]),
-        int(row["total"]),
-    )
+    reimbursements, lines, adjustments, total = await queries.period_counts(period.id)
+    return CloseReport(period, already_closed, reimbursements, lines, adjustments, total)
 
 
 async def close_ended_periods(viewer: Viewer | None = None) -> list[CloseReport]:

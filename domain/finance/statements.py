@@ -15,8 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.cards import codes as card_codes
-from domain.core import clock, sql
+from domain.core import clock
 from domain.core.errors import invalid, not_found
+from domain.finance import queries
 from domain.finance.periods import fortnight_of
 from models.cards import SchoolYearWallet
 from models.finance import Reimbursement
@@ -28,31 +29,6 @@ STATUS_LABELS = {
     "cancelled": "Annulée",
     "regularized": "Régularisée",
 }
-_COLUMNS = """
-SELECT t.created_at, t.reference, c.code, b.first_name, b.last_name, t.wallet_kind,
-       t.amount_cents, t.status, u.first_name AS delegate_first, u.last_name AS delegate_last
-FROM card_transactions t
-JOIN cards c ON c.id = t.card_id
-JOIN beneficiaries b ON b.id = c.beneficiary_id
-JOIN users u ON u.id = t.delegate_user_id
-"""
-_ORDER = " ORDER BY t.wallet_kind, t.created_at, t.reference"
-LINES_OF_REIMBURSEMENT = (
-    _COLUMNS + " JOIN reimbursement_lines l ON l.transaction_id = t.id "
-    "WHERE l.reimbursement_id = $1" + _ORDER
-)
-ADJUSTMENTS_OF_REIMBURSEMENT = (
-    _COLUMNS + " JOIN reimbursement_adjustments a ON a.transaction_id = t.id "
-    "WHERE a.reimbursement_id = $1" + _ORDER
-)
-# Reversed within the period: never reimbursed, listed apart.
-REVERSED_UNASSIGNED = (
-    _COLUMNS  # noqa: S608 - constant fragments, values are parameters
-    + " WHERE t.partner_id = $1 AND t.created_at >= $2 AND t.created_at < $3 "
-    "AND t.status <> 'completed' "
-    "AND NOT EXISTS (SELECT 1 FROM reimbursement_lines l WHERE l.transaction_id = t.id)" + _ORDER
-)
-IN_RANGE = _COLUMNS + " WHERE t.partner_id = $1 AND t.created_at >= $2 AND t.created_at < $3"
 
 
 @dataclass(frozen=True)
@@ -119,7 +95,7 @@ def _initials(first: str, last: str) -> str:
     return f"{(first or '?')[:1].upper()}. {(last or '?')[:1].upper()}."
 
 
-async def _lines(query: str, *params: Any, sign: int = 1) -> list[StatementLine]:
+async def _lines(rows: list[dict[str, Any]], sign: int = 1) -> list[StatementLine]:
     labels = dict(await SchoolYearWallet.all().values_list("kind", "label"))
     return [
         StatementLine(
@@ -133,7 +109,7 @@ async def _lines(query: str, *params: Any, sign: int = 1) -> list[StatementLine]
             delegate=f"{row['delegate_first']} {row['delegate_last']}",
             status=STATUS_LABELS.get(row["status"], row["status"]),
         )
-        for row in await sql.rows(query, *params)
+        for row in rows
     ]
 
 
@@ -165,9 +141,9 @@ async def of_reimbursement(partner_id: UUID, reimbursement_id: UUID) -> Statemen
         title="Bordereau de remboursement",
         partner=reimbursement.partner,
         period_label=fortnight.label,
-        groups=_grouped(await _lines(LINES_OF_REIMBURSEMENT, reimbursement.id)),
-        reversed=await _lines(REVERSED_UNASSIGNED, partner_id, start, end),
-        adjustments=await _lines(ADJUSTMENTS_OF_REIMBURSEMENT, reimbursement.id, sign=-1),
+        groups=_grouped(await _lines(await queries.reimbursed_lines(reimbursement.id))),
+        reversed=await _lines(await queries.reversed_unassigned_lines(partner_id, start, end)),
+        adjustments=await _lines(await queries.taken_back_lines(reimbursement.id), sign=-1),
         reference=reimbursement.reference,
         carried_in_cents=reimbursement.carried_in_cents,
         status=reimbursement.status.value,
@@ -187,7 +163,7 @@ async def of_range(partner_id: UUID, first: date, last: date) -> Statement:
     if partner is None:
         raise not_found("Partenaire")
     start, end = _bounds(first, last)
-    every = await _lines(IN_RANGE + _ORDER, partner_id, start, end)
+    every = await _lines(await queries.lines_in_range(partner_id, start, end))
     return Statement(
         title="Bordereau des transactions",
         partner=partner,

@@ -26,7 +26,7 @@ from domain.core import clock
 from domain.core.transactions import atomic
 from domain.notifications.kinds import Category, rule_for
 from infra.settings import get_settings
-from models import fixed_sql
+from models import fixed_sql, sql
 from models.accounts import User
 from models.notifications import (
     DeliveryChannel,
@@ -98,8 +98,8 @@ async def plan_many(notification_ids: Sequence[UUID]) -> list[UUID]:
 
 async def _plan_batch(ids: list[UUID]) -> list[UUID]:
     now = clock.now()
-    found = await fixed_sql.fetch_rows(_notifications_sql(len(ids)), ids)
-    by_notification: dict[UUID, list[dict[str, Any]]] = {}
+    found = await sql.rows(_notifications_sql(len(ids)), *ids)
+    by_notification: dict[UUID, list[dict]] = {}
     for row in found:
         by_notification.setdefault(row["n.id"], []).append(row)
     waiting: list[UUID] = []
@@ -116,13 +116,13 @@ async def _plan_batch(ids: list[UUID]) -> list[UUID]:
             deliveries.extend(planned)
             waiting.append(notification.id)
     if to_mark:
-        mark = (_mark_dispatched_sql(len(to_mark)), [now, *to_mark])
+        mark = (_mark_dispatched_sql(len(to_mark)), now, *to_mark)
         if not deliveries:  # nothing to send: marking them planned is the only write
-            await fixed_sql.execute(*mark)
+            await sql.execute(*mark)
         else:
             async with atomic():  # the rows and the mark together: a crash between plans again
                 await NotificationDelivery.bulk_create(deliveries, ignore_conflicts=True)
-                await fixed_sql.execute(*mark)
+                await sql.execute(*mark)
     return waiting
 
 

@@ -14,30 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from tortoise.connection import get_connection
 from tortoise.expressions import Subquery
 
 from domain.accounts.viewer import Viewer
 from domain.core import clock, cursors
 from domain.offers.visibility import public_offers_filter
+from domain.social import queries
+from models import sql
 from models.offers import Offer
 from models.social import Follow, Highlight, Post, PostStatus
 
 MAX_PAGE = 50
-
-LATERAL_POSTS = """
-SELECT p.* FROM follows f
-CROSS JOIN LATERAL (
-  SELECT p.* FROM posts p
-  WHERE p.partner_id = f.partner_id AND p.status = 'published'
-    AND ($2::timestamptz IS NULL OR (p.created_at, p.id) < ($2::timestamptz, $3::uuid))
-  ORDER BY p.created_at DESC, p.id DESC
-  LIMIT $4
-) p
-WHERE f.user_id = $1
-ORDER BY p.created_at DESC, p.id DESC
-LIMIT $4
-"""
 
 
 @dataclass(frozen=True)
@@ -50,12 +37,9 @@ class FeedEntry:
 
 
 async def _posts(user_id: UUID, after: cursors.Position | None, limit: int) -> list[Post]:
-    connection = get_connection("default")
-    if connection.capabilities.dialect == "postgres":
+    if sql.is_postgres():
         moment, identifier = after if after else (None, None)
-        # The rows become Post objects in the same round trip (Tortoise's raw-SQL path).
-        executor = connection.executor_class(model=Post, db=connection)
-        return await executor.execute_select(LATERAL_POSTS, [user_id, moment, identifier, limit])
+        return await queries.followed_posts_before(user_id, moment, identifier, limit)
     followed = Follow.filter(user_id=user_id).values_list("partner_id", flat=True)
     return (
         await Post.filter(

@@ -58,11 +58,11 @@ def test_display_matches_babels_french_format(cents):
 @pytest.mark.skipif(BACKEND != "postgres", reason="format_euros() is a PostgreSQL function")
 async def test_the_databases_format_is_the_same(settings):
     """The one-statement debit writes its notification with PostgreSQL's format_euros()."""
-    from models import fixed_sql
+    from models import sql
 
     amounts = [0, 1, 9, 10, 99, 100, 105, 1055, 99_999, 100_000, 123_456, 100_000_00]
     amounts += [123_456_789_01, -1, -250, -123_456]
-    rows = await fixed_sql.fetch_rows(
-        "SELECT cents, format_euros(cents) AS text FROM unnest($1::bigint[]) AS cents", [amounts]
+    rows = await sql.rows(
+        "SELECT cents, format_euros(cents) AS text FROM unnest($1::bigint[]) AS cents", amounts
     )
     assert {row["cents"]: row["text"] for row in rows} == {c: format_euros(c) for c in amounts}

@@ -12,13 +12,14 @@ import sepaxml
 from lxml import etree
 
 from domain.cards import ledger
-from domain.core import clock, sql
+from domain.core import clock
 from domain.core.errors import DomainError, ErrorCode
 from domain.finance import files as finance_files
 from domain.finance import payment_batches
 from domain.finance.bank_details import BankDetailsInput, decide, submit
 from domain.finance.payment_batches import Rejection, create_payment_batch, mark_paid, mark_sent
 from domain.finance.reimbursements import close_period
+from models import sql
 from models.finance import PaymentBatch, Reimbursement, ReimbursementStatus
 from models.ledger import LedgerTransactionKind
 from tests.factories import partner_team

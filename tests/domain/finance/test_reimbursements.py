@@ -9,10 +9,12 @@ from tortoise.exceptions import IntegrityError
 
 from domain.accounts.viewer import Viewer
 from domain.cards.transactions import cancel_transaction, regularize_transaction
-from domain.core import clock, sql
+from domain.core import clock
 from domain.core.errors import DomainError, ErrorCode
+from domain.core.transactions import snapshot
 from domain.finance import reconciliation
 from domain.finance.reimbursements import close_period
+from models import sql
 from models.accounts import StaffRole
 from models.finance import (
     Reimbursement,
@@ -146,14 +148,14 @@ async def test_the_figures_add_up_and_a_broken_one_is_found(settings):
     await debit(team, paris(period.starts_on), 600)
     with after(period):
         await close_period(period.starts_on)
-    async with sql.snapshot():
+    async with snapshot():
         assert str(team.partner.id) not in {
             g.partner_id for g in await reconciliation.discrepancies()
         }
     mine = await Reimbursement.get(partner_id=team.partner.id, period__starts_on=period.starts_on)
     await Reimbursement.filter(id=mine.id).update(lines_cents=700, amount_cents=700)
     try:
-        async with sql.snapshot():
+        async with snapshot():
             gaps = {g.partner_id: g for g in await reconciliation.discrepancies()}
         gap = gaps[str(team.partner.id)]
         assert (gap.ledger_cents, gap.from_transactions_cents, gap.from_reimbursements_cents) == (

@@ -1,15 +1,17 @@
-"""A card debit written in one PostgreSQL statement: the hot path's only write.
+"""The hand-written SQL of cards and money: the till's card lookup and replay check, a
+wallet's move, and a card debit in one statement. The hot path of the platform: each
+statement's text is written once (cached) and its rows become models without Tortoise's
+query builder (models/fixed_sql.py).
 
-The wallet's conditional UPDATE, the balanced ledger transaction and its two entries, the
-card transaction, the audit entry and the young person's notification are data-modifying
-CTEs of a single statement, so they commit together or not at all, in one round trip
-instead of eight (BEGIN, six writes, COMMIT). Every INSERT reads from the wallet's UPDATE:
-when the balance is short, the UPDATE matches no row and nothing at all is written. The
-database's own rules still hold: the wallet CHECK, the deferred balanced-ledger trigger,
-the unique idempotency key (a concurrent replay makes the statement fail as a whole).
-
-SQLite has no data-modifying CTEs: there, domain/cards/transactions.py writes the same rows
-one by one inside atomic(). The test suite runs on both.
+The debit, on PostgreSQL: the wallet's conditional UPDATE, the balanced ledger transaction
+and its two entries, the card transaction, the audit entry and the young person's
+notification are data-modifying CTEs of a single statement, so they commit together or not
+at all, in one round trip instead of eight (BEGIN, six writes, COMMIT). Every INSERT reads
+from the wallet's UPDATE: when the balance is short, the UPDATE matches no row and nothing
+at all is written. The database's own rules still hold: the wallet CHECK, the deferred
+balanced-ledger trigger, the unique idempotency key (a concurrent replay makes the statement
+fail as a whole). SQLite has no data-modifying CTEs: there, domain/cards/transactions.py
+writes the same rows one by one inside atomic(). The test suite runs on both.
 """
 
 from __future__ import annotations
@@ -21,10 +23,72 @@ from functools import cache
 from typing import Any
 from uuid import UUID
 
-from models import fixed_sql
-from models.ledger import AccountKind
+from models import fixed_sql, sql
+from models.cards import Beneficiary, Card, SchoolYear
+from models.ledger import AccountKind, LedgerAccount
 from models.ledger import LedgerTransactionKind as Kind
 from models.transactions import CardTransaction, TransactionStatus
+
+# --- the till's reads ---------------------------------------------------------------------
+
+
+@cache
+def _card_sql() -> str:
+    # The wallet kind is a literal so that PostgreSQL can use the partial unique index.
+    return fixed_sql.select(
+        [(Card, "c"), (Beneficiary, "b"), (SchoolYear, "y"), (LedgerAccount, "w")],
+        "FROM cards c JOIN beneficiaries b ON b.id = c.beneficiary_id "
+        "JOIN school_years y ON y.id = c.school_year_id "
+        "LEFT JOIN ledger_accounts w ON w.school_year_id = c.school_year_id "
+        f"AND w.beneficiary_id = c.beneficiary_id AND w.kind = '{AccountKind.WALLET.value}' "
+        "WHERE c.code = $1",
+    )
+
+
+async def card_with_wallets(code: str) -> tuple[Card, list[LedgerAccount]] | None:
+    """The card by code as `select_related("beneficiary", "school_year")` leaves it, and the
+    wallets of its year, in one query."""
+    rows = await sql.rows(_card_sql(), code)
+    if not rows:
+        return None
+    card = fixed_sql.hydrate(Card, rows[0], "c")
+    fixed_sql.attach(card, "beneficiary", fixed_sql.hydrate(Beneficiary, rows[0], "b"))
+    fixed_sql.attach(card, "school_year", fixed_sql.hydrate(SchoolYear, rows[0], "y"))
+    return card, [fixed_sql.hydrate(LedgerAccount, row, "w") for row in rows if row["w.id"]]
+
+
+@cache
+def _replay_sql() -> str:
+    return fixed_sql.select(
+        [(CardTransaction, "t")],
+        "FROM card_transactions t WHERE t.partner_id = $1 AND t.idempotency_key = $2",
+    )
+
+
+async def transaction_by_key(partner_id: UUID, key: str) -> CardTransaction | None:
+    """The transaction this partner made with this idempotency key (every debit asks)."""
+    rows = await sql.rows(_replay_sql(), partner_id, key)
+    return fixed_sql.hydrate(CardTransaction, rows[0], "t") if rows else None
+
+
+# --- a wallet's move (domain/cards/ledger.py) ---------------------------------------------
+
+MOVE_WALLET = (
+    "UPDATE ledger_accounts SET balance_cents = balance_cents + $1 "
+    "WHERE id = $2 AND kind = $3 AND balance_cents + $4 >= 0 RETURNING balance_cents"
+)
+
+
+async def move_wallet(account_id: UUID, amount_cents: int) -> int | None:
+    """The wallet's new balance; None when the balance is short (then nothing changed).
+    Race-free: one UPDATE checks and changes the balance."""
+    rows = await sql.rows(
+        MOVE_WALLET, amount_cents, account_id, AccountKind.WALLET.value, amount_cents
+    )
+    return int(rows[0]["balance_cents"]) if rows else None
+
+
+# --- the debit in one statement (PostgreSQL) ----------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -64,15 +128,15 @@ class WrittenDebit:
 
 
 @cache
-def statement() -> str:
-    """The statement's text (PostgreSQL placeholders); its values come from `parameters`."""
+def debit_statement() -> str:
+    """The debit's text (PostgreSQL only); its values come from `debit_parameters`."""
     # $1 wallet, $2 amount, $3 ledger kind, $4 description, $5 at, $6 payable,
     # $7 transaction id, $8 reference, $9 partner, $10 delegate, $11 card, $12 wallet kind,
     # $13 status, $14 idempotency key, $15 fingerprint, $16 actor kind, $17 audit after,
     # $18 client address, $19 holder user, $20 notification id, $21 title,
     # $22 body before balance, $23 body after balance, $24 wallet account kind,
     # $25 audit action, $26 notification kind
-    return (  # noqa: S608 - constant fragments, every value is a parameter
+    return (
         "WITH moved AS ("
         " UPDATE ledger_accounts SET balance_cents = balance_cents - $2::bigint"
         " WHERE id = $1::uuid AND kind = $24 AND balance_cents - $2::bigint >= 0"
@@ -110,7 +174,7 @@ def statement() -> str:
     )
 
 
-def parameters(rows: DebitRows) -> list[Any]:
+def debit_parameters(rows: DebitRows) -> list[Any]:
     return [
         rows.wallet_id,
         rows.amount_cents,
@@ -144,7 +208,7 @@ def parameters(rows: DebitRows) -> list[Any]:
 async def write_debit(rows: DebitRows) -> WrittenDebit | None:
     """Write the debit; None when the wallet's balance is short (then nothing is written).
     Raises IntegrityError when the idempotency key was taken meanwhile."""
-    found = await fixed_sql.fetch_rows(statement(), parameters(rows))
+    found = await sql.rows(debit_statement(), *debit_parameters(rows))
     if not found:
         return None
     row = found[0]
