@@ -20,15 +20,15 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.connection import get_connection
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
 
 def connection() -> BaseDBAsyncClient:
     """The default connection, or that of the surrounding transaction."""
-    return connections.get("default")
+    return get_connection("default")  # what `connections.get` does, with its type
 
 
 def is_postgres(client: BaseDBAsyncClient | None = None) -> bool:
@@ -55,9 +55,9 @@ def _for_sqlite(value: Any) -> Any:
 
 def _in_dialect(
     client: BaseDBAsyncClient, text: str, values: Sequence[Any]
-) -> tuple[str, Sequence[Any]]:
+) -> tuple[str, list[Any]]:
     if client.capabilities.dialect != "sqlite":
-        return text, values
+        return text, list(values)
     return _PLACEHOLDER.sub(r"?\1", text), [_for_sqlite(v) for v in values]
 
 

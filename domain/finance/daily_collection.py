@@ -60,7 +60,7 @@ async def send_daily_collection(day: date) -> int:
     """Queue the report of `day` for every partner not yet reported; returns how many."""
     start, end = _day_bounds(day)
     labels = dict(await SchoolYearWallet.all().values_list("kind", "label"))
-    by_partner: dict[str, list[dict]] = defaultdict(list)
+    by_partner: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in await queries.transactions_between(start, end):
         by_partner[str(as_uuid(row["partner_id"]))].append(row)
     sent = 0

@@ -73,8 +73,9 @@ async def close_period(
     steps = 6
     tick = progress or (lambda done, total: None)
     async with snapshot():
-        period = await ReimbursementPeriod.filter(id=period.id).select_for_update().first()
-        assert period is not None
+        locked = await ReimbursementPeriod.filter(id=period.id).select_for_update().first()
+        assert locked is not None
+        period = locked
         if period.closed_at is not None:
             return await _report(period, already_closed=True)
         previous = await ReimbursementPeriod.get_or_none(

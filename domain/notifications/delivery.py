@@ -99,7 +99,7 @@ async def plan_many(notification_ids: Sequence[UUID]) -> list[UUID]:
 async def _plan_batch(ids: list[UUID]) -> list[UUID]:
     now = clock.now()
     found = await sql.rows(_notifications_sql(len(ids)), *ids)
-    by_notification: dict[UUID, list[dict]] = {}
+    by_notification: dict[UUID, list[dict[str, Any]]] = {}
     for row in found:
         by_notification.setdefault(row["n.id"], []).append(row)
     waiting: list[UUID] = []
@@ -116,13 +116,13 @@ async def _plan_batch(ids: list[UUID]) -> list[UUID]:
             deliveries.extend(planned)
             waiting.append(notification.id)
     if to_mark:
-        mark = (_mark_dispatched_sql(len(to_mark)), now, *to_mark)
+        mark_sql, marked = _mark_dispatched_sql(len(to_mark)), (now, *to_mark)
         if not deliveries:  # nothing to send: marking them planned is the only write
-            await sql.execute(*mark)
+            await sql.execute(mark_sql, *marked)
         else:
             async with atomic():  # the rows and the mark together: a crash between plans again
                 await NotificationDelivery.bulk_create(deliveries, ignore_conflicts=True)
-                await sql.execute(*mark)
+                await sql.execute(mark_sql, *marked)
     return waiting
 
 

@@ -26,7 +26,7 @@ LIMIT $4
 
 
 async def followed_posts_before(
-    user_id: UUID, moment: datetime | None, post_id: UUID | None, limit: int
+    user_id: UUID, moment: datetime | None, post_id: UUID | int | None, limit: int
 ) -> list[Post]:
     """PostgreSQL only: the newest published posts of the partners the user follows, older
     than (moment, post_id) when given."""
