@@ -8,6 +8,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.notifications import Channel
+
 
 class CampaignStatus(StrEnum):
     DRAFT = "draft"
@@ -16,12 +18,6 @@ class CampaignStatus(StrEnum):
     PAUSED = "paused"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
-
-
-class CampaignChannel(StrEnum):
-    EMAIL = "email"
-    PUSH = "push"
-    IN_APP = "in_app"
 
 
 class RecipientStatus(StrEnum):
@@ -37,7 +33,7 @@ class Campaign(Model):
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     name = fields.CharField(max_length=200)
-    channels: list[str] = fields.JSONField(default=list)  # CampaignChannel values
+    channels: list[str] = fields.JSONField(default=list)  # Channel values
     subject = fields.CharField(max_length=150, default="")  # the email's subject
     title = fields.CharField(max_length=100)  # push title, email and inbox heading
     body = fields.CharField(max_length=1000)
@@ -76,7 +72,7 @@ class CampaignRecipient(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name=False, on_delete=fields.CASCADE
     )
-    channel = fields.CharEnumField(CampaignChannel, max_length=8)
+    channel = fields.CharEnumField(Channel, max_length=8)
     status = fields.CharEnumField(RecipientStatus, max_length=8, default=RecipientStatus.PENDING)
     reason = fields.CharField(max_length=300, null=True)  # why failed or skipped
     attempts = fields.IntField(default=0, db_default=0)

@@ -52,9 +52,16 @@ class Device(Model):
         table = "devices"
 
 
-class DeliveryChannel(StrEnum):
-    PUSH = "push"
+class Channel(StrEnum):
+    """The ways CJeune reaches a person; what each one does is in domain/notifications/channels/.
+
+    Stored in notification_deliveries.channel, campaign_recipients.channel and
+    marketing_consent_events.channel (CHECK constraints list the values the database accepts).
+    """
+
     EMAIL = "email"
+    PUSH = "push"
+    IN_APP = "in_app"  # the app's inbox
 
 
 class DeliveryStatus(StrEnum):
@@ -70,7 +77,9 @@ class NotificationDelivery(Model):
     notification: fields.ForeignKeyRelation[Notification] = fields.ForeignKeyField(
         "models.Notification", related_name="deliveries", on_delete=fields.CASCADE
     )
-    channel = fields.CharEnumField(DeliveryChannel, max_length=8)
+    # Only the channels that deliver notifications one by one have rows (the inbox is the
+    # notification itself); the description says which, as the migrations recorded it.
+    channel = fields.CharEnumField(Channel, max_length=8, description="PUSH: push\nEMAIL: email")
     target = fields.CharField(max_length=64)  # the device id, or "email"
     status = fields.CharEnumField(DeliveryStatus, max_length=8, default=DeliveryStatus.PENDING)
     attempts = fields.IntField(default=0)
@@ -100,7 +109,7 @@ class MarketingConsentEvent(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="consent_events", on_delete=fields.CASCADE
     )
-    channel = fields.CharField(max_length=8)  # email | push
+    channel = fields.CharField(max_length=8)  # a Channel with a marketing opt-in
     opted_in = fields.BooleanField()
     source = fields.CharEnumField(ConsentSource, max_length=24)
     campaign_id = fields.UUIDField(null=True)  # the campaign whose link was used to unsubscribe

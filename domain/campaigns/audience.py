@@ -3,10 +3,11 @@
 One SQL filter serves both the audience count and the writing of the recipient rows
 (INSERT ... SELECT, one statement per channel), so what the team is shown is what is sent.
 The consent rules are those of domain/consent/marketing.py, written in SQL: a young person,
-active, opted in on the channel (in-app: on either channel), and 15 or older on the Paris
+active, opted in on the channel (in-app: on any channel), and 15 or older on the Paris
 date or with a parent's consent given and not withdrawn (no birth date: treated as under
-15). Push needs a registered device. Themes for 18–25s only (tourism, professional
-insertion), in the segment or in the offers shown, restrict the whole campaign to 18–25s.
+15); and reachable on the channel (its `audience_sql`: push needs a registered device).
+Themes for 18–25s only (tourism, professional insertion), in the segment or in the offers
+shown, restrict the whole campaign to 18–25s.
 `may_receive_campaign` is the same rule for one loaded person: the sender re-checks each
 batch with it, so someone who unsubscribes during a campaign receives nothing more.
 """
@@ -24,10 +25,11 @@ from tortoise import connections
 
 from domain.consent.marketing import CONSENT_AGE, marketing_allowed
 from domain.core.errors import invalid
+from domain.notifications.channels import channel_of, with_opt_in
 from domain.offers.visibility import ADULT_AGE, ADULT_THEMES, YOUTH_AGES
 from models.accounts import User
-from models.campaigns import CampaignChannel
 from models.cards import BeneficiaryKind
+from models.notifications import Channel
 from models.offers import OfferTheme
 from models.partners import Partner
 
@@ -152,16 +154,19 @@ def dialect() -> str:
     return connections.get("default").capabilities.dialect
 
 
-def eligible_users_sql(segment: Segment, channel: CampaignChannel, today: date, p: Params) -> str:
-    """SELECT u.id FROM users u WHERE (the law) AND (the segment)."""
-    where = ["u.kind = 'young_person'", "u.is_active"]
-    if channel is CampaignChannel.EMAIL:
-        where.append("u.marketing_email_opt_in")
-    elif channel is CampaignChannel.PUSH:
-        where.append("u.marketing_push_opt_in")
-        where.append("EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id)")
+def reachable_sql(channel: Channel) -> list[str]:
+    """Opted in on the channel (one without an opt-in: on any), with an address on it."""
+    found = channel_of(channel)
+    if found.opt_in_field is not None:
+        where = [f"u.{found.opt_in_field}"]
     else:
-        where.append("(u.marketing_email_opt_in OR u.marketing_push_opt_in)")
+        where = ["(" + " OR ".join(f"u.{c.opt_in_field}" for c in with_opt_in()) + ")"]
+    return where if found.audience_sql is None else [*where, found.audience_sql]
+
+
+def eligible_users_sql(segment: Segment, channel: Channel, today: date, p: Params) -> str:
+    """SELECT u.id FROM users u WHERE (the law) AND (the segment)."""
+    where = ["u.kind = 'young_person'", "u.is_active", *reachable_sql(channel)]
     where.append(
         f"((u.birth_date IS NOT NULL AND u.birth_date <= {p(years_before(today, CONSENT_AGE))})"
         " OR EXISTS (SELECT 1 FROM parental_consents pc WHERE pc.young_person_id = u.id"
@@ -198,11 +203,11 @@ def eligible_users_sql(segment: Segment, channel: CampaignChannel, today: date, 
 
 
 async def count_audience(
-    segment: Segment, channels: Iterable[CampaignChannel], today: date
-) -> dict[CampaignChannel, int]:
+    segment: Segment, channels: Iterable[Channel], today: date
+) -> dict[Channel, int]:
     """How many would receive the campaign on each channel today."""
     connection = connections.get("default")
-    counts: dict[CampaignChannel, int] = {}
+    counts: dict[Channel, int] = {}
     for channel in channels:
         p = Params(connection.capabilities.dialect)
         sql = f"SELECT count(*) AS n FROM ({eligible_users_sql(segment, channel, today, p)}) e"
@@ -215,7 +220,7 @@ async def write_recipients(
     connection: Any,
     campaign_id: UUID,
     segment: Segment,
-    channels: Iterable[CampaignChannel],
+    channels: Iterable[Channel],
     today: date,
 ) -> int:
     """One pending row per eligible person and channel; rows already there stay as they are.
@@ -240,13 +245,9 @@ async def write_recipients(
 
 
 def may_receive_campaign(
-    user: User, channel: CampaignChannel, today: date, has_parental_consent: bool
+    user: User, channel: Channel, today: date, has_parental_consent: bool
 ) -> bool:
-    """The SQL rule for one loaded person (devices aside): used to re-check each batch."""
+    """The SQL rule for one loaded person (addresses aside): used to re-check each batch."""
     if user.kind != "young_person":
         return False
-    if channel is CampaignChannel.IN_APP:
-        return any(
-            marketing_allowed(user, c, today, has_parental_consent) for c in ("email", "push")
-        )
-    return marketing_allowed(user, channel.value, today, has_parental_consent)
+    return marketing_allowed(user, channel, today, has_parental_consent)
