@@ -5,10 +5,9 @@ plans nothing more. Each channel (domain/notifications/channels/) says where a p
 reached and sends its rows; this module plans, claims and records them. A worker claims a
 row with a conditional UPDATE before sending (two workers never send the same row at once)
 and records the outcome: sent, pending again with a later attempt (transient failure), or
-failed with the reason. A crash after the provider
-accepted but before the row says so leaves a claim that expires; that narrow window is the
-only case of a second send, and the push carries the notification id as collapse key so the
-phone replaces the first.
+failed with the reason. A crash after the provider accepted but before the row says so
+leaves a claim that expires; that narrow window is the only case of a second send, and the
+push carries the notification id as collapse key so the phone replaces the first.
 """
 
 from __future__ import annotations
@@ -61,7 +60,8 @@ def _placeholders(first: int, count: int) -> str:
 
 @cache
 def _notifications_sql(count: int) -> str:
-    # One row per device of each user (one row without a device): a single read per batch.
+    # One row per device of each user (one row without a device): a single read per batch
+    # gives every channel its addresses (the account's email, the devices for push).
     return fixed_sql.select(
         [(Notification, "n"), (User, "u")],
         ', d.id AS "device_id" FROM notifications n JOIN users u ON u.id = n.user_id '
