@@ -72,7 +72,12 @@ class CampaignRecipient(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name=False, on_delete=fields.CASCADE
     )
-    channel = fields.CharEnumField(Channel, max_length=8)
+    # The description stays as the migrations recorded it: a new Channel must not alter this
+    # field (on SQLite that rebuilds the table and drops its CHECK triggers); the accepted
+    # values are the CHECK constraint's (migrations/0018_campaigns_integrity.py).
+    channel = fields.CharEnumField(
+        Channel, max_length=8, description="EMAIL: email\nPUSH: push\nIN_APP: in_app"
+    )
     status = fields.CharEnumField(RecipientStatus, max_length=8, default=RecipientStatus.PENDING)
     reason = fields.CharField(max_length=300, null=True)  # why failed or skipped
     attempts = fields.IntField(default=0, db_default=0)

@@ -78,7 +78,9 @@ class NotificationDelivery(Model):
         "models.Notification", related_name="deliveries", on_delete=fields.CASCADE
     )
     # Only the channels that deliver notifications one by one have rows (the inbox is the
-    # notification itself); the description says which, as the migrations recorded it.
+    # notification itself). The description stays as the migrations recorded it: a new
+    # Channel must not alter this field (on SQLite that rebuilds the table and drops its
+    # CHECK triggers).
     channel = fields.CharEnumField(Channel, max_length=8, description="PUSH: push\nEMAIL: email")
     target = fields.CharField(max_length=64)  # the device id, or "email"
     status = fields.CharEnumField(DeliveryStatus, max_length=8, default=DeliveryStatus.PENDING)
