@@ -179,7 +179,7 @@ async def create_and_send() -> str:
     from domain.accounts.viewer import Viewer
     from domain.campaigns import management as campaigns
     from models.accounts import StaffRole
-    from models.campaigns import CampaignChannel
+    from models.notifications import Channel
 
     staff = await create_staff(
         None,
@@ -194,7 +194,7 @@ async def create_and_send() -> str:
         actor,
         campaigns.CampaignDraft(
             name="Rentrée 2026",
-            channels=[CampaignChannel.EMAIL, CampaignChannel.PUSH],
+            channels=[Channel.EMAIL, Channel.PUSH],
             subject="Tes bons plans de la rentrée",
             title="C'est la rentrée avec CJeune !",
             body="Cinéma, sport, culture : profite des bons plans de tes partenaires.\n\n"

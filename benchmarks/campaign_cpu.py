@@ -46,8 +46,8 @@ def _wait_ready(log: Path, process: subprocess.Popen[bytes]) -> None:
 
 
 async def measure(count: int, chunk: int, full_render: bool) -> dict[str, float]:
-    from domain.campaigns.content import campaign_email
-    from domain.campaigns.sending import build_emails, push_messages
+    from domain.notifications.channels.email import build_emails, campaign_email
+    from domain.notifications.channels.push import push_messages
     from infra.settings import get_settings
     from models.campaigns import Campaign
     from push.channels import close_channels, email_channel, push_channel

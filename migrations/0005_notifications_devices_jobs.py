@@ -2,7 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.notifications import ConsentSource, DeliveryChannel, DeliveryStatus, DevicePlatform
+from models.notifications import Channel, ConsentSource, DeliveryStatus, DevicePlatform
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
@@ -149,7 +149,7 @@ class Migration(migrations.Migration):
                     "channel",
                     fields.CharEnumField(
                         description="PUSH: push\nEMAIL: email",
-                        enum_type=DeliveryChannel,
+                        enum_type=Channel,
                         max_length=8,
                     ),
                 ),

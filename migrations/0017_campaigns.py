@@ -2,7 +2,8 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.campaigns import CampaignChannel, CampaignStatus, RecipientStatus
+from models.campaigns import CampaignStatus, RecipientStatus
+from models.notifications import Channel
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
@@ -140,7 +141,7 @@ class Migration(migrations.Migration):
                     "channel",
                     fields.CharEnumField(
                         description="EMAIL: email\nPUSH: push\nIN_APP: in_app",
-                        enum_type=CampaignChannel,
+                        enum_type=Channel,
                         max_length=8,
                     ),
                 ),

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from models.notifications import Channel
+
 if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("models.X")
     from models.accounts import User
 
@@ -20,12 +22,6 @@ class CampaignStatus(StrEnum):
     PAUSED = "paused"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
-
-
-class CampaignChannel(StrEnum):
-    EMAIL = "email"
-    PUSH = "push"
-    IN_APP = "in_app"
 
 
 class RecipientStatus(StrEnum):
@@ -41,7 +37,7 @@ class Campaign(Model):
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     name = fields.CharField(max_length=200)
-    channels: list[str] = fields.JSONField(default=list)  # CampaignChannel values
+    channels: list[str] = fields.JSONField(default=list)  # Channel values
     subject = fields.CharField(max_length=150, default="")  # the email's subject
     title = fields.CharField(max_length=100)  # push title, email and inbox heading
     body = fields.CharField(max_length=1000)
@@ -83,7 +79,12 @@ class CampaignRecipient(Model):
         "models.User", related_name=False, on_delete=fields.CASCADE
     )
     user_id: uuid.UUID
-    channel = fields.CharEnumField(CampaignChannel, max_length=8)
+    # The description stays as the migrations recorded it: a new Channel must not alter this
+    # field (on SQLite that rebuilds the table and drops its CHECK triggers); the accepted
+    # values are the CHECK constraint's (migrations/0018_campaigns_integrity.py).
+    channel = fields.CharEnumField(
+        Channel, max_length=8, description="EMAIL: email\nPUSH: push\nIN_APP: in_app"
+    )
     status = fields.CharEnumField(RecipientStatus, max_length=8, default=RecipientStatus.PENDING)
     reason = fields.CharField(max_length=300, null=True)  # why failed or skipped
     attempts = fields.IntField(default=0, db_default=0)

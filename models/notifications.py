@@ -58,9 +58,16 @@ class Device(Model):
         table = "devices"
 
 
-class DeliveryChannel(StrEnum):
-    PUSH = "push"
+class Channel(StrEnum):
+    """The ways CJeune reaches a person; what each one does is in domain/notifications/channels/.
+
+    Stored in notification_deliveries.channel, campaign_recipients.channel and
+    marketing_consent_events.channel (CHECK constraints list the values the database accepts).
+    """
+
     EMAIL = "email"
+    PUSH = "push"
+    IN_APP = "in_app"  # the app's inbox
 
 
 class DeliveryStatus(StrEnum):
@@ -77,7 +84,11 @@ class NotificationDelivery(Model):
         "models.Notification", related_name="deliveries", on_delete=fields.CASCADE
     )
     notification_id: uuid.UUID
-    channel = fields.CharEnumField(DeliveryChannel, max_length=8)
+    # Only the channels that deliver notifications one by one have rows (the inbox is the
+    # notification itself). The description stays as the migrations recorded it: a new
+    # Channel must not alter this field (on SQLite that rebuilds the table and drops its
+    # CHECK triggers).
+    channel = fields.CharEnumField(Channel, max_length=8, description="PUSH: push\nEMAIL: email")
     target = fields.CharField(max_length=64)  # the device id, or "email"
     status = fields.CharEnumField(DeliveryStatus, max_length=8, default=DeliveryStatus.PENDING)
     attempts = fields.IntField(default=0)
@@ -108,7 +119,7 @@ class MarketingConsentEvent(Model):
         "models.User", related_name="consent_events", on_delete=fields.CASCADE
     )
     user_id: uuid.UUID
-    channel = fields.CharField(max_length=8)  # email | push
+    channel = fields.CharField(max_length=8)  # a Channel with a marketing opt-in
     opted_in = fields.BooleanField()
     source = fields.CharEnumField(ConsentSource, max_length=24)
     campaign_id = fields.UUIDField(null=True)  # the campaign whose link was used to unsubscribe

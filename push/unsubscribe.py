@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from infra.settings import Settings
-from models.notifications import DeliveryChannel
+from models.notifications import Channel
 
 _VERSION = b"\x01"
 _MAC_SIZE = 32
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,400}")
 UNSUBSCRIBE_PURPOSE = "marketing-unsubscribe"
-_CHANNEL_CODES = {DeliveryChannel.EMAIL: b"e", DeliveryChannel.PUSH: b"p"}
+# A channel is written in the link as the first letter of its value ("e" for email, "p" for
+# push): links already sent never expire, so a channel's letter never changes.
+_CHANNEL_CODES = {channel: channel.value[:1].encode() for channel in Channel}
+if len(set(_CHANNEL_CODES.values())) != len(Channel):
+    raise RuntimeError("two channels start with the same letter: their unsubscribe links clash")
 
 
 def _key(settings: Settings, purpose: str) -> bytes:
@@ -65,17 +69,17 @@ def read_signed_link(settings: Settings, purpose: str, token: str) -> bytes | No
 @dataclass(frozen=True)
 class UnsubscribeLink:
     user_id: UUID
-    channel: DeliveryChannel
+    channel: Channel
     campaign_id: UUID | None = None
 
 
 def unsubscribe_token(
     settings: Settings,
     user_id: UUID,
-    channel: DeliveryChannel | str,
+    channel: Channel | str,
     campaign_id: UUID | None = None,
 ) -> str:
-    payload = _CHANNEL_CODES[DeliveryChannel(channel)] + user_id.bytes
+    payload = _CHANNEL_CODES[Channel(channel)] + user_id.bytes
     if campaign_id is not None:
         payload += campaign_id.bytes
     return sign_link(settings, UNSUBSCRIBE_PURPOSE, payload)
@@ -84,7 +88,7 @@ def unsubscribe_token(
 def unsubscribe_url(
     settings: Settings,
     user_id: UUID,
-    channel: DeliveryChannel | str,
+    channel: Channel | str,
     campaign_id: UUID | None = None,
 ) -> str:
     """The person's own one-click link (no expiry: an old email must still unsubscribe)."""

@@ -11,8 +11,9 @@ import strawberry
 from domain.campaigns import management as campaigns
 from domain.campaigns.audience import Segment
 from domain.core.errors import DomainError, invalid
-from models.campaigns import Campaign, CampaignChannel, CampaignStatus
+from models.campaigns import Campaign, CampaignStatus
 from models.cards import BeneficiaryKind
+from models.notifications import Channel
 from models.offers import OfferTheme
 from resolvers.partners import parse_id
 from schema.errors import UserError
@@ -50,7 +51,7 @@ def _draft(input: Any, base: campaigns.CampaignDraft | None = None) -> campaigns
         base = campaigns.CampaignDraft(name="", channels=[], title="", body="")
     return campaigns.CampaignDraft(
         name=pick("name", base.name),
-        channels=[CampaignChannel(c) for c in pick("channels", base.channels)],
+        channels=[Channel(c) for c in pick("channels", base.channels)],
         title=pick("title", base.title),
         body=pick("body", base.body),
         subject=pick("subject", base.subject),
@@ -110,11 +111,11 @@ async def audience(
     info: Info,
     segment: Any,
     offer_ids: list[strawberry.ID] | None,
-    channels: list[CampaignChannel] | None,
-) -> dict[CampaignChannel, int] | UserError:
+    channels: list[Channel] | None,
+) -> dict[Channel, int] | UserError:
     try:
         return await campaigns.audience(
-            segment_of(segment), _offer_ids(offer_ids), [CampaignChannel(c) for c in channels or ()]
+            segment_of(segment), _offer_ids(offer_ids), [Channel(c) for c in channels or ()]
         )
     except DomainError as error:
         return UserError.from_domain(error)

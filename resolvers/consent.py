@@ -11,10 +11,11 @@ from domain.consent.parental import ConsentStatus, status_of
 from domain.core import clock
 from domain.core.errors import DomainError
 from models.accounts import User
-from models.notifications import ConsentSource, DeliveryChannel
+from models.notifications import Channel, ConsentSource
 from models.notifications import ParentalConsent as ParentalConsentModel
 from resolvers.partners import parse_id
 from schema.consent import (
+    MarketingChannel,
     MarketingConsent,
     MarketingConsentResult,
     MarketingConsentSuccess,
@@ -42,7 +43,7 @@ def _parental_consent(consent: ParentalConsentModel) -> ParentalConsent:
 def _notice(user: User, needed: bool, status: ConsentStatus, consent) -> str | None:
     if not needed or status == ConsentStatus.GIVEN:
         return None
-    if not (user.marketing_email_opt_in or user.marketing_push_opt_in):
+    if not marketing_consent.opted_in(user, Channel.IN_APP):  # opted in on no channel
         return None
     if status == ConsentStatus.REQUESTED:
         return (
@@ -64,13 +65,13 @@ async def _marketing_consent(user_id) -> MarketingConsent:
     status = status_of(consent)
     given = status == ConsentStatus.GIVEN
     return MarketingConsent(
-        email_opt_in=user.marketing_email_opt_in,
-        push_opt_in=user.marketing_push_opt_in,
+        email_opt_in=marketing_consent.opted_in(user, Channel.EMAIL),
+        push_opt_in=marketing_consent.opted_in(user, Channel.PUSH),
         parental_consent_needed=needed,
         parental_consent_status=status,
         parental_consent=_parental_consent(consent) if consent else None,
-        receives_marketing_email=marketing_allowed(user, DeliveryChannel.EMAIL, today, given),
-        receives_marketing_push=marketing_allowed(user, DeliveryChannel.PUSH, today, given),
+        receives_marketing_email=marketing_allowed(user, Channel.EMAIL, today, given),
+        receives_marketing_push=marketing_allowed(user, Channel.PUSH, today, given),
         notice=_notice(user, needed, status, consent),
     )
 
@@ -80,11 +81,13 @@ async def my_marketing_consent(info: Info) -> MarketingConsent:
 
 
 async def set_marketing_opt_in(
-    info: Info, channel: DeliveryChannel, opted_in: bool
+    info: Info, channel: MarketingChannel, opted_in: bool
 ) -> MarketingConsentResult:
     user_id = info.context.viewer.user.id
     try:
-        await marketing_consent.set_marketing_opt_in(user_id, channel, opted_in, ConsentSource.APP)
+        await marketing_consent.set_marketing_opt_in(
+            user_id, Channel(channel), opted_in, ConsentSource.APP
+        )
     except DomainError as error:
         return UserError.from_domain(error)
     return MarketingConsentSuccess(consent=await _marketing_consent(user_id))

@@ -11,6 +11,7 @@ from domain.accounts.sessions import load_viewer
 from domain.core.errors import DomainError, invalid
 from domain.notifications import devices, inbox
 from domain.notifications.preferences import set_channels
+from models.notifications import Channel
 from push.realtime import notification_channel, subscribe
 from resolvers.partners import parse_id
 from schema.errors import Done, UserError
@@ -90,7 +91,8 @@ async def notification_preferences(info: Info) -> NotificationPreferences:
 async def update_notification_preferences(
     info: Info, push: bool | None = None, email: bool | None = None
 ) -> NotificationPreferences:
-    user = await set_channels(info.context.viewer.user.id, push, email)
+    choices = {Channel.PUSH: push, Channel.EMAIL: email}
+    user = await set_channels(info.context.viewer.user.id, choices)
     return NotificationPreferences.from_user(user)
 
 

@@ -16,10 +16,10 @@ from domain.campaigns import management as domain
 from domain.campaigns.audience import Segment
 from models.accounts import StaffRole
 from models.campaigns import Campaign as CampaignModel
-from models.campaigns import CampaignChannel as CampaignChannelModel
 from models.campaigns import CampaignStatus as CampaignStatusModel
 from models.campaigns import RecipientStatus as RecipientStatusModel
 from models.cards import BeneficiaryKind as BeneficiaryKindModel
+from models.notifications import Channel
 from models.offers import Offer as OfferModel
 from resolvers import campaigns as resolvers
 from resolvers.permissions import YOUNG_PERSON, allow, staff
@@ -31,7 +31,7 @@ MARKETING = allow(staff(StaffRole.MARKETING))
 
 CampaignStatus = strawberry.enum(CampaignStatusModel, name="CampaignStatus")
 CampaignChannel = strawberry.enum(
-    CampaignChannelModel, name="CampaignChannel", description="IN_APP: the app's inbox."
+    Channel, name="CampaignChannel", description="IN_APP: the app's inbox."
 )
 CampaignRecipientStatus = strawberry.enum(RecipientStatusModel, name="CampaignRecipientStatus")
 BeneficiaryKind = strawberry.enum(
@@ -174,7 +174,7 @@ class Campaign:
             id=strawberry.ID(str(campaign.id)),
             name=campaign.name,
             status=campaign.status,
-            channels=[CampaignChannelModel(c) for c in campaign.channels],
+            channels=[Channel(c) for c in campaign.channels],
             subject=campaign.subject,
             title=campaign.title,
             body=campaign.body,
@@ -292,9 +292,9 @@ class CampaignQueries:
         if isinstance(counts, UserError):
             return counts
         return CampaignAudience(
-            email=counts.get(CampaignChannelModel.EMAIL),
-            push=counts.get(CampaignChannelModel.PUSH),
-            in_app=counts.get(CampaignChannelModel.IN_APP),
+            email=counts.get(Channel.EMAIL),
+            push=counts.get(Channel.PUSH),
+            in_app=counts.get(Channel.IN_APP),
         )
 
     @strawberry.field(extensions=MARKETING)

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 import strawberry
 
 from domain.consent.parental import ConsentStatus
-from models.notifications import DeliveryChannel
+from domain.notifications.channels import with_opt_in
 from schema.errors import UserError
 
-MarketingChannel = strawberry.enum(DeliveryChannel, name="MarketingChannel")
+# The channels one opts in to (Channel values), in the registry's order: push, then email.
+MarketingChannel = strawberry.enum(
+    StrEnum("MarketingChannel", [(c.channel.name, c.channel.value) for c in with_opt_in()]),
+    name="MarketingChannel",
+)
 ParentalConsentStatus = strawberry.enum(ConsentStatus, name="ParentalConsentStatus")
 
 

@@ -7,7 +7,9 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from domain.notifications.preferences import wants
 from models.accounts import User
+from models.notifications import Channel
 from models.notifications import Device as DeviceModel
 from models.notifications import DevicePlatform as DevicePlatformModel
 from models.notifications import Notification as NotificationModel
@@ -101,4 +103,8 @@ class NotificationPreferences:
 
     @classmethod
     def from_user(cls, user: User) -> NotificationPreferences:
-        return cls(push=user.notify_by_push, email=user.notify_by_email, in_app=True)
+        return cls(
+            push=wants(user, Channel.PUSH),
+            email=wants(user, Channel.EMAIL),
+            in_app=wants(user, Channel.IN_APP),
+        )

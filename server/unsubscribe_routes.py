@@ -16,8 +16,9 @@ from starlette.routing import Route
 
 from domain.consent.marketing import set_marketing_opt_in
 from domain.core.errors import DomainError
+from domain.notifications.channels import channel_of
 from infra.settings import get_settings
-from models.notifications import ConsentSource, DeliveryChannel
+from models.notifications import ConsentSource
 from push.unsubscribe import read_unsubscribe_token
 
 logger = logging.getLogger(__name__)
@@ -78,12 +79,6 @@ def paragraphs(*texts: str) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(text) for text in texts)
 
 
-_WHAT = {
-    DeliveryChannel.EMAIL: "les bons plans et actualités de CJeune de Provence par e-mail",
-    DeliveryChannel.PUSH: "les bons plans et actualités de CJeune de Provence en notification",
-}
-
-
 def _invalid_link() -> HTMLResponse:
     return french_page(
         "Lien non valable",
@@ -102,7 +97,10 @@ async def unsubscribe(request: Request) -> HTMLResponse:
     link = read_unsubscribe_token(get_settings(), token)
     if link is None:
         return _invalid_link()
-    what = _WHAT[link.channel]
+    what = (
+        "les bons plans et actualités de CJeune de Provence "
+        + channel_of(link.channel).marketing_wording
+    )
     if request.method != "POST":
         action = f"/desabonnement?jeton={token}"
         return french_page(

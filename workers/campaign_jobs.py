@@ -8,7 +8,7 @@ import logging
 from uuid import UUID
 
 from domain.campaigns import sending as campaign_sending
-from models.campaigns import CampaignChannel
+from models.notifications import Channel
 from workers.broker import broker
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ async def start_campaign(campaign_id: str) -> None:
 
 @broker.task(task_name=campaign_sending.BATCH_JOB, retry_delay=10)
 async def send_campaign_batches(campaign_id: str, channel: str) -> None:
-    handled = await campaign_sending.run_batches(UUID(campaign_id), CampaignChannel(channel))
+    handled = await campaign_sending.run_batches(UUID(campaign_id), Channel(channel))
     logger.info("campaign %s: %d %s recipients handled", campaign_id, handled, channel)
 
 

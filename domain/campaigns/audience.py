@@ -1,12 +1,14 @@
 """Who a campaign reaches: the segment the marketing team chose, narrowed by the law.
 
 One SQL filter (domain/campaigns/queries.py) serves both the audience count and the writing
-of the recipient rows, so what the team is shown is what is sent. The consent rules are
-those of domain/consent/marketing.py, written in SQL: a young person, active, opted in on
-the channel (in-app: on either channel), and 15 or older on the Paris date or with a
-parent's consent given and not withdrawn (no birth date: treated as under 15). Push needs
-a registered device. Themes for 18–25s only (tourism, professional
-insertion), in the segment or in the offers shown, restrict the whole campaign to 18–25s.
+of the recipient rows (INSERT ... SELECT, one statement per channel), so what the team is
+shown is what is sent.
+The consent rules are those of domain/consent/marketing.py, written in SQL: a young person,
+active, opted in on the channel (in-app: on any channel), and 15 or older on the Paris
+date or with a parent's consent given and not withdrawn (no birth date: treated as under
+15); and reachable on the channel (its `audience_sql`: push needs a registered device).
+Themes for 18–25s only (tourism, professional insertion), in the segment or in the offers
+shown, restrict the whole campaign to 18–25s.
 `may_receive_campaign` is the same rule for one loaded person: the sender re-checks each
 batch with it, so someone who unsubscribes during a campaign receives nothing more.
 """
@@ -24,8 +26,8 @@ from domain.consent.marketing import marketing_allowed
 from domain.core.errors import invalid
 from domain.offers.visibility import ADULT_AGE, ADULT_THEMES, YOUTH_AGES
 from models.accounts import User
-from models.campaigns import CampaignChannel
 from models.cards import BeneficiaryKind
+from models.notifications import Channel
 from models.offers import OfferTheme
 from models.partners import Partner
 
@@ -122,13 +124,9 @@ def years_before(day: date, years: int) -> date:
 
 
 def may_receive_campaign(
-    user: User, channel: CampaignChannel, today: date, has_parental_consent: bool
+    user: User, channel: Channel, today: date, has_parental_consent: bool
 ) -> bool:
-    """The SQL rule for one loaded person (devices aside): used to re-check each batch."""
+    """The SQL rule for one loaded person (addresses aside): used to re-check each batch."""
     if user.kind != "young_person":
         return False
-    if channel is CampaignChannel.IN_APP:
-        return any(
-            marketing_allowed(user, c, today, has_parental_consent) for c in ("email", "push")
-        )
-    return marketing_allowed(user, channel.value, today, has_parental_consent)
+    return marketing_allowed(user, channel, today, has_parental_consent)

@@ -17,25 +17,26 @@ from tortoise.functions import Count
 
 from domain.accounts.viewer import Viewer
 from domain.campaigns.audience import Segment, check_segment
-from domain.campaigns.content import campaign_email, campaign_push, offer_cards, push_data
+from domain.campaigns.content import offer_cards
 from domain.campaigns.queries import count_audience
 from domain.campaigns.sending import CANCELLED, START_JOB, offer_themes
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.transactions import after_commit, atomic
+from domain.notifications.channels.email import campaign_email
+from domain.notifications.channels.push import campaign_push, push_data
 from domain.offers.visibility import ADULT_THEMES, sees_adult_themes
 from infra.jobs import enqueue
 from infra.settings import get_settings
 from models.campaigns import (
     Campaign,
-    CampaignChannel,
     CampaignRecipient,
     CampaignStatus,
     RecipientStatus,
     ThemeInterest,
 )
-from models.notifications import Device, MarketingConsentEvent
+from models.notifications import Channel, Device, MarketingConsentEvent
 from models.offers import Offer, OfferTheme
 from push.channels import email_channel, push_channel
 from push.email import render
@@ -65,7 +66,7 @@ STATUS_WORDS = {
 @dataclass(frozen=True)
 class CampaignDraft:
     name: str
-    channels: Sequence[CampaignChannel]
+    channels: Sequence[Channel]
     title: str
     body: str
     subject: str = ""
@@ -76,7 +77,7 @@ class CampaignDraft:
     def of(cls, campaign: Campaign) -> CampaignDraft:
         return cls(
             name=campaign.name,
-            channels=[CampaignChannel(c) for c in campaign.channels],
+            channels=[Channel(c) for c in campaign.channels],
             title=campaign.title,
             body=campaign.body,
             subject=campaign.subject,
@@ -117,7 +118,7 @@ async def _checked(draft: CampaignDraft) -> CampaignDraft:
     channels = list(dict.fromkeys(draft.channels))
     if not channels:
         raise invalid("channels", "Choisissez au moins un canal : e-mail, notification ou appli.")
-    subject = _text("subject", draft.subject, required=CampaignChannel.EMAIL in channels)
+    subject = _text("subject", draft.subject, required=Channel.EMAIL in channels)
     title, body = _text("title", draft.title), _text("body", draft.body)
     await _check_offers(draft.offer_ids)
     await check_segment(
@@ -270,17 +271,17 @@ async def cancel_campaign(actor: Viewer, campaign_id: UUID) -> Campaign:
 
 
 async def audience(
-    segment: Segment, offer_ids: Sequence[UUID], channels: Sequence[CampaignChannel]
-) -> dict[CampaignChannel, int]:
+    segment: Segment, offer_ids: Sequence[UUID], channels: Sequence[Channel]
+) -> dict[Channel, int]:
     await _check_offers(offer_ids)
     sent = segment.restricted_to_adults(await offer_themes([str(i) for i in offer_ids]))
     await check_segment(sent)
-    return await count_audience(sent, channels or list(CampaignChannel), clock.paris_today())
+    return await count_audience(sent, channels or list(Channel), clock.paris_today())
 
 
 @dataclass(frozen=True)
 class ChannelProgress:
-    channel: CampaignChannel
+    channel: Channel
     targeted: int
     sent: int
     failed: int
@@ -293,7 +294,7 @@ class ChannelProgress:
 
 @dataclass(frozen=True)
 class ReasonCount:
-    channel: CampaignChannel
+    channel: Channel
     status: RecipientStatus
     reason: str
     count: int
@@ -336,7 +337,7 @@ async def progress(campaign: Campaign) -> CampaignProgress:
         for row in why:
             reasons.append(
                 ReasonCount(
-                    CampaignChannel(row["channel"]),
+                    Channel(row["channel"]),
                     RecipientStatus(row["status"]),
                     row["reason"],
                     int(row["n"]),
@@ -344,7 +345,7 @@ async def progress(campaign: Campaign) -> CampaignProgress:
             )
     channels = [
         ChannelProgress(
-            channel=CampaignChannel(channel),
+            channel=Channel(channel),
             targeted=sum(by_status.values()),
             sent=by_status.get(RecipientStatus.SENT, 0),
             failed=by_status.get(RecipientStatus.FAILED, 0),
@@ -419,7 +420,7 @@ async def send_test(actor: Viewer, campaign_id: UUID) -> TestSend:
         "list[str]", await Device.filter(user_id=user.id).values_list("token", flat=True)
     )
     reached = 0
-    if devices and CampaignChannel.PUSH.value in campaign.channels:
+    if devices and Channel.PUSH.value in campaign.channels:
         results = await push_channel().send([campaign_push(campaign, t, None) for t in devices])
         reached = sum(1 for r in results if r.result is PushResult.SENT)
     return TestSend(email=user.email, devices=reached)

@@ -18,22 +18,28 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from domain.campaigns.audience import Segment, years_before
 from domain.consent.marketing import CONSENT_AGE
-from models.campaigns import CampaignChannel, RecipientStatus
+from domain.notifications.channels import channel_of, with_opt_in
+from models.campaigns import RecipientStatus
+from models.notifications import Channel
 from models.sql import Sql
 
 # --- the audience -------------------------------------------------------------------------
 
 
-def _eligible_users(segment: Segment, channel: CampaignChannel, today: date, p: Sql) -> str:
-    """SELECT u.id FROM users u WHERE (the law) AND (the segment)."""
-    where = ["u.kind = 'young_person'", "u.is_active"]
-    if channel is CampaignChannel.EMAIL:
-        where.append("u.marketing_email_opt_in")
-    elif channel is CampaignChannel.PUSH:
-        where.append("u.marketing_push_opt_in")
-        where.append("EXISTS (SELECT 1 FROM devices d WHERE d.user_id = u.id)")
+def _reachable(channel: Channel) -> list[str]:
+    """Opted in on the channel (one without an opt-in: on any), with an address on it (the
+    channel's `audience_sql`: push needs a registered device)."""
+    found = channel_of(channel)
+    if found.opt_in_field is not None:
+        where = [f"u.{found.opt_in_field}"]
     else:
-        where.append("(u.marketing_email_opt_in OR u.marketing_push_opt_in)")
+        where = ["(" + " OR ".join(f"u.{c.opt_in_field}" for c in with_opt_in()) + ")"]
+    return where if found.audience_sql is None else [*where, found.audience_sql]
+
+
+def _eligible_users(segment: Segment, channel: Channel, today: date, p: Sql) -> str:
+    """SELECT u.id FROM users u WHERE (the law) AND (the segment)."""
+    where = ["u.kind = 'young_person'", "u.is_active", *_reachable(channel)]
     where.append(
         f"((u.birth_date IS NOT NULL AND u.birth_date <= {p(years_before(today, CONSENT_AGE))})"
         " OR EXISTS (SELECT 1 FROM parental_consents pc WHERE pc.young_person_id = u.id"
@@ -70,10 +76,10 @@ def _eligible_users(segment: Segment, channel: CampaignChannel, today: date, p: 
 
 
 async def count_audience(
-    segment: Segment, channels: Iterable[CampaignChannel], today: date
-) -> dict[CampaignChannel, int]:
+    segment: Segment, channels: Iterable[Channel], today: date
+) -> dict[Channel, int]:
     """How many would receive the campaign on each channel today."""
-    counts: dict[CampaignChannel, int] = {}
+    counts: dict[Channel, int] = {}
     for channel in channels:
         p = Sql()
         eligible = _eligible_users(segment, channel, today, p)
@@ -86,7 +92,7 @@ async def write_recipients(
     connection: BaseDBAsyncClient,
     campaign_id: UUID,
     segment: Segment,
-    channels: Iterable[CampaignChannel],
+    channels: Iterable[Channel],
     today: date,
 ) -> int:
     """One pending row per eligible person and channel; rows already there stay as they are.
@@ -113,7 +119,7 @@ async def write_recipients(
 
 
 async def claim_pending(
-    campaign_id: UUID, channel: CampaignChannel, size: int, token: str, until: datetime
+    campaign_id: UUID, channel: Channel, size: int, token: str, until: datetime
 ) -> list[dict[str, Any]]:
     """Up to `size` pending rows of the channel, claimed by `token` until `until`: their
     id, user_id and attempts (counting this one). On PostgreSQL, parallel claims skip each
@@ -131,7 +137,7 @@ async def claim_pending(
 
 
 async def _release_expired(
-    p: Sql, campaign_id: UUID, channel: CampaignChannel, now: datetime, status: str, reason: str
+    p: Sql, campaign_id: UUID, channel: Channel, now: datetime, status: str, reason: str
 ) -> int:
     return await p.execute(
         f"UPDATE campaign_recipients SET status = {status}, reason = {reason}, "
@@ -142,7 +148,7 @@ async def _release_expired(
 
 
 async def skip_expired_claims(
-    campaign_id: UUID, channel: CampaignChannel, now: datetime, reason: str
+    campaign_id: UUID, channel: Channel, now: datetime, reason: str
 ) -> int:
     """Rows whose lease ran out before `now`, of a cancelled campaign: skipped."""
     p = Sql()
@@ -151,7 +157,7 @@ async def skip_expired_claims(
 
 
 async def retry_expired_claims(
-    campaign_id: UUID, channel: CampaignChannel, now: datetime, max_attempts: int, gave_up: str
+    campaign_id: UUID, channel: Channel, now: datetime, max_attempts: int, gave_up: str
 ) -> int:
     """Rows whose lease ran out before `now`: pending again, or failed (with `gave_up` as
     reason if they have none) after `max_attempts`."""

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from infra.settings import Settings
+from models.notifications import Channel
 
 KEY = "cjeune:campaigns:rate:{channel}"
 
@@ -49,9 +50,10 @@ class _LocalBucket:
 
 class SendRate:
     def __init__(self, settings: Settings) -> None:
-        self.rates = {
-            "email": settings.campaign_email_per_second,
-            "push": settings.campaign_push_per_second,
+        # The setting campaign_<channel>_per_second limits a channel that has one (0 or
+        # none: as fast as its provider takes them).
+        self.rates: dict[str, float] = {
+            c.value: getattr(settings, f"campaign_{c.value}_per_second", 0) for c in Channel
         }
         self.redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
         self._reserve = self.redis.register_script(_RESERVE) if self.redis else None

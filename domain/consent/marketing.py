@@ -12,40 +12,50 @@ from datetime import date
 from uuid import UUID
 
 from domain.core import clock
-from domain.core.errors import invalid, not_found
+from domain.core.errors import DomainError, invalid, not_found
 from domain.core.transactions import atomic
+from domain.notifications.channels import channel_of, with_opt_in
+from domain.notifications.channels.base import DeliveryChannel
 from models.accounts import User, UserKind
 from models.notifications import (
+    Channel,
     ConsentSource,
-    DeliveryChannel,
     MarketingConsentEvent,
     ParentalConsent,
 )
 
 CONSENT_AGE = 15
-_OPT_IN_FIELDS = {
-    DeliveryChannel.EMAIL: "marketing_email_opt_in",
-    DeliveryChannel.PUSH: "marketing_push_opt_in",
-}
 
 
-def _channel(channel: DeliveryChannel | str) -> DeliveryChannel:
+def _unknown() -> DomainError:
+    known = " ou ".join(f"« {c} »" for c in Channel if channel_of(c).opt_in_field)
+    return invalid("channel", f"Canal inconnu : {known}.")
+
+
+def _channel(channel: Channel | str) -> DeliveryChannel:
     try:
-        return DeliveryChannel(channel)
+        return channel_of(channel)
     except ValueError:
-        raise invalid("channel", "Canal inconnu : « email » ou « push ».") from None
+        raise _unknown() from None
+
+
+def _opt_in_field(channel: Channel | str) -> str:
+    """The User column of the opt-in on `channel`; refused for a channel without one."""
+    field = _channel(channel).opt_in_field
+    if field is None:
+        raise _unknown()
+    return field
 
 
 async def set_marketing_opt_in(
     user_id: UUID,
-    channel: DeliveryChannel | str,
+    channel: Channel | str,
     opted_in: bool,
     source: ConsentSource,
     campaign_id: UUID | None = None,
 ) -> bool:
     """Record the person's choice; True if it changed (then exactly one event is written)."""
-    channel = _channel(channel)
-    column = _OPT_IN_FIELDS[channel]
+    column = _opt_in_field(channel)
     async with atomic():
         # Conditional update: of two concurrent identical requests, only one changes the row.
         changed = await User.filter(id=user_id, **{column: not opted_in}).update(
@@ -57,7 +67,7 @@ async def set_marketing_opt_in(
             return False
         await MarketingConsentEvent.create(
             user_id=user_id,
-            channel=channel.value,
+            channel=Channel(channel).value,
             opted_in=opted_in,
             source=source,
             campaign_id=campaign_id,
@@ -65,8 +75,12 @@ async def set_marketing_opt_in(
     return True
 
 
-def opted_in(user: User, channel: DeliveryChannel | str) -> bool:
-    return bool(getattr(user, _OPT_IN_FIELDS[_channel(channel)]))
+def opted_in(user: User, channel: Channel | str) -> bool:
+    """On `channel`; on a channel without an opt-in of its own (the inbox), on any channel."""
+    field = _channel(channel).opt_in_field
+    if field is None:
+        return any(getattr(user, str(c.opt_in_field)) for c in with_opt_in())
+    return bool(getattr(user, field))
 
 
 def needs_parental_consent(user: User, today: date) -> bool:
@@ -77,7 +91,7 @@ def needs_parental_consent(user: User, today: date) -> bool:
 
 
 def marketing_allowed(
-    user: User, channel: DeliveryChannel | str, today: date, has_parental_consent: bool
+    user: User, channel: Channel | str, today: date, has_parental_consent: bool
 ) -> bool:
     """The rule, without the database: for campaigns that load consents in bulk."""
     if not user.is_active or not opted_in(user, channel):
@@ -100,7 +114,7 @@ async def with_parental_consent(user_ids: Iterable[UUID]) -> set[UUID]:
 
 
 async def may_receive_marketing(
-    user: User, channel: DeliveryChannel | str, today: date | None = None
+    user: User, channel: Channel | str, today: date | None = None
 ) -> bool:
     """Opted in on this channel AND (15 or older on `today`, Paris, OR a parent consented)."""
     today = today or clock.paris_today()

@@ -1,3 +1,3 @@
-"""Notifications: the inbox row, its kinds, the user's channel preferences, devices, and delivery
-by push and email.
+"""Notifications: the inbox row, its kinds, the user's channel preferences, devices, the
+channels (channels/: push, email, the inbox, one module each) and delivery on them.
 """

@@ -1,12 +1,13 @@
-"""Delivering notifications by push and email: planned once, claimed, sent, recorded.
+"""Delivering notifications on their channels: planned once, claimed, sent, recorded.
 
 Each (notification, channel, target) is one row, unique in the database, so planning twice
-plans nothing more. A worker claims a row with a conditional UPDATE before sending (two
-workers never send the same row at once) and records the outcome: sent, pending again with
-a later attempt (transient failure), or failed with the reason. A crash after the provider
-accepted but before the row says so leaves a claim that expires; that narrow window is the
-only case of a second send, and the push carries the notification id as collapse key so the
-phone replaces the first.
+plans nothing more. Each channel (domain/notifications/channels/) says where a person is
+reached and sends its rows; this module plans, claims and records them. A worker claims a
+row with a conditional UPDATE before sending (two workers never send the same row at once)
+and records the outcome: sent, pending again with a later attempt (transient failure), or
+failed with the reason. A crash after the provider accepted but before the row says so
+leaves a claim that expires; that narrow window is the only case of a second send, and the
+push carries the notification id as collapse key so the phone replaces the first.
 """
 
 from __future__ import annotations
@@ -24,25 +25,21 @@ from tortoise.expressions import F, Q
 from domain.consent.marketing import may_receive_marketing
 from domain.core import clock
 from domain.core.transactions import atomic
+from domain.notifications.channels import CHANNELS, channel_of
+from domain.notifications.channels.base import Delivered, DeliveryChannel, Verdict
 from domain.notifications.kinds import Category, rule_for
-from infra.settings import get_settings
+from domain.notifications.preferences import wants
 from models import fixed_sql, sql
 from models.accounts import User
 from models.notifications import (
-    DeliveryChannel,
+    Channel,
     DeliveryStatus,
-    Device,
     Notification,
     NotificationDelivery,
 )
-from push.channels import email_channel, push_channel
-from push.email import OutgoingEmail
-from push.mobile import PushMessage, PushResult
-from push.unsubscribe import unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
-EMAIL_TARGET = "email"
 CLAIM_SECONDS = 120
 MAX_ATTEMPTS = 6
 UNDISPATCHED_GRACE = timedelta(seconds=15)
@@ -64,7 +61,8 @@ def _placeholders(first: int, count: int) -> str:
 
 @cache
 def _notifications_sql(count: int) -> str:
-    # One row per device of each user (one row without a device): a single read per batch.
+    # One row per device of each user (one row without a device): a single read per batch
+    # gives every channel its addresses (the account's email, the devices for push).
     return fixed_sql.select(
         [(Notification, "n"), (User, "u")],
         ', d.id AS "device_id" FROM notifications n JOIN users u ON u.id = n.user_id '
@@ -132,19 +130,19 @@ async def _deliveries(
     """The delivery rows one notification calls for (`rows`: its user, one per device)."""
     user = fixed_sql.hydrate(User, rows[0], "u")
     rule = rule_for(notification.kind)
+    device_ids = [row["device_id"] for row in rows if row["device_id"] is not None]
     planned: list[NotificationDelivery] = []
-    if rule.push and await _wants(user, DeliveryChannel.PUSH, rule.category):
-        for row in rows:
-            if row["device_id"] is not None:
-                target = str(row["device_id"])
-                planned.append(_row(notification, DeliveryChannel.PUSH, target, now))
-    if rule.email and await _wants(user, DeliveryChannel.EMAIL, rule.category):
-        planned.append(_row(notification, DeliveryChannel.EMAIL, EMAIL_TARGET, now))
+    for channel in CHANNELS.values():
+        if channel.channel in rule.channels and await _wants(user, channel, rule.category):
+            planned.extend(
+                _row(notification, channel.channel, target, now)
+                for target in channel.targets(user, device_ids)
+            )
     return planned
 
 
 def _row(
-    notification: Notification, channel: DeliveryChannel, target: str, now: object
+    notification: Notification, channel: Channel, target: str, now: object
 ) -> NotificationDelivery:
     return NotificationDelivery(
         notification_id=notification.id, channel=channel, target=target, next_attempt_at=now
@@ -155,8 +153,8 @@ async def _wants(user: User, channel: DeliveryChannel, category: Category) -> bo
     if not user.is_active:
         return False
     if category is Category.MARKETING:
-        return await may_receive_marketing(user, channel.value, clock.paris_today())
-    return user.notify_by_push if channel is DeliveryChannel.PUSH else user.notify_by_email
+        return await may_receive_marketing(user, channel.channel, clock.paris_today())
+    return wants(user, channel.channel)
 
 
 async def _claim(delivery_ids: Sequence[UUID]) -> list[NotificationDelivery]:
@@ -181,12 +179,20 @@ async def _claim(delivery_ids: Sequence[UUID]) -> list[NotificationDelivery]:
 
 async def deliver_pending(delivery_ids: Sequence[UUID]) -> None:
     deliveries = await _claim(delivery_ids)
-    pushes = [d for d in deliveries if d.channel == DeliveryChannel.PUSH]
-    emails = [d for d in deliveries if d.channel == DeliveryChannel.EMAIL]
-    if pushes:
-        await _send_pushes(pushes)
-    if emails:
-        await _send_emails(emails)
+    for channel in CHANNELS:  # in the registry's order: push before email
+        batch = [d for d in deliveries if d.channel == channel]
+        if batch:
+            await _record(batch, await channel_of(channel).deliver(batch))
+
+
+async def _record(deliveries: list[NotificationDelivery], results: list[Delivered]) -> None:
+    for delivery, result in zip(deliveries, results, strict=True):
+        if result.verdict is Verdict.SENT:
+            await _sent(delivery)
+        elif result.verdict is Verdict.FAILED:
+            await _failed(delivery, result.reason or "échec")
+        else:
+            await _retry_or_fail(delivery, result.reason or "échec")
 
 
 async def dispatch(notification_id: UUID) -> None:
@@ -234,79 +240,6 @@ async def sweep() -> SweepReport:
     )
     await deliver_pending(list(cast("list[UUID]", due)))  # flat: values, typed as tuples
     return SweepReport(planned=len(forgotten), retried=len(due))
-
-
-async def _send_pushes(deliveries: list[NotificationDelivery]) -> None:
-    devices = {
-        str(d.id): d for d in await Device.filter(id__in=[UUID(x.target) for x in deliveries])
-    }
-    messages: list[PushMessage] = []
-    sendable: list[NotificationDelivery] = []
-    for delivery in deliveries:
-        device = devices.get(delivery.target)
-        if device is None:  # unregistered since planning
-            await _failed(delivery, "appareil retiré")
-            continue
-        messages.append(_push_message(delivery.notification, device.token))
-        sendable.append(delivery)
-    if not messages:
-        return
-    outcomes = await push_channel().send(messages)
-    for delivery, outcome in zip(sendable, outcomes, strict=True):
-        if outcome.result is PushResult.SENT:
-            await _sent(delivery)
-        elif outcome.result is PushResult.TOKEN_INVALID:
-            await Device.filter(id=UUID(delivery.target)).delete()
-            await _failed(delivery, f"jeton refusé par FCM : {outcome.error}")
-        else:
-            await _retry_or_fail(delivery, outcome.error or "échec FCM")
-
-
-def _push_message(notification: Notification, token: str) -> PushMessage:
-    rule = rule_for(notification.kind)
-    data = {str(k): str(v) for k, v in notification.data.items()}
-    data.update(notificationId=str(notification.id), kind=notification.kind, route=rule.route)
-    return PushMessage(
-        token=token,
-        title=notification.title,
-        body=notification.body,
-        data=data,
-        collapse_key=str(notification.id),
-    )
-
-
-async def _send_emails(deliveries: list[NotificationDelivery]) -> None:
-    emails = [_email(d.notification) for d in deliveries]
-    outcomes = await email_channel().deliver(emails)
-    for delivery, outcome in zip(deliveries, outcomes, strict=True):
-        if outcome.ok:
-            await _sent(delivery)
-        elif outcome.error is not None and outcome.error.permanent:
-            await _failed(delivery, str(outcome.error))
-        else:
-            await _retry_or_fail(delivery, str(outcome.error or "échec SMTP"))
-
-
-def _email(notification: Notification) -> OutgoingEmail:
-    user: User = notification.user
-    unsubscribe = None
-    if rule_for(notification.kind).category is Category.MARKETING:
-        campaign = notification.data.get("campaignId")
-        unsubscribe = unsubscribe_url(
-            get_settings(), user.id, "email", UUID(campaign) if campaign else None
-        )
-    return OutgoingEmail(
-        to=user.email,
-        template="notification",
-        context={
-            "first_name": user.first_name,
-            "title": notification.title,
-            "body": notification.body,
-            "url": None,
-        },
-        stable_id=f"{notification.id}/email",
-        unsubscribe_url=unsubscribe,
-    )
 
 
 async def _sent(delivery: NotificationDelivery) -> None:

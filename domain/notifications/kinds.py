@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from models.notifications import Channel
+
 
 class Category(StrEnum):
     TRANSACTION = "transaction"  # money moved on the young person's card
@@ -21,24 +23,27 @@ class Category(StrEnum):
 @dataclass(frozen=True)
 class KindRule:
     category: Category
-    push: bool
-    email: bool
+    channels: frozenset[Channel]  # besides the inbox, which receives everything
     route: str  # the app screen a tap opens
 
 
+PUSH = frozenset({Channel.PUSH})
+PUSH_AND_EMAIL = frozenset({Channel.PUSH, Channel.EMAIL})
+
+
 KINDS: dict[str, KindRule] = {
-    "card_debit": KindRule(Category.TRANSACTION, push=True, email=False, route="transaction"),
-    "card_cancelled": KindRule(Category.TRANSACTION, push=True, email=False, route="transaction"),
-    "card_regularized": KindRule(Category.TRANSACTION, push=True, email=True, route="transaction"),
-    "card_opposed": KindRule(Category.ACCOUNT, push=True, email=True, route="card"),
-    "card_replaced": KindRule(Category.ACCOUNT, push=True, email=True, route="card"),
-    "moderation_decision": KindRule(Category.ACTIVITY, push=True, email=True, route="offer"),
-    "post_hidden": KindRule(Category.ACTIVITY, push=True, email=True, route="post"),
-    "report_answered": KindRule(Category.ACTIVITY, push=True, email=False, route="report"),
-    "campaign": KindRule(Category.MARKETING, push=True, email=True, route="campaign"),
+    "card_debit": KindRule(Category.TRANSACTION, PUSH, route="transaction"),
+    "card_cancelled": KindRule(Category.TRANSACTION, PUSH, route="transaction"),
+    "card_regularized": KindRule(Category.TRANSACTION, PUSH_AND_EMAIL, route="transaction"),
+    "card_opposed": KindRule(Category.ACCOUNT, PUSH_AND_EMAIL, route="card"),
+    "card_replaced": KindRule(Category.ACCOUNT, PUSH_AND_EMAIL, route="card"),
+    "moderation_decision": KindRule(Category.ACTIVITY, PUSH_AND_EMAIL, route="offer"),
+    "post_hidden": KindRule(Category.ACTIVITY, PUSH_AND_EMAIL, route="post"),
+    "report_answered": KindRule(Category.ACTIVITY, PUSH, route="report"),
+    "campaign": KindRule(Category.MARKETING, PUSH_AND_EMAIL, route="campaign"),
 }
 
-DEFAULT_RULE = KindRule(Category.ACCOUNT, push=True, email=False, route="inbox")
+DEFAULT_RULE = KindRule(Category.ACCOUNT, PUSH, route="inbox")
 
 
 def rule_for(kind: str) -> KindRule:

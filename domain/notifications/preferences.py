@@ -1,19 +1,29 @@
-"""Which channels carry a user's non-marketing notifications (marketing: marketing_consent)."""
+"""Which channels carry a user's non-marketing notifications (marketing: domain/consent)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from uuid import UUID
 
+from domain.notifications.channels import channel_of
 from models.accounts import User
+from models.notifications import Channel
 
 
-async def set_channels(user_id: UUID, push: bool | None, email: bool | None) -> User:
-    """The in-app inbox always receives everything; only push and email can be turned off."""
-    changes = {
-        name: value
-        for name, value in (("notify_by_push", push), ("notify_by_email", email))
-        if value is not None
-    }
+def wants(user: User, channel: Channel) -> bool:
+    """Whether the user's notifications other than marketing take `channel`."""
+    field = channel_of(channel).preference_field
+    return field is None or bool(getattr(user, field))
+
+
+async def set_channels(user_id: UUID, choices: Mapping[Channel, bool | None]) -> User:
+    """The in-app inbox always receives everything; only channels with a preference can be
+    turned off (None: unchanged)."""
+    changes = {}
+    for channel, value in choices.items():
+        field = channel_of(channel).preference_field
+        if value is not None and field is not None:
+            changes[field] = value
     if changes:
         await User.filter(id=user_id).update(**changes)
     return await User.get(id=user_id)

@@ -20,15 +20,17 @@ from domain.campaigns import sending as campaign_sending
 from domain.campaigns.audience import Segment, may_receive_campaign
 from domain.consent.marketing import set_marketing_opt_in
 from domain.core import clock
+from domain.notifications.channels import email as by_email
+from domain.notifications.channels import push as by_push
 from infra.settings import get_settings, use_settings
 from models.accounts import StaffRole, User
 from models.campaigns import (
     Campaign,
-    CampaignChannel,
     CampaignRecipient,
     CampaignStatus,
     RecipientStatus,
 )
+from models.notifications import Channel as CampaignChannel
 from models.notifications import (
     ConsentSource,
     Device,
@@ -299,7 +301,7 @@ async def test_a_batch_is_recorded_chunk_by_chunk_so_a_crash_resends_nothing_rec
     people = [await follower(partner) for _ in range(5)]
     campaign = await started(await draft(partner, [PUSH]))
     monkeypatch.setattr(campaign_sending, "RECORD_EVERY", 2)
-    real = campaign_sending.push_channel()
+    real = by_push.push_channel()
     calls = []
 
     class DiesOnTheSecondChunk:
@@ -309,7 +311,7 @@ async def test_a_batch_is_recorded_chunk_by_chunk_so_a_crash_resends_nothing_rec
                 raise SystemExit("the worker dies")  # after the first chunk was recorded
             return await real.send(messages)
 
-    monkeypatch.setattr(campaign_sending, "push_channel", DiesOnTheSecondChunk)
+    monkeypatch.setattr(by_push, "push_channel", DiesOnTheSecondChunk)
     held = await campaign_sending.claim(campaign.id, PUSH, 5, "dying-worker")
     with pytest.raises(SystemExit):
         await campaign_sending.send_batch(campaign, PUSH, held, "dying-worker")
@@ -317,7 +319,7 @@ async def test_a_batch_is_recorded_chunk_by_chunk_so_a_crash_resends_nothing_rec
     statuses = await rows(campaign)
     sent = [p for p in people if statuses[(str(p.id), "push")] == RecipientStatus.SENT]
     assert len(sent) == 2 and len(fcm.messages) == 2  # the first chunk, recorded at once
-    monkeypatch.setattr(campaign_sending, "push_channel", lambda: real)
+    monkeypatch.setattr(by_push, "push_channel", lambda: real)
     with clock.frozen(clock.now() + timedelta(seconds=campaign_sending.CLAIM_SECONDS + 1)):
         await campaign_sending.run_batches(campaign.id, PUSH)
 
@@ -333,9 +335,9 @@ async def test_emails_are_recorded_as_they_go_so_a_crash_resends_only_those_in_f
     people = [await follower(partner) for _ in range(5)]
     campaign = await started(await draft(partner, [EMAIL]))
     monkeypatch.setattr(campaign_sending, "RECORD_EVERY", 2)
-    monkeypatch.setattr(campaign_sending, "EMAIL_CHUNK", 1)
+    monkeypatch.setattr(by_email, "EMAIL_CHUNK", 1)
     use_settings(replace(get_settings(), campaign_smtp_connections=1))
-    real = campaign_sending.email_channel()
+    real = by_email.email_channel()
     calls = []
 
     class WorkerDied(Exception):
@@ -355,7 +357,7 @@ async def test_emails_are_recorded_as_they_go_so_a_crash_resends_only_those_in_f
 
                 yield Session()
 
-    monkeypatch.setattr(campaign_sending, "email_channel", DiesOnTheFourthEmail)
+    monkeypatch.setattr(by_email, "email_channel", DiesOnTheFourthEmail)
     held = await campaign_sending.claim(campaign.id, EMAIL, 5, "dying-worker")
     with pytest.raises(WorkerDied):
         await campaign_sending.send_batch(campaign, EMAIL, held, "dying-worker")
@@ -363,7 +365,7 @@ async def test_emails_are_recorded_as_they_go_so_a_crash_resends_only_those_in_f
     statuses = await rows(campaign)
     assert sum(statuses[(str(p.id), "email")] == RecipientStatus.SENT for p in people) == 2
     assert sum(len(received(mailbox, p)) for p in people) == 3  # the third not recorded
-    monkeypatch.setattr(campaign_sending, "email_channel", lambda: real)
+    monkeypatch.setattr(by_email, "email_channel", lambda: real)
     with clock.frozen(clock.now() + timedelta(seconds=campaign_sending.CLAIM_SECONDS + 1)):
         await campaign_sending.run_batches(campaign.id, EMAIL)
 

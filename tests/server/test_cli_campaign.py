@@ -12,7 +12,8 @@ from domain.accounts.viewer import Viewer
 from domain.campaigns import management as campaigns
 from domain.campaigns.audience import Segment
 from models.accounts import StaffRole
-from models.campaigns import Campaign, CampaignChannel, CampaignRecipient, CampaignStatus
+from models.campaigns import Campaign, CampaignRecipient, CampaignStatus
+from models.notifications import Channel as CampaignChannel
 from tests.factories import partner_team, staff_member
 from tests.push.test_campaigns import follower
 
