@@ -12,7 +12,7 @@ from domain.core import audit, clock
 from domain.core.errors import DomainError
 from models.audit import AuditEntry as AuditEntryModel
 from push.realtime import audit_channel, subscribe
-from resolvers.partners import parse_id
+from resolvers.ids import parse_id
 from schema.audit import AuditEntry, AuditLogPage
 from server.context import Info
 

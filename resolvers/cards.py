@@ -15,7 +15,7 @@ from domain.core.errors import DomainError, invalid, not_found
 from domain.core.money import parse_euros
 from models.cards import Card, SchoolYearWallet
 from models.cards import SchoolYear as SchoolYearModel
-from resolvers.partners import parse_id
+from resolvers.ids import parse_id
 from schema.cards import (
     CardSuccess,
     CreateSchoolYearInput,

@@ -13,7 +13,7 @@ from domain.core.errors import DomainError
 from models.accounts import User
 from models.notifications import ConsentSource, DeliveryChannel
 from models.notifications import ParentalConsent as ParentalConsentModel
-from resolvers.partners import parse_id
+from resolvers.ids import parse_id
 from schema.consent import (
     MarketingConsent,
     MarketingConsentResult,

@@ -12,7 +12,7 @@ from domain.core.errors import DomainError, invalid
 from domain.notifications import devices, inbox
 from domain.notifications.preferences import set_channels
 from push.realtime import notification_channel, subscribe
-from resolvers.partners import parse_id
+from resolvers.ids import parse_id
 from schema.errors import Done, UserError
 from schema.notifications import (
     Device,

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 import strawberry
 
 from domain.accounts.sessions import login as sign_in
-from domain.core.errors import DomainError, invalid
+from domain.core.errors import DomainError
 from domain.partners import delegates
 from domain.partners import structures as partners
 from models.partners import DelegateStatus as DelegateStatusModel
 from models.partners import Partner as PartnerModel
 from models.partners import PartnerStatus as PartnerStatusModel
 from resolvers.accounts import AuthResult, auth_payload
+from resolvers.ids import parse_id
 from schema.errors import UserError
 from schema.partners import (
     CreatePartnerInput,
@@ -32,13 +32,6 @@ from server.context import Info
 PartnerResult = Annotated[PartnerSuccess | UserError, strawberry.union("PartnerResult")]
 DelegationResult = Annotated[DelegationSuccess | UserError, strawberry.union("DelegationResult")]
 MAX_PAGE = 100
-
-
-def parse_id(value: object, field: str) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise invalid(field, "Identifiant invalide.") from None
 
 
 async def partner(info: Info, id: strawberry.ID) -> Partner | None:

@@ -13,7 +13,7 @@ from domain.cards import transactions as card_transactions
 from domain.core.errors import DomainError
 from models.transactions import CardTransaction
 from resolvers.audit import paris_time
-from resolvers.partners import parse_id
+from resolvers.ids import parse_id
 from schema.cards import (
     CardCheck,
     DebitInput,
