@@ -14,7 +14,7 @@ from domain.core.errors import DomainError, invalid
 from models.campaigns import Campaign, CampaignChannel, CampaignStatus
 from models.cards import BeneficiaryKind
 from models.offers import OfferTheme
-from resolvers.ids import parse_id
+from resolvers.arguments import parse_id
 from schema.errors import UserError
 from server.context import Info
 

@@ -9,7 +9,7 @@ from domain.core.errors import DomainError
 from domain.department_services import services as department_services
 from domain.department_services.services import ServiceChanges
 from models.offers import DepartmentService, ServiceCategory
-from resolvers.ids import parse_id
+from resolvers.arguments import parse_id
 from schema.errors import UserError
 from server.context import Info
 

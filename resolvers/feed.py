@@ -7,7 +7,7 @@ import strawberry
 from domain.core.errors import DomainError, not_found
 from domain.social import favorites, follows
 from domain.social import feed as feed_domain
-from resolvers.ids import parse_id
+from resolvers.arguments import parse_id
 from schema.errors import Done, UserError
 from schema.offers import Offer as OfferType
 from schema.partners import Partner

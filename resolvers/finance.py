@@ -16,7 +16,7 @@ from models.finance import PaymentBatch as PaymentBatchModel
 from models.finance import Reimbursement as ReimbursementModel
 from models.finance import ReimbursementPeriod as PeriodModel
 from models.finance import ReimbursementWalletTotal
-from resolvers.ids import parse_id
+from resolvers.arguments import parse_id
 from schema.errors import UserError
 from schema.finance import (
     BankAccount,

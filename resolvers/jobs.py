@@ -10,7 +10,7 @@ import strawberry
 from domain.core import job_failures
 from domain.core.errors import DomainError
 from models.jobs import JobFailure
-from resolvers.ids import parse_id
+from resolvers.arguments import parse_id
 from schema.errors import UserError
 from server.context import Info
 

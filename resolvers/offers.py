@@ -15,7 +15,7 @@ from domain.offers import moderation as offer_moderation
 from domain.offers.visibility import is_insider, may_see
 from models.offers import Offer, OfferKind, OfferRevision, OfferTheme
 from models.partners import Partner
-from resolvers.ids import parse_id
+from resolvers.arguments import parse_id
 from schema.errors import UserError
 from server.context import Info
 

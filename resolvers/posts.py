@@ -10,7 +10,7 @@ from domain.social import highlights, likes, post_reports, posts
 from models.partners import Partner as PartnerModel
 from models.social import PostStatus as PostStatusModel
 from models.social import ReportReason
-from resolvers.ids import parse_id
+from resolvers.arguments import parse_id
 from schema.errors import Done, UserError
 from schema.social import (
     DeletePostResult,

@@ -6,249 +6,37 @@ import strawberry
 
 from models.accounts import StaffRole
 from models.partners import DelegatePermission
-from resolvers import accounts, audit, cards, consent, partners, transactions
 from resolvers import feed as feed_resolvers
 from resolvers import finance as finance_resolvers
-from resolvers import notifications as inbox
 from resolvers import posts as post_resolvers
 from resolvers.permissions import (
-    ADMINISTRATOR,
-    ANY_STAFF,
     ANYONE,
     SIGNED_IN,
     YOUNG_PERSON,
     allow,
     delegate_of_argument,
     delegate_of_post_argument,
-    delegate_of_transaction_argument,
-    manager_of_delegate_argument,
-    principal_of_argument,
     staff,
 )
+from schema.accounts import AccountMutations, AccountQueries
+from schema.audit import AuditQueries, AuditSubscriptions
 from schema.campaigns import CampaignMutations, CampaignQueries
+from schema.cards import CardMutations, CardQueries
+from schema.consent import ConsentMutations, ConsentQueries
 from schema.department_services import DepartmentServiceMutations, DepartmentServiceQueries
 from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
+from schema.notifications import (
+    NotificationMutations,
+    NotificationQueries,
+    NotificationSubscriptions,
+)
 from schema.offers import OfferMutations, OfferQueries
 from schema.partner_profiles import PartnerProfileMutations
+from schema.partners import PartnerMutations, PartnerQueries
 from schema.search import SearchQueries
 
 SUPPORT = staff(StaffRole.SUPPORT)
-
-
-@strawberry.type
-class AccountQueries:
-    me = strawberry.field(resolver=accounts.me, extensions=allow(SIGNED_IN))
-
-
-@strawberry.type
-class AccountMutations:
-    register = strawberry.mutation(resolver=accounts.register, extensions=allow(ANYONE))
-    verify_email = strawberry.mutation(resolver=accounts.verify_email, extensions=allow(ANYONE))
-    request_password_reset = strawberry.mutation(
-        resolver=accounts.request_password_reset,
-        extensions=allow(ANYONE),
-        description="Always answers ok, whether the address has an account or not.",
-    )
-    reset_password = strawberry.mutation(resolver=accounts.reset_password, extensions=allow(ANYONE))
-    change_password = strawberry.mutation(
-        resolver=accounts.change_password, extensions=allow(SIGNED_IN)
-    )
-    login = strawberry.mutation(resolver=accounts.login, extensions=allow(ANYONE))
-    refresh_token = strawberry.mutation(resolver=accounts.refresh_token, extensions=allow(ANYONE))
-    logout = strawberry.mutation(resolver=accounts.logout, extensions=allow(SIGNED_IN))
-
-
-@strawberry.type
-class PartnerQueries:
-    partner = strawberry.field(
-        resolver=partners.partner,
-        extensions=allow(ANYONE),
-        description="A partner's public profile; administrative fields for insiders only.",
-    )
-    partners = strawberry.field(resolver=partners.partners_list, extensions=allow(ANY_STAFF))
-
-
-_MANAGES_DELEGATES = allow(SUPPORT, manager_of_delegate_argument("delegate_id"))
-
-
-@strawberry.type
-class PartnerMutations:
-    create_partner = strawberry.mutation(
-        resolver=partners.create_partner, extensions=allow(SUPPORT)
-    )
-    suspend_partner = strawberry.mutation(
-        resolver=partners.suspend_partner, extensions=allow(ADMINISTRATOR)
-    )
-    reactivate_partner = strawberry.mutation(
-        resolver=partners.reactivate_partner, extensions=allow(ADMINISTRATOR)
-    )
-    invite_delegate = strawberry.mutation(
-        resolver=partners.invite_delegate,
-        extensions=allow(SUPPORT, delegate_of_argument("partner_id", DelegatePermission.DELEGATES)),
-    )
-    accept_invitation = strawberry.mutation(
-        resolver=partners.accept_invitation, extensions=allow(ANYONE)
-    )
-    update_delegate_permissions = strawberry.mutation(
-        resolver=partners.update_delegate_permissions, extensions=_MANAGES_DELEGATES
-    )
-    suspend_delegate = strawberry.mutation(
-        resolver=partners.suspend_delegate, extensions=_MANAGES_DELEGATES
-    )
-    reactivate_delegate = strawberry.mutation(
-        resolver=partners.reactivate_delegate, extensions=_MANAGES_DELEGATES
-    )
-    revoke_delegate = strawberry.mutation(
-        resolver=partners.revoke_delegate, extensions=_MANAGES_DELEGATES
-    )
-
-
-@strawberry.type
-class AuditQueries:
-    audit_log = strawberry.field(
-        resolver=audit.audit_log,
-        extensions=allow(ANY_STAFF, principal_of_argument("partner_id")),
-    )
-
-
-@strawberry.type
-class AuditSubscriptions:
-    audit_log_entries = strawberry.subscription(
-        resolver=audit.audit_log_entries,
-        extensions=allow(ANY_STAFF, principal_of_argument("partner_id")),
-    )
-
-
-_TILL = allow(delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS))
-
-
-@strawberry.type
-class CardQueries:
-    school_years = strawberry.field(resolver=cards.school_years_list, extensions=allow(ANY_STAFF))
-    my_cards = strawberry.field(resolver=cards.my_cards, extensions=allow(YOUNG_PERSON))
-    my_transactions = strawberry.field(
-        resolver=transactions.my_transactions, extensions=allow(YOUNG_PERSON)
-    )
-    lookup_card = strawberry.field(
-        resolver=transactions.lookup_card,
-        extensions=_TILL,
-        description="Find a card by typed code or QR payload, for the identity check.",
-    )
-    transactions = strawberry.field(
-        resolver=transactions.transactions,
-        extensions=allow(
-            staff(StaffRole.SUPPORT, StaffRole.FINANCE),
-            delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS),
-            delegate_of_argument("partner_id", DelegatePermission.FINANCE),
-        ),
-    )
-
-
-@strawberry.type
-class CardMutations:
-    create_school_year = strawberry.mutation(
-        resolver=cards.create_school_year, extensions=allow(staff(StaffRole.FINANCE))
-    )
-    import_beneficiaries = strawberry.mutation(
-        resolver=cards.import_beneficiaries, extensions=allow(SUPPORT)
-    )
-    activate_card = strawberry.mutation(
-        resolver=cards.activate_card, extensions=allow(YOUNG_PERSON)
-    )
-    request_digital_card = strawberry.mutation(
-        resolver=cards.request_digital_card,
-        extensions=allow(YOUNG_PERSON),
-        description="16-25: a digital card for the deals (no wallet).",
-    )
-    declare_card_lost = strawberry.mutation(
-        resolver=cards.declare_card_lost, extensions=allow(YOUNG_PERSON)
-    )
-    set_card_pin = strawberry.mutation(resolver=cards.set_card_pin, extensions=allow(YOUNG_PERSON))
-    unlock_card_pin = strawberry.mutation(resolver=cards.unlock_card_pin, extensions=allow(SUPPORT))
-    replace_card = strawberry.mutation(resolver=cards.replace_card, extensions=allow(SUPPORT))
-    debit_card = strawberry.mutation(resolver=transactions.debit_card, extensions=_TILL)
-    cancel_transaction = strawberry.mutation(
-        resolver=transactions.cancel_transaction,
-        extensions=allow(
-            delegate_of_transaction_argument("transaction_id", DelegatePermission.TRANSACTIONS)
-        ),
-        description="The same calendar day (Paris) only; afterwards, the hotline regularises.",
-    )
-    regularize_transaction = strawberry.mutation(
-        resolver=transactions.regularize_transaction, extensions=allow(SUPPORT)
-    )
-
-
-@strawberry.type
-class NotificationQueries:
-    notifications = strawberry.field(
-        resolver=inbox.notifications,
-        extensions=allow(SIGNED_IN),
-        description="My inbox, newest first.",
-    )
-    unread_notification_count = strawberry.field(
-        resolver=inbox.unread_notification_count, extensions=allow(SIGNED_IN)
-    )
-    notification_preferences = strawberry.field(
-        resolver=inbox.notification_preferences, extensions=allow(SIGNED_IN)
-    )
-
-
-@strawberry.type
-class NotificationMutations:
-    mark_notifications_read = strawberry.mutation(
-        resolver=inbox.mark_notifications_read, extensions=allow(SIGNED_IN)
-    )
-    register_device = strawberry.mutation(
-        resolver=inbox.register_device,
-        extensions=allow(SIGNED_IN),
-        description="Receive my notifications by push on this device (FCM registration token).",
-    )
-    unregister_device = strawberry.mutation(
-        resolver=inbox.unregister_device, extensions=allow(SIGNED_IN)
-    )
-    update_notification_preferences = strawberry.mutation(
-        resolver=inbox.update_notification_preferences, extensions=allow(SIGNED_IN)
-    )
-
-
-@strawberry.type
-class NotificationSubscriptions:
-    notification_added = strawberry.subscription(
-        resolver=inbox.notification_added, extensions=allow(SIGNED_IN)
-    )
-
-
-@strawberry.type
-class ConsentQueries:
-    my_marketing_consent = strawberry.field(
-        resolver=consent.my_marketing_consent, extensions=allow(YOUNG_PERSON)
-    )
-
-
-@strawberry.type
-class ConsentMutations:
-    set_marketing_opt_in = strawberry.mutation(
-        resolver=consent.set_marketing_opt_in,
-        extensions=allow(SIGNED_IN),
-        description="Under 15, the choice is kept but takes effect once a parent consents.",
-    )
-    request_parental_consent = strawberry.mutation(
-        resolver=consent.request_parental_consent,
-        extensions=allow(YOUNG_PERSON),
-        description="Under 15: the parent receives an email with a link valid 14 days.",
-    )
-    withdraw_parental_consent = strawberry.mutation(
-        resolver=consent.withdraw_parental_consent,
-        extensions=allow(YOUNG_PERSON),
-        description="Withdraws the parent's consent, or cancels an unanswered request.",
-    )
-    record_parental_consent = strawberry.mutation(
-        resolver=consent.record_parental_consent,
-        extensions=allow(SUPPORT),
-        description="A consent given on paper (signed form kept by the support team).",
-    )
 
 
 MODERATION = staff(StaffRole.MODERATION)
