@@ -24,6 +24,7 @@ from models.partners import PartnerStatus as PartnerStatusModel
 from models.partners import WalletKind as WalletKindModel
 from models.social import PartnerProfile as PartnerProfileModel
 from resolvers import partners as resolvers
+from resolvers import posts as post_resolvers
 from resolvers.permissions import (
     ADMINISTRATOR,
     ANY_STAFF,
@@ -196,9 +197,10 @@ class Partner:
     async def posts(
         self, info: Info, first: int = 10, after: str | None = None
     ) -> Annotated[PostPage, strawberry.lazy("schema.social")]:
-        from resolvers.posts import partner_posts  # resolvers import this module
+        from schema.social import Post, PostPage  # schema.social imports this module
 
-        return await partner_posts(info, self.id, first, after)
+        rows, cursor = await post_resolvers.partner_posts(info, self.id, first, after)
+        return PostPage(posts=[Post.from_model(p) for p in rows], next_cursor=cursor)
 
     @classmethod
     def from_model(cls, partner: PartnerModel) -> Partner:
