@@ -1,4 +1,5 @@
-"""Resolvers for reading (and following live) the audit trail."""
+"""Resolvers for reading (and following live) the audit trail: they answer the entries
+(schema/audit.py shapes them)."""
 
 from __future__ import annotations
 
@@ -8,34 +9,26 @@ from datetime import datetime
 import strawberry
 
 from domain.accounts.sessions import load_viewer
-from domain.core import audit, clock
+from domain.core import audit
 from domain.core.errors import DomainError
-from models.audit import AuditEntry as AuditEntryModel
+from models.audit import AuditEntry
 from push.realtime import audit_channel, subscribe
-from resolvers.partners import parse_id
-from schema.audit import AuditEntry, AuditLogPage
+from resolvers.arguments import paris_time, parse_id
 from server.context import Info
 
 MAX_PAGE = 100
 
 
-def paris_time(moment: datetime | None) -> datetime | None:
-    """A date-time without offset is read as Paris time, as a French user means it."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=clock.PARIS)
-
-
 async def audit_log(
     info: Info,
-    partner_id: strawberry.ID | None = None,
-    actor_id: strawberry.ID | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    first: int = 50,
-    after: str | None = None,
-) -> AuditLogPage | None:
+    partner_id: strawberry.ID | None,
+    actor_id: strawberry.ID | None,
+    action: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    first: int,
+    after: str | None,
+) -> tuple[list[AuditEntry], str | None]:
     """Newest first. Without `partnerId`, the whole trail (staff only, by the field's rule)."""
     try:
         filters = audit.AuditFilter(
@@ -49,14 +42,11 @@ async def audit_log(
         if after_id is not None and not 0 < after_id < 2**63:
             raise ValueError(after)
     except (DomainError, ValueError):
-        return AuditLogPage(entries=[], next_cursor=None)
+        return [], None
     entries, has_more = await audit.list_entries(
         filters, after_id=after_id, limit=max(1, min(first, MAX_PAGE))
     )
-    return AuditLogPage(
-        entries=[AuditEntry.from_model(e) for e in entries],
-        next_cursor=str(entries[-1].id) if has_more else None,
-    )
+    return entries, str(entries[-1].id) if has_more else None
 
 
 async def audit_log_entries(info: Info, partner_id: strawberry.ID) -> AsyncGenerator[AuditEntry]:
@@ -71,6 +61,6 @@ async def audit_log_entries(info: Info, partner_id: strawberry.ID) -> AsyncGener
         current = await load_viewer(viewer.user.id, viewer.session_id, viewer.client_address)
         if current is None or not (current.is_staff or current.is_principal_of(partner)):
             return
-        entry = await AuditEntryModel.get_or_none(id=message["entryId"])
+        entry = await AuditEntry.get_or_none(id=message["entryId"])
         if entry is not None:
-            yield AuditEntry.from_model(entry)
+            yield entry

@@ -1,4 +1,5 @@
-"""Resolvers for campaigns: read the input, call domain/, answer with models or a UserError."""
+"""Resolvers for campaigns: read the input, call domain/, answer with models (schema/campaigns.py
+shapes them); a refused rule raises DomainError."""
 
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from models.campaigns import Campaign, CampaignStatus
 from models.cards import BeneficiaryKind
 from models.notifications import Channel
 from models.offers import OfferTheme
-from resolvers.partners import parse_id
-from schema.errors import UserError
+from resolvers.arguments import parse_id
 from server.context import Info
 
 MAX_PAGE = 100
@@ -60,39 +60,27 @@ def _draft(input: Any, base: campaigns.CampaignDraft | None = None) -> campaigns
     )
 
 
-async def create_campaign(info: Info, input: Any) -> Campaign | UserError:
-    try:
-        return await campaigns.create_campaign(info.context.viewer, _draft(input))
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def create_campaign(info: Info, input: Any) -> Campaign:
+    return await campaigns.create_campaign(info.context.viewer, _draft(input))
 
 
-async def update_campaign(info: Info, id: strawberry.ID, input: Any) -> Campaign | UserError:
-    try:
-        campaign = await campaigns.get_campaign(parse_id(id, "id"))
-        draft = _draft(input, campaigns.CampaignDraft.of(campaign))
-        return await campaigns.update_campaign(info.context.viewer, campaign.id, draft)
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def update_campaign(info: Info, id: strawberry.ID, input: Any) -> Campaign:
+    campaign = await campaigns.get_campaign(parse_id(id, "id"))
+    draft = _draft(input, campaigns.CampaignDraft.of(campaign))
+    return await campaigns.update_campaign(info.context.viewer, campaign.id, draft)
 
 
-async def send_campaign(info: Info, id: strawberry.ID, at: datetime | None) -> Campaign | UserError:
-    try:
-        return await campaigns.send_campaign(info.context.viewer, parse_id(id, "id"), at)
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def send_campaign(info: Info, id: strawberry.ID, at: datetime | None) -> Campaign:
+    return await campaigns.send_campaign(info.context.viewer, parse_id(id, "id"), at)
 
 
-async def change_state(info: Info, id: strawberry.ID, action: str) -> Campaign | UserError:
+async def change_state(info: Info, id: strawberry.ID, action: str) -> Campaign:
     move = {
         "pause": campaigns.pause_campaign,
         "resume": campaigns.resume_campaign,
         "cancel": campaigns.cancel_campaign,
     }[action]
-    try:
-        return await move(info.context.viewer, parse_id(id, "id"))
-    except DomainError as error:
-        return UserError.from_domain(error)
+    return await move(info.context.viewer, parse_id(id, "id"))
 
 
 async def campaign(info: Info, id: strawberry.ID) -> Campaign | None:
@@ -112,33 +100,21 @@ async def audience(
     segment: Any,
     offer_ids: list[strawberry.ID] | None,
     channels: list[Channel] | None,
-) -> dict[Channel, int] | UserError:
-    try:
-        return await campaigns.audience(
-            segment_of(segment), _offer_ids(offer_ids), [Channel(c) for c in channels or ()]
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
+) -> dict[Channel, int]:
+    return await campaigns.audience(
+        segment_of(segment), _offer_ids(offer_ids), [Channel(c) for c in channels or ()]
+    )
 
 
-async def preview(info: Info, id: strawberry.ID) -> campaigns.Preview | UserError:
-    try:
-        return await campaigns.preview(info.context.viewer, parse_id(id, "id"))
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def preview(info: Info, id: strawberry.ID) -> campaigns.Preview:
+    return await campaigns.preview(info.context.viewer, parse_id(id, "id"))
 
 
-async def send_test(info: Info, id: strawberry.ID) -> campaigns.TestSend | UserError:
-    try:
-        return await campaigns.send_test(info.context.viewer, parse_id(id, "id"))
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def send_test(info: Info, id: strawberry.ID) -> campaigns.TestSend:
+    return await campaigns.send_test(info.context.viewer, parse_id(id, "id"))
 
 
-async def set_themes(info: Info, themes: list[OfferTheme]) -> list[OfferTheme] | UserError:
-    try:
-        if len(themes) > len(OfferTheme):
-            raise invalid("themes", "Un thème ne peut être choisi qu'une fois.")
-        return await campaigns.set_themes_of_interest(info.context.viewer, themes)
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def set_themes(info: Info, themes: list[OfferTheme]) -> list[OfferTheme]:
+    if len(themes) > len(OfferTheme):
+        raise invalid("themes", "Un thème ne peut être choisi qu'une fois.")
+    return await campaigns.set_themes_of_interest(info.context.viewer, themes)

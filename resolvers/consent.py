@@ -1,6 +1,11 @@
-"""Resolvers for marketing opt-ins and parents' consent for under-15s."""
+"""Resolvers for marketing opt-ins and parents' consent for under-15s: they answer the
+person's consent as the domain sees it (schema/consent.py shapes it); a refused rule raises
+DomainError."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
 
 import strawberry
 
@@ -9,35 +14,23 @@ from domain.consent import parental as parental_consent
 from domain.consent.marketing import marketing_allowed, needs_parental_consent
 from domain.consent.parental import ConsentStatus, status_of
 from domain.core import clock
-from domain.core.errors import DomainError
 from models.accounts import User
-from models.notifications import Channel, ConsentSource
-from models.notifications import ParentalConsent as ParentalConsentModel
-from resolvers.partners import parse_id
-from schema.consent import (
-    MarketingChannel,
-    MarketingConsent,
-    MarketingConsentResult,
-    MarketingConsentSuccess,
-    ParentalConsent,
-    ParentalConsentResult,
-    ParentalConsentSuccess,
-)
-from schema.errors import UserError
+from models.notifications import Channel, ConsentSource, ParentalConsent
+from resolvers.arguments import parse_id
 from server.context import Info
 
 
-def _parental_consent(consent: ParentalConsentModel) -> ParentalConsent:
-    return ParentalConsent(
-        id=strawberry.ID(str(consent.id)),
-        status=status_of(consent),
-        parent_name=consent.parent_name,
-        parent_email=consent.parent_email,
-        requested_at=consent.requested_at,
-        given_at=consent.given_at,
-        withdrawn_at=consent.withdrawn_at,
-        recorded_on_paper=consent.recorded_by_id is not None,
-    )
+@dataclass(frozen=True)
+class MarketingChoices:
+    """The person's opt-ins, the parent's consent they may need, and what takes effect."""
+
+    user: User
+    parental_consent_needed: bool
+    parental_consent_status: ConsentStatus
+    parental_consent: ParentalConsent | None
+    receives_marketing_email: bool
+    receives_marketing_push: bool
+    notice: str | None
 
 
 def _notice(user: User, needed: bool, status: ConsentStatus, consent) -> str | None:
@@ -57,72 +50,59 @@ def _notice(user: User, needed: bool, status: ConsentStatus, consent) -> str | N
     )
 
 
-async def _marketing_consent(user_id) -> MarketingConsent:
+async def _marketing_choices(user_id: UUID) -> MarketingChoices:
     user = await User.get(id=user_id)  # fresh: the viewer's copy predates the change
     today = clock.paris_today()
     needed = needs_parental_consent(user, today)
     consent = await parental_consent.current_consent(user.id)
     status = status_of(consent)
     given = status == ConsentStatus.GIVEN
-    return MarketingConsent(
-        email_opt_in=marketing_consent.opted_in(user, Channel.EMAIL),
-        push_opt_in=marketing_consent.opted_in(user, Channel.PUSH),
+    return MarketingChoices(
+        user=user,
         parental_consent_needed=needed,
         parental_consent_status=status,
-        parental_consent=_parental_consent(consent) if consent else None,
+        parental_consent=consent,
         receives_marketing_email=marketing_allowed(user, Channel.EMAIL, today, given),
         receives_marketing_push=marketing_allowed(user, Channel.PUSH, today, given),
         notice=_notice(user, needed, status, consent),
     )
 
 
-async def my_marketing_consent(info: Info) -> MarketingConsent:
-    return await _marketing_consent(info.context.viewer.user.id)
+async def my_marketing_consent(info: Info) -> MarketingChoices:
+    return await _marketing_choices(info.context.viewer.user.id)
 
 
 async def set_marketing_opt_in(
-    info: Info, channel: MarketingChannel, opted_in: bool
-) -> MarketingConsentResult:
+    info: Info, channel: str, opted_in: bool
+) -> MarketingChoices:
+    """`channel`: a MarketingChannel's value (a Channel with an opt-in)."""
     user_id = info.context.viewer.user.id
-    try:
-        await marketing_consent.set_marketing_opt_in(
-            user_id, Channel(channel), opted_in, ConsentSource.APP
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return MarketingConsentSuccess(consent=await _marketing_consent(user_id))
+    await marketing_consent.set_marketing_opt_in(
+        user_id, Channel(channel), opted_in, ConsentSource.APP
+    )
+    return await _marketing_choices(user_id)
 
 
 async def request_parental_consent(
     info: Info, parent_name: str, parent_email: str
-) -> MarketingConsentResult:
+) -> MarketingChoices:
     viewer = info.context.viewer
-    try:
-        await parental_consent.request_consent(viewer, parent_name, parent_email)
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return MarketingConsentSuccess(consent=await _marketing_consent(viewer.user.id))
+    await parental_consent.request_consent(viewer, parent_name, parent_email)
+    return await _marketing_choices(viewer.user.id)
 
 
-async def withdraw_parental_consent(info: Info) -> MarketingConsentResult:
+async def withdraw_parental_consent(info: Info) -> MarketingChoices:
     viewer = info.context.viewer
-    try:
-        await parental_consent.withdraw_consent(viewer)
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return MarketingConsentSuccess(consent=await _marketing_consent(viewer.user.id))
+    await parental_consent.withdraw_consent(viewer)
+    return await _marketing_choices(viewer.user.id)
 
 
 async def record_parental_consent(
     info: Info, young_person_id: strawberry.ID, parent_name: str, parent_email: str
-) -> ParentalConsentResult:
-    try:
-        consent = await parental_consent.record_paper_consent(
-            info.context.viewer,
-            parse_id(young_person_id, "youngPersonId"),
-            parent_name,
-            parent_email,
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return ParentalConsentSuccess(parental_consent=_parental_consent(consent))
+) -> ParentalConsent:
+    return await parental_consent.record_paper_consent(
+        info.context.viewer,
+        parse_id(young_person_id, "youngPersonId"),
+        parent_name,
+        parent_email,
+    )

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import strawberry
 
-from domain.core.errors import DomainError
 from domain.department_services import services as department_services
 from domain.department_services.services import ServiceChanges
 from models.offers import DepartmentService, ServiceCategory
-from resolvers.partners import parse_id
-from schema.errors import UserError
+from resolvers.arguments import parse_id
 from server.context import Info
 
 MAX_PAGE = 100
@@ -18,12 +16,9 @@ MAX_PAGE = 100
 
 async def department_services_page(
     info: Info, category: ServiceCategory | None, first: int, after: str | None
-) -> tuple[list[DepartmentService], bool] | UserError:
+) -> tuple[list[DepartmentService], bool]:
     """Published ones for everyone; staff also see the unpublished."""
-    try:
-        after_id = parse_id(after, "after") if after else None
-    except DomainError as error:
-        return UserError.from_domain(error)
+    after_id = parse_id(after, "after") if after else None
     return await department_services.list_services(
         category,
         include_unpublished=info.context.viewer.is_staff,
@@ -32,30 +27,19 @@ async def department_services_page(
     )
 
 
-async def create_department_service(
-    info: Info, changes: ServiceChanges
-) -> DepartmentService | UserError:
-    try:
-        return await department_services.create_service(info.context.viewer, changes)
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def create_department_service(info: Info, changes: ServiceChanges) -> DepartmentService:
+    return await department_services.create_service(info.context.viewer, changes)
 
 
 async def update_department_service(
     info: Info, id: strawberry.ID, changes: ServiceChanges
-) -> DepartmentService | UserError:
-    try:
-        service_id = parse_id(id, "id")
-        return await department_services.update_service(info.context.viewer, service_id, changes)
-    except DomainError as error:
-        return UserError.from_domain(error)
+) -> DepartmentService:
+    service_id = parse_id(id, "id")
+    return await department_services.update_service(info.context.viewer, service_id, changes)
 
 
 async def set_department_service_published(
     info: Info, id: strawberry.ID, published: bool
-) -> DepartmentService | UserError:
-    try:
-        service_id = parse_id(id, "id")
-        return await department_services.set_published(info.context.viewer, service_id, published)
-    except DomainError as error:
-        return UserError.from_domain(error)
+) -> DepartmentService:
+    service_id = parse_id(id, "id")
+    return await department_services.set_published(info.context.viewer, service_id, published)

@@ -1,9 +1,12 @@
-"""Resolvers for bank details, reimbursements, statements, periods and payment batches."""
+"""Resolvers for bank details, reimbursements, statements, periods and payment batches:
+read the input, call domain.finance, answer with the models and the figures and links that
+go with them (schema/finance.py shapes them); a refused rule raises DomainError."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -11,37 +14,52 @@ import strawberry
 from domain.core.errors import DomainError, invalid, not_found
 from domain.finance import bank_details, payment_batches, reimbursements, statements
 from domain.finance import links as finance_links
+from domain.finance.links import Links
 from models.cards import SchoolYearWallet
-from models.finance import PaymentBatch as PaymentBatchModel
-from models.finance import Reimbursement as ReimbursementModel
-from models.finance import ReimbursementPeriod as PeriodModel
-from models.finance import ReimbursementWalletTotal
-from resolvers.partners import parse_id
-from schema.errors import UserError
-from schema.finance import (
-    BankAccount,
-    BankDetailsInput,
-    BankDetailsSuccess,
-    PartnerBankDetails,
-    PaymentBatch,
-    PaymentBatchSuccess,
-    PaymentFileLinks,
-    PeriodSuccess,
-    Reimbursement,
-    ReimbursementPeriod,
-    StatementLinks,
-    TransferRejectionInput,
-    WalletTotal,
-)
+from models.finance import BankDetails, PaymentBatch, Reimbursement, ReimbursementPeriod
+from models.finance import ReimbursementWalletTotal as WalletTotalModel
+from resolvers.arguments import parse_id
 from server.context import Info
 
-BankDetailsResult = Annotated[BankDetailsSuccess | UserError, strawberry.union("BankDetailsResult")]
-StatementResult = Annotated[StatementLinks | UserError, strawberry.union("StatementResult")]
-PeriodResult = Annotated[PeriodSuccess | UserError, strawberry.union("PeriodResult")]
-PaymentBatchResult = Annotated[
-    PaymentBatchSuccess | UserError, strawberry.union("PaymentBatchResult")
-]
 MAX_REIMBURSEMENTS = 48  # two years of fortnights
+
+
+@dataclass(frozen=True)
+class PartnerBankAccounts:
+    current: BankDetails | None
+    pending: BankDetails | None
+
+
+@dataclass(frozen=True)
+class WalletTotal:
+    kind: str
+    label: str
+    transactions_count: int
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class ReimbursementStatement:
+    """A reimbursement (its period loaded), its totals per wallet and its statement's links."""
+
+    reimbursement: Reimbursement
+    wallet_totals: list[WalletTotal]
+    carried_over_to_reference: str | None
+    statement: Links
+
+
+@dataclass(frozen=True)
+class BatchFiles:
+    batch: PaymentBatch
+    files: Links  # "sepa" and "csv"
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    period: ReimbursementPeriod
+    reimbursements_count: int
+    total_cents: int
+    batch: BatchFiles | None
 
 
 def _user_id(info: Info) -> UUID | None:
@@ -52,66 +70,44 @@ def _user_id(info: Info) -> UUID | None:
 # --- bank details ----------------------------------------------------------------------
 
 
-async def bank_details_of(info: Info, partner_id: strawberry.ID) -> PartnerBankDetails:
+async def bank_details_of(info: Info, partner_id: strawberry.ID) -> PartnerBankAccounts:
     try:
         pid = parse_id(partner_id, "partnerId")
     except DomainError:
-        return PartnerBankDetails(current=None, pending=None, payments_held=True)
+        return PartnerBankAccounts(current=None, pending=None)
     current = await bank_details.current_validated(pid)
-    waiting = await bank_details.pending(pid)
-    return PartnerBankDetails(
-        current=BankAccount.from_model(current) if current else None,
-        pending=BankAccount.from_model(waiting) if waiting else None,
-        payments_held=current is None or waiting is not None,
+    return PartnerBankAccounts(current=current, pending=await bank_details.pending(pid))
+
+
+async def set_bank_details(info: Info, partner_id: strawberry.ID, input: Any) -> BankDetails:
+    """`input` is a BankDetailsInput."""
+    return await bank_details.submit(
+        info.context.viewer,
+        parse_id(partner_id, "partnerId"),
+        bank_details.BankDetailsInput(input.iban, input.bic, input.holder_name),
     )
 
 
-async def set_bank_details(
-    info: Info, partner_id: strawberry.ID, input: BankDetailsInput
-) -> BankDetailsResult:
-    try:
-        submitted = await bank_details.submit(
-            info.context.viewer,
-            parse_id(partner_id, "partnerId"),
-            bank_details.BankDetailsInput(input.iban, input.bic, input.holder_name),
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return BankDetailsSuccess(bank_account=BankAccount.from_model(submitted))
-
-
-async def _decide(info: Info, bank_details_id: strawberry.ID, approve: bool, reason=None):
-    try:
-        decided = await bank_details.decide(
-            info.context.viewer,
-            parse_id(bank_details_id, "bankDetailsId"),
-            approve=approve,
-            reason=reason,
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return BankDetailsSuccess(bank_account=BankAccount.from_model(decided))
-
-
-async def validate_bank_details(info: Info, bank_details_id: strawberry.ID) -> BankDetailsResult:
-    return await _decide(info, bank_details_id, True)
-
-
-async def refuse_bank_details(
-    info: Info, bank_details_id: strawberry.ID, reason: str
-) -> BankDetailsResult:
-    return await _decide(info, bank_details_id, False, reason)
+async def decide_bank_details(
+    info: Info, bank_details_id: strawberry.ID, approve: bool, reason: str | None = None
+) -> BankDetails:
+    return await bank_details.decide(
+        info.context.viewer,
+        parse_id(bank_details_id, "bankDetailsId"),
+        approve=approve,
+        reason=reason,
+    )
 
 
 # --- reimbursements and statements ---------------------------------------------------------
 
 
-async def _shaped(info: Info, rows: list[ReimbursementModel]) -> list[Reimbursement]:
+async def _statements(info: Info, rows: list[Reimbursement]) -> list[ReimbursementStatement]:
     labels = dict(await SchoolYearWallet.all().values_list("kind", "label"))
     totals: dict[UUID, list[WalletTotal]] = {}
-    for t in await ReimbursementWalletTotal.filter(
-        reimbursement_id__in=[r.id for r in rows]
-    ).order_by("wallet_kind"):
+    for t in await WalletTotalModel.filter(reimbursement_id__in=[r.id for r in rows]).order_by(
+        "wallet_kind"
+    ):
         totals.setdefault(t.reimbursement_id, []).append(
             WalletTotal(
                 kind=t.wallet_kind,
@@ -121,168 +117,116 @@ async def _shaped(info: Info, rows: list[ReimbursementModel]) -> list[Reimbursem
             )
         )
     carried_to = dict(
-        await ReimbursementModel.filter(
+        await Reimbursement.filter(
             id__in=[r.carried_over_to_id for r in rows if r.carried_over_to_id]
         ).values_list("id", "reference")
     )
     return [
-        Reimbursement(
-            id=strawberry.ID(str(r.id)),
-            reference=r.reference,
-            period_starts_on=r.period.starts_on,
-            period_ends_on=r.period.ends_on,
-            status=r.status,
-            transactions_count=r.lines_count,
-            transactions_cents=r.lines_cents,
-            adjustments_cents=r.adjustments_cents,
-            carried_in_cents=r.carried_in_cents,
-            amount_cents=r.amount_cents,
+        ReimbursementStatement(
+            reimbursement=r,
             wallet_totals=totals.get(r.id, []),
-            transfer_date=r.paid_at.date() if r.paid_at else None,
-            rejection_reason=r.rejection_reason,
             carried_over_to_reference=carried_to.get(r.carried_over_to_id),
-            statement=StatementLinks.from_links(
-                finance_links.statement_links(_user_id(info), r.partner_id, r.id)
-            ),
+            statement=finance_links.statement_links(_user_id(info), r.partner_id, r.id),
         )
         for r in rows
     ]
 
 
 async def reimbursements_of(
-    info: Info, partner_id: strawberry.ID, first: int = 24
-) -> list[Reimbursement]:
+    info: Info, partner_id: strawberry.ID, first: int
+) -> list[ReimbursementStatement]:
     """« Mes remboursements »: the partner's reimbursements, newest period first."""
     try:
         pid = parse_id(partner_id, "partnerId")
     except DomainError:
         return []
     rows = (
-        await ReimbursementModel.filter(partner_id=pid)
+        await Reimbursement.filter(partner_id=pid)
         .select_related("period")
         .order_by("-period__starts_on")
         .limit(max(1, min(first, MAX_REIMBURSEMENTS)))
     )
-    return await _shaped(info, rows)
+    return await _statements(info, rows)
 
 
 async def statement(
     info: Info,
     partner_id: strawberry.ID,
-    reimbursement_id: strawberry.ID | None = None,
-    from_: Annotated[date | None, strawberry.argument(name="from")] = None,
-    to: date | None = None,
-) -> StatementResult:
+    reimbursement_id: strawberry.ID | None,
+    from_: date | None,
+    to: date | None,
+) -> Links:
     """Download links for a reimbursement's statement, or for the transactions of a range."""
-    try:
-        pid = parse_id(partner_id, "partnerId")
-        if reimbursement_id is not None:
-            rid = parse_id(reimbursement_id, "reimbursementId")
-            if not await ReimbursementModel.filter(id=rid, partner_id=pid).exists():
-                raise not_found("Remboursement")
-            links = finance_links.statement_links(_user_id(info), pid, rid)
-        else:
-            if from_ is None or to is None:
-                raise invalid("from", "Choisissez un remboursement ou des dates de début et fin.")
-            statements.check_range(from_, to)
-            links = finance_links.statement_links(_user_id(info), pid, first=from_, last=to)
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return StatementLinks.from_links(links)
+    pid = parse_id(partner_id, "partnerId")
+    if reimbursement_id is not None:
+        rid = parse_id(reimbursement_id, "reimbursementId")
+        if not await Reimbursement.filter(id=rid, partner_id=pid).exists():
+            raise not_found("Remboursement")
+        return finance_links.statement_links(_user_id(info), pid, rid)
+    if from_ is None or to is None:
+        raise invalid("from", "Choisissez un remboursement ou des dates de début et fin.")
+    statements.check_range(from_, to)
+    return finance_links.statement_links(_user_id(info), pid, first=from_, last=to)
 
 
 # --- periods and batches (finance staff) -----------------------------------------------------
 
 
-def _batch(info: Info, batch: PaymentBatchModel) -> PaymentBatch:
-    links = finance_links.batch_file_links(_user_id(info), batch.id)
-    return PaymentBatch(
-        id=strawberry.ID(str(batch.id)),
-        reference=batch.reference,
-        status=batch.status,
-        transfers_count=batch.transfers_count,
-        total_cents=batch.total_cents,
-        execution_date=batch.execution_date,
-        created_at=batch.created_at,
-        sent_at=batch.sent_at,
-        paid_at=batch.paid_at,
-        files=PaymentFileLinks(
-            sepa_url=links.urls["sepa"], csv_url=links.urls["csv"], expires_at=links.expires_at
-        ),
-    )
+def _batch(info: Info, batch: PaymentBatch) -> BatchFiles:
+    return BatchFiles(batch, finance_links.batch_file_links(_user_id(info), batch.id))
 
 
-async def _period(info: Info, period: PeriodModel) -> ReimbursementPeriod:
-    rows = await ReimbursementModel.filter(period_id=period.id).values_list(
-        "amount_cents", flat=True
-    )
-    batch = await PaymentBatchModel.get_or_none(period_id=period.id)
-    return ReimbursementPeriod(
-        id=strawberry.ID(str(period.id)),
-        starts_on=period.starts_on,
-        ends_on=period.ends_on,
-        closed_at=period.closed_at,
+async def _period(info: Info, period: ReimbursementPeriod) -> PeriodFigures:
+    rows = await Reimbursement.filter(period_id=period.id).values_list("amount_cents", flat=True)
+    batch = await PaymentBatch.get_or_none(period_id=period.id)
+    return PeriodFigures(
+        period=period,
         reimbursements_count=len(rows),
         total_cents=sum(rows),
-        figures_add_up=not period.discrepancies,
         batch=_batch(info, batch) if batch else None,
     )
 
 
-async def reimbursement_periods(info: Info, first: int = 12) -> list[ReimbursementPeriod]:
-    periods = await PeriodModel.all().order_by("-starts_on").limit(max(1, min(first, 48)))
+async def reimbursement_periods(info: Info, first: int) -> list[PeriodFigures]:
+    periods = await ReimbursementPeriod.all().order_by("-starts_on").limit(max(1, min(first, 48)))
     return [await _period(info, p) for p in periods]
 
 
-async def close_period(info: Info, day: date) -> PeriodResult:
+async def close_period(info: Info, day: date) -> PeriodFigures:
     """Close the fortnight containing `day` (done every night by a job; closing twice is
     harmless)."""
-    try:
-        report = await reimbursements.close_period(day, info.context.viewer)
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return PeriodSuccess(period=await _period(info, report.period))
+    report = await reimbursements.close_period(day, info.context.viewer)
+    return await _period(info, report.period)
 
 
 async def create_payment_batch(
-    info: Info, period_id: strawberry.ID, execution_date: date | None = None
-) -> PaymentBatchResult:
-    try:
-        batch = await payment_batches.create_payment_batch(
-            info.context.viewer, parse_id(period_id, "periodId"), execution_date
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return PaymentBatchSuccess(batch=_batch(info, batch))
+    info: Info, period_id: strawberry.ID, execution_date: date | None
+) -> BatchFiles:
+    batch = await payment_batches.create_payment_batch(
+        info.context.viewer, parse_id(period_id, "periodId"), execution_date
+    )
+    return _batch(info, batch)
 
 
-async def mark_payment_batch_sent(info: Info, batch_id: strawberry.ID) -> PaymentBatchResult:
-    try:
-        batch = await payment_batches.mark_sent(info.context.viewer, parse_id(batch_id, "batchId"))
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return PaymentBatchSuccess(batch=_batch(info, batch))
+async def mark_payment_batch_sent(info: Info, batch_id: strawberry.ID) -> BatchFiles:
+    batch = await payment_batches.mark_sent(info.context.viewer, parse_id(batch_id, "batchId"))
+    return _batch(info, batch)
 
 
-async def mark_payment_batch_paid(info: Info, batch_id: strawberry.ID) -> PaymentBatchResult:
-    try:
-        batch = await payment_batches.mark_paid(info.context.viewer, parse_id(batch_id, "batchId"))
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return PaymentBatchSuccess(batch=_batch(info, batch))
+async def mark_payment_batch_paid(info: Info, batch_id: strawberry.ID) -> BatchFiles:
+    batch = await payment_batches.mark_paid(info.context.viewer, parse_id(batch_id, "batchId"))
+    return _batch(info, batch)
 
 
 async def reject_transfers(
-    info: Info, batch_id: strawberry.ID, rejections: list[TransferRejectionInput]
-) -> PaymentBatchResult:
-    """Record the transfers the bank returned, before marking the batch paid."""
-    try:
-        bid = parse_id(batch_id, "batchId")
-        await payment_batches.reject_transfers(
-            info.context.viewer,
-            bid,
-            [payment_batches.Rejection(r.reference, r.reason) for r in rejections],
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return PaymentBatchSuccess(batch=_batch(info, await PaymentBatchModel.get(id=bid)))
+    info: Info, batch_id: strawberry.ID, rejections: list[Any]
+) -> BatchFiles:
+    """Record the transfers the bank returned, before marking the batch paid. `rejections`
+    are TransferRejectionInputs."""
+    bid = parse_id(batch_id, "batchId")
+    await payment_batches.reject_transfers(
+        info.context.viewer,
+        bid,
+        [payment_batches.Rejection(r.reference, r.reason) for r in rejections],
+    )
+    return _batch(info, await PaymentBatch.get(id=bid))

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from uuid import UUID
-
 import strawberry
 from strawberry.file_uploads import Upload
 
 from domain.core import images
-from domain.core.errors import DomainError, invalid
 from models.social import Image, ImagePurpose
-from schema.errors import UserError
+from resolvers.arguments import parse_id
 from server.context import Info
 
 
 async def upload_image(
     info: Info, purpose: ImagePurpose, file: Upload, partner_id: strawberry.ID | None
-) -> Image | UserError:
-    try:
-        owner = None
-        if partner_id is not None:
-            try:
-                owner = UUID(str(partner_id))
-            except ValueError:
-                raise invalid("partnerId", "Identifiant invalide.") from None
-        return await images.store_image(
-            info.context.viewer, owner, purpose, file, getattr(file, "filename", None)
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
+) -> Image:
+    owner = parse_id(partner_id, "partnerId") if partner_id is not None else None
+    return await images.store_image(
+        info.context.viewer, owner, purpose, file, getattr(file, "filename", None)
+    )

@@ -8,10 +8,8 @@ from __future__ import annotations
 import strawberry
 
 from domain.core import job_failures
-from domain.core.errors import DomainError
 from models.jobs import JobFailure
-from resolvers.partners import parse_id
-from schema.errors import UserError
+from resolvers.arguments import parse_id
 from server.context import Info
 
 MAX_PAGE = 100
@@ -23,15 +21,9 @@ async def failed_jobs(info: Info, first: int, include_resolved: bool) -> list[Jo
     )
 
 
-async def retry_failed_job(info: Info, id: strawberry.ID) -> JobFailure | UserError:
-    try:
-        return await job_failures.retry_failure(info.context.viewer, parse_id(id, "id"))
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def retry_failed_job(info: Info, id: strawberry.ID) -> JobFailure:
+    return await job_failures.retry_failure(info.context.viewer, parse_id(id, "id"))
 
 
-async def resolve_failed_job(info: Info, id: strawberry.ID) -> JobFailure | UserError:
-    try:
-        return await job_failures.resolve_failure(info.context.viewer, parse_id(id, "id"))
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def resolve_failed_job(info: Info, id: strawberry.ID) -> JobFailure:
+    return await job_failures.resolve_failure(info.context.viewer, parse_id(id, "id"))

@@ -1,9 +1,10 @@
-"""Resolvers for my inbox, my devices, my notification channels and the live stream."""
+"""Resolvers for my inbox, my devices, my notification channels and the live stream: they
+answer the models (schema/notifications.py shapes them); a refused rule raises DomainError."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Annotated
+from typing import Any
 
 import strawberry
 
@@ -11,92 +12,61 @@ from domain.accounts.sessions import load_viewer
 from domain.core.errors import DomainError, invalid
 from domain.notifications import devices, inbox
 from domain.notifications.preferences import set_channels
-from models.notifications import Channel
+from models.accounts import User
+from models.notifications import Channel, Device, DevicePlatform, Notification
 from push.realtime import notification_channel, subscribe
-from resolvers.partners import parse_id
-from schema.errors import Done, UserError
-from schema.notifications import (
-    Device,
-    DevicePlatform,
-    DeviceRegistered,
-    MarkedRead,
-    Notification,
-    NotificationPage,
-    NotificationPreferences,
-)
+from resolvers.arguments import parse_id
 from server.context import Info
-
-MarkReadResult = Annotated[MarkedRead | UserError, strawberry.union("MarkReadResult")]
-RegisterDeviceResult = Annotated[
-    DeviceRegistered | UserError, strawberry.union("RegisterDeviceResult")
-]
 
 
 async def notifications(
-    info: Info, first: int = 20, after: str | None = None, unread_only: bool = False
-) -> NotificationPage:
+    info: Info, first: int, after: str | None, unread_only: bool
+) -> tuple[list[Notification], str | None]:
+    """A page of my inbox, newest first, and the cursor of the next one."""
     user_id = info.context.viewer.user.id
     try:
         rows, has_more = await inbox.page(user_id, first, after, unread_only)
     except DomainError:
         rows, has_more = [], False
-    return NotificationPage(
-        notifications=[Notification.from_model(n) for n in rows],
-        unread_count=await inbox.unread_count(user_id),
-        next_cursor=inbox.encode_cursor(rows[-1]) if has_more else None,
-    )
+    return rows, inbox.encode_cursor(rows[-1]) if has_more else None
 
 
 async def unread_notification_count(info: Info) -> int:
     return await inbox.unread_count(info.context.viewer.user.id)
 
 
-async def mark_notifications_read(
-    info: Info,
-    ids: list[strawberry.ID] | None = None,
-    all: bool = False,
-) -> MarkReadResult:
-    """Either the listed notifications, or `all: true` for the whole inbox."""
-    user_id = info.context.viewer.user.id
-    try:
-        if all == (ids is not None):
-            raise invalid("ids", "Indiquez soit les notifications, soit all: true.")
-        parsed = None if all else [parse_id(i, "ids") for i in ids or []]
-        marked = await inbox.mark_read(user_id, parsed)
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return MarkedRead(marked=marked, unread_count=await inbox.unread_count(user_id))
+async def mark_notifications_read(info: Info, ids: list[strawberry.ID] | None, all: bool) -> int:
+    """Either the listed notifications, or `all: true` for the whole inbox; how many were
+    unread."""
+    if all == (ids is not None):
+        raise invalid("ids", "Indiquez soit les notifications, soit all: true.")
+    parsed = None if all else [parse_id(i, "ids") for i in ids or []]
+    return await inbox.mark_read(info.context.viewer.user.id, parsed)
 
 
-async def register_device(info: Info, token: str, platform: DevicePlatform) -> RegisterDeviceResult:
-    try:
-        device = await devices.register_device(
-            info.context.viewer.user.id, token, DevicePlatform(platform).value
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return DeviceRegistered(device=Device.from_model(device))
+async def register_device(info: Info, token: str, platform: DevicePlatform) -> Device:
+    return await devices.register_device(
+        info.context.viewer.user.id, token, DevicePlatform(platform).value
+    )
 
 
-async def unregister_device(info: Info, token: str) -> Done:
+async def unregister_device(info: Info, token: str) -> None:
     """Idempotent: unknown tokens and other people's tokens change nothing."""
     await devices.unregister_device(info.context.viewer.user.id, token)
-    return Done()
 
 
-async def notification_preferences(info: Info) -> NotificationPreferences:
-    return NotificationPreferences.from_user(info.context.viewer.user)
+async def notification_preferences(info: Info) -> User:
+    return info.context.viewer.user
 
 
 async def update_notification_preferences(
-    info: Info, push: bool | None = None, email: bool | None = None
-) -> NotificationPreferences:
+    info: Info, push: bool | None, email: bool | None
+) -> User:
     choices = {Channel.PUSH: push, Channel.EMAIL: email}
-    user = await set_channels(info.context.viewer.user.id, choices)
-    return NotificationPreferences.from_user(user)
+    return await set_channels(info.context.viewer.user.id, choices)
 
 
-async def notification_added(info: Info) -> AsyncGenerator[Notification]:
+async def notification_added(info: Info) -> AsyncGenerator[dict[str, Any]]:
     """My new notifications, as they are committed (from any API process)."""
     viewer = info.context.viewer
     async for event in subscribe(notification_channel(viewer.user.id)):
@@ -104,4 +74,4 @@ async def notification_added(info: Info) -> AsyncGenerator[Notification]:
         current = await load_viewer(viewer.user.id, viewer.session_id, viewer.client_address)
         if current is None:
             return
-        yield Notification.from_event(event)
+        yield event

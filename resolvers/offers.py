@@ -1,5 +1,5 @@
 """Resolvers for deals, events and their moderation: read the input, call domain/, answer
-with the models (schema/offers.py shapes them) or a UserError."""
+with the models (schema/offers.py shapes them); a refused rule raises DomainError."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from domain.offers import moderation as offer_moderation
 from domain.offers.visibility import is_insider, may_see
 from models.offers import Offer, OfferKind, OfferRevision, OfferTheme
 from models.partners import Partner
-from resolvers.partners import parse_id
-from schema.errors import UserError
+from resolvers.arguments import parse_id
 from server.context import Info
 
 MAX_PAGE = 50
@@ -53,60 +52,38 @@ def _changes(input: Any) -> offers.OfferChanges:
     return offers.OfferChanges(**values)
 
 
-async def create_offer(
-    info: Info, partner_id: strawberry.ID, kind: OfferKind, input: Any
-) -> Offer | UserError:
-    try:
-        return await offers.create_offer(
-            info.context.viewer, parse_id(partner_id, "partnerId"), kind, _changes(input)
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def create_offer(info: Info, partner_id: strawberry.ID, kind: OfferKind, input: Any) -> Offer:
+    return await offers.create_offer(
+        info.context.viewer, parse_id(partner_id, "partnerId"), kind, _changes(input)
+    )
 
 
-async def update_offer(info: Info, offer_id: strawberry.ID, input: Any) -> Offer | UserError:
-    try:
-        return await offers.update_offer(
-            info.context.viewer, parse_id(offer_id, "offerId"), _changes(input)
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def update_offer(info: Info, offer_id: strawberry.ID, input: Any) -> Offer:
+    return await offers.update_offer(
+        info.context.viewer, parse_id(offer_id, "offerId"), _changes(input)
+    )
 
 
-async def submit_for_moderation(info: Info, offer_id: strawberry.ID) -> Offer | UserError:
-    try:
-        return await offer_moderation.submit(info.context.viewer, parse_id(offer_id, "offerId"))
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def submit_for_moderation(info: Info, offer_id: strawberry.ID) -> Offer:
+    return await offer_moderation.submit(info.context.viewer, parse_id(offer_id, "offerId"))
 
 
-async def withdraw_offer(info: Info, offer_id: strawberry.ID) -> Offer | UserError:
-    try:
-        return await offer_moderation.withdraw(info.context.viewer, parse_id(offer_id, "offerId"))
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def withdraw_offer(info: Info, offer_id: strawberry.ID) -> Offer:
+    return await offer_moderation.withdraw(info.context.viewer, parse_id(offer_id, "offerId"))
 
 
 async def moderate(
     info: Info, revision_id: strawberry.ID, approve: bool, reason: str | None
-) -> Offer | UserError:
-    try:
-        return await offer_moderation.decide(
-            info.context.viewer, parse_id(revision_id, "revisionId"), approve, reason
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
+) -> Offer:
+    return await offer_moderation.decide(
+        info.context.viewer, parse_id(revision_id, "revisionId"), approve, reason
+    )
 
 
-async def set_super_bon_plan(
-    info: Info, offer_id: strawberry.ID, is_super: bool
-) -> Offer | UserError:
-    try:
-        return await offer_moderation.set_super(
-            info.context.viewer, parse_id(offer_id, "offerId"), is_super
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def set_super_bon_plan(info: Info, offer_id: strawberry.ID, is_super: bool) -> Offer:
+    return await offer_moderation.set_super(
+        info.context.viewer, parse_id(offer_id, "offerId"), is_super
+    )
 
 
 async def moderation_queue(
@@ -154,11 +131,8 @@ async def partner_offers(
     )
 
 
-async def partners_without_bon_plan(info: Info, school_year: str) -> list[Partner] | UserError:
-    try:
-        return await offer_moderation.partners_without_deal(school_year)
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def partners_without_bon_plan(info: Info, school_year: str) -> list[Partner]:
+    return await offer_moderation.partners_without_deal(school_year)
 
 
 async def revisions_for(found: list[Offer]) -> dict[UUID, OfferRevision]:

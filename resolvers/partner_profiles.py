@@ -1,5 +1,6 @@
 """Resolvers for editing a partner's profile: read the input, call domain.partners.profiles,
-answer with the models (schema/partner_profiles.py shapes them) or a UserError."""
+answer with the models (schema/partner_profiles.py shapes them); a refused rule raises
+DomainError."""
 
 from __future__ import annotations
 
@@ -10,27 +11,18 @@ from uuid import UUID
 import strawberry
 
 from domain.accounts.viewer import Viewer
-from domain.core.errors import DomainError, invalid, not_found
+from domain.core.errors import invalid, not_found
 from domain.partners import profiles as partner_profiles
 from domain.partners.opening_hours import Weekday
 from domain.partners.profiles import UNCHANGED, Address, ProfileChanges
 from models.partners import DelegatePermission, Partner
 from models.social import OpeningException
+from resolvers.arguments import parse_id
 from resolvers.permissions import Rule
-from schema.errors import UserError
 from server.context import Info
 
 if TYPE_CHECKING:
     from datetime import date
-
-    from schema.partner_profiles import PartnerProfileInput, TimeRangeInput
-
-
-def _uuid(value: object, field: str) -> UUID:
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise invalid(field, "Identifiant invalide.") from None
 
 
 def _given(value: Any, convert=lambda v: v) -> Any:
@@ -38,7 +30,7 @@ def _given(value: Any, convert=lambda v: v) -> Any:
     return UNCHANGED if value is strawberry.UNSET else convert(value)
 
 
-def _ranges(ranges: list[TimeRangeInput] | None) -> list[tuple[str, str]]:
+def _ranges(ranges: list[Any] | None) -> list[tuple[str, str]]:
     return [(r.opens, r.closes) for r in ranges or []]
 
 
@@ -52,10 +44,11 @@ def _week(days: list | None) -> dict[Weekday, list[tuple[str, str]]]:
 
 
 def _image_id(value: object, field: str) -> UUID | None:
-    return None if value is None else _uuid(value, field)
+    return None if value is None else parse_id(value, field)
 
 
-def profile_changes(input: PartnerProfileInput) -> ProfileChanges:
+def profile_changes(input: Any) -> ProfileChanges:
+    """`input` is a PartnerProfileInput; its `TimeRangeInput`s give `opens` and `closes`."""
     address = input.address
     return ProfileChanges(
         description=_given(input.description, lambda v: v or ""),
@@ -89,26 +82,18 @@ async def _partner(info: Info, partner_id: UUID) -> Partner:
     return partner
 
 
-async def update_partner_profile(
-    info: Info, partner_id: strawberry.ID, input: PartnerProfileInput
-) -> Partner | UserError:
-    try:
-        owner = _uuid(partner_id, "partnerId")
-        await partner_profiles.update_profile(info.context.viewer, owner, profile_changes(input))
-        return await _partner(info, owner)
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def update_partner_profile(info: Info, partner_id: strawberry.ID, input: Any) -> Partner:
+    owner = parse_id(partner_id, "partnerId")
+    await partner_profiles.update_profile(info.context.viewer, owner, profile_changes(input))
+    return await _partner(info, owner)
 
 
 async def move_partner_pin(
     info: Info, partner_id: strawberry.ID, latitude: float, longitude: float
-) -> Partner | UserError:
-    try:
-        owner = _uuid(partner_id, "partnerId")
-        await partner_profiles.move_pin(info.context.viewer, owner, latitude, longitude)
-        return await _partner(info, owner)
-    except DomainError as error:
-        return UserError.from_domain(error)
+) -> Partner:
+    owner = parse_id(partner_id, "partnerId")
+    await partner_profiles.move_pin(info.context.viewer, owner, latitude, longitude)
+    return await _partner(info, owner)
 
 
 async def add_opening_exception(
@@ -117,26 +102,18 @@ async def add_opening_exception(
     starts_on: date,
     ends_on: date,
     label: str,
-    hours: list[TimeRangeInput],
-) -> tuple[OpeningException, Partner] | UserError:
-    try:
-        owner = _uuid(partner_id, "partnerId")
-        exception = await partner_profiles.add_opening_exception(
-            info.context.viewer, owner, starts_on, ends_on, label, _ranges(hours)
-        )
-        return exception, await _partner(info, owner)
-    except DomainError as error:
-        return UserError.from_domain(error)
+    hours: list[Any],
+) -> tuple[OpeningException, Partner]:
+    owner = parse_id(partner_id, "partnerId")
+    exception = await partner_profiles.add_opening_exception(
+        info.context.viewer, owner, starts_on, ends_on, label, _ranges(hours)
+    )
+    return exception, await _partner(info, owner)
 
 
-async def remove_opening_exception(info: Info, id: strawberry.ID) -> Partner | UserError:
-    try:
-        owner = await partner_profiles.remove_opening_exception(
-            info.context.viewer, _uuid(id, "id")
-        )
-        return await _partner(info, owner)
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def remove_opening_exception(info: Info, id: strawberry.ID) -> Partner:
+    owner = await partner_profiles.remove_opening_exception(info.context.viewer, parse_id(id, "id"))
+    return await _partner(info, owner)
 
 
 def delegate_of_opening_exception_argument(argument: str = "id") -> Rule:

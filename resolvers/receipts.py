@@ -3,7 +3,8 @@ name and address and the wallet's label; domain/cards/receipts.py lays the lines
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 from uuid import UUID
 
 from graphql import GraphQLError
@@ -13,11 +14,22 @@ from domain.core.errors import DomainError
 from models.transactions import TransactionStatus
 from server.context import Info
 
-if TYPE_CHECKING:
-    from schema.cards import Transaction
+
+class PrintedTransaction(Protocol):
+    """What a ticket reads from a transaction: the Transaction type (schema/cards.py) has it."""
+
+    partner_id: object
+    wallet_id: UUID
+    wallet_kind: str
+    reference: str
+    created_at: datetime
+    masked_card_code: str
+    amount_cents: int
+    status: str
+    reversed_at: datetime | None
 
 
-async def transaction_receipt(info: Info, transaction: Transaction, width: int) -> list[str]:
+async def transaction_receipt(info: Info, transaction: PrintedTransaction, width: int) -> list[str]:
     partner_id = UUID(str(transaction.partner_id))
     partner = await info.context.loaders.partner.load(partner_id)
     profile = await info.context.loaders.partner_profile.load(partner_id)  # batched per page

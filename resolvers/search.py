@@ -3,11 +3,9 @@ date, on the server), ask the backend; schema/search.py shapes the page."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
-from domain.core.errors import DomainError
 from infra.settings import get_settings
-from schema.errors import UserError
 from search.backend import (
     Audience,
     BoundingBox,
@@ -19,9 +17,6 @@ from search.backend import (
 )
 from search.database import DatabaseSearch
 from server.context import Info
-
-if TYPE_CHECKING:
-    from schema.search import SearchInput
 
 _backend: SearchBackend | None = None
 
@@ -47,7 +42,8 @@ def current_backend() -> SearchBackend:
     return _backend
 
 
-def search_query(input: SearchInput) -> SearchQuery:
+def search_query(input: Any) -> SearchQuery:
+    """The backend's query from a SearchInput."""
     near, box = input.near, input.bbox
     return SearchQuery(
         text=input.text,
@@ -65,9 +61,6 @@ def search_query(input: SearchInput) -> SearchQuery:
     )
 
 
-async def search(info: Info, query: SearchQuery) -> SearchPage | UserError:
+async def search(info: Info, query: SearchQuery) -> SearchPage:
     audience = Audience.of(info.context.viewer.user)
-    try:
-        return await current_backend().search(query, audience)
-    except DomainError as error:
-        return UserError.from_domain(error)
+    return await current_backend().search(query, audience)

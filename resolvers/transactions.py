@@ -1,9 +1,11 @@
-"""Resolvers for the till: card lookup, debit, cancellation, regularisation, lists."""
+"""Resolvers for the till: card lookup, debit, cancellation, regularisation, lists. They
+answer the domain's lookup and the transactions with their card's code (schema/cards.py
+shapes them); a refused rule raises DomainError."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Any
 
 import strawberry
 from tortoise.expressions import Q
@@ -11,84 +13,63 @@ from tortoise.expressions import Q
 from domain.cards import codes as card_codes
 from domain.cards import transactions as card_transactions
 from domain.core.errors import DomainError
-from models.transactions import CardTransaction
-from resolvers.audit import paris_time
-from resolvers.partners import parse_id
-from schema.cards import (
-    CardCheck,
-    DebitInput,
-    Transaction,
-    TransactionPage,
-    TransactionStatus,
-    TransactionSuccess,
-)
-from schema.errors import UserError
+from models.transactions import CardTransaction, TransactionStatus
+from resolvers.arguments import paris_time, parse_id
 from server.context import Info
 
-LookupResult = Annotated[CardCheck | UserError, strawberry.union("LookupResult")]
-TransactionResult = Annotated[TransactionSuccess | UserError, strawberry.union("TransactionResult")]
 MAX_PAGE = 100
 
-
-async def _shaped(transaction: CardTransaction, card_code: str | None = None) -> TransactionSuccess:
-    if card_code is None:
-        await transaction.fetch_related("card")
-        card_code = transaction.card.code
-    return TransactionSuccess(transaction=Transaction.from_model(transaction, card_code))
+# A transaction and the code of its card (the answer shows it masked).
+CodedTransaction = tuple[CardTransaction, str]
 
 
-async def lookup_card(info: Info, partner_id: strawberry.ID, code: str) -> LookupResult:
-    try:
-        lookup = await card_transactions.lookup_card(
-            info.context.viewer, parse_id(partner_id, "partnerId"), code
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return CardCheck.from_lookup(lookup)
+async def _with_code(transaction: CardTransaction) -> CodedTransaction:
+    await transaction.fetch_related("card")
+    return transaction, transaction.card.code
 
 
-async def debit_card(info: Info, input: DebitInput) -> TransactionResult:
-    try:
-        transaction = await card_transactions.debit_card(
-            info.context.viewer,
-            card_transactions.DebitRequest(
-                partner_id=parse_id(input.partner_id, "partnerId"),
-                card_code=input.code,
-                wallet_kind=input.wallet_kind,
-                amount=input.amount,
-                idempotency_key=input.idempotency_key,
-                pin=input.pin,
-            ),
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
+async def lookup_card(
+    info: Info, partner_id: strawberry.ID, code: str
+) -> card_transactions.CardLookup:
+    return await card_transactions.lookup_card(
+        info.context.viewer, parse_id(partner_id, "partnerId"), code
+    )
+
+
+async def debit_card(info: Info, input: Any) -> CodedTransaction:
+    """`input` is a DebitInput."""
+    transaction = await card_transactions.debit_card(
+        info.context.viewer,
+        card_transactions.DebitRequest(
+            partner_id=parse_id(input.partner_id, "partnerId"),
+            card_code=input.code,
+            wallet_kind=input.wallet_kind,
+            amount=input.amount,
+            idempotency_key=input.idempotency_key,
+            pin=input.pin,
+        ),
+    )
     # A debit succeeded, so the typed code was a valid one: no need to read the card again.
-    return await _shaped(transaction, card_codes.normalize_code(input.code))
+    return transaction, card_codes.normalize_code(input.code)
 
 
-async def cancel_transaction(info: Info, transaction_id: strawberry.ID) -> TransactionResult:
-    try:
-        transaction = await card_transactions.cancel_transaction(
-            info.context.viewer, parse_id(transaction_id, "transactionId")
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return await _shaped(transaction)
+async def cancel_transaction(info: Info, transaction_id: strawberry.ID) -> CodedTransaction:
+    transaction = await card_transactions.cancel_transaction(
+        info.context.viewer, parse_id(transaction_id, "transactionId")
+    )
+    return await _with_code(transaction)
 
 
 async def regularize_transaction(
     info: Info, transaction_id: strawberry.ID, reason: str
-) -> TransactionResult:
-    try:
-        transaction = await card_transactions.regularize_transaction(
-            info.context.viewer, parse_id(transaction_id, "transactionId"), reason
-        )
-    except DomainError as error:
-        return UserError.from_domain(error)
-    return await _shaped(transaction)
+) -> CodedTransaction:
+    transaction = await card_transactions.regularize_transaction(
+        info.context.viewer, parse_id(transaction_id, "transactionId"), reason
+    )
+    return await _with_code(transaction)
 
 
-async def _page(query, first: int, after: str | None) -> TransactionPage:
+async def _page(query, first: int, after: str | None) -> tuple[list[CodedTransaction], str | None]:
     """Keyset pagination on (created_at, id), newest first: stable when new rows arrive."""
     if after:
         try:
@@ -96,37 +77,37 @@ async def _page(query, first: int, after: str | None) -> TransactionPage:
         except DomainError:
             cursor = None
         if cursor is None:
-            return TransactionPage(transactions=[], next_cursor=None)
+            return [], None
         query = query.filter(
             Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
         )
     limit = max(1, min(first, MAX_PAGE))
     rows = await query.order_by("-created_at", "-id").limit(limit + 1).select_related("card")
     page = rows[:limit]
-    return TransactionPage(
-        transactions=[Transaction.from_model(t, t.card.code) for t in page],
-        next_cursor=str(page[-1].id) if len(rows) > limit else None,
+    return (
+        [(t, t.card.code) for t in page],
+        str(page[-1].id) if len(rows) > limit else None,
     )
 
 
 async def transactions(
     info: Info,
     partner_id: strawberry.ID,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    wallet_kind: str | None = None,
-    status: TransactionStatus | None = None,
-    delegate_id: strawberry.ID | None = None,
-    first: int = 50,
-    after: str | None = None,
-) -> TransactionPage | None:
+    since: datetime | None,
+    until: datetime | None,
+    wallet_kind: str | None,
+    status: TransactionStatus | None,
+    delegate_id: strawberry.ID | None,
+    first: int,
+    after: str | None,
+) -> tuple[list[CodedTransaction], str | None]:
     """A partner's transactions, newest first."""
     try:
         query = CardTransaction.filter(partner_id=parse_id(partner_id, "partnerId"))
         if delegate_id:
             query = query.filter(delegate_user_id=parse_id(delegate_id, "delegateId"))
     except DomainError:
-        return TransactionPage(transactions=[], next_cursor=None)
+        return [], None
     if since:
         query = query.filter(created_at__gte=paris_time(since))
     if until:
@@ -139,8 +120,8 @@ async def transactions(
 
 
 async def my_transactions(
-    info: Info, first: int = 50, after: str | None = None
-) -> TransactionPage | None:
+    info: Info, first: int, after: str | None
+) -> tuple[list[CodedTransaction], str | None]:
     """The signed-in young person's own history, newest first."""
     user = info.context.viewer.user
     return await _page(CardTransaction.filter(card__beneficiary__user_id=user.id), first, after)

@@ -1,4 +1,5 @@
-"""Types for people and their sign-in sessions."""
+"""People and their sign-in sessions: the types, and the root fields `AccountQueries` and
+`AccountMutations` (composed in schema/root.py)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from uuid import UUID
 
 import strawberry
 
+from domain.accounts.sessions import IssuedTokens
 from models.accounts import ProfileVisibility as ProfileVisibilityModel
 from models.accounts import StaffRole as StaffRoleModel
 from models.accounts import User as UserModel
 from models.accounts import UserKind as UserKindModel
+from resolvers import accounts
+from resolvers.permissions import ANYONE, SIGNED_IN, allow
+from schema.errors import Done, DoneResult, UserError, user_errors
 from server.context import Info
 
 if TYPE_CHECKING:
@@ -88,6 +93,15 @@ class AuthPayload:
     refresh_token: str = strawberry.field(description="Single use: each refresh returns a new one.")
     user: Me
 
+    @classmethod
+    def from_issued(cls, issued: IssuedTokens) -> AuthPayload:
+        return cls(
+            access_token=issued.access_token,
+            expires_in=issued.expires_in,
+            refresh_token=issued.refresh_token,
+            user=Me.from_model(issued.user),
+        )
+
 
 @strawberry.type
 class RegisterSuccess:
@@ -102,3 +116,65 @@ class RegisterInput:
     last_name: str
     birth_date: date
     postal_code: str = strawberry.field(description="Code postal de résidence (13xxx).")
+
+
+AuthResult = Annotated[AuthPayload | UserError, strawberry.union("AuthResult")]
+RegisterResult = Annotated[RegisterSuccess | UserError, strawberry.union("RegisterResult")]
+
+
+@strawberry.type
+class AccountQueries:
+    @strawberry.field(extensions=allow(SIGNED_IN))
+    async def me(self, info: Info) -> Me | None:
+        return Me.from_model(await accounts.me(info))
+
+
+@strawberry.type
+class AccountMutations:
+    @strawberry.mutation(extensions=allow(ANYONE))
+    @user_errors
+    async def register(self, info: Info, input: RegisterInput) -> RegisterResult:
+        return RegisterSuccess(user=Me.from_model(await accounts.register(info, input)))
+
+    @strawberry.mutation(extensions=allow(ANYONE))
+    @user_errors
+    async def verify_email(self, info: Info, token: str) -> DoneResult:
+        await accounts.verify_email(info, token)
+        return Done()
+
+    @strawberry.mutation(
+        extensions=allow(ANYONE),
+        description="Always answers ok, whether the address has an account or not.",
+    )
+    async def request_password_reset(self, info: Info, email: str) -> Done:
+        await accounts.request_password_reset(info, email)
+        return Done()
+
+    @strawberry.mutation(extensions=allow(ANYONE))
+    @user_errors
+    async def reset_password(self, info: Info, token: str, new_password: str) -> DoneResult:
+        await accounts.reset_password(info, token, new_password)
+        return Done()
+
+    @strawberry.mutation(extensions=allow(SIGNED_IN))
+    @user_errors
+    async def change_password(
+        self, info: Info, current_password: str, new_password: str
+    ) -> DoneResult:
+        await accounts.change_password(info, current_password, new_password)
+        return Done()
+
+    @strawberry.mutation(extensions=allow(ANYONE))
+    @user_errors
+    async def login(self, info: Info, email: str, password: str) -> AuthResult:
+        return AuthPayload.from_issued(await accounts.login(info, email, password))
+
+    @strawberry.mutation(extensions=allow(ANYONE))
+    @user_errors
+    async def refresh_token(self, info: Info, refresh_token: str) -> AuthResult:
+        return AuthPayload.from_issued(await accounts.refresh_token(info, refresh_token))
+
+    @strawberry.mutation(extensions=allow(SIGNED_IN))
+    async def logout(self, info: Info) -> Done:
+        await accounts.logout(info)
+        return Done()

@@ -1,7 +1,10 @@
-"""Types for the audit trail."""
+"""The audit trail: its types, and the root fields `AuditQueries` and `AuditSubscriptions`
+(composed in schema/root.py)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import datetime
 from uuid import UUID
 
@@ -9,6 +12,8 @@ import strawberry
 from strawberry.scalars import JSON
 
 from models.audit import AuditEntry as AuditEntryModel
+from resolvers import audit as resolvers
+from resolvers.permissions import ANY_STAFF, allow, principal_of_argument
 from schema.accounts import Person
 from server.context import Info
 
@@ -57,3 +62,38 @@ class AuditLogPage:
     next_cursor: str | None = strawberry.field(
         description="Pass as `after` to get the next (older) page; null at the end."
     )
+
+
+_STAFF_OR_PRINCIPAL = allow(ANY_STAFF, principal_of_argument("partner_id"))
+
+
+@strawberry.type
+class AuditQueries:
+    @strawberry.field(extensions=_STAFF_OR_PRINCIPAL)
+    async def audit_log(
+        self,
+        info: Info,
+        partner_id: strawberry.ID | None = None,
+        actor_id: strawberry.ID | None = None,
+        action: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> AuditLogPage | None:
+        entries, cursor = await resolvers.audit_log(
+            info, partner_id, actor_id, action, since, until, first, after
+        )
+        return AuditLogPage(entries=[AuditEntry.from_model(e) for e in entries], next_cursor=cursor)
+
+
+@strawberry.type
+class AuditSubscriptions:
+    @strawberry.subscription(extensions=_STAFF_OR_PRINCIPAL)
+    async def audit_log_entries(
+        self, info: Info, partner_id: strawberry.ID
+    ) -> AsyncGenerator[AuditEntry]:
+        # aclosing: when the client leaves, the resolver's Redis subscription ends with it.
+        async with aclosing(resolvers.audit_log_entries(info, partner_id)) as entries:
+            async for entry in entries:
+                yield AuditEntry.from_model(entry)

@@ -23,7 +23,7 @@ from models.notifications import Channel
 from models.offers import Offer as OfferModel
 from resolvers import campaigns as resolvers
 from resolvers.permissions import YOUNG_PERSON, allow, staff
-from schema.errors import UserError
+from schema.errors import UserError, user_errors
 from schema.offers import Offer, OfferTheme
 from server.context import Info
 
@@ -205,9 +205,7 @@ class CampaignSuccess:
 CampaignResult = Annotated[CampaignSuccess | UserError, strawberry.union("CampaignResult")]
 
 
-def _answer(result: CampaignModel | UserError) -> CampaignResult:
-    if isinstance(result, UserError):
-        return result
+def _answer(result: CampaignModel) -> CampaignResult:
     return CampaignSuccess(campaign=Campaign.of(result))
 
 
@@ -281,6 +279,7 @@ class CampaignQueries:
         description="Who may receive it today: consent, parental consent under 15, 18–25 "
         "themes; channels left out: all three.",
     )
+    @user_errors
     async def campaign_audience(
         self,
         info: Info,
@@ -289,8 +288,6 @@ class CampaignQueries:
         channels: list[CampaignChannel] | None = None,
     ) -> CampaignAudienceResult:
         counts = await resolvers.audience(info, segment, offer_ids, channels)
-        if isinstance(counts, UserError):
-            return counts
         return CampaignAudience(
             email=counts.get(Channel.EMAIL),
             push=counts.get(Channel.PUSH),
@@ -298,10 +295,9 @@ class CampaignQueries:
         )
 
     @strawberry.field(extensions=MARKETING)
+    @user_errors
     async def campaign_preview(self, info: Info, id: strawberry.ID) -> CampaignPreviewResult:
         found = await resolvers.preview(info, id)
-        if isinstance(found, UserError):
-            return found
         return CampaignPreview(
             subject=found.subject,
             html=found.html,
@@ -321,10 +317,12 @@ class CampaignQueries:
 @strawberry.type
 class CampaignMutations:
     @strawberry.mutation(extensions=MARKETING, description="A draft; nothing is sent.")
+    @user_errors
     async def create_campaign(self, info: Info, input: CampaignInput) -> CampaignResult:
         return _answer(await resolvers.create_campaign(info, input))
 
     @strawberry.mutation(extensions=MARKETING, description="Drafts only.")
+    @user_errors
     async def update_campaign(
         self, info: Info, id: strawberry.ID, input: CampaignInput
     ) -> CampaignResult:
@@ -333,42 +331,44 @@ class CampaignMutations:
     @strawberry.mutation(
         extensions=MARKETING, description="Now, or at `at` (a future instant, with its zone)."
     )
+    @user_errors
     async def send_campaign(
         self, info: Info, id: strawberry.ID, at: datetime | None = None
     ) -> CampaignResult:
         return _answer(await resolvers.send_campaign(info, id, at))
 
     @strawberry.mutation(extensions=MARKETING, description="What is being sent finishes.")
+    @user_errors
     async def pause_campaign(self, info: Info, id: strawberry.ID) -> CampaignResult:
         return _answer(await resolvers.change_state(info, id, "pause"))
 
     @strawberry.mutation(extensions=MARKETING)
+    @user_errors
     async def resume_campaign(self, info: Info, id: strawberry.ID) -> CampaignResult:
         return _answer(await resolvers.change_state(info, id, "resume"))
 
     @strawberry.mutation(
         extensions=MARKETING, description="Whoever has not received it yet will not."
     )
+    @user_errors
     async def cancel_campaign(self, info: Info, id: strawberry.ID) -> CampaignResult:
         return _answer(await resolvers.change_state(info, id, "cancel"))
 
     @strawberry.mutation(
         extensions=MARKETING, description="The email to my own address, the push to my devices."
     )
+    @user_errors
     async def send_test_campaign(self, info: Info, id: strawberry.ID) -> CampaignTestResult:
         sent = await resolvers.send_test(info, id)
-        if isinstance(sent, UserError):
-            return sent
         return CampaignTestSent(email=sent.email, devices=sent.devices)
 
     @strawberry.mutation(
         extensions=allow(YOUNG_PERSON),
         description="Replaces my themes; TOURISME and INSERTION_PROFESSIONNELLE from 18.",
     )
+    @user_errors
     async def set_my_themes_of_interest(
         self, info: Info, themes: list[OfferTheme]
     ) -> ThemesOfInterestResult:
         chosen = await resolvers.set_themes(info, themes)
-        if isinstance(chosen, UserError):
-            return chosen
         return ThemesOfInterest(themes=chosen)

@@ -1,23 +1,42 @@
-"""Types for school years, cards, wallets and card transactions."""
+"""School years, cards, wallets and card transactions: the types, and the root fields
+`CardQueries` and `CardMutations` (composed in schema/root.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
 from domain.cards import codes as card_codes
+from domain.cards.beneficiary_import import ImportReport as ImportReportModel
 from domain.cards.states import CardState as CardStateModel
+from domain.cards.states import state_of
 from domain.cards.transactions import CardLookup, WalletBalance
 from domain.core.money import format_euros
+from models.accounts import StaffRole
 from models.cards import CardKind as CardKindModel
 from models.cards import SchoolYear as SchoolYearModel
+from models.partners import DelegatePermission
 from models.transactions import CardTransaction
 from models.transactions import TransactionStatus as TransactionStatusModel
+from resolvers import cards as card_resolvers
 from resolvers import receipts
-from resolvers.permissions import ANY_STAFF, allow, delegate_of_source
+from resolvers import transactions as till
+from resolvers.cards import HeldCard, YearWithWallets
+from resolvers.permissions import (
+    ANY_STAFF,
+    YOUNG_PERSON,
+    allow,
+    delegate_of_argument,
+    delegate_of_source,
+    delegate_of_transaction_argument,
+    staff,
+)
+from resolvers.transactions import CodedTransaction
 from schema.accounts import Person
+from schema.errors import UserError, user_errors
 from server.context import Info
 
 CardState = strawberry.enum(CardStateModel, name="CardState")
@@ -52,6 +71,10 @@ class SchoolYear:
                 for w in wallet_types
             ],
         )
+
+    @classmethod
+    def with_wallets(cls, found: YearWithWallets) -> SchoolYear:
+        return cls.from_model(found.year, found.wallet_types)
 
 
 @strawberry.type(description="One wallet and what is left on it.")
@@ -168,11 +191,21 @@ class Transaction:
             wallet_id=transaction.wallet_id,
         )
 
+    @classmethod
+    def with_code(cls, coded: CodedTransaction) -> Transaction:
+        transaction, card_code = coded
+        return cls.from_model(transaction, card_code)
+
 
 @strawberry.type
 class TransactionPage:
     transactions: list[Transaction]
     next_cursor: str | None
+
+    @classmethod
+    def of(cls, page: tuple[list[CodedTransaction], str | None]) -> TransactionPage:
+        rows, cursor = page
+        return cls(transactions=[Transaction.with_code(t) for t in rows], next_cursor=cursor)
 
 
 @strawberry.type(description="A card of the signed-in young person.")
@@ -185,6 +218,20 @@ class MyCard:
     school_year: str
     pin_set: bool
     wallets: list[Wallet]
+
+    @classmethod
+    def from_held(cls, held: HeldCard) -> MyCard:
+        card = held.card
+        return cls(
+            id=strawberry.ID(str(card.id)),
+            code=card_codes.format_code(card.code),
+            qr_payload=card_codes.qr_payload(card.code),
+            kind=card.kind,
+            state=state_of(card, card.school_year),
+            school_year=card.school_year.label,
+            pin_set=card.pin_hash is not None,
+            wallets=[Wallet.from_balance(w) for w in held.wallets],
+        )
 
 
 @strawberry.type
@@ -241,3 +288,158 @@ class ImportReport:
     already_present: int
     cards_issued: int
     rejected: list[RejectedRow]
+
+    @classmethod
+    def from_report(cls, report: ImportReportModel) -> ImportReport:
+        return cls(
+            created=report.created,
+            already_present=report.already_present,
+            cards_issued=report.cards_issued,
+            rejected=[RejectedRow(line=r.line, reason=r.reason) for r in report.rejected],
+        )
+
+
+ImportResult = Annotated[ImportReport | UserError, strawberry.union("ImportResult")]
+CardResult = Annotated[CardSuccess | UserError, strawberry.union("CardResult")]
+SchoolYearResult = Annotated[SchoolYearSuccess | UserError, strawberry.union("SchoolYearResult")]
+LookupResult = Annotated[CardCheck | UserError, strawberry.union("LookupResult")]
+TransactionResult = Annotated[TransactionSuccess | UserError, strawberry.union("TransactionResult")]
+
+SUPPORT = staff(StaffRole.SUPPORT)
+_TILL = allow(delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS))
+
+
+def _card_answer(held: HeldCard) -> CardSuccess:
+    return CardSuccess(card=MyCard.from_held(held))
+
+
+def _transaction_answer(coded: CodedTransaction) -> TransactionSuccess:
+    return TransactionSuccess(transaction=Transaction.with_code(coded))
+
+
+@strawberry.type
+class CardQueries:
+    @strawberry.field(extensions=allow(ANY_STAFF))
+    async def school_years(self, info: Info) -> list[SchoolYear]:
+        return [SchoolYear.with_wallets(y) for y in await card_resolvers.school_years_list(info)]
+
+    @strawberry.field(extensions=allow(YOUNG_PERSON))
+    async def my_cards(self, info: Info) -> list[MyCard]:
+        return [MyCard.from_held(c) for c in await card_resolvers.my_cards(info)]
+
+    @strawberry.field(extensions=allow(YOUNG_PERSON))
+    async def my_transactions(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> TransactionPage | None:
+        return TransactionPage.of(await till.my_transactions(info, first, after))
+
+    @strawberry.field(
+        extensions=_TILL,
+        description="Find a card by typed code or QR payload, for the identity check.",
+    )
+    @user_errors
+    async def lookup_card(self, info: Info, partner_id: strawberry.ID, code: str) -> LookupResult:
+        return CardCheck.from_lookup(await till.lookup_card(info, partner_id, code))
+
+    @strawberry.field(
+        extensions=allow(
+            staff(StaffRole.SUPPORT, StaffRole.FINANCE),
+            delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS),
+            delegate_of_argument("partner_id", DelegatePermission.FINANCE),
+        )
+    )
+    async def transactions(
+        self,
+        info: Info,
+        partner_id: strawberry.ID,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        wallet_kind: str | None = None,
+        status: TransactionStatus | None = None,
+        delegate_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> TransactionPage | None:
+        return TransactionPage.of(
+            await till.transactions(
+                info, partner_id, since, until, wallet_kind, status, delegate_id, first, after
+            )
+        )
+
+
+@strawberry.type
+class CardMutations:
+    @strawberry.mutation(extensions=allow(staff(StaffRole.FINANCE)))
+    @user_errors
+    async def create_school_year(
+        self, info: Info, input: CreateSchoolYearInput
+    ) -> SchoolYearResult:
+        found = await card_resolvers.create_school_year(info, input)
+        return SchoolYearSuccess(school_year=SchoolYear.with_wallets(found))
+
+    @strawberry.mutation(extensions=allow(SUPPORT))
+    @user_errors
+    async def import_beneficiaries(
+        self, info: Info, school_year_id: strawberry.ID, csv: str
+    ) -> ImportResult:
+        report = await card_resolvers.import_beneficiaries(info, school_year_id, csv)
+        return ImportReport.from_report(report)
+
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    @user_errors
+    async def activate_card(self, info: Info, code: str) -> CardResult:
+        return _card_answer(await card_resolvers.activate_card(info, code))
+
+    @strawberry.mutation(
+        extensions=allow(YOUNG_PERSON),
+        description="16-25: a digital card for the deals (no wallet).",
+    )
+    @user_errors
+    async def request_digital_card(self, info: Info, commune_code: str) -> CardResult:
+        return _card_answer(await card_resolvers.request_digital_card(info, commune_code))
+
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    @user_errors
+    async def declare_card_lost(
+        self, info: Info, card_id: strawberry.ID, stolen: bool = False
+    ) -> CardResult:
+        return _card_answer(await card_resolvers.declare_card_lost(info, card_id, stolen))
+
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    @user_errors
+    async def set_card_pin(self, info: Info, card_id: strawberry.ID, pin: str) -> CardResult:
+        return _card_answer(await card_resolvers.set_card_pin(info, card_id, pin))
+
+    @strawberry.mutation(extensions=allow(SUPPORT))
+    @user_errors
+    async def unlock_card_pin(self, info: Info, card_id: strawberry.ID) -> CardResult:
+        return _card_answer(await card_resolvers.unlock_card_pin(info, card_id))
+
+    @strawberry.mutation(extensions=allow(SUPPORT))
+    @user_errors
+    async def replace_card(self, info: Info, card_id: strawberry.ID) -> CardResult:
+        return _card_answer(await card_resolvers.replace_card(info, card_id))
+
+    @strawberry.mutation(extensions=_TILL)
+    @user_errors
+    async def debit_card(self, info: Info, input: DebitInput) -> TransactionResult:
+        return _transaction_answer(await till.debit_card(info, input))
+
+    @strawberry.mutation(
+        extensions=allow(
+            delegate_of_transaction_argument("transaction_id", DelegatePermission.TRANSACTIONS)
+        ),
+        description="The same calendar day (Paris) only; afterwards, the hotline regularises.",
+    )
+    @user_errors
+    async def cancel_transaction(
+        self, info: Info, transaction_id: strawberry.ID
+    ) -> TransactionResult:
+        return _transaction_answer(await till.cancel_transaction(info, transaction_id))
+
+    @strawberry.mutation(extensions=allow(SUPPORT))
+    @user_errors
+    async def regularize_transaction(
+        self, info: Info, transaction_id: strawberry.ID, reason: str
+    ) -> TransactionResult:
+        return _transaction_answer(await till.regularize_transaction(info, transaction_id, reason))

@@ -1,4 +1,5 @@
-"""Types for marketing consent and parents' consent for under-15s."""
+"""Marketing consent and parents' consent for under-15s: the types, and the root fields
+`ConsentQueries` and `ConsentMutations` (composed in schema/root.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ from typing import Annotated
 
 import strawberry
 
-from domain.consent.parental import ConsentStatus
+from domain.consent.marketing import opted_in
+from domain.consent.parental import ConsentStatus, status_of
 from domain.notifications.channels import with_opt_in
-from schema.errors import UserError
+from models.accounts import StaffRole
+from models.notifications import Channel
+from models.notifications import ParentalConsent as ParentalConsentModel
+from resolvers import consent as resolvers
+from resolvers.consent import MarketingChoices
+from resolvers.permissions import SIGNED_IN, YOUNG_PERSON, allow, staff
+from schema.errors import UserError, user_errors
+from server.context import Info
 
 # The channels one opts in to (Channel values), in the registry's order: push, then email.
 MarketingChannel = strawberry.enum(
@@ -33,6 +42,19 @@ class ParentalConsent:
         description="Recorded by the support team from a signed form."
     )
 
+    @classmethod
+    def from_model(cls, consent: ParentalConsentModel) -> ParentalConsent:
+        return cls(
+            id=strawberry.ID(str(consent.id)),
+            status=status_of(consent),
+            parent_name=consent.parent_name,
+            parent_email=consent.parent_email,
+            requested_at=consent.requested_at,
+            given_at=consent.given_at,
+            withdrawn_at=consent.withdrawn_at,
+            recorded_on_paper=consent.recorded_by_id is not None,
+        )
+
 
 @strawberry.type(description="The person's marketing choices and whether they take effect.")
 class MarketingConsent:
@@ -46,6 +68,20 @@ class MarketingConsent:
     notice: str | None = strawberry.field(
         description="Why an opt-in does not take effect yet, in French; null when it does."
     )
+
+    @classmethod
+    def from_choices(cls, choices: MarketingChoices) -> MarketingConsent:
+        consent = choices.parental_consent
+        return cls(
+            email_opt_in=opted_in(choices.user, Channel.EMAIL),
+            push_opt_in=opted_in(choices.user, Channel.PUSH),
+            parental_consent_needed=choices.parental_consent_needed,
+            parental_consent_status=choices.parental_consent_status,
+            parental_consent=ParentalConsent.from_model(consent) if consent else None,
+            receives_marketing_email=choices.receives_marketing_email,
+            receives_marketing_push=choices.receives_marketing_push,
+            notice=choices.notice,
+        )
 
 
 @strawberry.type
@@ -64,3 +100,60 @@ MarketingConsentResult = Annotated[
 ParentalConsentResult = Annotated[
     ParentalConsentSuccess | UserError, strawberry.union("ParentalConsentResult")
 ]
+
+
+def _consent_answer(choices: MarketingChoices) -> MarketingConsentSuccess:
+    return MarketingConsentSuccess(consent=MarketingConsent.from_choices(choices))
+
+
+@strawberry.type
+class ConsentQueries:
+    @strawberry.field(extensions=allow(YOUNG_PERSON))
+    async def my_marketing_consent(self, info: Info) -> MarketingConsent:
+        return MarketingConsent.from_choices(await resolvers.my_marketing_consent(info))
+
+
+@strawberry.type
+class ConsentMutations:
+    @strawberry.mutation(
+        extensions=allow(SIGNED_IN),
+        description="Under 15, the choice is kept but takes effect once a parent consents.",
+    )
+    @user_errors
+    async def set_marketing_opt_in(
+        self, info: Info, channel: MarketingChannel, opted_in: bool
+    ) -> MarketingConsentResult:
+        return _consent_answer(await resolvers.set_marketing_opt_in(info, channel, opted_in))
+
+    @strawberry.mutation(
+        extensions=allow(YOUNG_PERSON),
+        description="Under 15: the parent receives an email with a link valid 14 days.",
+    )
+    @user_errors
+    async def request_parental_consent(
+        self, info: Info, parent_name: str, parent_email: str
+    ) -> MarketingConsentResult:
+        return _consent_answer(
+            await resolvers.request_parental_consent(info, parent_name, parent_email)
+        )
+
+    @strawberry.mutation(
+        extensions=allow(YOUNG_PERSON),
+        description="Withdraws the parent's consent, or cancels an unanswered request.",
+    )
+    @user_errors
+    async def withdraw_parental_consent(self, info: Info) -> MarketingConsentResult:
+        return _consent_answer(await resolvers.withdraw_parental_consent(info))
+
+    @strawberry.mutation(
+        extensions=allow(staff(StaffRole.SUPPORT)),
+        description="A consent given on paper (signed form kept by the support team).",
+    )
+    @user_errors
+    async def record_parental_consent(
+        self, info: Info, young_person_id: strawberry.ID, parent_name: str, parent_email: str
+    ) -> ParentalConsentResult:
+        consent = await resolvers.record_parental_consent(
+            info, young_person_id, parent_name, parent_email
+        )
+        return ParentalConsentSuccess(parental_consent=ParentalConsent.from_model(consent))

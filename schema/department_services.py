@@ -17,7 +17,7 @@ from models import offers
 from models.accounts import StaffRole
 from resolvers import department_services as resolvers
 from resolvers.permissions import ANYONE, allow, staff
-from schema.errors import UserError
+from schema.errors import UserError, user_errors
 from server.context import Info
 
 ServiceCategory = strawberry.enum(offers.ServiceCategory, name="ServiceCategory")
@@ -100,9 +100,7 @@ DepartmentServiceResult = Annotated[
 ]
 
 
-def _answer(result: offers.DepartmentService | UserError) -> DepartmentServiceResult:
-    if isinstance(result, UserError):
-        return result
+def _answer(result: offers.DepartmentService) -> DepartmentServiceResult:
     return DepartmentServiceSuccess(service=DepartmentService.from_model(result))
 
 
@@ -112,6 +110,7 @@ class DepartmentServiceQueries:
         extensions=allow(ANYONE),
         description="Published services (staff also see the unpublished), by id.",
     )
+    @user_errors
     async def department_services(
         self,
         info: Info,
@@ -120,8 +119,6 @@ class DepartmentServiceQueries:
         after: str | None = None,
     ) -> DepartmentServicePageResult:
         result = await resolvers.department_services_page(info, category, first, after)
-        if isinstance(result, UserError):
-            return result
         services, more = result
         return DepartmentServicePage(
             services=[DepartmentService.from_model(s) for s in services],
@@ -134,12 +131,14 @@ class DepartmentServiceMutations:
     @strawberry.mutation(
         extensions=MANAGES_SERVICES, description="Published at once; the address is geocoded."
     )
+    @user_errors
     async def create_department_service(
         self, info: Info, input: DepartmentServiceInput
     ) -> DepartmentServiceResult:
         return _answer(await resolvers.create_department_service(info, input.changes()))
 
     @strawberry.mutation(extensions=MANAGES_SERVICES)
+    @user_errors
     async def update_department_service(
         self, info: Info, id: strawberry.ID, input: DepartmentServiceInput
     ) -> DepartmentServiceResult:
@@ -149,6 +148,7 @@ class DepartmentServiceMutations:
         extensions=MANAGES_SERVICES,
         description="Unpublished: gone from the public list, the search and the map.",
     )
+    @user_errors
     async def set_department_service_published(
         self, info: Info, id: strawberry.ID, published: bool
     ) -> DepartmentServiceResult:

@@ -1,8 +1,10 @@
-"""Types for bank details, reimbursements, statements, periods and payment batches."""
+"""Bank details, reimbursements, statements, periods and payment batches: the types, and
+the root fields `FinanceQueries` and `FinanceMutations` (composed in schema/root.py)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -14,7 +16,13 @@ from models.finance import BankDetails as BankDetailsModel
 from models.finance import BankDetailsStatus as BankDetailsStatusModel
 from models.finance import PaymentBatchStatus as PaymentBatchStatusModel
 from models.finance import ReimbursementStatus as ReimbursementStatusModel
-from resolvers.permissions import allow, staff
+from models.partners import DelegatePermission
+from resolvers import finance as resolvers
+from resolvers.finance import BatchFiles, PartnerBankAccounts, PeriodFigures
+from resolvers.finance import ReimbursementStatement as ReimbursementFacts
+from resolvers.permissions import allow, delegate_of_argument, staff
+from schema.errors import UserError, user_errors
+from server.context import Info
 
 BankDetailsStatus = strawberry.enum(BankDetailsStatusModel, name="BankDetailsStatus")
 ReimbursementStatus = strawberry.enum(ReimbursementStatusModel, name="ReimbursementStatus")
@@ -62,6 +70,15 @@ class PartnerBankDetails:
     payments_held: bool = strawberry.field(
         description="True while no validated details exist or a change waits for validation."
     )
+
+    @classmethod
+    def of(cls, accounts: PartnerBankAccounts) -> PartnerBankDetails:
+        current, pending = accounts.current, accounts.pending
+        return cls(
+            current=BankAccount.from_model(current) if current else None,
+            pending=BankAccount.from_model(pending) if pending else None,
+            payments_held=current is None or pending is not None,
+        )
 
 
 @strawberry.type
@@ -130,6 +147,35 @@ class Reimbursement:
     def amount(self) -> str:
         return format_euros(self.amount_cents)
 
+    @classmethod
+    def of(cls, facts: ReimbursementFacts) -> Reimbursement:
+        r = facts.reimbursement
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            reference=r.reference,
+            period_starts_on=r.period.starts_on,
+            period_ends_on=r.period.ends_on,
+            status=r.status,
+            transactions_count=r.lines_count,
+            transactions_cents=r.lines_cents,
+            adjustments_cents=r.adjustments_cents,
+            carried_in_cents=r.carried_in_cents,
+            amount_cents=r.amount_cents,
+            wallet_totals=[
+                WalletTotal(
+                    kind=t.kind,
+                    label=t.label,
+                    transactions_count=t.transactions_count,
+                    amount_cents=t.amount_cents,
+                )
+                for t in facts.wallet_totals
+            ],
+            transfer_date=r.paid_at.date() if r.paid_at else None,
+            rejection_reason=r.rejection_reason,
+            carried_over_to_reference=facts.carried_over_to_reference,
+            statement=StatementLinks.from_links(facts.statement),
+        )
+
 
 @strawberry.type
 class PaymentBatch:
@@ -144,6 +190,24 @@ class PaymentBatch:
     paid_at: datetime | None
     files: PaymentFileLinks
 
+    @classmethod
+    def of(cls, found: BatchFiles) -> PaymentBatch:
+        batch, links = found.batch, found.files
+        return cls(
+            id=strawberry.ID(str(batch.id)),
+            reference=batch.reference,
+            status=batch.status,
+            transfers_count=batch.transfers_count,
+            total_cents=batch.total_cents,
+            execution_date=batch.execution_date,
+            created_at=batch.created_at,
+            sent_at=batch.sent_at,
+            paid_at=batch.paid_at,
+            files=PaymentFileLinks(
+                sepa_url=links.urls["sepa"], csv_url=links.urls["csv"], expires_at=links.expires_at
+            ),
+        )
+
 
 @strawberry.type(description="A fortnight: closed the day after it ends.")
 class ReimbursementPeriod:
@@ -157,6 +221,20 @@ class ReimbursementPeriod:
         description="The reconciliation at close found no gap (else no batch until fixed)."
     )
     batch: PaymentBatch | None
+
+    @classmethod
+    def of(cls, figures: PeriodFigures) -> ReimbursementPeriod:
+        period = figures.period
+        return cls(
+            id=strawberry.ID(str(period.id)),
+            starts_on=period.starts_on,
+            ends_on=period.ends_on,
+            closed_at=period.closed_at,
+            reimbursements_count=figures.reimbursements_count,
+            total_cents=figures.total_cents,
+            figures_add_up=not period.discrepancies,
+            batch=PaymentBatch.of(figures.batch) if figures.batch else None,
+        )
 
 
 @strawberry.type
@@ -173,3 +251,130 @@ class PaymentBatchSuccess:
 class TransferRejectionInput:
     reference: str = strawberry.field(description="The reimbursement reference (EndToEndId).")
     reason: str = strawberry.field(description="The bank's reason, e.g. « AC04 compte clos ».")
+
+
+BankDetailsResult = Annotated[BankDetailsSuccess | UserError, strawberry.union("BankDetailsResult")]
+StatementResult = Annotated[StatementLinks | UserError, strawberry.union("StatementResult")]
+PeriodResult = Annotated[PeriodSuccess | UserError, strawberry.union("PeriodResult")]
+PaymentBatchResult = Annotated[
+    PaymentBatchSuccess | UserError, strawberry.union("PaymentBatchResult")
+]
+
+FINANCE_STAFF = staff(StaffRole.FINANCE)
+_PARTNER_FINANCE = allow(
+    FINANCE_STAFF, delegate_of_argument("partner_id", DelegatePermission.FINANCE)
+)
+
+
+@strawberry.type
+class FinanceQueries:
+    @strawberry.field(
+        extensions=allow(
+            staff(StaffRole.FINANCE, StaffRole.SUPPORT),
+            delegate_of_argument("partner_id", DelegatePermission.FINANCE),
+        ),
+        description="The partner's validated bank details and any change waiting.",
+    )
+    async def bank_details(self, info: Info, partner_id: strawberry.ID) -> PartnerBankDetails:
+        return PartnerBankDetails.of(await resolvers.bank_details_of(info, partner_id))
+
+    @strawberry.field(
+        extensions=_PARTNER_FINANCE,
+        description="« Mes remboursements »: newest period first, with statement links.",
+    )
+    async def reimbursements(
+        self, info: Info, partner_id: strawberry.ID, first: int = 24
+    ) -> list[Reimbursement]:
+        found = await resolvers.reimbursements_of(info, partner_id, first)
+        return [Reimbursement.of(r) for r in found]
+
+    @strawberry.field(
+        extensions=_PARTNER_FINANCE,
+        description="Links (PDF, CSV) valid a few minutes, for a reimbursement or a range.",
+    )
+    @user_errors
+    async def statement(
+        self,
+        info: Info,
+        partner_id: strawberry.ID,
+        reimbursement_id: strawberry.ID | None = None,
+        from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+        to: date | None = None,
+    ) -> StatementResult:
+        links = await resolvers.statement(info, partner_id, reimbursement_id, from_, to)
+        return StatementLinks.from_links(links)
+
+    @strawberry.field(extensions=allow(FINANCE_STAFF))
+    async def reimbursement_periods(self, info: Info, first: int = 12) -> list[ReimbursementPeriod]:
+        found = await resolvers.reimbursement_periods(info, first)
+        return [ReimbursementPeriod.of(p) for p in found]
+
+
+def _bank_answer(details: BankDetailsModel) -> BankDetailsSuccess:
+    return BankDetailsSuccess(bank_account=BankAccount.from_model(details))
+
+
+def _batch_answer(found: BatchFiles) -> PaymentBatchSuccess:
+    return PaymentBatchSuccess(batch=PaymentBatch.of(found))
+
+
+@strawberry.type
+class FinanceMutations:
+    @strawberry.mutation(
+        extensions=allow(delegate_of_argument("partner_id", DelegatePermission.FINANCE)),
+        description="Payments are held until finance staff validate the new details.",
+    )
+    @user_errors
+    async def set_bank_details(
+        self, info: Info, partner_id: strawberry.ID, input: BankDetailsInput
+    ) -> BankDetailsResult:
+        return _bank_answer(await resolvers.set_bank_details(info, partner_id, input))
+
+    @strawberry.mutation(extensions=allow(FINANCE_STAFF))
+    @user_errors
+    async def validate_bank_details(
+        self, info: Info, bank_details_id: strawberry.ID
+    ) -> BankDetailsResult:
+        return _bank_answer(await resolvers.decide_bank_details(info, bank_details_id, True))
+
+    @strawberry.mutation(extensions=allow(FINANCE_STAFF))
+    @user_errors
+    async def refuse_bank_details(
+        self, info: Info, bank_details_id: strawberry.ID, reason: str
+    ) -> BankDetailsResult:
+        return _bank_answer(
+            await resolvers.decide_bank_details(info, bank_details_id, False, reason)
+        )
+
+    @strawberry.mutation(extensions=allow(FINANCE_STAFF))
+    @user_errors
+    async def close_period(self, info: Info, day: date) -> PeriodResult:
+        return PeriodSuccess(period=ReimbursementPeriod.of(await resolvers.close_period(info, day)))
+
+    @strawberry.mutation(extensions=allow(FINANCE_STAFF))
+    @user_errors
+    async def create_payment_batch(
+        self, info: Info, period_id: strawberry.ID, execution_date: date | None = None
+    ) -> PaymentBatchResult:
+        return _batch_answer(await resolvers.create_payment_batch(info, period_id, execution_date))
+
+    @strawberry.mutation(extensions=allow(FINANCE_STAFF))
+    @user_errors
+    async def mark_payment_batch_sent(
+        self, info: Info, batch_id: strawberry.ID
+    ) -> PaymentBatchResult:
+        return _batch_answer(await resolvers.mark_payment_batch_sent(info, batch_id))
+
+    @strawberry.mutation(extensions=allow(FINANCE_STAFF))
+    @user_errors
+    async def reject_transfers(
+        self, info: Info, batch_id: strawberry.ID, rejections: list[TransferRejectionInput]
+    ) -> PaymentBatchResult:
+        return _batch_answer(await resolvers.reject_transfers(info, batch_id, rejections))
+
+    @strawberry.mutation(extensions=allow(FINANCE_STAFF))
+    @user_errors
+    async def mark_payment_batch_paid(
+        self, info: Info, batch_id: strawberry.ID
+    ) -> PaymentBatchResult:
+        return _batch_answer(await resolvers.mark_payment_batch_paid(info, batch_id))

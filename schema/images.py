@@ -14,7 +14,7 @@ from models.social import Image as ImageModel
 from models.social import ImagePurpose as ImagePurposeModel
 from resolvers import images
 from resolvers.permissions import SIGNED_IN, allow
-from schema.errors import UserError
+from schema.errors import UserError, user_errors
 from server.context import Info
 
 ImagePurpose = strawberry.enum(
@@ -77,6 +77,7 @@ class ImageMutations:
             "Metadata (EXIF, GPS) is removed; an animated image keeps its first frame."
         ),
     )
+    @user_errors
     async def upload_image(
         self,
         info: Info,
@@ -85,6 +86,4 @@ class ImageMutations:
         partner_id: strawberry.ID | None = None,
     ) -> UploadImageResult:
         result = await images.upload_image(info, purpose, file, partner_id)
-        if isinstance(result, UserError):
-            return result
         return ImageUploaded(image=Image.from_model(result))

@@ -13,7 +13,7 @@ import strawberry
 from models.jobs import JobFailure
 from resolvers import jobs
 from resolvers.permissions import ADMINISTRATOR, allow
-from schema.errors import UserError
+from schema.errors import UserError, user_errors
 from server.context import Info
 
 
@@ -50,9 +50,7 @@ class FailedJobSuccess:
 FailedJobResult = Annotated[FailedJobSuccess | UserError, strawberry.union("FailedJobResult")]
 
 
-def _answer(result: JobFailure | UserError) -> FailedJobResult:
-    if isinstance(result, UserError):
-        return result
+def _answer(result: JobFailure) -> FailedJobResult:
     return FailedJobSuccess(failed_job=FailedJob.from_model(result))
 
 
@@ -73,11 +71,13 @@ class JobMutations:
         extensions=allow(ADMINISTRATOR),
         description="Run the job again with its stored arguments (not when they were masked).",
     )
+    @user_errors
     async def retry_failed_job(self, info: Info, id: strawberry.ID) -> FailedJobResult:
         return _answer(await jobs.retry_failed_job(info, id))
 
     @strawberry.mutation(
         extensions=allow(ADMINISTRATOR), description="Mark it dealt with; it leaves the list."
     )
+    @user_errors
     async def resolve_failed_job(self, info: Info, id: strawberry.ID) -> FailedJobResult:
         return _answer(await jobs.resolve_failed_job(info, id))

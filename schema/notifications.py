@@ -1,8 +1,13 @@
-"""Types for the in-app inbox, devices and notification preferences."""
+"""The in-app inbox, devices and notification preferences: the types, and the root fields
+`NotificationQueries`, `NotificationMutations` and `NotificationSubscriptions` (composed in
+schema/root.py)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,6 +18,10 @@ from models.notifications import Channel
 from models.notifications import Device as DeviceModel
 from models.notifications import DevicePlatform as DevicePlatformModel
 from models.notifications import Notification as NotificationModel
+from resolvers import notifications as resolvers
+from resolvers.permissions import SIGNED_IN, allow
+from schema.errors import Done, UserError, user_errors
+from server.context import Info
 
 DevicePlatform = strawberry.enum(DevicePlatformModel, name="DevicePlatform")
 
@@ -108,3 +117,77 @@ class NotificationPreferences:
             email=wants(user, Channel.EMAIL),
             in_app=wants(user, Channel.IN_APP),
         )
+
+
+MarkReadResult = Annotated[MarkedRead | UserError, strawberry.union("MarkReadResult")]
+RegisterDeviceResult = Annotated[
+    DeviceRegistered | UserError, strawberry.union("RegisterDeviceResult")
+]
+
+
+@strawberry.type
+class NotificationQueries:
+    @strawberry.field(extensions=allow(SIGNED_IN), description="My inbox, newest first.")
+    async def notifications(
+        self, info: Info, first: int = 20, after: str | None = None, unread_only: bool = False
+    ) -> NotificationPage:
+        rows, cursor = await resolvers.notifications(info, first, after, unread_only)
+        return NotificationPage(
+            notifications=[Notification.from_model(n) for n in rows],
+            unread_count=await resolvers.unread_notification_count(info),
+            next_cursor=cursor,
+        )
+
+    @strawberry.field(extensions=allow(SIGNED_IN))
+    async def unread_notification_count(self, info: Info) -> int:
+        return await resolvers.unread_notification_count(info)
+
+    @strawberry.field(extensions=allow(SIGNED_IN))
+    async def notification_preferences(self, info: Info) -> NotificationPreferences:
+        return NotificationPreferences.from_user(await resolvers.notification_preferences(info))
+
+
+@strawberry.type
+class NotificationMutations:
+    @strawberry.mutation(extensions=allow(SIGNED_IN))
+    @user_errors
+    async def mark_notifications_read(
+        self, info: Info, ids: list[strawberry.ID] | None = None, all: bool = False
+    ) -> MarkReadResult:
+        marked = await resolvers.mark_notifications_read(info, ids, all)
+        return MarkedRead(
+            marked=marked, unread_count=await resolvers.unread_notification_count(info)
+        )
+
+    @strawberry.mutation(
+        extensions=allow(SIGNED_IN),
+        description="Receive my notifications by push on this device (FCM registration token).",
+    )
+    @user_errors
+    async def register_device(
+        self, info: Info, token: str, platform: DevicePlatform
+    ) -> RegisterDeviceResult:
+        device = await resolvers.register_device(info, token, platform)
+        return DeviceRegistered(device=Device.from_model(device))
+
+    @strawberry.mutation(extensions=allow(SIGNED_IN))
+    async def unregister_device(self, info: Info, token: str) -> Done:
+        await resolvers.unregister_device(info, token)
+        return Done()
+
+    @strawberry.mutation(extensions=allow(SIGNED_IN))
+    async def update_notification_preferences(
+        self, info: Info, push: bool | None = None, email: bool | None = None
+    ) -> NotificationPreferences:
+        user = await resolvers.update_notification_preferences(info, push, email)
+        return NotificationPreferences.from_user(user)
+
+
+@strawberry.type
+class NotificationSubscriptions:
+    @strawberry.subscription(extensions=allow(SIGNED_IN))
+    async def notification_added(self, info: Info) -> AsyncGenerator[Notification]:
+        # aclosing: when the client leaves, the resolver's Redis subscription ends with it.
+        async with aclosing(resolvers.notification_added(info)) as events:
+            async for event in events:
+                yield Notification.from_event(event)

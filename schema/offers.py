@@ -36,7 +36,7 @@ from resolvers.permissions import (
     delegate_of_source,
     staff,
 )
-from schema.errors import UserError
+from schema.errors import UserError, user_errors
 from schema.images import Image
 from server.context import Info
 
@@ -268,9 +268,7 @@ PartnersWithoutBonPlanResult = Annotated[
 ]
 
 
-async def _answer(result: OfferModel | UserError) -> OfferResult:
-    if isinstance(result, UserError):
-        return result
+async def _answer(result: OfferModel) -> OfferResult:
     return OfferSuccess(offer=(await Offer.list_of([result]))[0])
 
 
@@ -392,14 +390,13 @@ class OfferQueries:
         extensions=allow(ANY_STAFF),
         description="Active partners without an approved deal valid in that school year.",
     )
+    @user_errors
     async def partners_without_bon_plan(
         self, info: Info, school_year: str
     ) -> PartnersWithoutBonPlanResult:
         from schema.partners import Partner
 
         result = await resolvers.partners_without_bon_plan(info, school_year)
-        if isinstance(result, UserError):
-            return result
         return PartnersWithoutBonPlan(
             school_year=school_year.strip(), partners=[Partner.from_model(p) for p in result]
         )
@@ -408,6 +405,7 @@ class OfferQueries:
 @strawberry.type
 class OfferMutations:
     @strawberry.mutation(extensions=_PUBLISHER, description="A draft deal; submit it when ready.")
+    @user_errors
     async def create_bon_plan(
         self, info: Info, partner_id: strawberry.ID, input: BonPlanInput
     ) -> OfferResult:
@@ -416,6 +414,7 @@ class OfferMutations:
         )
 
     @strawberry.mutation(extensions=_PUBLISHER, description="A draft event; submit it when ready.")
+    @user_errors
     async def create_event(
         self, info: Info, partner_id: strawberry.ID, input: EventInput
     ) -> OfferResult:
@@ -427,16 +426,19 @@ class OfferMutations:
         extensions=_OWN_OFFER,
         description="Edit the working version; an approved one stays on show meanwhile.",
     )
+    @user_errors
     async def update_offer(
         self, info: Info, offer_id: strawberry.ID, input: OfferChanges
     ) -> OfferResult:
         return await _answer(await resolvers.update_offer(info, offer_id, input))
 
     @strawberry.mutation(extensions=_OWN_OFFER)
+    @user_errors
     async def submit_for_moderation(self, info: Info, offer_id: strawberry.ID) -> OfferResult:
         return await _answer(await resolvers.submit_for_moderation(info, offer_id))
 
     @strawberry.mutation(extensions=_OWN_OFFER, description="Off show at once, for good.")
+    @user_errors
     async def withdraw_offer(self, info: Info, offer_id: strawberry.ID) -> OfferResult:
         return await _answer(await resolvers.withdraw_offer(info, offer_id))
 
@@ -444,12 +446,14 @@ class OfferMutations:
         extensions=allow(MODERATION),
         description="Approve (publish) or reject, with a reason the partner reads.",
     )
+    @user_errors
     async def moderate(
         self, info: Info, revision_id: strawberry.ID, approve: bool, reason: str | None = None
     ) -> OfferResult:
         return await _answer(await resolvers.moderate(info, revision_id, approve, reason))
 
     @strawberry.mutation(extensions=allow(staff(StaffRole.MODERATION, StaffRole.MARKETING)))
+    @user_errors
     async def set_super_bon_plan(
         self, info: Info, offer_id: strawberry.ID, is_super: bool
     ) -> OfferResult:

@@ -25,7 +25,7 @@ from models.social import OpeningException as OpeningExceptionModel
 from models.social import PartnerProfile as PartnerProfileModel
 from resolvers import partner_profiles
 from resolvers.permissions import allow, delegate_of_argument, staff
-from schema.errors import UserError
+from schema.errors import UserError, user_errors
 from server.context import Info
 
 if TYPE_CHECKING:
@@ -197,11 +197,9 @@ _EDITS_PROFILE = allow(
 )
 
 
-def _partner_answer(result: PartnerModel | UserError) -> PartnerProfileResult:
+def _partner_answer(result: PartnerModel) -> PartnerProfileResult:
     from schema.partners import Partner
 
-    if isinstance(result, UserError):
-        return result
     return PartnerProfileSuccess(partner=Partner.from_model(result))
 
 
@@ -214,6 +212,7 @@ class PartnerProfileMutations:
             "Everything is checked before anything changes; each change is audited."
         ),
     )
+    @user_errors
     async def update_partner_profile(
         self, info: Info, partner_id: strawberry.ID, input: PartnerProfileInput
     ) -> PartnerProfileResult:
@@ -225,6 +224,7 @@ class PartnerProfileMutations:
         extensions=_EDITS_PROFILE,
         description="Put the map pin where the partner really is (inside the Bouches-du-Rhône).",
     )
+    @user_errors
     async def move_partner_pin(
         self, info: Info, partner_id: strawberry.ID, latitude: float, longitude: float
     ) -> PartnerProfileResult:
@@ -236,6 +236,7 @@ class PartnerProfileMutations:
         extensions=_EDITS_PROFILE,
         description="A closure (no hours) or special hours over days; periods never overlap.",
     )
+    @user_errors
     async def add_opening_exception(
         self,
         info: Info,
@@ -247,12 +248,9 @@ class PartnerProfileMutations:
     ) -> OpeningExceptionResult:
         from schema.partners import Partner
 
-        result = await partner_profiles.add_opening_exception(
+        exception, partner = await partner_profiles.add_opening_exception(
             info, partner_id, starts_on, ends_on, label, hours or []
         )
-        if isinstance(result, UserError):
-            return result
-        exception, partner = result
         return OpeningExceptionSuccess(
             opening_exception=OpeningException.from_model(exception),
             partner=Partner.from_model(partner),
@@ -263,5 +261,6 @@ class PartnerProfileMutations:
             staff(StaffRole.SUPPORT), partner_profiles.delegate_of_opening_exception_argument("id")
         )
     )
+    @user_errors
     async def remove_opening_exception(self, info: Info, id: strawberry.ID) -> PartnerProfileResult:
         return _partner_answer(await partner_profiles.remove_opening_exception(info, id))

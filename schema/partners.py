@@ -1,4 +1,5 @@
-"""Types for partner structures and their delegates."""
+"""Partner structures and their delegates: the types, and the root fields `PartnerQueries`
+and `PartnerMutations` (composed in schema/root.py)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,20 @@ from models.partners import PartnerCategory as PartnerCategoryModel
 from models.partners import PartnerStatus as PartnerStatusModel
 from models.partners import WalletKind as WalletKindModel
 from models.social import PartnerProfile as PartnerProfileModel
-from resolvers.permissions import ANY_STAFF, allow, delegate_of_source, staff
-from schema.accounts import Person
+from resolvers import partners as resolvers
+from resolvers import posts as post_resolvers
+from resolvers.permissions import (
+    ADMINISTRATOR,
+    ANY_STAFF,
+    ANYONE,
+    allow,
+    delegate_of_argument,
+    delegate_of_source,
+    manager_of_delegate_argument,
+    staff,
+)
+from schema.accounts import AuthPayload, AuthResult, Person
+from schema.errors import UserError, user_errors
 from schema.images import Image
 from schema.partner_profiles import (
     Accessibility,
@@ -184,9 +197,10 @@ class Partner:
     async def posts(
         self, info: Info, first: int = 10, after: str | None = None
     ) -> Annotated[PostPage, strawberry.lazy("schema.social")]:
-        from resolvers.posts import partner_posts  # resolvers import this module
+        from schema.social import Post, PostPage  # schema.social imports this module
 
-        return await partner_posts(info, self.id, first, after)
+        rows, cursor = await post_resolvers.partner_posts(info, self.id, first, after)
+        return PostPage(posts=[Post.from_model(p) for p in rows], next_cursor=cursor)
 
     @classmethod
     def from_model(cls, partner: PartnerModel) -> Partner:
@@ -283,3 +297,107 @@ class PartnerSuccess:
 @strawberry.type
 class DelegationSuccess:
     delegation: Delegation
+
+
+PartnerResult = Annotated[PartnerSuccess | UserError, strawberry.union("PartnerResult")]
+DelegationResult = Annotated[DelegationSuccess | UserError, strawberry.union("DelegationResult")]
+
+SUPPORT = staff(StaffRoleModel.SUPPORT)
+_MANAGES_DELEGATES = allow(SUPPORT, manager_of_delegate_argument("delegate_id"))
+
+
+@strawberry.type
+class PartnerQueries:
+    @strawberry.field(
+        extensions=allow(ANYONE),
+        description="A partner's public profile; administrative fields for insiders only.",
+    )
+    async def partner(self, info: Info, id: strawberry.ID) -> Partner | None:
+        found = await resolvers.partner(info, id)
+        return Partner.from_model(found) if found else None
+
+    @strawberry.field(extensions=allow(ANY_STAFF))
+    async def partners(
+        self,
+        info: Info,
+        search: str | None = None,
+        status: PartnerStatus | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> PartnerPage | None:
+        rows, cursor = await resolvers.partners_list(info, search, status, first, after)
+        return PartnerPage(partners=[Partner.from_model(p) for p in rows], next_cursor=cursor)
+
+
+def _partner_answer(partner: PartnerModel) -> PartnerSuccess:
+    return PartnerSuccess(partner=Partner.from_model(partner))
+
+
+def _delegation_answer(delegate: DelegateModel) -> DelegationSuccess:
+    return DelegationSuccess(delegation=Delegation.from_model(delegate))
+
+
+@strawberry.type
+class PartnerMutations:
+    @strawberry.mutation(extensions=allow(SUPPORT))
+    @user_errors
+    async def create_partner(self, info: Info, input: CreatePartnerInput) -> PartnerResult:
+        return _partner_answer(await resolvers.create_partner(info, input))
+
+    @strawberry.mutation(extensions=allow(ADMINISTRATOR))
+    @user_errors
+    async def suspend_partner(self, info: Info, id: strawberry.ID) -> PartnerResult:
+        return _partner_answer(
+            await resolvers.set_partner_status(info, id, PartnerStatusModel.SUSPENDED)
+        )
+
+    @strawberry.mutation(extensions=allow(ADMINISTRATOR))
+    @user_errors
+    async def reactivate_partner(self, info: Info, id: strawberry.ID) -> PartnerResult:
+        return _partner_answer(
+            await resolvers.set_partner_status(info, id, PartnerStatusModel.ACTIVE)
+        )
+
+    @strawberry.mutation(
+        extensions=allow(
+            SUPPORT, delegate_of_argument("partner_id", DelegatePermissionModel.DELEGATES)
+        )
+    )
+    @user_errors
+    async def invite_delegate(self, info: Info, input: InviteDelegateInput) -> DelegationResult:
+        return _delegation_answer(await resolvers.invite_delegate(info, input))
+
+    @strawberry.mutation(extensions=allow(ANYONE))
+    @user_errors
+    async def accept_invitation(self, info: Info, token: str, password: str) -> AuthResult:
+        return AuthPayload.from_issued(await resolvers.accept_invitation(info, token, password))
+
+    @strawberry.mutation(extensions=_MANAGES_DELEGATES)
+    @user_errors
+    async def update_delegate_permissions(
+        self, info: Info, delegate_id: strawberry.ID, permissions: list[DelegatePermission]
+    ) -> DelegationResult:
+        return _delegation_answer(
+            await resolvers.update_delegate_permissions(info, delegate_id, permissions)
+        )
+
+    @strawberry.mutation(extensions=_MANAGES_DELEGATES)
+    @user_errors
+    async def suspend_delegate(self, info: Info, delegate_id: strawberry.ID) -> DelegationResult:
+        return _delegation_answer(
+            await resolvers.set_delegate_status(info, delegate_id, DelegateStatusModel.SUSPENDED)
+        )
+
+    @strawberry.mutation(extensions=_MANAGES_DELEGATES)
+    @user_errors
+    async def reactivate_delegate(self, info: Info, delegate_id: strawberry.ID) -> DelegationResult:
+        return _delegation_answer(
+            await resolvers.set_delegate_status(info, delegate_id, DelegateStatusModel.ACTIVE)
+        )
+
+    @strawberry.mutation(extensions=_MANAGES_DELEGATES)
+    @user_errors
+    async def revoke_delegate(self, info: Info, delegate_id: strawberry.ID) -> DelegationResult:
+        return _delegation_answer(
+            await resolvers.set_delegate_status(info, delegate_id, DelegateStatusModel.REVOKED)
+        )

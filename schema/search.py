@@ -15,7 +15,7 @@ import strawberry
 
 from resolvers import search as search_resolvers
 from resolvers.permissions import ANYONE, allow
-from schema.errors import UserError
+from schema.errors import UserError, user_errors
 from schema.offers import DealType, OfferTheme
 from schema.partner_profiles import AccessibilityType
 from schema.partners import PartnerCategory
@@ -104,9 +104,7 @@ class SearchPage:
 SearchResult = Annotated[SearchPage | UserError, strawberry.union("SearchResult")]
 
 
-def _answer(result: backend.SearchPage | UserError) -> SearchResult:
-    if isinstance(result, UserError):
-        return result
+def _answer(result: backend.SearchPage) -> SearchResult:
     return SearchPage(
         hits=[SearchHit.from_backend(hit) for hit in result.hits], next_cursor=result.next_cursor
     )
@@ -122,5 +120,6 @@ class SearchQueries:
             "valid on the day, and of the themes the viewer's age allows."
         ),
     )
+    @user_errors
     async def search(self, info: Info, query: SearchInput) -> SearchResult:
         return _answer(await search_resolvers.search(info, search_resolvers.search_query(query)))

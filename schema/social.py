@@ -1,29 +1,44 @@
-"""Types for posts, the feed, follows, reports and the département's highlights."""
+"""Posts, the feed, favourites, follows, reports and the département's highlights: the types,
+and the root fields `SocialQueries` and `SocialMutations` (composed in schema/root.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 from uuid import UUID
 
 import strawberry
 
 from domain.core import clock
 from domain.offers.visibility import may_see
+from domain.social.feed import FeedEntry
+from models.accounts import StaffRole
+from models.partners import DelegatePermission
+from models.social import Follow as FollowModel
 from models.social import Highlight as HighlightModel
 from models.social import Post as PostModel
 from models.social import PostReport as PostReportModel
 from models.social import PostStatus as PostStatusModel
 from models.social import ReportReason as ReportReasonModel
 from models.social import ReportStatus as ReportStatusModel
-from resolvers.permissions import ANY_STAFF, allow, delegate_of_source
-from schema.errors import Done, UserError
+from resolvers import feed as feed_resolvers
+from resolvers import posts as post_resolvers
+from resolvers.permissions import (
+    ANY_STAFF,
+    ANYONE,
+    SIGNED_IN,
+    YOUNG_PERSON,
+    allow,
+    delegate_of_argument,
+    delegate_of_post_argument,
+    delegate_of_source,
+    staff,
+)
+from schema.errors import Done, UserError, user_errors
 from schema.images import Image
+from schema.offers import Offer
 from schema.partners import Partner
 from server.context import Info
-
-if TYPE_CHECKING:
-    from schema.offers import Offer
 
 PostStatus = strawberry.enum(PostStatusModel, name="PostStatus")
 ReportReason = strawberry.enum(ReportReasonModel, name="ReportReason")
@@ -156,6 +171,10 @@ class FollowedPartner:
     partner: Partner
     followed_at: datetime
 
+    @classmethod
+    def from_model(cls, follow: FollowModel) -> FollowedPartner:
+        return cls(partner=Partner.from_model(follow.partner), followed_at=follow.created_at)
+
 
 @strawberry.type
 class FollowedPartnerPage:
@@ -259,3 +278,168 @@ class FavoriteSaved:
 
 
 FavoriteResult = Annotated[FavoriteSaved | UserError, strawberry.union("FavoriteResult")]
+
+MODERATION = staff(StaffRole.MODERATION)
+_HIGHLIGHTS = allow(staff(StaffRole.MARKETING, StaffRole.MODERATION))
+
+
+async def _feed_items(entries: list[FeedEntry]) -> list[FeedPost | FeedHighlight | FeedOffer]:
+    """Everything an item needs comes in the same answer: partner, logo, images, likes."""
+    offers = iter(await Offer.list_of([e.offer for e in entries if e.offer is not None]))
+    items: list[FeedPost | FeedHighlight | FeedOffer] = []
+    for entry in entries:
+        if entry.post is not None:
+            items.append(FeedPost(post=Post.from_model(entry.post)))
+        elif entry.highlight is not None:
+            items.append(FeedHighlight(highlight=Highlight.from_model(entry.highlight)))
+        else:
+            items.append(FeedOffer(offer=next(offers)))
+    return items
+
+
+@strawberry.type
+class SocialQueries:
+    @strawberry.field(
+        extensions=allow(YOUNG_PERSON),
+        description="Posts of the partners I follow and the département's news, newest first.",
+    )
+    async def feed(self, info: Info, first: int = 20, after: str | None = None) -> FeedPage:
+        entries, cursor = await feed_resolvers.feed(info, first, after)
+        return FeedPage(items=await _feed_items(entries), next_cursor=cursor)
+
+    @strawberry.field(
+        extensions=allow(YOUNG_PERSON),
+        description="The deals and events I saved; nobody else can see this list.",
+    )
+    async def my_favorites(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> FavoritePage:
+        offers, cursor = await feed_resolvers.my_favorites(info, first, after)
+        return FavoritePage(offers=await Offer.list_of(offers), next_cursor=cursor)
+
+    @strawberry.field(
+        extensions=allow(YOUNG_PERSON),
+        description="The partners I follow; nobody else can see this list.",
+    )
+    async def my_follows(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> FollowedPartnerPage:
+        rows, cursor = await feed_resolvers.my_follows(info, first, after)
+        return FollowedPartnerPage(
+            partners=[FollowedPartner.from_model(f) for f in rows], next_cursor=cursor
+        )
+
+    @strawberry.field(
+        extensions=allow(ANYONE),
+        description="A partner's news feed; its own people also see hidden posts and why.",
+    )
+    async def partner_posts(
+        self, info: Info, partner_id: strawberry.ID, first: int = 20, after: str | None = None
+    ) -> PostPage:
+        rows, cursor = await post_resolvers.partner_posts(info, partner_id, first, after)
+        return PostPage(posts=[Post.from_model(p) for p in rows], next_cursor=cursor)
+
+    @strawberry.field(extensions=allow(MODERATION), description="Open reports, oldest first.")
+    async def post_reports(self, info: Info, first: int = 50) -> list[PostReport]:
+        return [
+            PostReport.from_model(r) for r in await post_resolvers.post_reports_queue(info, first)
+        ]
+
+
+def _post_answer(post: PostModel) -> PostSuccess:
+    return PostSuccess(post=Post.from_model(post))
+
+
+def _highlight_answer(highlight: HighlightModel) -> HighlightSuccess:
+    return HighlightSuccess(highlight=Highlight.from_model(highlight))
+
+
+@strawberry.type
+class SocialMutations:
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    @user_errors
+    async def follow(self, info: Info, partner_id: strawberry.ID) -> FollowResult:
+        partner = await feed_resolvers.set_following(info, partner_id, start=True)
+        return FollowSuccess(partner=Partner.from_model(partner), following=True)
+
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    @user_errors
+    async def save_favorite(self, info: Info, offer_id: strawberry.ID) -> FavoriteResult:
+        (offer,) = await Offer.list_of([await feed_resolvers.save_favorite(info, offer_id)])
+        return FavoriteSaved(offer=offer, saved=True)
+
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    async def remove_favorite(self, info: Info, offer_id: strawberry.ID) -> Done:
+        await feed_resolvers.remove_favorite(info, offer_id)
+        return Done()
+
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    @user_errors
+    async def unfollow(self, info: Info, partner_id: strawberry.ID) -> FollowResult:
+        partner = await feed_resolvers.set_following(info, partner_id, start=False)
+        return FollowSuccess(partner=Partner.from_model(partner), following=False)
+
+    @strawberry.mutation(
+        extensions=allow(delegate_of_argument("partner_id", DelegatePermission.OFFERS_AND_POSTS))
+    )
+    @user_errors
+    async def create_post(
+        self, info: Info, partner_id: strawberry.ID, input: PostInput
+    ) -> PostResult:
+        return _post_answer(await post_resolvers.create_post(info, partner_id, input))
+
+    @strawberry.mutation(extensions=allow(delegate_of_post_argument("id")))
+    @user_errors
+    async def edit_post(self, info: Info, id: strawberry.ID, changes: PostChanges) -> PostResult:
+        return _post_answer(await post_resolvers.edit_post(info, id, changes))
+
+    @strawberry.mutation(extensions=allow(delegate_of_post_argument("id")))
+    @user_errors
+    async def delete_post(self, info: Info, id: strawberry.ID) -> DeletePostResult:
+        await post_resolvers.delete_post(info, id)
+        return Done()
+
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    @user_errors
+    async def like_post(self, info: Info, post_id: strawberry.ID) -> PostResult:
+        return _post_answer(await post_resolvers.like_post(info, post_id))
+
+    @strawberry.mutation(extensions=allow(YOUNG_PERSON))
+    @user_errors
+    async def unlike_post(self, info: Info, post_id: strawberry.ID) -> PostResult:
+        return _post_answer(await post_resolvers.unlike_post(info, post_id))
+
+    @strawberry.mutation(
+        extensions=allow(SIGNED_IN),
+        description="Anyone signed in may report a post to the département's moderation.",
+    )
+    @user_errors
+    async def report_post(
+        self, info: Info, post_id: strawberry.ID, reason: ReportReason, text: str = ""
+    ) -> ReportResult:
+        await post_resolvers.report_post(info, post_id, reason, text)
+        return ReportSuccess()
+
+    @strawberry.mutation(
+        extensions=allow(MODERATION),
+        description="The post leaves every feed; the partner is told why.",
+    )
+    @user_errors
+    async def hide_post(self, info: Info, post_id: strawberry.ID, reason: str) -> PostResult:
+        return _post_answer(await post_resolvers.hide_post(info, post_id, reason))
+
+    @strawberry.mutation(extensions=allow(MODERATION))
+    @user_errors
+    async def dismiss_post_report(self, info: Info, report_id: strawberry.ID) -> PostReportResult:
+        report = await post_resolvers.dismiss_post_report(info, report_id)
+        return PostReportSuccess(report=PostReport.from_model(report))
+
+    @strawberry.mutation(extensions=_HIGHLIGHTS)
+    @user_errors
+    async def publish_highlight(self, info: Info, input: HighlightInput) -> HighlightResult:
+        return _highlight_answer(await post_resolvers.publish_highlight(info, input))
+
+    @strawberry.mutation(extensions=_HIGHLIGHTS)
+    @user_errors
+    async def withdraw_highlight(self, info: Info, id: strawberry.ID) -> HighlightResult:
+        return _highlight_answer(await post_resolvers.withdraw_highlight(info, id))

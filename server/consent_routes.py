@@ -21,7 +21,7 @@ from domain.consent.parental import (
 )
 from domain.core import clock
 from domain.core.errors import DomainError
-from server.unsubscribe_routes import french_page, paragraphs, post_button
+from server.link_pages import french_page, paragraphs, post_button
 
 GIVE, WITHDRAW = "donner", "retirer"
 _MAX_FORM_BYTES = 1024

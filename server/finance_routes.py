@@ -21,7 +21,7 @@ from domain.finance.statement_csv import render_csv
 from domain.finance.statement_pdf import render_pdf
 from infra.storage import StoredFileNotFound
 from models.finance import PaymentBatch
-from server.unsubscribe_routes import french_page, paragraphs
+from server.link_pages import french_page, paragraphs
 
 logger = logging.getLogger(__name__)
 

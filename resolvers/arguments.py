@@ -1,0 +1,25 @@
+"""Reading the arguments a client sends: an `ID` must be a UUID, and a date-time without
+an offset is Paris time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.core import clock
+from domain.core.errors import invalid
+
+
+def parse_id(value: object, field: str) -> UUID:
+    """The UUID in `value`; a DomainError naming `field` (the argument, in camelCase) if not."""
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise invalid(field, "Identifiant invalide.") from None
+
+
+def paris_time(moment: datetime | None) -> datetime | None:
+    """A date-time without offset is read as Paris time, as a French user means it."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=clock.PARIS)
