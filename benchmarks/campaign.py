@@ -320,7 +320,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         asyncio.run(_seed.create_database(args.postgres, name))
         say(f"database {name}; migrating")
-        from server.database import run_migrations
+        from infra.database import run_migrations
 
         asyncio.run(run_migrations(settings))
         figures["seed_seconds"] = round(asyncio.run(seed(url, args.young_people)), 1)
@@ -391,7 +391,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _send(settings: Any) -> str:
-    from server.database import close_database, open_database
+    from infra.database import close_database, open_database
     from workers.broker import broker, configure_broker
 
     await open_database(settings)

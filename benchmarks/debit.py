@@ -156,8 +156,8 @@ def bench_environment(args: argparse.Namespace, database_url: str, data_dir: str
 
 
 async def prepare_database(args: argparse.Namespace, name: str) -> _seed.Seeded:
+    from infra.database import close_database, open_database, run_migrations
     from infra.settings import get_settings
-    from server.database import close_database, open_database, run_migrations
     from workers.broker import configure_broker
 
     settings = get_settings()

@@ -118,8 +118,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def seed_database(args: argparse.Namespace, name: str) -> dict[str, Any]:
     """Create, migrate and seed; the summary is kept as the database's comment for --reuse."""
+    from infra.database import run_migrations
     from infra.settings import get_settings
-    from server.database import run_migrations
 
     await _seed.create_database(args.postgres, name)
     say(f"database {name} created; migrating")

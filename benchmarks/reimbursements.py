@@ -213,10 +213,10 @@ async def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]
     from domain.finance.reimbursements import close_period
     from domain.finance.statement_csv import render_csv
     from domain.finance.statement_pdf import render_pdf
+    from infra.database import close_database, open_database
     from infra.settings import load_settings, use_settings
     from models.finance import Reimbursement
     from models.partners import Partner
-    from server.database import close_database, open_database
 
     data_dir = tempfile.mkdtemp(prefix="cjeune-bench-finance-")
     settings = use_settings(
@@ -273,8 +273,8 @@ async def measure(database_url: str, args: argparse.Namespace) -> dict[str, Any]
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    from infra.database import run_migrations
     from infra.settings import load_settings
-    from server.database import run_migrations
 
     name = bench_database_name()
     url = f"{args.postgres}/{name}"

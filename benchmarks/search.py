@@ -235,8 +235,8 @@ def _rows_read(node: dict[str, Any]) -> int:
 
 
 async def explain_radius(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
+    from infra.database import close_database, open_database
     from infra.settings import get_settings
-    from server.database import close_database, open_database
 
     await open_database(get_settings())
     try:
@@ -397,8 +397,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "REDIS_URL": "",
     }
     os.environ.update(env)
+    from infra.database import run_migrations
     from infra.settings import get_settings, load_settings, use_settings
-    from server.database import run_migrations
 
     use_settings(load_settings())
     server: Server | None = None

@@ -9,7 +9,7 @@ from typing import Any
 from domain.accounts import sessions
 from domain.accounts import users as accounts
 from models.accounts import User
-from server.context import Info
+from resolvers.context import Info
 
 
 async def me(info: Info) -> User:

@@ -14,7 +14,7 @@ from domain.core.errors import DomainError
 from models.audit import AuditEntry
 from push.realtime import audit_channel, subscribe
 from resolvers.arguments import paris_time, parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_PAGE = 100
 

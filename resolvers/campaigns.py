@@ -17,7 +17,7 @@ from models.cards import BeneficiaryKind
 from models.notifications import Channel
 from models.offers import OfferTheme
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_PAGE = 100
 

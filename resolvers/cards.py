@@ -16,7 +16,7 @@ from domain.core.errors import invalid, not_found
 from domain.core.money import parse_euros
 from models.cards import Card, SchoolYear, SchoolYearWallet
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_CSV_CHARACTERS = 30_000_000  # about 200,000 rows
 

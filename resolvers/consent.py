@@ -17,7 +17,7 @@ from domain.core import clock
 from models.accounts import User
 from models.notifications import Channel, ConsentSource, ParentalConsent
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 
 @dataclass(frozen=True)

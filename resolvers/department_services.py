@@ -9,7 +9,7 @@ from domain.department_services import services as department_services
 from domain.department_services.services import ServiceChanges
 from models.offers import DepartmentService, ServiceCategory
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_PAGE = 100
 

@@ -12,7 +12,7 @@ from models.offers import Offer
 from models.partners import Partner
 from models.social import Follow
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 
 async def feed(

@@ -19,7 +19,7 @@ from models.cards import SchoolYearWallet
 from models.finance import BankDetails, PaymentBatch, Reimbursement, ReimbursementPeriod
 from models.finance import ReimbursementWalletTotal as WalletTotalModel
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_REIMBURSEMENTS = 48  # two years of fortnights
 

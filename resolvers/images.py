@@ -8,7 +8,7 @@ from strawberry.file_uploads import Upload
 from domain.core import images
 from models.social import Image, ImagePurpose
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 
 async def upload_image(

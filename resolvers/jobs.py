@@ -10,7 +10,7 @@ import strawberry
 from domain.core import job_failures
 from models.jobs import JobFailure
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_PAGE = 100
 

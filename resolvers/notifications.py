@@ -16,7 +16,7 @@ from models.accounts import User
 from models.notifications import Channel, Device, DevicePlatform, Notification
 from push.realtime import notification_channel, subscribe
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 
 async def notifications(

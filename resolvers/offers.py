@@ -16,7 +16,7 @@ from domain.offers.visibility import is_insider, may_see
 from models.offers import Offer, OfferKind, OfferRevision, OfferTheme
 from models.partners import Partner
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_PAGE = 50
 _CHANGE_FIELDS = (

@@ -18,8 +18,8 @@ from domain.partners.profiles import UNCHANGED, Address, ProfileChanges
 from models.partners import DelegatePermission, Partner
 from models.social import OpeningException
 from resolvers.arguments import parse_id
+from resolvers.context import Info
 from resolvers.permissions import Rule
-from server.context import Info
 
 if TYPE_CHECKING:
     from datetime import date

@@ -14,7 +14,7 @@ from domain.partners import delegates
 from domain.partners import structures as partners
 from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner, PartnerStatus
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_PAGE = 100
 

@@ -14,7 +14,7 @@ from domain.social import highlights, likes, post_reports, posts
 from models.partners import Partner
 from models.social import Highlight, Post, PostReport, PostStatus, ReportReason
 from resolvers.arguments import parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_PAGE = 50
 

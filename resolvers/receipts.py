@@ -12,7 +12,7 @@ from graphql import GraphQLError
 from domain.cards import receipts
 from domain.core.errors import DomainError
 from models.transactions import TransactionStatus
-from server.context import Info
+from resolvers.context import Info
 
 
 class PrintedTransaction(Protocol):

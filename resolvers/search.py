@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra.settings import get_settings
+from resolvers.context import Info
 from search.backend import (
     Audience,
     BoundingBox,
@@ -16,7 +17,6 @@ from search.backend import (
     SearchQuery,
 )
 from search.database import DatabaseSearch
-from server.context import Info
 
 _backend: SearchBackend | None = None
 

@@ -15,7 +15,7 @@ from domain.cards import transactions as card_transactions
 from domain.core.errors import DomainError
 from models.transactions import CardTransaction, TransactionStatus
 from resolvers.arguments import paris_time, parse_id
-from server.context import Info
+from resolvers.context import Info
 
 MAX_PAGE = 100
 

@@ -15,9 +15,9 @@ from models.accounts import StaffRole as StaffRoleModel
 from models.accounts import User as UserModel
 from models.accounts import UserKind as UserKindModel
 from resolvers import accounts
+from resolvers.context import Info
 from resolvers.permissions import ANYONE, SIGNED_IN, allow
 from schema.errors import Done, DoneResult, UserError, user_errors
-from server.context import Info
 
 if TYPE_CHECKING:
     from schema.partners import Delegation

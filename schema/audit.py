@@ -13,9 +13,9 @@ from strawberry.scalars import JSON
 
 from models.audit import AuditEntry as AuditEntryModel
 from resolvers import audit as resolvers
+from resolvers.context import Info
 from resolvers.permissions import ANY_STAFF, allow, principal_of_argument
 from schema.accounts import Person
-from server.context import Info
 
 
 @strawberry.type(description="One recorded action: who did what, on what, when, from where.")

@@ -22,10 +22,10 @@ from models.cards import BeneficiaryKind as BeneficiaryKindModel
 from models.notifications import Channel
 from models.offers import Offer as OfferModel
 from resolvers import campaigns as resolvers
+from resolvers.context import Info
 from resolvers.permissions import YOUNG_PERSON, allow, staff
 from schema.errors import UserError, user_errors
 from schema.offers import Offer, OfferTheme
-from server.context import Info
 
 MARKETING = allow(staff(StaffRole.MARKETING))
 

@@ -25,6 +25,7 @@ from resolvers import cards as card_resolvers
 from resolvers import receipts
 from resolvers import transactions as till
 from resolvers.cards import HeldCard, YearWithWallets
+from resolvers.context import Info
 from resolvers.permissions import (
     ANY_STAFF,
     YOUNG_PERSON,
@@ -37,7 +38,6 @@ from resolvers.permissions import (
 from resolvers.transactions import CodedTransaction
 from schema.accounts import Person
 from schema.errors import UserError, user_errors
-from server.context import Info
 
 CardState = strawberry.enum(CardStateModel, name="CardState")
 CardKind = strawberry.enum(CardKindModel, name="CardKind")

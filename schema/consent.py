@@ -17,9 +17,9 @@ from models.notifications import Channel
 from models.notifications import ParentalConsent as ParentalConsentModel
 from resolvers import consent as resolvers
 from resolvers.consent import MarketingChoices
+from resolvers.context import Info
 from resolvers.permissions import SIGNED_IN, YOUNG_PERSON, allow, staff
 from schema.errors import UserError, user_errors
-from server.context import Info
 
 # The channels one opts in to (Channel values), in the registry's order: push, then email.
 MarketingChannel = strawberry.enum(

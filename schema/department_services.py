@@ -16,9 +16,9 @@ from domain.department_services.services import ServiceChanges
 from models import offers
 from models.accounts import StaffRole
 from resolvers import department_services as resolvers
+from resolvers.context import Info
 from resolvers.permissions import ANYONE, allow, staff
 from schema.errors import UserError, user_errors
-from server.context import Info
 
 ServiceCategory = strawberry.enum(offers.ServiceCategory, name="ServiceCategory")
 MANAGES_SERVICES = allow(staff(StaffRole.MARKETING, StaffRole.MODERATION))

@@ -18,11 +18,11 @@ from models.finance import PaymentBatchStatus as PaymentBatchStatusModel
 from models.finance import ReimbursementStatus as ReimbursementStatusModel
 from models.partners import DelegatePermission
 from resolvers import finance as resolvers
+from resolvers.context import Info
 from resolvers.finance import BatchFiles, PartnerBankAccounts, PeriodFigures
 from resolvers.finance import ReimbursementStatement as ReimbursementFacts
 from resolvers.permissions import allow, delegate_of_argument, staff
 from schema.errors import UserError, user_errors
-from server.context import Info
 
 BankDetailsStatus = strawberry.enum(BankDetailsStatusModel, name="BankDetailsStatus")
 ReimbursementStatus = strawberry.enum(ReimbursementStatusModel, name="ReimbursementStatus")

@@ -13,9 +13,9 @@ from infra.storage import public_url
 from models.social import Image as ImageModel
 from models.social import ImagePurpose as ImagePurposeModel
 from resolvers import images
+from resolvers.context import Info
 from resolvers.permissions import SIGNED_IN, allow
 from schema.errors import UserError, user_errors
-from server.context import Info
 
 ImagePurpose = strawberry.enum(
     ImagePurposeModel,

@@ -12,9 +12,9 @@ import strawberry
 
 from models.jobs import JobFailure
 from resolvers import jobs
+from resolvers.context import Info
 from resolvers.permissions import ADMINISTRATOR, allow
 from schema.errors import UserError, user_errors
-from server.context import Info
 
 
 @strawberry.type(

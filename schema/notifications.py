@@ -19,9 +19,9 @@ from models.notifications import Device as DeviceModel
 from models.notifications import DevicePlatform as DevicePlatformModel
 from models.notifications import Notification as NotificationModel
 from resolvers import notifications as resolvers
+from resolvers.context import Info
 from resolvers.permissions import SIGNED_IN, allow
 from schema.errors import Done, UserError, user_errors
-from server.context import Info
 
 DevicePlatform = strawberry.enum(DevicePlatformModel, name="DevicePlatform")
 

@@ -27,6 +27,7 @@ from models.offers import OfferTheme as OfferThemeModel
 from models.offers import RevisionStatus as RevisionStatusModel
 from models.partners import DelegatePermission
 from resolvers import offers as resolvers
+from resolvers.context import Info
 from resolvers.permissions import (
     ANY_STAFF,
     ANYONE,
@@ -38,7 +39,6 @@ from resolvers.permissions import (
 )
 from schema.errors import UserError, user_errors
 from schema.images import Image
-from server.context import Info
 
 if TYPE_CHECKING:
     from schema.partners import Partner

@@ -24,9 +24,9 @@ from models.social import LocationSource as LocationSourceModel
 from models.social import OpeningException as OpeningExceptionModel
 from models.social import PartnerProfile as PartnerProfileModel
 from resolvers import partner_profiles
+from resolvers.context import Info
 from resolvers.permissions import allow, delegate_of_argument, staff
 from schema.errors import UserError, user_errors
-from server.context import Info
 
 if TYPE_CHECKING:
     from schema.partners import Partner, PartnerCategory

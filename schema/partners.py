@@ -25,6 +25,7 @@ from models.partners import WalletKind as WalletKindModel
 from models.social import PartnerProfile as PartnerProfileModel
 from resolvers import partners as resolvers
 from resolvers import posts as post_resolvers
+from resolvers.context import Info
 from resolvers.permissions import (
     ADMINISTRATOR,
     ANY_STAFF,
@@ -46,7 +47,6 @@ from schema.partner_profiles import (
     OpeningState,
     PartnerAddress,
 )
-from server.context import Info
 
 if TYPE_CHECKING:
     from schema.social import PostPage

@@ -14,6 +14,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers import search as search_resolvers
+from resolvers.context import Info
 from resolvers.permissions import ANYONE, allow
 from schema.errors import UserError, user_errors
 from schema.offers import DealType, OfferTheme
@@ -21,7 +22,6 @@ from schema.partner_profiles import AccessibilityType
 from schema.partners import PartnerCategory
 from search import backend
 from search.backend import HitKind
-from server.context import Info
 
 SearchKind = strawberry.enum(HitKind, name="SearchKind")
 

@@ -23,6 +23,7 @@ from models.social import ReportReason as ReportReasonModel
 from models.social import ReportStatus as ReportStatusModel
 from resolvers import feed as feed_resolvers
 from resolvers import posts as post_resolvers
+from resolvers.context import Info
 from resolvers.permissions import (
     ANY_STAFF,
     ANYONE,
@@ -38,7 +39,6 @@ from schema.errors import Done, UserError, user_errors
 from schema.images import Image
 from schema.offers import Offer
 from schema.partners import Partner
-from server.context import Info
 
 PostStatus = strawberry.enum(PostStatusModel, name="PostStatus")
 ReportReason = strawberry.enum(ReportReasonModel, name="ReportReason")

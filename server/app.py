@@ -17,18 +17,19 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise import Tortoise
 
 from infra.counters import MemoryCounter, RedisCounter
+from infra.database import close_database, open_database
 from infra.settings import Settings, get_settings
 from push import realtime
 from push.channels import close_channels
 from schema import build_schema
 from server.consent_routes import parental_consent_routes
-from server.database import close_database, open_database
 from server.finance_routes import finance_routes
 from server.graphql_view import CJeuneGraphQL
 from server.media_routes import media_routes
 from server.memory import settle
 from server.ratelimit import RateLimitMiddleware
 from server.unsubscribe_routes import unsubscribe_routes
+from server.viewer_listener import listen_for_viewer_changes, stop_listening
 from workers.broker import broker, configure_broker
 from workers.runner import run_periodic_jobs_here
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_database:
             await open_database(settings)
+            await listen_for_viewer_changes(settings)
         fanout = realtime.use_fanout(realtime.fanout_for(settings.redis_url))
         await broker.startup()
         periodic = None
@@ -80,6 +82,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             realtime.use_fanout(realtime.LocalFanout())
             await counter.aclose()
             if manage_database:
+                await stop_listening()
                 await close_database()
 
     return Starlette(

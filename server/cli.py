@@ -15,7 +15,7 @@ from models.accounts import StaffRole
 
 
 def _with_database(work: Callable[[], Awaitable[None]]) -> None:
-    from server.database import close_database, open_database
+    from infra.database import close_database, open_database
 
     async def run() -> None:
         settings = get_settings()
@@ -29,7 +29,7 @@ def _with_database(work: Callable[[], Awaitable[None]]) -> None:
 
 
 def migrate(_args: argparse.Namespace) -> None:
-    from server.database import run_migrations
+    from infra.database import run_migrations
 
     settings = get_settings()
     print(f"Migrations sur {settings.database_url.split('@')[-1]} …")

@@ -28,7 +28,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from domain.accounts.sessions import viewer_from_access_token
 from domain.accounts.viewer import Viewer
 from infra.settings import Settings
-from server.context import Context
+from resolvers.context import Context
 
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 MULTIPART_OVERHEAD = 1024 * 1024  # the `operations` and `map` fields, the part headers

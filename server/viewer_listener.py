@@ -17,6 +17,8 @@ from typing import Any
 import asyncpg
 
 from domain.accounts.viewer_cache import ViewerCache, viewers
+from infra.database import asyncpg_dsn, is_postgres
+from infra.settings import Settings
 
 logger = logging.getLogger("cjeune.viewer_listener")
 
@@ -108,6 +110,14 @@ class ViewerListener:
 
 
 _listener: ViewerListener | None = None
+
+
+async def listen_for_viewer_changes(settings: Settings) -> None:
+    """On PostgreSQL, keep viewers per process while this process hears every change to
+    them; SQLite runs in one process and reads the viewer on every request. Only processes
+    that serve requests need it: jobs never turn a token into a viewer."""
+    if is_postgres(settings):
+        await start_listening(asyncpg_dsn(settings))
 
 
 async def start_listening(dsn: str) -> None:

@@ -89,7 +89,8 @@ async def database_url(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterato
 async def settings(
     database_url: str, mailbox: Mailbox, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Settings]:
-    from server.database import close_database, open_database, run_migrations
+    from infra.database import close_database, open_database, run_migrations
+    from server.viewer_listener import listen_for_viewer_changes, stop_listening
 
     data_dir: Path = tmp_path_factory.mktemp("data")
     configured = use_settings(
@@ -106,7 +107,9 @@ async def settings(
     )
     await run_migrations(configured)
     await open_database(configured)
+    await listen_for_viewer_changes(configured)
     yield configured
+    await stop_listening()
     await close_database()
 
 

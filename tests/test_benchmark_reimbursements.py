@@ -14,8 +14,8 @@ pytestmark = pytest.mark.skipif(
 
 
 async def test_a_tiny_fortnight_closes_pays_and_renders_its_statement(settings):
+    from infra.database import close_database, open_database
     from infra.settings import use_settings
-    from server.database import close_database, open_database
 
     args = reimbursements.parse_args(
         [

@@ -43,9 +43,9 @@ from taskiq.receiver import Receiver
 from taskiq_redis import RedisStreamBroker
 
 from infra import jobs, redis_batch
+from infra.database import close_database, open_database
 from infra.settings import Settings
 from push import realtime
-from server.database import close_database, open_database
 from workers.jobs import JOB_MODULES, import_job_modules
 from workers.retries import ALL_ARGUMENTS, MAX_ATTEMPTS, REDACT, DelayedJobs, RetryMiddleware
 

@@ -13,7 +13,7 @@ DETECT = """
 import asyncio
 from tortoise.cli.cli import tortoise_cli_context
 from tortoise.migrations.autodetector import MigrationAutodetector
-from server.database import TORTOISE_ORM as config
+from infra.database import TORTOISE_ORM as config
 
 async def main():
     async with tortoise_cli_context(config) as ctx:

@@ -28,9 +28,9 @@ from models.cards import Card
 from models.offers import DealType, OfferKind, OfferTheme
 from models.partners import Delegate, DelegatePermission
 from models.social import Post, PostStatus
+from resolvers.context import Context
 from resolvers.permissions import rules_of
 from schema.root import Mutation, Query, Subscription
-from server.context import Context
 from tests.factories import PASSWORD, card_holder, collaborator, partner_team, staff_member
 
 ROLES = [

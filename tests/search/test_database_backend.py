@@ -13,10 +13,10 @@ from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.text import fold
 from models.offers import OfferTheme
+from resolvers.context import Context
 from schema.search import SearchQueries
 from search.backend import Near, SearchQuery
 from search.database import DatabaseSearch, planar_error, planar_km
-from server.context import Context
 from tests.factories import young_person
 from tests.search.contract import VIEUX_PORT, SearchContract, World, offset, reference_km
 

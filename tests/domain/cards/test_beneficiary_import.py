@@ -370,7 +370,7 @@ CREATE_YEAR = """
 import asyncio, datetime
 from domain.cards.school_years import create_school_year
 from domain.accounts.viewer import Viewer
-from server.database import close_database, open_database
+from infra.database import close_database, open_database
 from infra.settings import get_settings
 
 async def main():

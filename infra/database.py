@@ -61,17 +61,12 @@ def asyncpg_dsn(settings: Settings) -> str:
 
 
 async def open_database(settings: Settings) -> None:
+    """Tortoise's connections for this process. A serving process also listens for viewer
+    changes (server/viewer_listener.py: `listen_for_viewer_changes`)."""
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
-    if is_postgres(settings):
-        from server.viewer_listener import start_listening
-
-        await start_listening(asyncpg_dsn(settings))
 
 
 async def close_database() -> None:
-    from server.viewer_listener import stop_listening
-
-    await stop_listening()
     await Tortoise.close_connections()
 
 
