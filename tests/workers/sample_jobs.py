@@ -40,8 +40,11 @@ async def count_execution(number: int) -> None:
 @broker.task(task_name="sample.mark")
 async def mark(key: str) -> None:
     """Counts its runs under its key, with the time of the last one."""
-    await redis().hincrby(f"sample:mark:{key}", "runs", 1)
-    await redis().hset(f"sample:mark:{key}", "at", time.time())
+    # One transaction: a reader that sees the new count sees its time too.
+    async with redis().pipeline(transaction=True) as both:
+        both.hset(f"sample:mark:{key}", "at", time.time())
+        both.hincrby(f"sample:mark:{key}", "runs", 1)
+        await both.execute()
 
 
 @broker.task(task_name="sample.flaky", retry_delay=0.2)
