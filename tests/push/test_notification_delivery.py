@@ -25,7 +25,7 @@ from models.notifications import (
 from push.channels import close_channels
 from push.email import message_id
 from tests.factories import partner_team, young_person
-from tests.support import unique
+from tests.support import jobs_done, unique
 
 
 @pytest.fixture
@@ -155,6 +155,8 @@ async def test_a_moderation_decision_is_emailed_to_the_delegate_once(fcm, mailbo
     assert "le visuel contient un numéro" in message.get_body(("plain",)).get_content()
     # The same Message-ID on every retry of this notification's email.
     assert message["Message-ID"] == message_id(settings, f"{notification.id}/email")
+    # The commit kicked a dispatch job too: the run that sent may still be recording it.
+    await jobs_done()
     assert await _statuses(notification) == {"email:email": DeliveryStatus.SENT}
     about_it = [m for m in mailbox.to(team.principal.email) if m["Subject"] == message["Subject"]]
     assert len(about_it) == 1
