@@ -16,7 +16,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 from typing import Any, cast
 from uuid import UUID
 
@@ -25,11 +24,12 @@ from tortoise.expressions import F, Q
 from domain.consent.marketing import may_receive_marketing
 from domain.core import clock
 from domain.core.transactions import atomic
+from domain.notifications import queries
 from domain.notifications.channels import CHANNELS, channel_of
 from domain.notifications.channels.base import Delivered, DeliveryChannel, Verdict
 from domain.notifications.kinds import Category, rule_for
 from domain.notifications.preferences import wants
-from models import fixed_sql, sql
+from models import fixed_sql
 from models.accounts import User
 from models.notifications import (
     Channel,
@@ -55,29 +55,6 @@ def retry_delay(attempts: int) -> timedelta:
 PLAN_BATCH = 100
 
 
-def _placeholders(first: int, count: int) -> str:
-    return ", ".join(f"${n}" for n in range(first, first + count))
-
-
-@cache
-def _notifications_sql(count: int) -> str:
-    # One row per device of each user (one row without a device): a single read per batch
-    # gives every channel its addresses (the account's email, the devices for push).
-    return fixed_sql.select(
-        [(Notification, "n"), (User, "u")],
-        ', d.id AS "device_id" FROM notifications n JOIN users u ON u.id = n.user_id '
-        f"LEFT JOIN devices d ON d.user_id = u.id WHERE n.id IN ({_placeholders(1, count)})",
-    )
-
-
-@cache
-def _mark_dispatched_sql(count: int) -> str:
-    return (
-        "UPDATE notifications SET dispatched_at = $1 "  # noqa: S608 - placeholders only
-        f"WHERE id IN ({_placeholders(2, count)}) AND dispatched_at IS NULL"
-    )
-
-
 async def plan(notification_id: UUID) -> bool:
     """Create the delivery rows the user's preferences and devices call for, once. False when
     there is certainly nothing to deliver (nothing planned now, nor before)."""
@@ -96,7 +73,7 @@ async def plan_many(notification_ids: Sequence[UUID]) -> list[UUID]:
 
 async def _plan_batch(ids: list[UUID]) -> list[UUID]:
     now = clock.now()
-    found = await sql.rows(_notifications_sql(len(ids)), *ids)
+    found = await queries.notifications_with_addresses(ids)
     by_notification: dict[UUID, list[dict[str, Any]]] = {}
     for row in found:
         by_notification.setdefault(row["n.id"], []).append(row)
@@ -114,13 +91,12 @@ async def _plan_batch(ids: list[UUID]) -> list[UUID]:
             deliveries.extend(planned)
             waiting.append(notification.id)
     if to_mark:
-        mark_sql, marked = _mark_dispatched_sql(len(to_mark)), (now, *to_mark)
         if not deliveries:  # nothing to send: marking them planned is the only write
-            await sql.execute(mark_sql, *marked)
+            await queries.mark_dispatched(to_mark, now)
         else:
             async with atomic():  # the rows and the mark together: a crash between plans again
                 await NotificationDelivery.bulk_create(deliveries, ignore_conflicts=True)
-                await sql.execute(mark_sql, *marked)
+                await queries.mark_dispatched(to_mark, now)
     return waiting
 
 
