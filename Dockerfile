@@ -27,6 +27,7 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 # /app on sys.path, which is also how `migrations/` (not one of the wheel's packages) is
 # found by `cjeune migrate`. The runtime stage therefore keeps the same /app paths.
 COPY server/ server/
+COPY infra/ infra/
 COPY models/ models/
 COPY domain/ domain/
 COPY resolvers/ resolvers/
@@ -37,7 +38,7 @@ COPY workers/ workers/
 COPY migrations/ migrations/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev \
-    && python -m compileall -q server models domain resolvers schema search push workers migrations
+    && python -m compileall -q server infra models domain resolvers schema search push workers migrations
 
 # --- runtime: the venv and the code, run by an unprivileged user ----------------------------
 FROM python:3.11-slim AS runtime
