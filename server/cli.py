@@ -15,14 +15,21 @@ from models.accounts import StaffRole
 
 
 def _with_database(work: Callable[[], Awaitable[None]]) -> None:
+    """Run `work` with the database open and jobs kicked to where they run: Redis's stream
+    (REDIS_URL), or this process, which waits for them before closing the database."""
     from infra.database import close_database, open_database
+    from workers.broker import broker, configure_broker
 
     async def run() -> None:
         settings = get_settings()
         await open_database(settings)
+        configure_broker(settings)
+        await broker.startup()
         try:
             await work()
         finally:
+            await broker.wait_all()
+            await broker.shutdown()
             await close_database()
 
     asyncio.run(run())
@@ -260,7 +267,7 @@ def campaign(args: argparse.Namespace) -> None:
     from domain.campaigns.management import get_campaign, send_campaign
     from domain.core.errors import DomainError
     from models.campaigns import CampaignStatus
-    from workers.broker import broker, configure_broker
+    from workers.broker import broker
 
     settings = get_settings()
     settings.check()
@@ -270,18 +277,13 @@ def campaign(args: argparse.Namespace) -> None:
         raise SystemExit(f"Erreur : identifiant de campagne invalide : {args.id}") from None
 
     async def run() -> None:
-        configure_broker(settings)
-        await broker.startup()
-        try:
-            if args.action == "send":
-                try:
-                    await send_campaign(Viewer(client_address="cli"), campaign_id)
-                except DomainError as error:
-                    raise SystemExit(f"Erreur : {error.message}") from None
-            found = await _follow_campaign(campaign_id, args.action == "send")
-        finally:
-            await broker.wait_all()
-            await broker.shutdown()
+        if args.action == "send":
+            try:
+                await send_campaign(Viewer(client_address="cli"), campaign_id)
+            except DomainError as error:
+                raise SystemExit(f"Erreur : {error.message}") from None
+        found = await _follow_campaign(campaign_id, args.action == "send")
+        await broker.wait_all()  # in-process: the last batch's jobs, before the figures
         if found.status == CampaignStatus.SENDING and args.action == "send":
             print("Suivi interrompu ; l'envoi continue sur les workers.")
         await _print_campaign(await get_campaign(campaign_id))

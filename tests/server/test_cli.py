@@ -65,6 +65,23 @@ async def test_demo_data_loads_twice_without_duplicates_and_its_logins_work(gql)
     assert await Post.filter(partner__trade_name="Cinéma Le Prado").count() == 2  # not doubled
 
 
+def test_the_demo_command_runs_the_jobs_its_data_kicks(tmp_path):
+    """Loading the demo invites the partners' delegates: the invitation emails are jobs, run
+    by the command's own process on the embedded default, before it closes the database."""
+    env = {
+        "DATABASE_URL": f"sqlite://{tmp_path}/demo.sqlite3",
+        "CJEUNE_DATA_DIR": str(tmp_path),
+        "EMAIL_BACKEND": "outbox",
+        "REDIS_URL": "",
+    }
+    loaded = cjeune("demo", env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "Comptes de démonstration" in loaded.stdout
+    assert "Traceback" not in loaded.stderr and "failed" not in loaded.stderr
+    invitations = list((tmp_path / "outbox").glob("*.eml"))
+    assert len(invitations) >= len(PARTNERS)
+
+
 def test_createstaff_and_migrate_from_the_command_line(tmp_path):
     env = {"DATABASE_URL": f"sqlite://{tmp_path}/cli.sqlite3", "CJEUNE_DATA_DIR": str(tmp_path)}
     migrated = cjeune("migrate", env=env)
