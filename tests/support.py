@@ -19,7 +19,6 @@ from aiosmtpd.controller import Controller
 from redis.asyncio import Redis
 
 from server import viewer_listener
-from tests.servers import RedisServer as RedisServer  # re-exported for the tests
 from tests.servers import free_port, redis_database_url
 
 _counter = itertools.count(1)

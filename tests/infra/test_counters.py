@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from infra.counters import MemoryCounter, RedisCounter
-from tests.support import RedisServer
+from tests.servers import RedisServer
 
 
 @pytest.fixture(params=["memory", "redis"])

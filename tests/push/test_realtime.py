@@ -9,8 +9,7 @@ import pytest
 from redis import asyncio as aioredis
 
 from push.realtime import QUEUE_SIZE, REDIS_PREFIX, LocalFanout, RedisFanout
-from tests.servers import redis_database_url
-from tests.support import RedisServer
+from tests.servers import RedisServer, redis_database_url
 
 REDIS_URL = redis_database_url(0)
 

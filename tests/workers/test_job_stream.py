@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.support import RedisServer
+from tests.servers import RedisServer
 from workers.broker import QUEUE, JobStream
 
 
