@@ -21,6 +21,11 @@ def push_channel() -> PushSender:
     return _push[1]
 
 
+async def warm_channels() -> None:
+    """Build the push channel and fetch what its first message would wait for."""
+    await push_channel().warm()
+
+
 def email_channel() -> EmailSender:
     return email_sender(get_settings())
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import random
 import uuid
 import warnings
@@ -33,6 +34,8 @@ from google.auth.transport import requests as google_auth_requests
 
 from infra.settings import Settings
 from push.fcm_http import Http1Pool, HttpError
+
+logger = logging.getLogger("cjeune.push")
 
 FCM_BATCH_LIMIT = 500  # send_each_async refuses more messages per call
 HTTP_CONNECTIONS = 64  # HTTP/1.1 keep-alive connections per sender (FCM takes HTTP/1.1)
@@ -66,6 +69,8 @@ class PushOutcome:
 class PushSender(Protocol):
     async def send(self, messages: Sequence[PushMessage]) -> list[PushOutcome]: ...
 
+    async def warm(self) -> None: ...
+
     async def close(self) -> None: ...
 
 
@@ -83,6 +88,9 @@ class OutboxPushSender:
         )
         await asyncio.to_thread(self._append, lines)
         return [PushOutcome(message, PushResult.SENT) for message in messages]
+
+    async def warm(self) -> None:
+        return None
 
     def _append(self, lines: str) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -314,6 +322,15 @@ class FcmPushSender:
             for position, response in enumerate(batch.responses)
             if not response.success
         }
+
+    async def warm(self) -> None:
+        """Fetch the OAuth token before the first message needs it: a worker that starts
+        cold would otherwise hold its first young person's push (and those queued behind it)
+        for the token's round trip, half a second or more."""
+        try:
+            await self._refresh_access_token()
+        except Exception as error:  # the first send will retry and record the failure
+            logger.warning("FCM token not fetched at startup: %s", error)
 
     async def _refresh_access_token(self) -> None:
         # google-auth fetches the OAuth token with blocking `requests`: do it off the event

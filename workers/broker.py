@@ -45,7 +45,7 @@ from taskiq_redis import RedisStreamBroker
 from infra import jobs, redis_batch
 from infra.database import close_database, open_database
 from infra.settings import Settings
-from push import realtime
+from push import channels, realtime
 from workers.jobs import JOB_MODULES, import_job_modules
 from workers.retries import ALL_ARGUMENTS, MAX_ATTEMPTS, REDACT, DelayedJobs, RetryMiddleware
 
@@ -310,6 +310,7 @@ async def _open_database(state: TaskiqState) -> None:
     # What a job publishes (a campaign's inbox messages...) reaches the subscriptions held
     # by the API processes through Redis, as what the API itself publishes does.
     state.fanout = realtime.use_fanout(realtime.fanout_for(broker.settings.redis_url))
+    await channels.warm_channels()
 
 
 @broker.on_event(TaskiqEvents.WORKER_SHUTDOWN)

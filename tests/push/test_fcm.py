@@ -79,6 +79,19 @@ async def test_the_client_exchanges_a_signed_assertion_for_a_bearer_token(
     assert received.project == "cjeune-test"
 
 
+async def test_a_warmed_sender_has_its_token_before_the_first_message(make_sender, fcm_standin):
+    sender = make_sender()
+
+    await sender.warm()  # what a worker does at startup
+
+    [exchange] = fcm_standin.token_requests
+    assert fcm_standin.requests == []
+    await sender.send([DEBIT])
+    assert len(fcm_standin.token_requests) == 1  # the first message did not wait for one
+    [received] = fcm_standin.messages
+    assert received.authorization == f"Bearer {exchange.access_token}"
+
+
 def test_messages_are_cut_in_batches_fcm_accepts():
     messages = [message(f"phone-{i}") for i in range(1200)]
 
