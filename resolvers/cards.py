@@ -91,7 +91,7 @@ async def create_school_year(info: Info, input: Any) -> YearWithWallets:
     if input.wallet_types is not None:
         types = [
             school_years.WalletType(
-                t.kind.strip().upper(), t.label.strip(), parse_euros(t.amount, "walletTypes")
+                t.kind, (t.label or "").strip(), parse_euros(t.amount, "walletTypes")
             )
             for t in input.wallet_types
         ]

@@ -12,13 +12,14 @@ import strawberry
 from domain.cards import codes as card_codes
 from domain.cards.beneficiary_import import ImportReport as ImportReportModel
 from domain.cards.states import CardState as CardStateModel
-from domain.cards.states import state_of
+from domain.cards.states import holder_message, state_of
 from domain.cards.transactions import CardLookup, WalletBalance
 from domain.core.money import format_euros
 from models.accounts import StaffRole
 from models.cards import CardKind as CardKindModel
 from models.cards import SchoolYear as SchoolYearModel
 from models.partners import DelegatePermission
+from models.partners import WalletKind as WalletKindModel
 from models.transactions import CardTransaction
 from models.transactions import TransactionStatus as TransactionStatusModel
 from resolvers import cards as card_resolvers
@@ -38,15 +39,18 @@ from resolvers.permissions import (
 from resolvers.transactions import CodedTransaction
 from schema.accounts import Person
 from schema.errors import UserError, user_errors
+from schema.partners import WalletKind
 
 CardState = strawberry.enum(CardStateModel, name="CardState")
+_VALID_FROM = "The first day (Paris) the card and its wallets may be used: its year's first day."
+_VALID_UNTIL = "The last day (Paris, included) the card may be used: 31 August of its year."
 CardKind = strawberry.enum(CardKindModel, name="CardKind")
 TransactionStatus = strawberry.enum(TransactionStatusModel, name="TransactionStatus")
 
 
-@strawberry.type
+@strawberry.type(description="A wallet of a school year and what it credits to each pupil.")
 class WalletType:
-    kind: str
+    kind: WalletKind
     label: str
     amount_cents: int
 
@@ -67,7 +71,7 @@ class SchoolYear:
             starts_on=year.starts_on,
             ends_on=year.ends_on,
             wallet_types=[
-                WalletType(kind=w.kind, label=w.label, amount_cents=w.amount_cents)
+                WalletType(kind=WalletKindModel(w.kind), label=w.label, amount_cents=w.amount_cents)
                 for w in wallet_types
             ],
         )
@@ -79,7 +83,7 @@ class SchoolYear:
 
 @strawberry.type(description="One wallet and what is left on it.")
 class Wallet:
-    kind: str
+    kind: WalletKind
     label: str
     balance_cents: int
 
@@ -89,7 +93,11 @@ class Wallet:
 
     @classmethod
     def from_balance(cls, wallet: WalletBalance) -> Wallet:
-        return cls(kind=wallet.kind, label=wallet.label, balance_cents=wallet.balance_cents)
+        return cls(
+            kind=WalletKindModel(wallet.kind),
+            label=wallet.label,
+            balance_cents=wallet.balance_cents,
+        )
 
 
 @strawberry.type(description="What the partner needs to check the holder's identity.")
@@ -107,6 +115,8 @@ class CardCheck:
     unusable_reason: str | None = strawberry.field(
         description="Why the card cannot be used, in the guide's words; null when it can."
     )
+    valid_from: date = strawberry.field(description=_VALID_FROM)
+    valid_until: date = strawberry.field(description=_VALID_UNTIL)
     holder: CardHolder | None
     wallets: list[Wallet] = strawberry.field(
         description="The wallets this partner may debit, with their balances."
@@ -127,6 +137,8 @@ class CardCheck:
             card_code=card_codes.format_code(lookup.card.code),
             state=lookup.state,
             unusable_reason=lookup.message,
+            valid_from=lookup.card.school_year.starts_on,
+            valid_until=lookup.card.school_year.ends_on,
             holder=holder,
             wallets=[Wallet.from_balance(w) for w in lookup.wallets],
             pin_required=lookup.pin_required,
@@ -138,7 +150,7 @@ class Transaction:
     id: strawberry.ID
     reference: str
     amount_cents: int
-    wallet_kind: str
+    wallet_kind: WalletKind
     status: TransactionStatus
     created_at: datetime
     reversed_at: datetime | None
@@ -180,7 +192,7 @@ class Transaction:
             id=strawberry.ID(str(transaction.id)),
             reference=transaction.reference,
             amount_cents=transaction.amount_cents,
-            wallet_kind=transaction.wallet_kind,
+            wallet_kind=WalletKindModel(transaction.wallet_kind),
             status=transaction.status,
             created_at=transaction.created_at,
             reversed_at=transaction.reversed_at,
@@ -215,20 +227,29 @@ class MyCard:
     qr_payload: str
     kind: CardKind
     state: CardState
+    unusable_reason: str | None = strawberry.field(
+        description="Why the young person cannot pay with it now; null when they can."
+    )
     school_year: str
+    valid_from: date = strawberry.field(description=_VALID_FROM)
+    valid_until: date = strawberry.field(description=_VALID_UNTIL)
     pin_set: bool
     wallets: list[Wallet]
 
     @classmethod
     def from_held(cls, held: HeldCard) -> MyCard:
         card = held.card
+        state = state_of(card, card.school_year)
         return cls(
             id=strawberry.ID(str(card.id)),
             code=card_codes.format_code(card.code),
             qr_payload=card_codes.qr_payload(card.code),
             kind=card.kind,
-            state=state_of(card, card.school_year),
+            state=state,
+            unusable_reason=holder_message(state, card.school_year),
             school_year=card.school_year.label,
+            valid_from=card.school_year.starts_on,
+            valid_until=card.school_year.ends_on,
             pin_set=card.pin_hash is not None,
             wallets=[Wallet.from_balance(w) for w in held.wallets],
         )
@@ -253,7 +274,7 @@ class SchoolYearSuccess:
 class DebitInput:
     partner_id: strawberry.ID
     code: str = strawberry.field(description="The typed code or the scanned QR payload.")
-    wallet_kind: str
+    wallet_kind: WalletKind
     amount: str = strawberry.field(description="In euros, at most two decimals: « 10,55 ».")
     idempotency_key: str = strawberry.field(
         description="Chosen by the terminal for this payment; resending it never debits twice."
@@ -261,10 +282,12 @@ class DebitInput:
     pin: str | None = None
 
 
-@strawberry.input
+@strawberry.input(description="A wallet of the year being created and its amount per pupil.")
 class WalletTypeInput:
-    kind: str
-    label: str
+    kind: WalletKind
+    label: str | None = strawberry.field(
+        default=None, description="Default: the wallet's usual name, e.g. « Soutien scolaire »."
+    )
     amount: str = strawberry.field(description="In euros: « 100 ».")
 
 
@@ -354,7 +377,7 @@ class CardQueries:
         partner_id: strawberry.ID,
         since: datetime | None = None,
         until: datetime | None = None,
-        wallet_kind: str | None = None,
+        wallet_kind: WalletKind | None = None,
         status: TransactionStatus | None = None,
         delegate_id: strawberry.ID | None = None,
         first: int = 50,

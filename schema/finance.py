@@ -17,12 +17,14 @@ from models.finance import BankDetailsStatus as BankDetailsStatusModel
 from models.finance import PaymentBatchStatus as PaymentBatchStatusModel
 from models.finance import ReimbursementStatus as ReimbursementStatusModel
 from models.partners import DelegatePermission
+from models.partners import WalletKind as WalletKindModel
 from resolvers import finance as resolvers
 from resolvers.context import Info
 from resolvers.finance import BatchFiles, PartnerBankAccounts, PeriodFigures
 from resolvers.finance import ReimbursementStatement as ReimbursementFacts
 from resolvers.permissions import allow, delegate_of_argument, staff
 from schema.errors import UserError, user_errors
+from schema.partners import WalletKind
 
 BankDetailsStatus = strawberry.enum(BankDetailsStatusModel, name="BankDetailsStatus")
 ReimbursementStatus = strawberry.enum(ReimbursementStatusModel, name="ReimbursementStatus")
@@ -115,7 +117,7 @@ class PaymentFileLinks:
 
 @strawberry.type
 class WalletTotal:
-    kind: str
+    kind: WalletKind
     label: str
     transactions_count: int
     amount_cents: int
@@ -163,7 +165,7 @@ class Reimbursement:
             amount_cents=r.amount_cents,
             wallet_totals=[
                 WalletTotal(
-                    kind=t.kind,
+                    kind=WalletKindModel(t.kind),
                     label=t.label,
                     transactions_count=t.transactions_count,
                     amount_cents=t.amount_cents,

@@ -52,7 +52,13 @@ if TYPE_CHECKING:
     from schema.social import PostPage
 
 PartnerCategory = strawberry.enum(PartnerCategoryModel, name="PartnerCategory")
-WalletKind = strawberry.enum(WalletKindModel, name="WalletKind")
+WalletKind = strawberry.enum(
+    WalletKindModel,
+    name="WalletKind",
+    description="The card's two wallets (partner guide), their amounts set per school year: "
+    "SPORT_CULTURE_LOISIRS (sport, culture and leisure, 100 € by default) and SOUTIEN_SCOLAIRE "
+    "(school and language support, 50 € by default).",
+)
 PartnerStatus = strawberry.enum(PartnerStatusModel, name="PartnerStatus")
 DelegatePermission = strawberry.enum(DelegatePermissionModel, name="DelegatePermission")
 DelegateStatus = strawberry.enum(DelegateStatusModel, name="DelegateStatus")

@@ -8,6 +8,7 @@ below zero (the database refuses it too).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -35,9 +36,15 @@ class Line:
     amount_cents: int
 
 
-async def post(kind: Kind, description: str, lines: list[Line]) -> LedgerTransaction:
+async def post(
+    kind: Kind, description: str, lines: list[Line], *, spent_on: date | None = None
+) -> LedgerTransaction:
     """Write one balanced ledger transaction; call inside atomic(). The wallet accounts of
-    `lines` hold their new running balance afterwards."""
+    `lines` hold their new running balance afterwards.
+
+    `spent_on`, for a card debit: the Paris day it is made. A wallet is then debited only if
+    that day is within its school year, checked by the UPDATE that moves it (else
+    InsufficientBalance, as for a short balance: the caller tells the two apart)."""
     if sum(line.amount_cents for line in lines) != 0 or any(
         line.amount_cents == 0 for line in lines
     ):
@@ -45,7 +52,9 @@ async def post(kind: Kind, description: str, lines: list[Line]) -> LedgerTransac
     # Wallets first: a refused debit fails before anything is written.
     for line in lines:
         if line.account.kind == AccountKind.WALLET:
-            line.account.balance_cents = await _move_wallet(line.account.id, line.amount_cents)
+            line.account.balance_cents = await _move_wallet(
+                line.account.id, line.amount_cents, spent_on
+            )
     transaction = await LedgerTransaction.create(kind=kind, description=description[:200])
     await LedgerEntry.bulk_create(
         [
@@ -89,9 +98,12 @@ async def open_credited_wallets(
     await LedgerEntry.bulk_create(entries)
 
 
-async def _move_wallet(account_id: UUID, amount_cents: int) -> int:
+async def _move_wallet(account_id: UUID, amount_cents: int, spent_on: date | None) -> int:
     """The wallet's new balance; a debit beyond the balance changes nothing and raises."""
-    balance = await queries.move_wallet(account_id, amount_cents)
+    if spent_on is not None and amount_cents < 0:
+        balance = await queries.spend_wallet(account_id, -amount_cents, spent_on)
+    else:
+        balance = await queries.move_wallet(account_id, amount_cents)
     if balance is None:
         raise InsufficientBalance()
     return balance

@@ -23,6 +23,8 @@ from infra.settings import get_settings
 from models.cards import Beneficiary, BeneficiaryKind, Card, CardKind, CardStatus, SchoolYear
 
 MAX_PIN_FAILURES = 3
+_ALREADY_ACTIVATED = (CardState.ACTIVE, CardState.NOT_YET_VALID)
+_ACTIVABLE = (CardState.NOT_ACTIVATED, CardState.NOT_YET_VALID)
 _PIN = re.compile(r"[0-9]{4}")
 
 
@@ -82,10 +84,12 @@ async def activate_card(viewer: Viewer, typed_code: str) -> Card:
                 "Contactez la hotline si c'est bien la vôtre.",
                 "code",
             )
+        # A card of next year may be activated ahead (it comes with the school's import):
+        # it is linked to the account now and spendable from its year's first day.
         state = state_of(card, card.school_year)
-        if state == CardState.ACTIVE:
+        if card.status == CardStatus.ACTIVE and state in _ALREADY_ACTIVATED:
             return card
-        if state != CardState.NOT_ACTIVATED:
+        if card.status != CardStatus.NOT_ACTIVATED or state not in _ACTIVABLE:
             raise DomainError(ErrorCode.CARD_NOT_USABLE, "Cette carte ne peut plus être activée.")
         if beneficiary.user_id is None:
             beneficiary.user_id = user.id

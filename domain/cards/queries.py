@@ -7,18 +7,20 @@ The debit, on PostgreSQL: the wallet's conditional UPDATE, the balanced ledger t
 and its two entries, the card transaction, the audit entry and the young person's
 notification are data-modifying CTEs of a single statement, so they commit together or not
 at all, in one round trip instead of eight (BEGIN, six writes, COMMIT). Every INSERT reads
-from the wallet's UPDATE: when the balance is short, the UPDATE matches no row and nothing
-at all is written. The database's own rules still hold: the wallet CHECK, the deferred
-balanced-ledger trigger, the unique idempotency key (a concurrent replay makes the statement
-fail as a whole). SQLite has no data-modifying CTEs: there, domain/cards/transactions.py
-writes the same rows one by one inside atomic(). The test suite runs on both.
+from the wallet's UPDATE: when the balance is short, or the day (Paris) is outside the
+wallet's school year, the UPDATE matches no row and nothing at all is written. The
+database's own rules still hold: the wallet CHECK, the deferred balanced-ledger trigger,
+the unique idempotency key (a concurrent replay makes the statement fail as a whole).
+SQLite has no data-modifying CTEs: there, domain/cards/transactions.py writes the same rows
+one by one inside atomic(), the wallet through SPEND_WALLET's same conditions. The test
+suite runs on both.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -88,6 +90,26 @@ async def move_wallet(account_id: UUID, amount_cents: int) -> int | None:
     return int(rows[0]["balance_cents"]) if rows else None
 
 
+# A card's wallet is spent only within its school year, first and last days included (Paris
+# days): the write itself checks it, whatever Python decided before (the debit statement below
+# has the same condition).
+SPEND_WALLET = (
+    "UPDATE ledger_accounts SET balance_cents = balance_cents - $1 "
+    "WHERE id = $2 AND kind = $3 AND balance_cents - $4 >= 0 "
+    "AND EXISTS (SELECT 1 FROM school_years y WHERE y.id = ledger_accounts.school_year_id "
+    "AND $5 BETWEEN y.starts_on AND y.ends_on) RETURNING balance_cents"
+)
+
+
+async def spend_wallet(account_id: UUID, amount_cents: int, paris_day: date) -> int | None:
+    """Debit a wallet of `amount_cents` (> 0) on `paris_day`: its new balance, or None when
+    the balance is short or the day is outside the wallet's school year (nothing changed)."""
+    rows = await sql.rows(
+        SPEND_WALLET, amount_cents, account_id, AccountKind.WALLET.value, amount_cents, paris_day
+    )
+    return int(rows[0]["balance_cents"]) if rows else None
+
+
 # --- the debit in one statement (PostgreSQL) ----------------------------------------------
 
 
@@ -140,6 +162,10 @@ def debit_statement() -> str:
         "WITH moved AS ("
         " UPDATE ledger_accounts SET balance_cents = balance_cents - $2::bigint"
         " WHERE id = $1::uuid AND kind = $24 AND balance_cents - $2::bigint >= 0"
+        # Only within the wallet's school year, as SPEND_WALLET: the debit's Paris day.
+        " AND EXISTS (SELECT 1 FROM school_years y WHERE y.id = ledger_accounts.school_year_id"
+        " AND ($5::timestamptz AT TIME ZONE 'Europe/Paris')::date"
+        " BETWEEN y.starts_on AND y.ends_on)"
         " RETURNING balance_cents),"
         " posted AS ("
         " INSERT INTO ledger_transactions (kind, description, created_at)"

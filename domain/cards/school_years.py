@@ -1,4 +1,11 @@
-"""School years: from the first day of school to 31 August, in Europe/Paris."""
+"""School years: from the first day of school to 31 August, in Europe/Paris.
+
+A card and its wallets can be spent only within their school year, both ends included in
+Paris time (`is_current`; the debit's write checks it too: domain/cards/queries.py). Years
+never overlap (checked here and by the database, migrations/0024_school_year_window.py), so
+a pupil imported into next year while this year's card still runs holds two cards, but
+never two spendable at once: next year's is "pas encore valable" until its first day.
+"""
 
 from __future__ import annotations
 
@@ -8,30 +15,36 @@ from datetime import date, datetime, time, timedelta
 from tortoise.exceptions import IntegrityError
 
 from domain.accounts.viewer import Viewer
+from domain.cards.wallets import DEFAULT_AMOUNTS_CENTS, LABELS, wallet_kind
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid
 from domain.core.transactions import atomic
 from models.cards import SchoolYear, SchoolYearWallet
+from models.partners import WalletKind
 
 
 @dataclass(frozen=True)
 class WalletType:
-    kind: str
+    kind: WalletKind
     label: str
     amount_cents: int
 
 
 # Suggested when staff create a year without saying otherwise; stored per year, never read
 # from here afterwards.
-DEFAULT_WALLET_TYPES = (
-    WalletType("SPORT_CULTURE_LOISIRS", "Sport, culture et loisirs", 100_00),
-    WalletType("SOUTIEN_SCOLAIRE", "Soutien scolaire et linguistique", 50_00),
+DEFAULT_WALLET_TYPES = tuple(
+    WalletType(kind, LABELS[kind], amount) for kind, amount in DEFAULT_AMOUNTS_CENTS.items()
 )
 
 
 def label_of(starts_on: date) -> str:
     return f"{starts_on.year}-{starts_on.year + 1}"
+
+
+def starts_at(year: SchoolYear) -> datetime:
+    """The year's first instant: its first day at 00:00 in Paris, as an aware datetime."""
+    return datetime.combine(year.starts_on, time(0), tzinfo=clock.PARIS)
 
 
 def ends_at(year: SchoolYear) -> datetime:
@@ -43,12 +56,45 @@ def is_over(year: SchoolYear, instant: datetime | None = None) -> bool:
     return (instant or clock.now()) >= ends_at(year)
 
 
+def has_started(year: SchoolYear, instant: datetime | None = None) -> bool:
+    return (instant or clock.now()) >= starts_at(year)
+
+
+def is_current(year: SchoolYear, instant: datetime | None = None) -> bool:
+    """Whether a card of `year` may be spent at `instant` (now by default)."""
+    instant = instant or clock.now()
+    return has_started(year, instant) and not is_over(year, instant)
+
+
+async def _refuse_overlap(starts_on: date, ends_on: date, label: str) -> None:
+    """Years never overlap: a pupil must never hold two spendable cards at once."""
+    other = await SchoolYear.filter(starts_on__lte=ends_on, ends_on__gte=starts_on).first()
+    if other is None:
+        return
+    if other.label == label:
+        raise DomainError(
+            ErrorCode.INVALID_STATE, f"L'année scolaire {label} existe déjà.", "startsOn"
+        )
+    raise DomainError(
+        ErrorCode.INVALID_STATE,
+        f"Cette année chevaucherait l'année {other.label}, qui court du "
+        f"{other.starts_on.strftime('%d/%m/%Y')} au {other.ends_on.strftime('%d/%m/%Y')} : "
+        "deux années scolaires ne se chevauchent jamais.",
+        "startsOn",
+    )
+
+
 async def create_school_year(
     actor: Viewer, starts_on: date, wallet_types: list[WalletType] | None = None
 ) -> SchoolYear:
     if not 8 <= starts_on.month <= 9:
         raise invalid("startsOn", "La rentrée scolaire a lieu fin août ou en septembre.")
-    types = list(wallet_types) if wallet_types is not None else list(DEFAULT_WALLET_TYPES)
+    types = [  # a kind read from a file or a script is checked too: WALLET_UNKNOWN
+        WalletType(
+            kind := wallet_kind(t.kind, "walletTypes"), t.label or LABELS[kind], t.amount_cents
+        )
+        for t in (wallet_types if wallet_types is not None else DEFAULT_WALLET_TYPES)
+    ]
     kinds = [t.kind for t in types]
     if len(set(kinds)) != len(kinds):
         raise invalid("walletTypes", "Chaque type de porte-monnaie ne peut figurer qu'une fois.")
@@ -57,6 +103,7 @@ async def create_school_year(
     year = SchoolYear(
         label=label_of(starts_on), starts_on=starts_on, ends_on=date(starts_on.year + 1, 8, 31)
     )
+    await _refuse_overlap(year.starts_on, year.ends_on, year.label)
     try:
         async with atomic():
             await year.save()
@@ -72,12 +119,14 @@ async def create_school_year(
                 actor,
                 "school_year.created",
                 year,
-                after={"label": year.label, "wallets": {t.kind: t.amount_cents for t in types}},
+                after={
+                    "label": year.label,
+                    "wallets": {t.kind.value: t.amount_cents for t in types},
+                },
             )
-    except IntegrityError:
-        raise DomainError(
-            ErrorCode.INVALID_STATE, f"L'année scolaire {year.label} existe déjà.", "startsOn"
-        ) from None
+    except IntegrityError:  # a year created meanwhile: the same label, or one overlapping
+        await _refuse_overlap(year.starts_on, year.ends_on, year.label)
+        raise
     return year
 
 

@@ -17,6 +17,7 @@ from domain.cards import ledger, lookup_limits, queries
 from domain.cards.lifecycle import check_pin
 from domain.cards.queries import DebitRows, write_debit
 from domain.cards.states import CardState, partner_message, state_of
+from domain.cards.wallets import wallet_kind
 from domain.core import clock
 from domain.core.audit import announce as announce_audit_entry
 from domain.core.audit import record
@@ -226,7 +227,7 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
 async def _checked_debit(
     viewer: Viewer, partner: Partner, request: DebitRequest, amount_cents: int, fingerprint: str
 ) -> CardTransaction:
-    if request.wallet_kind not in partner.debitable_wallets:
+    if wallet_kind(request.wallet_kind) not in partner.debitable_wallets:
         raise DomainError(
             ErrorCode.WALLET_NOT_ALLOWED,
             "Votre convention ne vous permet pas de débiter ce porte-monnaie.",
@@ -299,9 +300,19 @@ async def _record_debit(
         "Il te reste ",
         body_after_balance=" sur ce porte-monnaie.",
     )
-    if sql.is_postgres():
-        return await _write_in_one_statement(wallet, rows)
-    return await _write_row_by_row(viewer, wallet, payable, rows)
+    try:
+        if sql.is_postgres():
+            return await _write_in_one_statement(wallet, rows)
+        return await _write_row_by_row(viewer, wallet, payable, rows)
+    except ledger.InsufficientBalance:
+        # The write refuses a day outside the card's school year as it refuses a short
+        # balance (a debit in flight at midnight on 31 August): say which.
+        state = state_of(card, card.school_year, at=rows.at)
+        if state in (CardState.NOT_YET_VALID, CardState.EXPIRED):
+            raise DomainError(
+                ErrorCode.CARD_NOT_USABLE, partner_message(state, card.school_year) or "", "code"
+            ) from None
+        raise
 
 
 def _notice_body(rows: DebitRows, balance_cents: int) -> str:
@@ -326,6 +337,7 @@ async def _write_row_by_row(
             Kind.CARD_DEBIT,
             rows.ledger_description,
             [ledger.Line(wallet, -rows.amount_cents), ledger.Line(payable, rows.amount_cents)],
+            spent_on=rows.at.astimezone(clock.PARIS).date(),
         )
         transaction = await CardTransaction.create(
             id=rows.transaction_id,

@@ -12,6 +12,7 @@ from tortoise.exceptions import IntegrityError
 
 from domain.accounts.users import clean_name
 from domain.accounts.viewer import Viewer
+from domain.cards.wallets import wallet_kind
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.search_index import SYNC_PARTNER_JOB
@@ -73,7 +74,9 @@ async def create_partner(actor: Viewer, details: PartnerDetails) -> Partner:
         trade_name=clean_name(details.trade_name, "tradeName"),
         siret=validate_siret(details.siret),
         categories=sorted({c.value for c in details.categories}),
-        debitable_wallets=sorted({w.value for w in details.debitable_wallets}),
+        debitable_wallets=sorted(
+            {wallet_kind(w, "debitableWallets").value for w in details.debitable_wallets}
+        ),
         convention_signed_on=details.convention_signed_on,
     )
     try:
