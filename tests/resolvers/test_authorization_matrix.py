@@ -614,7 +614,7 @@ TABLE = [
     Row(
         "debitCard",
         """mutation($p: ID!) { debitCard(input: {partnerId: $p, code: "INCONNU",
-        walletKind: "SPORT_CULTURE_LOISIRS", amount: "0", idempotencyKey: "matrice-0001"})
+        walletKind: SPORT_CULTURE_LOISIRS, amount: "0", idempotencyKey: "matrice-0001"})
         { __typename } }""",
         {"principal_a", "collaborator_a"},
         fixed(p=A),

@@ -23,6 +23,7 @@ from domain.core.transactions import atomic
 from models.audit import AuditEntry
 from models.cards import Beneficiary, BeneficiaryKind, Card, CardKind, CardStatus, SchoolYear
 from models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransactionKind
+from models.partners import WalletKind
 from tests.factories import young_person
 from tests.support import unique
 
@@ -32,9 +33,8 @@ ROOT = Path(__file__).parents[3]
 HEADER = "identifiant;nom;prenom;date_naissance;etablissement;commune"
 # Amounts no code could have hard-coded: they must come from the year's wallet types.
 WALLET_TYPES = [
-    WalletType("SPORT_CULTURE_LOISIRS", "Sport, culture et loisirs", 123_45),
-    WalletType("SOUTIEN_SCOLAIRE", "Soutien scolaire", 67_89),
-    WalletType("MOBILITE", "Mobilité", 10_01),
+    WalletType(WalletKind.SPORT_CULTURE_LOISIRS, "Sport, culture et loisirs", 123_45),
+    WalletType(WalletKind.SOUTIEN_SCOLAIRE, "Soutien scolaire", 67_89),
 ]
 _years = itertools.count(2231)  # far from the years other tests create
 
