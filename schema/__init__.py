@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from infra.settings import Settings
 from resolvers.permissions import AccessDenied
 from schema.document_cache import document_cache
+from schema.enum_errors import FrenchEnumErrors
 from schema.execution import CJeuneExecutionContext
 from schema.input_guard import RefuseNulCharacters
 from schema.limits import max_operations_rule
@@ -61,6 +62,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         # max_query_tokens tokens) and validated (with the limit rules) once per process.
         document_cache(max_tokens=settings.max_query_tokens, rules=limit_rules, maxsize=1024),
         RefuseNulCharacters,
+        FrenchEnumErrors,
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]
     if settings.is_production:

@@ -12,10 +12,19 @@ from domain.accounts.viewer import Viewer
 from domain.cards.beneficiary_import import import_middle_schoolers
 from domain.cards.school_years import create_school_year, school_year_by_label
 from domain.core import clock
+from models.accounts import StaffRole
 from models.cards import Beneficiary, Card, SchoolYear
 from models.ledger import AccountKind, LedgerAccount
+from models.partners import Partner
 from models.transactions import CardTransaction
-from tests.factories import card_holder, current_school_year, till, token_for, young_person
+from tests.factories import (
+    card_holder,
+    current_school_year,
+    staff_member,
+    till,
+    token_for,
+    young_person,
+)
 from tests.ledger_invariants import assert_ledger_invariants
 from tests.support import unique
 
@@ -188,3 +197,80 @@ async def test_a_pupil_imported_into_both_years_spends_only_the_current_ones_car
         new = (await gql.post(DEBIT, debit_input(team, next_card.code), token=token))["data"]
         assert new["debitCard"]["__typename"] == "TransactionSuccess"
     assert (await balances(beneficiary.id, following))[SPORT] == 90_00
+
+
+async def test_graphql_refuses_a_wallet_that_is_not_one_of_the_two_in_french(gql):
+    team, cashier = await till()
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+    payload = debit_input(team, holder.card.code)
+    payload["input"]["walletKind"] = "SPORTS"
+    [error] = (await gql.post(DEBIT, payload, token=token))["errors"]
+    assert error["message"] == (
+        "Valeur invalide pour $input.walletKind : porte-monnaie inconnu : « SPORTS ». "
+        "Les porte-monnaie sont SPORT_CULTURE_LOISIRS ou SOUTIEN_SCOLAIRE."
+    )
+    literal = DEBIT_LITERAL % (team.partner.id, holder.card.code, "CULTURE")
+    [error] = (await gql.post(literal, token=token))["errors"]
+    assert error["message"].startswith("Porte-monnaie inconnu : « CULTURE »")
+    quoted = DEBIT_LITERAL % (team.partner.id, holder.card.code, '"SOUTIEN_SCOLAIRE"')
+    [error] = (await gql.post(quoted, token=token))["errors"]
+    assert error["message"] == (
+        "Une valeur de WalletKind s'écrit sans guillemets : SOUTIEN_SCOLAIRE."
+    )
+    assert not await CardTransaction.filter(card_id=holder.card.id).exists()
+
+
+DEBIT_LITERAL = """mutation { debitCard(input: {partnerId: "%s", code: "%s", walletKind: %s,
+  amount: "1", idempotencyKey: "litteral-0001"}) { __typename } }"""
+LIST = """query($p: ID!, $w: WalletKind) { transactions(partnerId: $p, walletKind: $w) {
+  transactions { walletKind amountCents } } }"""
+
+
+async def test_transactions_are_filtered_by_the_wallet_enum(gql):
+    team, cashier = await till()
+    await Partner.filter(id=team.partner.id).update(debitable_wallets=[SPORT, "SOUTIEN_SCOLAIRE"])
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+    for wallet, amount in ((SPORT, "3"), ("SOUTIEN_SCOLAIRE", "4")):
+        payload = debit_input(team, holder.card.code, amount)
+        payload["input"]["walletKind"] = wallet
+        done = await gql.post(DEBIT, payload, token=token)
+        assert done["data"]["debitCard"]["transaction"]["walletKind"] == wallet
+    support = await gql.post(
+        LIST, {"p": str(team.partner.id), "w": "SOUTIEN_SCOLAIRE"}, token=token
+    )
+    assert support["data"]["transactions"]["transactions"] == [
+        {"walletKind": "SOUTIEN_SCOLAIRE", "amountCents": 400}
+    ]
+
+
+CREATE_YEAR = """mutation($input: CreateSchoolYearInput!) { createSchoolYear(input: $input) {
+  __typename
+  ... on SchoolYearSuccess { schoolYear { label walletTypes { kind label amountCents } } }
+  ... on UserError { code message field } } }"""
+
+
+async def test_a_school_year_sets_the_amounts_of_the_fixed_wallets(gql):
+    token = await token_for(gql, await staff_member(StaffRole.FINANCE))
+    wallets = [{"kind": "SOUTIEN_SCOLAIRE", "amount": "55"}, {"kind": SPORT, "amount": "110"}]
+    created = await gql.post(
+        CREATE_YEAR, {"input": {"startsOn": "2330-09-01", "walletTypes": wallets}}, token=token
+    )
+    year = created["data"]["createSchoolYear"]["schoolYear"]
+    assert sorted(year["walletTypes"], key=lambda w: w["kind"]) == [
+        {
+            "kind": "SOUTIEN_SCOLAIRE",
+            "label": "Soutien scolaire et linguistique",
+            "amountCents": 5500,
+        },
+        {"kind": SPORT, "label": "Sport, culture et loisirs", "amountCents": 11000},
+    ]
+    overlapping = await gql.post(CREATE_YEAR, {"input": {"startsOn": "2331-08-27"}}, token=token)
+    refused = overlapping["data"]["createSchoolYear"]
+    assert refused["code"] == "INVALID_STATE" and "2330-2331" in refused["message"]
+    wallets = [{"kind": "MOBILITE", "amount": "10"}]
+    unknown = await gql.post(
+        CREATE_YEAR, {"input": {"startsOn": "2333-09-01", "walletTypes": wallets}}, token=token
+    )
+    assert "porte-monnaie inconnu : « MOBILITE »" in unknown["errors"][0]["message"]
