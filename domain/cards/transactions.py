@@ -16,6 +16,7 @@ from domain.cards import codes as card_codes
 from domain.cards import ledger, lookup_limits, queries
 from domain.cards.lifecycle import check_pin
 from domain.cards.queries import DebitRows, write_debit
+from domain.cards.school_years import is_current
 from domain.cards.states import CardState, partner_message, state_of
 from domain.cards.wallets import wallet_kind
 from domain.core import clock
@@ -307,12 +308,12 @@ async def _record_debit(
     except ledger.InsufficientBalance:
         # The write refuses a day outside the card's school year as it refuses a short
         # balance (a debit in flight at midnight on 31 August): say which.
-        state = state_of(card, card.school_year, at=rows.at)
-        if state in (CardState.NOT_YET_VALID, CardState.EXPIRED):
-            raise DomainError(
-                ErrorCode.CARD_NOT_USABLE, partner_message(state, card.school_year) or "", "code"
-            ) from None
-        raise
+        if is_current(card.school_year, rows.at):
+            raise
+        state = state_of(card, card.school_year, at=rows.at)  # not yet valid, or expired
+        raise DomainError(
+            ErrorCode.CARD_NOT_USABLE, partner_message(state, card.school_year) or "", "code"
+        ) from None
 
 
 def _notice_body(rows: DebitRows, balance_cents: int) -> str:
