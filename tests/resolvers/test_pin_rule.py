@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from models.cards import Card
-from models.partners import Partner
+from models.partners import Partner, PinPolicy
 from tests.factories import card_holder, till, token_for
 
 DEBIT = """
@@ -37,7 +37,7 @@ def debit_input(team, holder, amount="2", pin=None, **extra):
 
 async def test_debits_without_a_pin_never_lock_a_strangers_card(gql):
     team, cashier = await till()
-    await Partner.filter(id=team.partner.id).update(requires_pin=True)
+    await Partner.filter(id=team.partner.id).update(pin_policy_minimum=PinPolicy.EVERY_TILL)
     holder = await card_holder()
     young = await token_for(gql, holder.user)
     await gql.post(SET_PIN, {"c": str(holder.card.id), "p": "4821"}, token=young)
@@ -53,7 +53,7 @@ async def test_debits_without_a_pin_never_lock_a_strangers_card(gql):
 
 async def test_a_pin_that_cannot_be_one_counts_nothing(gql):
     team, cashier = await till()
-    await Partner.filter(id=team.partner.id).update(requires_pin=True)
+    await Partner.filter(id=team.partner.id).update(pin_policy_minimum=PinPolicy.EVERY_TILL)
     holder = await card_holder()
     await gql.post(
         SET_PIN, {"c": str(holder.card.id), "p": "4821"}, token=await token_for(gql, holder.user)
@@ -73,7 +73,7 @@ async def test_a_pin_that_cannot_be_one_counts_nothing(gql):
 
 async def test_a_card_without_a_pin_is_told_to_choose_one_and_counts_nothing(gql):
     team, cashier = await till()
-    await Partner.filter(id=team.partner.id).update(requires_pin=True)
+    await Partner.filter(id=team.partner.id).update(pin_policy_minimum=PinPolicy.EVERY_TILL)
     holder = await card_holder()
     token = await token_for(gql, cashier)
     for pin in (None, "0000", "1234", "9999"):
