@@ -438,7 +438,7 @@ def user_rows(plan: Plan, password_hash: str) -> Iterator[tuple[Any, ...]]:
 
 PARTNER_COLUMNS = [
     "id", "legal_name", "trade_name", "siret", "categories", "debitable_wallets",
-    "convention_signed_on", "status", "requires_pin", "created_at", "updated_at",
+    "convention_signed_on", "status", "pin_policy_minimum", "created_at", "updated_at",
 ]  # fmt: skip
 
 
@@ -467,7 +467,7 @@ def partner_rows(plan: Plan) -> Iterator[tuple[Any, ...]]:
             json.dumps([wallet]),
             created.date(),
             "active",
-            rng.random() < 0.05,
+            "every_till" if rng.random() < 0.05 else "none",
             created,
             created,
         )

@@ -73,3 +73,36 @@ def partial_unique_index(table: str, name: str, columns: str, where: str) -> ops
         f'CREATE UNIQUE INDEX {name} ON "{table}" ({columns}) WHERE {where}',
         reverse_sql=f"DROP INDEX {name}",
     )
+
+
+async def _drop_column(state_editor: Any, model: Any, name: str) -> None:
+    field = model._meta.fields_map[name]
+    column = field.source_field or field.model_field_name
+    await state_editor._run_sql(f'ALTER TABLE "{model._meta.db_table}" DROP COLUMN "{column}"')
+
+
+class DropColumn(ops.RemoveField):
+    """`RemoveField` as a plain `ALTER TABLE … DROP COLUMN`, on SQLite (3.35+) too.
+
+    Tortoise's SQLite editor removes a field by rebuilding the table (copy, `DROP TABLE`,
+    rename): dropping a table that other rows reference deletes them in cascade, and an
+    append-only table among them aborts the migration. Not for a column that is indexed,
+    unique or named by a trigger or a CHECK (SQLite refuses to drop those)."""
+
+    async def database_forward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
+        if state_editor:
+            model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
+            await _drop_column(state_editor, model, self.name)
+
+
+class AddColumn(ops.AddField):
+    """`AddField` whose reverse is a plain `DROP COLUMN` (see `DropColumn`)."""
+
+    async def database_backward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
+        if state_editor:
+            model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
+            await _drop_column(state_editor, model, self.name)

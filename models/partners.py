@@ -27,6 +27,14 @@ class WalletKind(StrEnum):
     SOUTIEN_SCOLAIRE = "SOUTIEN_SCOLAIRE"
 
 
+class PinPolicy(StrEnum):
+    """Where a partner's tills ask the holder's PIN before a debit, weakest first."""
+
+    NONE = "none"
+    TERMINALS = "terminals"  # on the payment terminals (TPE, smart TPE) only
+    EVERY_TILL = "every_till"  # on every till, the partner's web space included
+
+
 class PartnerStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -56,8 +64,14 @@ class Partner(Model):
     debitable_wallets: list[str] = fields.JSONField(default=list)
     convention_signed_on = fields.DateField()
     status = fields.CharEnumField(PartnerStatus, max_length=16, default=PartnerStatus.ACTIVE)
-    # Terminals of some shops ask the holder's PIN before every debit.
-    requires_pin = fields.BooleanField(default=False, db_default=False)
+    # The PIN rule (domain/partners/pin_policy.py): the minimum the département imposes and
+    # the level the partner's principal delegate chose; the stronger of the two applies.
+    pin_policy_minimum = fields.CharEnumField(
+        PinPolicy, max_length=16, default=PinPolicy.NONE, db_default=PinPolicy.NONE.value
+    )
+    pin_policy_chosen = fields.CharEnumField(
+        PinPolicy, max_length=16, default=PinPolicy.NONE, db_default=PinPolicy.NONE.value
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

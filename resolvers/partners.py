@@ -10,9 +10,16 @@ import strawberry
 from domain.accounts.sessions import IssuedTokens
 from domain.accounts.sessions import login as sign_in
 from domain.core.errors import DomainError
-from domain.partners import delegates
+from domain.partners import delegates, pin_policy
 from domain.partners import structures as partners
-from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner, PartnerStatus
+from models.partners import (
+    Delegate,
+    DelegatePermission,
+    DelegateStatus,
+    Partner,
+    PartnerStatus,
+    PinPolicy,
+)
 from resolvers.arguments import parse_id
 from resolvers.context import Info
 
@@ -66,6 +73,20 @@ async def create_partner(info: Info, input: Any) -> Partner:
 
 async def set_partner_status(info: Info, id: strawberry.ID, status: PartnerStatus) -> Partner:
     return await partners.set_partner_status(info.context.viewer, parse_id(id, "id"), status)
+
+
+async def set_pin_policy_minimum(
+    info: Info, partner_id: strawberry.ID, level: PinPolicy
+) -> Partner:
+    return await pin_policy.impose_minimum(
+        info.context.viewer, parse_id(partner_id, "partnerId"), level
+    )
+
+
+async def set_pin_policy(info: Info, partner_id: strawberry.ID, level: PinPolicy) -> Partner:
+    return await pin_policy.choose_level(
+        info.context.viewer, parse_id(partner_id, "partnerId"), level
+    )
 
 
 async def invite_delegate(info: Info, input: Any) -> Delegate:

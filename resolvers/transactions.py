@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 from domain.cards import codes as card_codes
 from domain.cards import transactions as card_transactions
 from domain.core.errors import DomainError
+from domain.partners.pin_policy import PaymentChannel
 from models.transactions import CardTransaction, TransactionStatus
 from resolvers.arguments import paris_time, parse_id
 from resolvers.context import Info
@@ -29,10 +30,10 @@ async def _with_code(transaction: CardTransaction) -> CodedTransaction:
 
 
 async def lookup_card(
-    info: Info, partner_id: strawberry.ID, code: str
+    info: Info, partner_id: strawberry.ID, code: str, channel: PaymentChannel
 ) -> card_transactions.CardLookup:
     return await card_transactions.lookup_card(
-        info.context.viewer, parse_id(partner_id, "partnerId"), code
+        info.context.viewer, parse_id(partner_id, "partnerId"), code, channel
     )
 
 
@@ -47,6 +48,7 @@ async def debit_card(info: Info, input: Any) -> CodedTransaction:
             amount=input.amount,
             idempotency_key=input.idempotency_key,
             pin=input.pin,
+            channel=input.channel,
         ),
     )
     # A debit succeeded, so the typed code was a valid one: no need to read the card again.

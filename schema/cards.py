@@ -39,7 +39,7 @@ from resolvers.permissions import (
 from resolvers.transactions import CodedTransaction
 from schema.accounts import Person
 from schema.errors import UserError, user_errors
-from schema.partners import WalletKind
+from schema.partners import PaymentChannel, WalletKind
 
 CardState = strawberry.enum(CardStateModel, name="CardState")
 _VALID_FROM = "The first day (Paris) the card and its wallets may be used: its year's first day."
@@ -121,7 +121,10 @@ class CardCheck:
     wallets: list[Wallet] = strawberry.field(
         description="The wallets this partner may debit, with their balances."
     )
-    pin_required: bool
+    pin_required: bool = strawberry.field(
+        description="Whether a debit of this card through the lookup's channel needs the "
+        "holder's PIN (the partner's PIN policy)."
+    )
 
     @classmethod
     def from_lookup(cls, lookup: CardLookup) -> CardCheck:
@@ -279,7 +282,15 @@ class DebitInput:
     idempotency_key: str = strawberry.field(
         description="Chosen by the terminal for this payment; resending it never debits twice."
     )
-    pin: str | None = None
+    pin: str | None = strawberry.field(
+        default=None,
+        description="The 4-digit PIN the holder typed, where the partner's PIN policy asks "
+        "for one. Absent or blank: PIN_REQUIRED, and nothing is counted against the card.",
+    )
+    channel: PaymentChannel = strawberry.field(
+        default=PaymentChannel.TILL,
+        description="Where the debit is made: the partner's till or a payment terminal.",
+    )
 
 
 @strawberry.input(description="A wallet of the year being created and its amount per pupil.")
@@ -361,8 +372,14 @@ class CardQueries:
         description="Find a card by typed code or QR payload, for the identity check.",
     )
     @user_errors
-    async def lookup_card(self, info: Info, partner_id: strawberry.ID, code: str) -> LookupResult:
-        return CardCheck.from_lookup(await till.lookup_card(info, partner_id, code))
+    async def lookup_card(
+        self,
+        info: Info,
+        partner_id: strawberry.ID,
+        code: str,
+        channel: PaymentChannel = PaymentChannel.TILL,
+    ) -> LookupResult:
+        return CardCheck.from_lookup(await till.lookup_card(info, partner_id, code, channel))
 
     @strawberry.field(
         extensions=allow(

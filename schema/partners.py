@@ -12,6 +12,8 @@ import strawberry
 from domain.core import clock
 from domain.partners.opening_hours import HOLIDAYS_KEY, opening_state
 from domain.partners.opening_hours import OpeningState as OpeningStateModel
+from domain.partners.pin_policy import PaymentChannel as PaymentChannelModel
+from domain.partners.pin_policy import effective_pin_policy
 from domain.partners.profiles import AccessibilityType as AccessibilityTypeModel
 from domain.partners.profiles import schedule_of
 from models.accounts import StaffRole as StaffRoleModel
@@ -21,6 +23,7 @@ from models.partners import DelegateStatus as DelegateStatusModel
 from models.partners import Partner as PartnerModel
 from models.partners import PartnerCategory as PartnerCategoryModel
 from models.partners import PartnerStatus as PartnerStatusModel
+from models.partners import PinPolicy as PinPolicyModel
 from models.partners import WalletKind as WalletKindModel
 from models.social import PartnerProfile as PartnerProfileModel
 from resolvers import partners as resolvers
@@ -34,6 +37,7 @@ from resolvers.permissions import (
     delegate_of_argument,
     delegate_of_source,
     manager_of_delegate_argument,
+    principal_of_argument,
     staff,
 )
 from schema.accounts import AuthPayload, AuthResult, Person
@@ -62,9 +66,41 @@ WalletKind = strawberry.enum(
 PartnerStatus = strawberry.enum(PartnerStatusModel, name="PartnerStatus")
 DelegatePermission = strawberry.enum(DelegatePermissionModel, name="DelegatePermission")
 DelegateStatus = strawberry.enum(DelegateStatusModel, name="DelegateStatus")
+PinPolicy = strawberry.enum(
+    PinPolicyModel,
+    name="PinPolicy",
+    description="Where the holder types their PIN before a debit: NONE, TERMINALS (the "
+    "partner's payment terminals only) or EVERY_TILL.",
+)
+PaymentChannel = strawberry.enum(
+    PaymentChannelModel,
+    name="PaymentChannel",
+    description="Where a debit is made: TILL (the partner's till, on its own device) or "
+    "TERMINAL (a payment terminal, TPE or smart TPE).",
+)
 
 # The partner's own people and the département see its administrative data.
 _INSIDE = allow(ANY_STAFF, delegate_of_source())
+
+
+@strawberry.type(
+    description="Where the partner's tills ask the holder's PIN: the stronger of the "
+    "département's minimum and the partner's own choice applies."
+)
+class PartnerPinPolicy:
+    minimum: PinPolicy = strawberry.field(description="Imposed by the département.")
+    chosen: PinPolicy = strawberry.field(
+        description="Chosen by the principal delegate; never lowers the minimum."
+    )
+    effective: PinPolicy = strawberry.field(description="What the tills apply.")
+
+    @classmethod
+    def from_model(cls, partner: PartnerModel) -> PartnerPinPolicy:
+        return cls(
+            minimum=PinPolicyModel(partner.pin_policy_minimum),
+            chosen=PinPolicyModel(partner.pin_policy_chosen),
+            effective=effective_pin_policy(partner),
+        )
 
 
 @strawberry.type(description="A partner structure: public profile, and private data for insiders.")
@@ -79,6 +115,7 @@ class Partner:
         extensions=_INSIDE, description="The wallets the partner's convention lets it debit."
     )
     status: PartnerStatus | None = strawberry.field(extensions=_INSIDE)
+    pin_policy: PartnerPinPolicy | None = strawberry.field(extensions=_INSIDE)
 
     @strawberry.field(
         extensions=allow(
@@ -219,6 +256,7 @@ class Partner:
             convention_signed_on=partner.convention_signed_on,
             debitable_wallets=[WalletKindModel(w) for w in partner.debitable_wallets],
             status=partner.status,
+            pin_policy=PartnerPinPolicy.from_model(partner),
         )
 
 
@@ -363,6 +401,27 @@ class PartnerMutations:
         return _partner_answer(
             await resolvers.set_partner_status(info, id, PartnerStatusModel.ACTIVE)
         )
+
+    @strawberry.mutation(
+        extensions=allow(SUPPORT),
+        description="The département imposes the weakest PIN policy the partner may choose.",
+    )
+    @user_errors
+    async def set_pin_policy_minimum(
+        self, info: Info, partner_id: strawberry.ID, level: PinPolicy
+    ) -> PartnerResult:
+        return _partner_answer(await resolvers.set_pin_policy_minimum(info, partner_id, level))
+
+    @strawberry.mutation(
+        extensions=allow(principal_of_argument("partner_id")),
+        description="The principal delegate chooses the partner's PIN policy, at or above "
+        "the département's minimum.",
+    )
+    @user_errors
+    async def set_pin_policy(
+        self, info: Info, partner_id: strawberry.ID, level: PinPolicy
+    ) -> PartnerResult:
+        return _partner_answer(await resolvers.set_pin_policy(info, partner_id, level))
 
     @strawberry.mutation(
         extensions=allow(

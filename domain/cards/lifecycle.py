@@ -162,18 +162,30 @@ async def set_pin(viewer: Viewer, card_id: UUID, pin: str) -> Card:
 
 
 async def check_pin(card: Card, pin: str | None) -> None:
-    """Verify the PIN typed on the terminal. Each wrong PIN is counted by its own UPDATE, so
-    attempts sent together (aliases, batches) count one by one; the third locks the card."""
+    """Verify the PIN the holder typed at a till that asks for one. Only a PIN actually typed
+    and wrong counts: a request without one (absent, empty, blank) or with something that
+    cannot be a PIN counts nothing, or anyone knowing a card's code could lock it. Each wrong
+    PIN is counted by its own UPDATE, so attempts sent together (aliases, batches) count one
+    by one; the third locks the card."""
     if card.pin_locked_at is not None:
         raise DomainError(ErrorCode.PIN_LOCKED, "Carte bloquée après trois codes PIN erronés.")
     if card.pin_hash is None:
         raise DomainError(
-            ErrorCode.PIN_REQUIRED,
-            "Le jeune n'a pas encore choisi de code PIN "
-            "pour sa carte : il peut le faire dans l'application.",
+            ErrorCode.PIN_NOT_SET,
+            "Cette carte n'a pas encore de code PIN : le titulaire doit en choisir un "
+            "dans son espace CJeune.",
             "pin",
         )
-    if pin and hmac.compare_digest(_pin_hash(card.id, pin), card.pin_hash):
+    typed = (pin or "").strip()
+    if not typed:
+        raise DomainError(
+            ErrorCode.PIN_REQUIRED,
+            "Le titulaire de la carte doit taper son code PIN pour valider le paiement.",
+            "pin",
+        )
+    if not _PIN.fullmatch(typed):
+        raise invalid("pin", "Le code PIN comporte 4 chiffres.")
+    if hmac.compare_digest(_pin_hash(card.id, typed), card.pin_hash):
         if card.pin_failures:
             await Card.filter(id=card.id, pin_locked_at__isnull=True).update(pin_failures=0)
         return

@@ -27,6 +27,7 @@ from domain.core.money import format_euros, parse_euros
 from domain.core.transactions import atomic, committed
 from domain.notifications.notify import announce as announce_notification
 from domain.notifications.notify import notify
+from domain.partners.pin_policy import PaymentChannel, pin_required
 from models import sql
 from models.cards import Beneficiary, Card, SchoolYearWallet
 from models.ledger import AccountKind, LedgerAccount
@@ -148,15 +149,21 @@ async def wallet_label(school_year_id: UUID, kind: str) -> str:
     return (await _wallet_labels(school_year_id)).get(kind, kind)
 
 
-async def lookup_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> CardLookup:
+async def lookup_card(
+    viewer: Viewer,
+    partner_id: UUID,
+    typed_code: str,
+    channel: PaymentChannel = PaymentChannel.TILL,
+) -> CardLookup:
     partner = await _partner(viewer, partner_id)
     found = await _find_card(viewer, partner_id, typed_code)
     card = found.card
     state = await _state(card)
     message = partner_message(state, card.school_year)
+    needs_pin = pin_required(partner, channel)
     if state != CardState.ACTIVE:
         # Nothing about the holder of a card that cannot be used (lost, stolen, not theirs).
-        return CardLookup(card, state, message, None, None, [], partner.requires_pin)
+        return CardLookup(card, state, message, None, None, [], needs_pin)
     holder = card.beneficiary
     debitable = [w for w in found.wallets if w.wallet_kind in partner.debitable_wallets]
     return CardLookup(
@@ -166,7 +173,7 @@ async def lookup_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> Card
         holder,
         clock.age_on(holder.birth_date, clock.paris_today()),
         await _balances(card.school_year_id, debitable),
-        partner.requires_pin,
+        needs_pin,
     )
 
 
@@ -178,6 +185,7 @@ class DebitRequest:
     amount: str
     idempotency_key: str
     pin: str | None = None
+    channel: PaymentChannel = PaymentChannel.TILL
 
 
 def _fingerprint(code: str, wallet_kind: str, amount_cents: int) -> str:
@@ -208,7 +216,7 @@ async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
     code = card_codes.normalize_code(request.card_code or "") or ""
     fingerprint = _fingerprint(code, request.wallet_kind, amount_cents)
     partner = await _partner(viewer, request.partner_id)
-    if partner.requires_pin and (
+    if pin_required(partner, request.channel) and (
         existing := await _replayed(partner.id, request.idempotency_key, fingerprint)
     ):
         return existing  # before the PIN is checked again: a failure there would stick
@@ -243,7 +251,7 @@ async def _checked_debit(
             partner_message(state, card.school_year) or "Carte inutilisable.",
             "code",
         )
-    if partner.requires_pin:
+    if pin_required(partner, request.channel):
         await check_pin(card, request.pin)  # counted outside the debit: a failure sticks
     wallet = found.wallet(request.wallet_kind)
     if wallet is None:

@@ -235,6 +235,24 @@ TABLE = [
         fixed(id=NOWHERE),
     ),
     Row(
+        "setPinPolicyMinimum",
+        "mutation($p: ID!) { setPinPolicyMinimum(partnerId: $p, level: NONE) { __typename } }",
+        {"staff_support", "staff_admin"},
+        fixed(p=A),
+    ),
+    Row(
+        "setPinPolicy",
+        "mutation($p: ID!) { setPinPolicy(partnerId: $p, level: NONE) { __typename } }",
+        {"principal_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "Partner.pinPolicy",
+        "query($id: ID!) { partner(id: $id) { pinPolicy { effective } } }",
+        STAFF | {"principal_a", "collaborator_a"},
+        fixed(id=A),
+    ),
+    Row(
         "inviteDelegate",
         """mutation($p: ID!) { inviteDelegate(input: {partnerId: $p, email: "invalide",
         firstName: "N", lastName: "G", permissions: []}) { __typename } }""",

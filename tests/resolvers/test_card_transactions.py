@@ -20,7 +20,7 @@ from models.audit import AuditEntry
 from models.cards import Card, CardKind
 from models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from models.notifications import Notification
-from models.partners import Partner
+from models.partners import Partner, PinPolicy
 from models.transactions import CardTransaction
 from tests.factories import (
     card_holder,
@@ -357,7 +357,7 @@ async def test_a_replay_answers_the_first_result_whatever_happened_since(gql):
 
 async def test_a_replay_at_a_pin_till_does_not_check_the_pin_again(gql):
     team, cashier = await till()
-    await Partner.filter(id=team.partner.id).update(requires_pin=True)
+    await Partner.filter(id=team.partner.id).update(pin_policy_minimum=PinPolicy.EVERY_TILL)
     holder = await card_holder()
     young = await token_for(gql, holder.user)
     set_pin = "mutation($c: ID!, $p: String!) { setCardPin(cardId: $c, pin: $p) { __typename } }"
@@ -521,7 +521,7 @@ async def test_a_partner_lists_its_transactions_page_by_page(gql):
 
 async def test_three_wrong_pins_in_one_document_lock_the_card(gql):
     team, cashier = await till()
-    await Partner.filter(id=team.partner.id).update(requires_pin=True)
+    await Partner.filter(id=team.partner.id).update(pin_policy_minimum=PinPolicy.EVERY_TILL)
     holder = await card_holder()
     young = await token_for(gql, holder.user)
     set_pin = await gql.post(
@@ -569,7 +569,7 @@ async def test_three_wrong_pins_in_one_document_lock_the_card(gql):
 
 async def test_a_right_pin_resets_the_count(gql):
     team, cashier = await till()
-    await Partner.filter(id=team.partner.id).update(requires_pin=True)
+    await Partner.filter(id=team.partner.id).update(pin_policy_minimum=PinPolicy.EVERY_TILL)
     holder = await card_holder()
     await gql.post(
         'mutation($c: ID!) { setCardPin(cardId: $c, pin: "1357") { __typename } }',
