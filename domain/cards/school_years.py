@@ -11,6 +11,7 @@ from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid
+from domain.core.text import clean_text
 from domain.core.transactions import atomic
 from models.cards import SchoolYear, SchoolYearWallet
 
@@ -48,7 +49,12 @@ async def create_school_year(
 ) -> SchoolYear:
     if not 8 <= starts_on.month <= 9:
         raise invalid("startsOn", "La rentrée scolaire a lieu fin août ou en septembre.")
-    types = list(wallet_types) if wallet_types is not None else list(DEFAULT_WALLET_TYPES)
+    types = [
+        WalletType(
+            t.kind, clean_text(f"walletTypes[{i}].label", t.label, max_length=100), t.amount_cents
+        )
+        for i, t in enumerate(wallet_types if wallet_types is not None else DEFAULT_WALLET_TYPES)
+    ]
     kinds = [t.kind for t in types]
     if len(set(kinds)) != len(kinds):
         raise invalid("walletTypes", "Chaque type de porte-monnaie ne peut figurer qu'une fois.")
