@@ -24,6 +24,7 @@ from push.channels import close_channels
 from schema import build_schema
 from server.consent_routes import parental_consent_routes
 from server.finance_routes import finance_routes
+from server.graphiql import graphiql_routes
 from server.graphql_view import CJeuneGraphQL
 from server.media_routes import media_routes
 from server.memory import settle
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *parental_consent_routes,
             *media_routes,
             *finance_routes,
+            *([] if settings.is_production else graphiql_routes),
         ],
         middleware=[
             Middleware(
