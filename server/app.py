@@ -26,6 +26,7 @@ from server.consent_routes import parental_consent_routes
 from server.finance_routes import finance_routes
 from server.graphiql import graphiql_routes
 from server.graphql_view import CJeuneGraphQL
+from server.home_page import home_routes
 from server.media_routes import media_routes
 from server.memory import settle
 from server.ratelimit import RateLimitMiddleware
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *home_routes(settings),
             *unsubscribe_routes,
             *parental_consent_routes,
             *media_routes,

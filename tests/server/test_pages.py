@@ -1,5 +1,5 @@
-"""GraphiQL works offline: its page loads every file from the app, under a CSP of this
-origin only, and the files are the pinned ones."""
+"""The pages the app serves itself: GraphiQL works offline (its page loads every file from
+the app, under a CSP of this origin only, and the files are the pinned ones), and `/`."""
 
 from __future__ import annotations
 
@@ -83,3 +83,31 @@ async def test_production_serves_neither_the_page_nor_its_files(settings):
 
     assert page.status_code != 200 and "graphiql" not in page.text.lower()
     assert asset.status_code == 404
+
+
+async def test_the_home_page_says_what_the_service_is_and_links_graphiql_in_development(
+    settings,
+):
+    app = create_app(replace(settings, environment="development"), manage_database=False)
+    async with client(app) as http:
+        home = await http.get("/")
+
+    assert home.status_code == 200
+    assert home.headers["content-type"].startswith("text/html")
+    assert '<html lang="fr">' in home.text
+    for words in ("carte CJeune", "Département des Bouches-du-Rhône", "API GraphQL"):
+        assert words in home.text
+    assert '<a href="/graphql"' in home.text and "GraphiQL" in home.text
+
+
+async def test_the_home_page_in_production_has_no_graphiql_link(settings):
+    production_settings = replace(settings, **PRODUCTION, redis_url=REDIS_URL)
+    try:
+        async with client(create_app(production_settings, manage_database=False)) as http:
+            home = await http.get("/")
+    finally:
+        configure_broker(settings)
+
+    assert home.status_code == 200
+    assert "API GraphQL" in home.text and "Bouches-du-Rhône" in home.text
+    assert "GraphiQL" not in home.text and "<a " not in home.text
