@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from redis.asyncio import Redis
 
 from models.accounts import User, UserKind
 from models.partners import Delegate, DelegateStatus, Partner
@@ -18,6 +21,7 @@ from models.social import Post
 from server.demo import DEMO_PASSWORD, PARTNERS, STAFF, YOUNG_PEOPLE, load_demo
 from tests.conftest import BACKEND, POSTGRES_SERVER
 from tests.factories import sign_in
+from workers.broker import CONSUMER_GROUP, DELAYED, QUEUE
 
 ROOT = Path(__file__).parents[2]
 
@@ -80,6 +84,60 @@ def test_the_demo_command_runs_the_jobs_its_data_kicks(tmp_path):
     assert "Traceback" not in loaded.stderr and "failed" not in loaded.stderr
     invitations = list((tmp_path / "outbox").glob("*.eml"))
     assert len(invitations) >= len(PARTNERS)
+
+
+async def test_the_demo_command_with_redis_queues_its_jobs_for_a_worker(tmp_path, redis_url):
+    """With REDIS_URL, the jobs the demo kicks go to the stream, none fails or is dropped,
+    and a `cjeune worker` started afterwards does them all."""
+    env = {
+        "DATABASE_URL": f"sqlite://{tmp_path}/demo.sqlite3",
+        "CJEUNE_DATA_DIR": str(tmp_path),
+        "EMAIL_BACKEND": "outbox",
+        "REDIS_URL": redis_url,
+    }
+    loaded = await asyncio.to_thread(cjeune, "demo", env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "Traceback" not in loaded.stderr and "configure_broker" not in loaded.stderr
+    outbox = tmp_path / "outbox"
+    assert not list(outbox.glob("*.eml"))  # the demo's process leaves them to the workers
+    redis = Redis.from_url(redis_url)
+    try:
+        entries = await redis.xrange(QUEUE)
+        queued = [json.loads(fields[b"data"]) for _id, fields in entries]
+        emails = [job for job in queued if job["task_name"] == "emails.send"]
+        assert len(emails) >= 2 * len(PARTNERS)  # each partner's two delegates are invited
+
+        worker = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "server",
+            "worker",
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            async with asyncio.timeout(30):
+                while not await all_done(redis, entries[-1][0]):
+                    assert worker.returncode is None
+                    await asyncio.sleep(0.1)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            await worker.wait()
+        assert await redis.zcard(DELAYED) == 0  # nothing failed, nothing waits for a retry
+    finally:
+        await redis.aclose()
+    # The invitations, and the emails the other jobs send (the demo debit's notification…).
+    assert len(list(outbox.glob("*.eml"))) >= len(emails)
+
+
+async def all_done(redis: Redis, last_id: bytes) -> bool:
+    """The workers' group has read the stream up to `last_id` and acknowledged every job."""
+    groups = await redis.xinfo_groups(QUEUE)
+    group = next((g for g in groups if g["name"] == CONSUMER_GROUP.encode()), None)
+    return group is not None and group["last-delivered-id"] == last_id and group["pending"] == 0
 
 
 def test_createstaff_and_migrate_from_the_command_line(tmp_path):
