@@ -18,9 +18,18 @@ from redis.asyncio import Redis
 from models.accounts import User, UserKind
 from models.partners import Delegate, DelegateStatus, Partner
 from models.social import Post
-from server.demo import DEMO_PASSWORD, PARTNERS, STAFF, YOUNG_PEOPLE, load_demo
+from server.demo import (
+    DEMO_PASSWORD,
+    PARTNERS,
+    STAFF,
+    YOUNG_PEOPLE,
+    demo_device_token,
+    load_demo,
+)
+from server.demo_social import EVENT_TITLE
 from tests.conftest import BACKEND, POSTGRES_SERVER
 from tests.factories import sign_in
+from tests.support import jobs_done
 from workers.broker import CONSUMER_GROUP, DELAYED, QUEUE
 
 ROOT = Path(__file__).parents[2]
@@ -67,6 +76,59 @@ async def test_demo_data_loads_twice_without_duplicates_and_its_logins_work(gql)
     kinds = [item["__typename"] for item in feed["data"]["feed"]["items"]]
     assert {"FeedPost", "FeedOffer", "FeedHighlight"} <= set(kinds)
     assert await Post.filter(partner__trade_name="Cinéma Le Prado").count() == 2  # not doubled
+
+
+DEMO_OFFERS = """query($p: ID!) { partnerOffers(partnerId: $p) { offers { kind
+  published { title } } } }"""
+DEMO_SEARCH = """{ search(query: {kinds: [EVENT]}) { ... on SearchPage { hits { title } } } }"""
+DEMO_LOOKUP = """query($p: ID!, $code: String!) { lookupCard(partnerId: $p, code: $code) {
+  ... on CardCheck { state holder { firstName } } } }"""
+DEMO_DEBIT = """mutation($input: DebitInput!) { debitCard(input: $input) { __typename } }"""
+DEMO_INBOX = "{ notifications { notifications { kind body } } }"
+
+
+async def test_the_demo_shows_at_once_what_the_readme_promises(gql, settings):
+    """The README's tour: the event is on show today (search, the partner's offers, the
+    feed), and a debit at the cinema's till reaches Léa's inbox and, through her demo phone,
+    the push outbox."""
+    logins = await load_demo(say=lambda _line: None)
+    lea = await User.get(email="lea.martin@jeune.test")
+    lea_token = (await sign_in(gql, lea, DEMO_PASSWORD))["accessToken"]
+    cinema = await Partner.get(trade_name="Cinéma Le Prado")
+
+    offers = await gql.post(DEMO_OFFERS, {"p": str(cinema.id)}, token=lea_token)
+    shown = {
+        (o["kind"], o["published"]["title"]) for o in offers["data"]["partnerOffers"]["offers"]
+    }
+    assert ("EVENT", EVENT_TITLE) in shown and any(kind == "DEAL" for kind, _ in shown)
+    found = await gql.post(DEMO_SEARCH, token=lea_token)
+    assert EVENT_TITLE in [hit["title"] for hit in found["data"]["search"]["hits"]]
+
+    [code] = [role.removeprefix("carte ") for role, email in logins if role.startswith("carte ")
+              and email == lea.email]  # fmt: skip
+    cashier = await User.get(email="caisse@cinema-prado.test")
+    till = (await sign_in(gql, cashier, DEMO_PASSWORD))["accessToken"]
+    checked = await gql.post(DEMO_LOOKUP, {"p": str(cinema.id), "code": code}, token=till)
+    assert checked["data"]["lookupCard"] == {"state": "ACTIVE", "holder": {"firstName": "Léa"}}
+    push_outbox = settings.push_outbox_dir / "push.jsonl"
+    pushed_before = push_outbox.read_text().count(demo_device_token(lea.email)) if (
+        push_outbox.exists()
+    ) else 0  # fmt: skip
+    debit = {
+        "partnerId": str(cinema.id),
+        "code": code,
+        "walletKind": "SPORT_CULTURE_LOISIRS",
+        "amount": "4,50",
+        "idempotencyKey": uuid.uuid4().hex,
+    }
+    debited = await gql.post(DEMO_DEBIT, {"input": debit}, token=till)
+    assert debited["data"]["debitCard"]["__typename"] == "TransactionSuccess"
+    await jobs_done()
+
+    inbox = await gql.post(DEMO_INBOX, token=lea_token)
+    latest = inbox["data"]["notifications"]["notifications"][0]
+    assert latest["kind"] == "card_debit" and "4,50" in latest["body"], latest
+    assert push_outbox.read_text().count(demo_device_token(lea.email)) == pushed_before + 1
 
 
 def test_the_demo_command_runs_the_jobs_its_data_kicks(tmp_path):
