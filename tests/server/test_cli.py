@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import inspect
 import json
 import os
 import signal
 import subprocess
 import sys
 import uuid
+from importlib.metadata import version
 from pathlib import Path
 
 import asyncpg
 import pytest
 from redis.asyncio import Redis
 
+from infra.settings import load_settings
 from models.accounts import User, UserKind
 from models.partners import Delegate, DelegateStatus, Partner
 from models.social import Post
+from server.cli import ENVIRONMENT_READ, VARIABLES, build_parser, main
 from server.demo import (
     DEMO_PASSWORD,
     PARTNERS,
@@ -309,3 +314,51 @@ def test_close_period_closes_once_with_progress_and_refuses_an_open_one(tmp_path
     assert again.returncode == 0 and "déjà close" in again.stdout
     open_one = cjeune("close-period", "--day", "2099-01-01", env=env)
     assert open_one.returncode == 1 and "n'est pas terminée" in open_one.stderr
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    [commands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(commands.choices)
+
+
+@pytest.mark.parametrize("name", list(_subcommands()))
+def test_every_command_explains_itself_its_options_and_its_environment(name, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main([name, "--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr().out
+    parser = _subcommands()[name]
+    assert len(parser.description or "") > 60  # says what the command does
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        assert action.help, f"{name}: {action.dest} has no help"
+        if action.option_strings:
+            assert action.option_strings[0] in shown
+        else:
+            choices = "{" + ",".join(action.choices) + "}" if action.choices else None
+            assert (action.metavar or choices or action.dest) in shown
+        if action.option_strings and action.default not in (None, False, []):
+            assert f"(default: {action.default})" in " ".join(shown.split()), action.dest
+    assert "environment variables read:" in shown
+    for variable in ENVIRONMENT_READ[name]:
+        assert variable in shown
+
+
+def test_the_environment_variables_named_by_the_help_are_the_settings_read():
+    read = inspect.getsource(load_settings)
+    for variable in VARIABLES:
+        assert f'"{variable}"' in read, variable
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.strip() == f"cjeune {version('cjeune')}"
+
+
+def test_the_demo_command_refuses_production():
+    refused = cjeune("demo", env={"ENVIRONMENT": "production", "SECRET_KEY": "k" * 40})
+    assert refused.returncode != 0
+    assert "Configuration refused: demo data is never loaded in production" in refused.stderr
