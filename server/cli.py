@@ -75,7 +75,8 @@ def serve(args: argparse.Namespace) -> None:
         demo(args)
     else:
         migrate(args)
-    print(f"\nGraphiQL : http://{args.host}:{args.port}/graphql")
+    what = "API GraphQL" if settings.is_production else "GraphiQL"  # no GraphiQL in production
+    print(f"\n{what} : http://{args.host}:{args.port}/graphql")
     uvicorn.run(
         "server.app:create_app",
         factory=True,
