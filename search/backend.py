@@ -167,7 +167,6 @@ def shown_km(distance_km: float | None) -> float | None:
     return None if distance_km is None else round(distance_km, DISPLAYED_KM_DECIMALS)
 
 
-
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)

@@ -68,9 +68,7 @@ def checked(details: BankDetailsInput) -> tuple[str, str, str]:
         raise invalid("bic", "Ce BIC n'est pas celui d'une banque du pays de l'IBAN.")
     holder = clean_text("holderName", details.holder_name, max_length=70)
     if len(holder) < 2:
-        raise invalid(
-            "holderName", "Le nom du titulaire du compte a 2 caractères au moins."
-        )
+        raise invalid("holderName", "Le nom du titulaire du compte a 2 caractères au moins.")
     return str(iban.compact), str(bic), holder
 
 
