@@ -47,11 +47,18 @@ RUN groupadd --gid 10001 cjeune \
     && useradd --uid 10001 --gid cjeune --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin cjeune
 
-# Owned by root and read-only for the service: it writes nothing in /app in production
-# (PostgreSQL for data, SMTP for email).
+# Owned by root and read-only for the service: it writes nothing in /app.
 COPY --from=build /app /app
 
+# What the service writes besides PostgreSQL goes to CJEUNE_DATA_DIR: the uploaded images
+# (media/) and the payment batches' SEPA and accounting files (finance/). A volume of its
+# own, owned by the service's user: mount a persistent one, shared by every API and worker
+# container, and back it up with the database (docs/operations.md, Backups).
+RUN install -d -o cjeune -g cjeune -m 0750 /var/lib/cjeune
+VOLUME /var/lib/cjeune
+
 ENV ENVIRONMENT=production \
+    CJEUNE_DATA_DIR=/var/lib/cjeune \
     VIRTUAL_ENV=/app/.venv \
     PATH="/app/.venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \

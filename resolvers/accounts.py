@@ -49,13 +49,14 @@ async def change_password(info: Info, current_password: str, new_password: str) 
 
 
 async def login(info: Info, email: str, password: str) -> sessions.IssuedTokens:
-    return await sessions.login(
+    issued = await sessions.login(
         email, password, info.context.client_address, info.context.user_agent
     )
+    return await info.context.signed_in(issued)
 
 
 async def refresh_token(info: Info, refresh_token: str) -> sessions.IssuedTokens:
-    return await sessions.refresh(refresh_token)
+    return await info.context.signed_in(await sessions.refresh(refresh_token))
 
 
 async def logout(info: Info) -> None:

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from domain.accounts.sessions import IssuedTokens, viewer_from_access_token
 from domain.accounts.viewer import Viewer
 from resolvers.loaders import Loaders
 
@@ -30,6 +31,17 @@ class Context:
     @property
     def user_agent(self) -> str | None:
         return self.request.headers.get("user-agent")
+
+    async def signed_in(self, issued: IssuedTokens) -> IssuedTokens:
+        """A mutation that opens a session (login, refresh, an accepted invitation) answers
+        as the person it signed in: the fields under its answer (`user { delegations {
+        partner { siret } } }`), and the fields after it in the same operation, are resolved
+        with that person's viewer, as the next request bearing the new token will be."""
+        viewer = await viewer_from_access_token(issued.access_token, self.client_address)
+        if viewer is not None:
+            self.viewer = viewer
+            self.loaders = Loaders()  # nothing read for the previous viewer is reused
+        return issued
 
 
 Info = StrawberryInfo[Context, None]

@@ -105,9 +105,10 @@ async def accept_invitation(info: Info, token: str, password: str) -> IssuedToke
     """Accept, then sign in with the password just chosen (or confirmed)."""
     delegate = await delegates.accept_invitation(token, password, info.context.client_address)
     await delegate.fetch_related("user")
-    return await sign_in(
+    issued = await sign_in(
         delegate.user.email, password, info.context.client_address, info.context.user_agent
     )
+    return await info.context.signed_in(issued)
 
 
 async def update_delegate_permissions(

@@ -74,7 +74,9 @@ class SearchHit:
     id: strawberry.ID
     title: str
     subtitle: str = strawberry.field(description="The partner (deals, events), or the city.")
-    distance_km: float | None = strawberry.field(description="From `near`; null without it.")
+    distance_km: float | None = strawberry.field(
+        description="From `near`, in km to the nearest 0.1 km; null without it."
+    )
     latitude: float | None
     longitude: float | None
     theme: OfferTheme | None
@@ -87,7 +89,7 @@ class SearchHit:
             id=strawberry.ID(hit.id),
             title=hit.title,
             subtitle=hit.subtitle,
-            distance_km=hit.distance_km,
+            distance_km=backend.shown_km(hit.distance_km),
             latitude=hit.latitude,
             longitude=hit.longitude,
             theme=hit.theme,

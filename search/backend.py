@@ -138,7 +138,7 @@ class SearchHit:
     id: str
     title: str
     subtitle: str = ""
-    distance_km: float | None = None
+    distance_km: float | None = None  # exact: the order and the cursor need it (see shown_km)
     latitude: float | None = None
     longitude: float | None = None
     theme: str | None = None
@@ -157,6 +157,14 @@ class SearchBackend(Protocol):
 
 
 # --- shared by the backends -------------------------------------------------------------
+
+DISPLAYED_KM_DECIMALS = 1
+
+
+def shown_km(distance_km: float | None) -> float | None:
+    """A distance as a map shows it, to 0.1 km: the one rounding of every distance the API
+    gives (the hits keep the exact figure, which orders them and makes their cursor)."""
+    return None if distance_km is None else round(distance_km, DISPLAYED_KM_DECIMALS)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

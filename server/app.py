@@ -24,7 +24,9 @@ from push.channels import close_channels
 from schema import build_schema
 from server.consent_routes import parental_consent_routes
 from server.finance_routes import finance_routes
+from server.graphiql import graphiql_routes
 from server.graphql_view import CJeuneGraphQL
+from server.home_page import home_routes
 from server.media_routes import media_routes
 from server.memory import settle
 from server.ratelimit import RateLimitMiddleware
@@ -91,10 +93,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             WebSocketRoute("/graphql", view),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *home_routes(settings),
             *unsubscribe_routes,
             *parental_consent_routes,
             *media_routes,
             *finance_routes,
+            *([] if settings.is_production else graphiql_routes),
         ],
         middleware=[
             Middleware(

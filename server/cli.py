@@ -8,6 +8,7 @@ import asyncio
 import getpass
 import logging
 import sys
+import textwrap
 from collections.abc import Awaitable, Callable
 
 from infra.settings import ImproperlyConfigured, get_settings, load_settings, use_settings
@@ -47,6 +48,9 @@ def migrate(_args: argparse.Namespace) -> None:
 def demo(_args: argparse.Namespace) -> None:
     from server.demo import DEMO_PASSWORD, load_demo
 
+    settings = get_settings()
+    if settings.is_production:
+        raise ImproperlyConfigured("demo data is never loaded in production")
     migrate(_args)
 
     async def load() -> None:
@@ -54,6 +58,8 @@ def demo(_args: argparse.Namespace) -> None:
         print("\nComptes de démonstration (mot de passe commun : " + DEMO_PASSWORD + ")")
         for role, email in logins:
             print(f"  {email:<32} {role}")
+        print(f"\nCourriels envoyés : {settings.outbox_dir}/ (EMAIL_BACKEND=outbox)")
+        print(f"Notifications push : {settings.push_outbox_dir}/ (PUSH_BACKEND=outbox)")
 
     _with_database(load)
 
@@ -69,7 +75,8 @@ def serve(args: argparse.Namespace) -> None:
         demo(args)
     else:
         migrate(args)
-    print(f"\nGraphiQL : http://{args.host}:{args.port}/graphql")
+    what = "API GraphQL" if settings.is_production else "GraphiQL"  # no GraphiQL in production
+    print(f"\n{what} : http://{args.host}:{args.port}/graphql")
     uvicorn.run(
         "server.app:create_app",
         factory=True,
@@ -327,69 +334,271 @@ async def _print_campaign(found) -> None:
         print(f"  {reason.count} × {reason.channel.value} {reason.status.value} : {reason.reason}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cjeune", description="CJeune de Provence API")
-    commands = parser.add_subparsers(dest="command", required=True)
+# --- the command line: help in English (for operators, like docs/operations.md); what the
+# commands report is in French, like the messages of the business rules they relay; the
+# configuration errors, which name settings, are in English. No line mixes the two.
 
-    serve_parser = commands.add_parser("serve", help="migrate, then start the API")
-    serve_parser.add_argument("--host", default="127.0.0.1")
-    serve_parser.add_argument("--port", type=int, default=8000)
-    serve_parser.add_argument("--workers", type=int, default=1)
-    serve_parser.add_argument("--demo", action="store_true", help="load the demo data first")
+VARIABLES = {
+    "ENVIRONMENT": "development (default), test or production",
+    "DATABASE_URL": "the database (default: sqlite://$CJEUNE_DATA_DIR/cjeune.sqlite3)",
+    "DATABASE_POOL_SIZE": "PostgreSQL connections per process (default: 20)",
+    "CJEUNE_DATA_DIR": "local files: SQLite, email and push outboxes, uploaded images, "
+    "finance files (default: var)",
+    "REDIS_URL": "Redis: the job queue, shared counters, real-time events (default: unset, "
+    "jobs run in this process)",
+    "SECRET_KEY": "signs access tokens (required in production)",
+    "PUBLIC_URL": "base of the links sent by email (default: http://127.0.0.1:8000)",
+    "ALLOWED_ORIGINS": "browser origins allowed, comma-separated (default: none)",
+    "EMAIL_BACKEND": "outbox (default: .eml files) or smtp (SMTP_HOST, SMTP_PORT, SMTP_TLS…)",
+    "PUSH_BACKEND": "outbox (default: push-outbox/push.jsonl) or fcm (FCM_CREDENTIALS_FILE)",
+    "GEOCODER": "offline (default) or ban",
+    "SEARCH_BACKEND": "database (default) or meilisearch",
+    "MEILISEARCH_URL": "the Meilisearch server (SEARCH_BACKEND=meilisearch)",
+    "MEILISEARCH_KEY": "its API key",
+    "JOB_MAX_RETRIES": "runs of a failing job before it is kept for staff (default: 5)",
+    "JOB_CLAIM_AFTER_SECONDS": "a job a dead worker left goes to another after this (default: 600)",
+    "CAMPAIGN_EMAIL_PER_SECOND": "campaign emails per second, all workers together "
+    "(default: 0, no limit)",
+    "CAMPAIGN_PUSH_PER_SECOND": "campaign pushes per second (default: 0, no limit)",
+    "DAILY_COLLECTION_TIME": "when the partners' evening report is sent, Paris time "
+    "(default: 20:00)",
+}
+_DATABASE = ["ENVIRONMENT", "DATABASE_URL", "CJEUNE_DATA_DIR"]
+_JOBS = ["REDIS_URL", "EMAIL_BACKEND", "PUSH_BACKEND"]
+ENVIRONMENT_READ = {
+    "serve": [
+        *_DATABASE,
+        "DATABASE_POOL_SIZE",
+        "SECRET_KEY",
+        "PUBLIC_URL",
+        "ALLOWED_ORIGINS",
+        *_JOBS,
+        "GEOCODER",
+        "SEARCH_BACKEND",
+    ],
+    "migrate": _DATABASE,
+    "demo": [*_DATABASE, *_JOBS, "PUBLIC_URL"],
+    "createstaff": [*_DATABASE, "REDIS_URL"],
+    "import-beneficiaries": [*_DATABASE, "REDIS_URL"],
+    "close-year": [*_DATABASE, "REDIS_URL"],
+    "close-period": [*_DATABASE, *_JOBS],
+    "reindex": [*_DATABASE, "SEARCH_BACKEND", "MEILISEARCH_URL", "MEILISEARCH_KEY"],
+    "worker": [
+        *_DATABASE,
+        *_JOBS,
+        "JOB_MAX_RETRIES",
+        "JOB_CLAIM_AFTER_SECONDS",
+        "CAMPAIGN_EMAIL_PER_SECOND",
+        "CAMPAIGN_PUSH_PER_SECOND",
+    ],
+    "scheduler": [*_DATABASE, "REDIS_URL", "DAILY_COLLECTION_TIME"],
+    "campaign": [*_DATABASE, *_JOBS, "CAMPAIGN_EMAIL_PER_SECOND", "CAMPAIGN_PUSH_PER_SECOND"],
+}
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Each option's default after its help (not for flags, nor where there is none);
+    descriptions and epilogs as _wrapped() lays them out."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if isinstance(action, argparse._StoreTrueAction) or action.default in (None, []):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _wrapped(text: str, indent: str = "", first: str = "") -> str:
+    return textwrap.fill(text, 88, initial_indent=first or indent, subsequent_indent=indent)
+
+
+def _epilog(command: str) -> str:
+    names = ENVIRONMENT_READ[command]
+    width = max(len(name) for name in names) + 4
+    lines = [_wrapped(VARIABLES[name], " " * width, f"  {name:<{width - 2}}") for name in names]
+    note = (
+        "Every setting is described in docs/operations.md. What the command reports is in French."
+    )
+    return "environment variables read:\n" + "\n".join(lines) + "\n\n" + _wrapped(note)
+
+
+def _command(
+    commands: argparse._SubParsersAction, name: str, summary: str, description: str
+) -> argparse.ArgumentParser:
+    return commands.add_parser(  # type: ignore[no-any-return]
+        name,
+        help=summary,
+        description=_wrapped(description),
+        epilog=_epilog(name),
+        formatter_class=_HelpFormatter,
+    )
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("cjeune")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cjeune",
+        description=_wrapped(
+            "The carte CJeune's GraphQL API and its operations: serve it, migrate its "
+            "database, run its jobs, import the pupils, close years and fortnights, send "
+            "campaigns. `cjeune COMMAND --help` for each."
+        ),
+        epilog="Settings come from the environment: docs/operations.md lists them all.",
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve_parser = _command(
+        commands,
+        "serve",
+        "migrate, then serve the API",
+        "Apply the pending migrations, then serve the GraphQL API at /graphql (with GraphiQL "
+        "outside production) through uvicorn. On the embedded default (no REDIS_URL) this "
+        "process also runs the background jobs and the periodic ones.",
+    )
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve_parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="uvicorn worker processes (more than one needs REDIS_URL to share counters, "
+        "events and jobs)",
+    )
+    serve_parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo data before serving (see `cjeune demo`; refused in production)",
+    )
     serve_parser.set_defaults(func=serve)
 
-    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=migrate)
-    commands.add_parser("demo", help="migrate and load demo data").set_defaults(func=demo)
+    _command(
+        commands,
+        "migrate",
+        "apply the database migrations",
+        "Apply the pending database migrations and exit. Replicas migrating at once take "
+        "turns (a PostgreSQL lock).",
+    ).set_defaults(func=migrate)
+    _command(
+        commands,
+        "demo",
+        "migrate and load the demo data",
+        "Apply the migrations, then load the demo data: staff, three partners with their "
+        "delegates, four young people, activated cards with credited wallets and a demo "
+        "phone for each middle-schooler, profiles, posts, a deal per partner and an event. "
+        "Prints every login (one password for all). Loading twice changes nothing. Refused "
+        "in production.",
+    ).set_defaults(func=demo)
 
-    staff_parser = commands.add_parser("createstaff", help="create a département staff account")
-    staff_parser.add_argument("--email", required=True)
-    staff_parser.add_argument("--first-name", required=True)
-    staff_parser.add_argument("--last-name", required=True)
+    staff_parser = _command(
+        commands,
+        "createstaff",
+        "create a département staff account",
+        "Create a staff account of the département with one or more roles. The password is "
+        "asked for on the terminal (or read from standard input) and must follow the "
+        "password policy.",
+    )
+    staff_parser.add_argument("--email", required=True, help="the account's email address")
+    staff_parser.add_argument("--first-name", required=True, help="the person's first name")
+    staff_parser.add_argument("--last-name", required=True, help="the person's last name")
     staff_parser.add_argument(
         "--role",
         action="append",
         required=True,
         choices=[role.value for role in StaffRole],
+        help="a role; repeat the option for several",
     )
-    staff_parser.add_argument("--password-stdin", action="store_true")
+    staff_parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of asking",
+    )
     staff_parser.set_defaults(func=createstaff)
 
-    import_parser = commands.add_parser(
-        "import-beneficiaries", help="import the year's middle-schoolers from a CSV file"
+    import_parser = _command(
+        commands,
+        "import-beneficiaries",
+        "import the year's middle-schoolers from a CSV file",
+        "Import the middle-schoolers of the schools' CSV export (separator ; , UTF-8): each "
+        "new pupil gets a card and the year's credited wallets. Idempotent: a pupil already "
+        "imported is left as is. Bad lines are reported with their number; shows progress.",
     )
     import_parser.add_argument("file", help="CSV exported by the schools' software")
     import_parser.add_argument("--year", required=True, help="school year, e.g. 2026-2027")
     import_parser.set_defaults(func=import_beneficiaries)
 
-    close_parser = commands.add_parser(
-        "close-year", help="after 31 August: expire the year's cards, forfeit what is left"
+    close_parser = _command(
+        commands,
+        "close-year",
+        "after 31 August: expire the year's cards, forfeit what is left",
+        "Close a school year once it is over: its cards expire and what is left in its "
+        "wallets goes back to the year's funding. Shows progress.",
     )
     close_parser.add_argument("year", help="school year, e.g. 2025-2026")
     close_parser.set_defaults(func=close_year)
 
-    period_parser = commands.add_parser(
-        "close-period", help="close the fortnight of a day (default: yesterday), once ended"
+    period_parser = _command(
+        commands,
+        "close-period",
+        "close a fortnight of reimbursements, once ended",
+        "Close the reimbursement fortnight of a day, once it has ended: each partner's "
+        "reimbursement and statement. A job does it each night; closing twice changes "
+        "nothing. Shows progress.",
     )
-    period_parser.add_argument("--day", help="a day of the fortnight, e.g. 2026-11-15")
+    period_parser.add_argument(
+        "--day", help="a day of the fortnight, e.g. 2026-11-15 (default: yesterday, Paris time)"
+    )
     period_parser.set_defaults(func=close_period)
 
-    commands.add_parser(
-        "reindex", help="rebuild the Meilisearch index from the database"
+    _command(
+        commands,
+        "reindex",
+        "rebuild the Meilisearch index from the database",
+        "Rebuild the Meilisearch index from the database (after switching SEARCH_BACKEND to "
+        "meilisearch, or to repair it). Nothing to do with SEARCH_BACKEND=database.",
     ).set_defaults(func=reindex)
 
-    worker_parser = commands.add_parser("worker", help="run background jobs (needs REDIS_URL)")
+    worker_parser = _command(
+        commands,
+        "worker",
+        "run background jobs (needs REDIS_URL)",
+        "Run the background jobs (notification deliveries, emails, campaigns, "
+        "reimbursements…) from Redis's stream until SIGTERM; run as many as the load needs. "
+        "Without REDIS_URL there is no queue: the API process runs the jobs itself.",
+    )
     worker_parser.add_argument("--workers", type=int, default=1, help="worker processes")
     worker_parser.add_argument(
-        "--jobs", action="append", default=[], help="another module declaring jobs (repeatable)"
+        "--jobs",
+        action="append",
+        default=[],
+        help="another module declaring jobs (repeatable)",
     )
     worker_parser.set_defaults(func=worker)
-    commands.add_parser(
-        "scheduler", help="kick the periodic jobs on time (one is enough)"
+    _command(
+        commands,
+        "scheduler",
+        "kick the periodic jobs on time (run one)",
+        "Kick the periodic jobs (notification sweeps, the nightly closing of fortnights, the "
+        "evening report…) on their Europe/Paris schedule until SIGTERM. Run exactly one, "
+        "with REDIS_URL: the workers do the jobs. Without REDIS_URL, `cjeune serve` does it.",
     ).set_defaults(func=scheduler)
-    campaign_parser = commands.add_parser(
-        "campaign", help="send a marketing campaign with a progress bar, or show its figures"
+    campaign_parser = _command(
+        commands,
+        "campaign",
+        "send a marketing campaign with a progress bar, or show its figures",
+        "`send` starts a campaign and follows it with a progress bar (the workers send it; "
+        "without REDIS_URL, this process does); `status` shows its figures.",
     )
-    campaign_parser.add_argument("action", choices=["send", "status"])
+    campaign_parser.add_argument(
+        "action", choices=["send", "status"], help="send it, or show where it is"
+    )
     campaign_parser.add_argument("id", help="the campaign's id")
     campaign_parser.set_defaults(func=campaign)
     return parser
@@ -401,4 +610,4 @@ def main(argv: list[str] | None = None) -> None:
     try:
         args.func(args)
     except ImproperlyConfigured as error:
-        raise SystemExit(f"Configuration refusée : {error}") from None
+        raise SystemExit(f"Configuration refused: {error}") from None

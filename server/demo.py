@@ -16,6 +16,7 @@ from domain.cards.lifecycle import activate_card
 from domain.cards.school_years import create_school_year, school_year_on
 from domain.core import clock
 from domain.core.transactions import atomic
+from domain.notifications.devices import register_device
 from domain.partners.delegates import invite
 from domain.partners.structures import PartnerDetails, Representative, create_partner
 from models.accounts import StaffRole, User
@@ -117,8 +118,16 @@ async def _demo_cards(say) -> list[tuple[str, str]]:
         card = await Card.get(beneficiary_id=beneficiary.id, school_year_id=year.id)
         if beneficiary.user_id is None:
             await activate_card(Viewer(user=user, client_address="demo"), card.code)
+        # A phone of the app: a debit's push notification lands in the push outbox.
+        await register_device(user.id, demo_device_token(email), "android")
         codes.append((email, card_codes.format_code(card.code)))
     return codes
+
+
+def demo_device_token(email: str) -> str:
+    """The made-up FCM token of a demo holder's phone (the outbox backend takes any token of
+    FCM's form; FCM itself would refuse it)."""
+    return "demo-" + email.split("@")[0].replace(".", "-") + "-telephone-android"
 
 
 async def load_demo(say=print) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from models.partners import Delegate, Partner
 from models.social import Highlight, Post
 
 NEWS_TITLE = "Ta carte CJeune est arrivée"
+EVENT_TITLE = "Exposition : Marseille fait son cinéma"
 MODERATOR = "moderation@cjeune.test"  # a demo staff account of server/demo.py
 WEEKDAYS = [Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY, Weekday.FRIDAY]
 
@@ -88,18 +89,25 @@ def _address_of(partner: Partner) -> tuple[str, str, str]:
 
 
 async def _publish_event(publisher: Viewer, moderator: Viewer, partner: Partner) -> None:
-    saturday = clock.paris_today() + timedelta(days=(5 - clock.paris_today().weekday()) % 7 + 7)
-    starts = datetime.combine(saturday, time(14), tzinfo=clock.PARIS)
+    """An exhibition open from today for two months: on show at once, in the feed, the
+    search and the partner's offers (an event is on show from its first day to its last)."""
+    today = clock.paris_today()
     offer = await create_offer(
         publisher,
         partner.id,
         OfferKind.EVENT,
         OfferChanges(
-            title="Festival du court métrage jeunesse",
-            description="Une après-midi de courts métrages choisis par des collégiens.",
+            title=EVENT_TITLE,
+            description="Un siècle d'affiches de films tournés à Marseille, dans le hall du "
+            "cinéma ; entrée libre aux heures des séances.",
             theme=OfferTheme.CULTURE,
-            event_kind=EventKind.FESTIVAL,
-            sessions=[SessionInput(starts, starts + timedelta(hours=4))],
+            event_kind=EventKind.EXPOSITION,
+            sessions=[
+                SessionInput(
+                    datetime.combine(today, time(10), tzinfo=clock.PARIS),
+                    datetime.combine(today + timedelta(days=60), time(19), tzinfo=clock.PARIS),
+                )
+            ],
             places=[PlaceInput(*_address_of(partner))],
         ),
     )

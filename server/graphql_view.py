@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -29,6 +29,7 @@ from domain.accounts.sessions import viewer_from_access_token
 from domain.accounts.viewer import Viewer
 from infra.settings import Settings
 from resolvers.context import Context
+from server.graphiql import graphiql_page
 
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 MULTIPART_OVERHEAD = 1024 * 1024  # the `operations` and `map` fields, the part headers
@@ -94,6 +95,10 @@ class CJeuneGraphQL(GraphQL):
                     await _refusal(413, _TOO_LARGE, "REQUEST_TOO_LARGE")(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page, whose assets the app serves (server/graphiql.py)."""
+        return graphiql_page()
 
     def encode_json(self, data: object) -> str:
         """Answers (HTTP and WebSocket) through orjson: a map page of 100 hits encodes

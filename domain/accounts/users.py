@@ -15,6 +15,7 @@ from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid
+from domain.core.text import clean_text, has_hidden_character
 from domain.core.transactions import atomic
 from infra.settings import get_settings
 from models.accounts import EmailTokenPurpose, StaffRole, User, UserKind
@@ -27,16 +28,14 @@ _POSTAL_CODE_13 = re.compile(r"13[0-9]{3}")
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
+    if len(email) > 254 or not _EMAIL.match(email) or has_hidden_character(email):
         raise invalid("email", "Adresse e-mail invalide.")
     return email
 
 
 def clean_name(value: str, field: str) -> str:
-    value = " ".join(value.split())
-    if not 1 <= len(value) <= 100:
-        raise invalid(field, "Ce champ est obligatoire (100 caractères au plus).")
-    return value
+    """A person's or a structure's name, as others will read it."""
+    return clean_text(field, value, max_length=100)
 
 
 @dataclass(frozen=True)

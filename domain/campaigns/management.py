@@ -23,6 +23,7 @@ from domain.campaigns.sending import CANCELLED, START_JOB, offer_themes
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
+from domain.core.text import clean_text
 from domain.core.transactions import after_commit, atomic
 from domain.notifications.channels.email import campaign_email
 from domain.notifications.channels.push import campaign_push, push_data
@@ -87,12 +88,9 @@ class CampaignDraft:
 
 
 def _text(name: str, value: str, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise invalid(name, "Ce champ est obligatoire.")
-    if len(value) > LIMITS[name]:
-        raise invalid(name, f"{LIMITS[name]} caractères au plus ({len(value)} saisis).")
-    return value
+    return clean_text(
+        name, value, max_length=LIMITS[name], multiline=name == "body", required=required
+    )
 
 
 async def _check_offers(offer_ids: Sequence[UUID]) -> None:

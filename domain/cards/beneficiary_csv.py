@@ -16,6 +16,7 @@ from datetime import date
 
 from domain.core import clock
 from domain.core.errors import invalid
+from domain.core.text import visible_text
 from models.cards import SchoolYear
 
 MIN_AGE, MAX_AGE = 9, 17  # on the first day of school
@@ -108,6 +109,10 @@ def read_pupil(
 ) -> Pupil | RejectedRow:
     if isinstance(values, RejectedRow):
         return values
+    values = {
+        **values,
+        **{column: visible_text(values[column]) for column in ("nom", "prenom", "etablissement")},
+    }
     identifier = "".join(values["identifiant"].split()).upper()
     birth_date = _birth_date(values["date_naissance"])
     reasons = [

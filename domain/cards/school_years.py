@@ -19,6 +19,7 @@ from domain.cards.wallets import DEFAULT_AMOUNTS_CENTS, LABELS, wallet_kind
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid
+from domain.core.text import clean_text
 from domain.core.transactions import atomic
 from models.cards import SchoolYear, SchoolYearWallet
 from models.partners import WalletKind
@@ -91,9 +92,13 @@ async def create_school_year(
         raise invalid("startsOn", "La rentrée scolaire a lieu fin août ou en septembre.")
     types = [  # a kind read from a file or a script is checked too: WALLET_UNKNOWN
         WalletType(
-            kind := wallet_kind(t.kind, "walletTypes"), t.label or LABELS[kind], t.amount_cents
+            kind := wallet_kind(t.kind, "walletTypes"),
+            clean_text(f"walletTypes[{i}].label", t.label, max_length=100)
+            if t.label
+            else LABELS[kind],
+            t.amount_cents,
         )
-        for t in (wallet_types if wallet_types is not None else DEFAULT_WALLET_TYPES)
+        for i, t in enumerate(wallet_types if wallet_types is not None else DEFAULT_WALLET_TYPES)
     ]
     kinds = [t.kind for t in types]
     if len(set(kinds)) != len(kinds):

@@ -24,6 +24,7 @@ from domain.core.audit import announce as announce_audit_entry
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.money import format_euros, parse_euros
+from domain.core.text import clean_text
 from domain.core.transactions import atomic, committed
 from domain.notifications.notify import announce as announce_notification
 from domain.notifications.notify import notify
@@ -478,7 +479,7 @@ async def cancel_transaction(viewer: Viewer, transaction_id: UUID) -> CardTransa
 async def regularize_transaction(
     viewer: Viewer, transaction_id: UUID, reason: str
 ) -> CardTransaction:
-    reason = " ".join((reason or "").split())
+    reason = clean_text("reason", reason, max_length=500)
     if len(reason) < 10:
         raise invalid(
             "reason", "Le motif de la régularisation est obligatoire (10 caractères au moins)."
@@ -487,5 +488,5 @@ async def regularize_transaction(
     if transaction is None:
         raise not_found("Transaction")
     return await _reverse(
-        viewer, transaction, TransactionStatus.REGULARIZED, reason[:500], Kind.REGULARIZATION
+        viewer, transaction, TransactionStatus.REGULARIZED, reason, Kind.REGULARIZATION
     )

@@ -17,13 +17,14 @@ from domain.accounts.viewer import Viewer
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.search_index import SYNC_SERVICE_JOB
-from domain.core.text import fold
+from domain.core.text import clean_text, fold, has_hidden_character
 from domain.core.transactions import after_commit, atomic
 from infra.geocoding import GeocoderUnavailable, GeocodingError, current_geocoder
 from infra.jobs import enqueue
 from models.offers import DepartmentService, ServiceCategory
 
 MAX_TITLE, MAX_DESCRIPTION, MAX_LINK = 200, 5000, 300
+MAX_STREET, MAX_CITY = 200, 100
 _POSTAL_CODE = re.compile(r"13\d{3}")
 _ADDRESS = ("street", "postal_code", "city")
 
@@ -42,19 +43,22 @@ class ServiceChanges:
 
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
-    title, description = (values["title"] or "").strip(), (values["description"] or "").strip()
-    if not title or len(title) > MAX_TITLE:
-        raise invalid("title", f"Un titre de 1 à {MAX_TITLE} caractères.")
-    if not description or len(description) > MAX_DESCRIPTION:
-        raise invalid("description", f"Une description de 1 à {MAX_DESCRIPTION} caractères.")
+    title = clean_text("title", values["title"], max_length=MAX_TITLE)
+    description = clean_text(
+        "description", values["description"], max_length=MAX_DESCRIPTION, multiline=True
+    )
     if values["category"] is None:
         raise invalid("category", "Choisissez une catégorie.")
     link = (values["link"] or "").strip() or None
-    if link is not None and (not link.startswith("https://") or len(link) > MAX_LINK):
+    if link is not None and (
+        not link.startswith("https://") or len(link) > MAX_LINK or has_hidden_character(link)
+    ):
         raise invalid(
             "link", f"Le lien doit commencer par https:// ({MAX_LINK} caractères au plus)."
         )
-    street, postal_code, city = ((values[k] or "").strip() or None for k in _ADDRESS)
+    street = clean_text("street", values["street"], max_length=MAX_STREET, required=False) or None
+    postal_code = (values["postal_code"] or "").strip() or None
+    city = clean_text("city", values["city"], max_length=MAX_CITY, required=False) or None
     if (street or city) and not postal_code:
         raise invalid("postalCode", "Le code postal est nécessaire pour placer l'adresse.")
     if postal_code is not None:

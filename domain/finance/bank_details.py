@@ -18,6 +18,7 @@ from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
+from domain.core.text import clean_text
 from domain.core.transactions import atomic
 from models.finance import BankDetails, BankDetailsStatus
 from models.partners import Delegate, DelegateStatus, Partner
@@ -65,11 +66,9 @@ def checked(details: BankDetailsInput) -> tuple[str, str, str]:
         )
     if expected is None and bic.country_code != iban.country_code:
         raise invalid("bic", "Ce BIC n'est pas celui d'une banque du pays de l'IBAN.")
-    holder = " ".join((details.holder_name or "").split())
-    if not 2 <= len(holder) <= 70:
-        raise invalid(
-            "holderName", "Le titulaire du compte est obligatoire (70 caractères au plus)."
-        )
+    holder = clean_text("holderName", details.holder_name, max_length=70)
+    if len(holder) < 2:
+        raise invalid("holderName", "Le nom du titulaire du compte a 2 caractères au moins.")
     return str(iban.compact), str(bic), holder
 
 
@@ -152,11 +151,13 @@ async def decide(
             ).update(status=BankDetailsStatus.SUPERSEDED)
             details.status = BankDetailsStatus.VALIDATED
         else:
-            reason = " ".join((reason or "").split())
+            reason = clean_text("reason", reason, max_length=500)
             if len(reason) < 5:
-                raise invalid("reason", "Le motif du refus est obligatoire.")
+                raise invalid(
+                    "reason", "Le motif du refus est obligatoire (5 caractères au moins)."
+                )
             details.status = BankDetailsStatus.REFUSED
-            details.refusal_reason = reason[:500]
+            details.refusal_reason = reason
         details.decided_by_id = viewer.signed_in_user.id
         details.decided_at = now
         await details.save()

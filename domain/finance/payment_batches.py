@@ -24,6 +24,7 @@ from domain.cards import ledger
 from domain.core import clock, french_csv
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
+from domain.core.text import clean_text
 from domain.core.transactions import atomic, snapshot
 from domain.finance import bank_details, queries, reconciliation
 from domain.finance import files as finance_files
@@ -306,8 +307,13 @@ async def reject_transfers(
     async with atomic():
         batch = await _batch_for_update(batch_id, PaymentBatchStatus.SENT)
         rejected = []
-        for rejection in rejections:
-            reason = " ".join((rejection.reason or "").split())[:500] or "Virement rejeté"
+        for index, rejection in enumerate(rejections):
+            reason = (
+                clean_text(
+                    f"rejections[{index}].reason", rejection.reason, max_length=500, required=False
+                )
+                or "Virement rejeté"
+            )
             reimbursement = await Reimbursement.get_or_none(
                 batch_id=batch.id, reference=rejection.reference.strip()
             )

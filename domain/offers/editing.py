@@ -23,6 +23,7 @@ from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from domain.core.images import image_for
 from domain.core.money import parse_euros
+from domain.core.text import clean_text
 from domain.core.transactions import after_commit, atomic
 from domain.offers.visibility import public_offers_filter
 from infra.geocoding import OfflineGeocoder
@@ -138,15 +139,6 @@ def for_audit(content: dict[str, Any]) -> dict[str, Any]:
 # --- checking each part ----------------------------------------------------------------------
 
 
-def _text(value: str, field: str, label: str, limit: int, *, required: bool = True) -> str:
-    value = value.strip()
-    if required and not value:
-        raise invalid(field, f"{label} est obligatoire.")
-    if len(value) > limit:
-        raise invalid(field, f"{label} dépasse {limit} caractères.")
-    return value
-
-
 def _check_kind_fields(kind: OfferKind, changes: OfferChanges) -> None:
     foreign = _EVENT_ONLY if kind == OfferKind.DEAL else (*_DEAL_ONLY, "valid_from", "valid_until")
     for name in foreign:
@@ -171,7 +163,7 @@ def _apply_deal(content: dict[str, Any], changes: OfferChanges) -> None:
             raise invalid("discountPercent", "La réduction est un pourcentage de 1 à 100.")
         content["discount_percent"] = changes.discount_percent
     if changes.promo_code is not None:
-        content["promo_code"] = _text(changes.promo_code, "promoCode", "Le code promo", 64)
+        content["promo_code"] = clean_text("promoCode", changes.promo_code, max_length=64)
     needs = {
         DealType.DISCOUNT_EUROS: ("discount_cents", "discountAmount", "Indiquez le montant"),
         DealType.DISCOUNT_PERCENT: ("discount_percent", "discountPercent", "Indiquez le taux"),
@@ -233,15 +225,15 @@ def _apply_sessions(content: dict[str, Any], sessions: list[SessionInput] | None
 
 async def _located(place: PlaceInput, index: int, known: list[dict[str, Any]]) -> dict[str, Any]:
     field = f"places[{index}]"
-    street = _text(place.street, f"{field}.street", "La rue", 200)
-    city = _text(place.city, f"{field}.city", "La commune", 100)
+    street = clean_text(f"{field}.street", place.street, max_length=200)
+    city = clean_text(f"{field}.city", place.city, max_length=100)
     postal_code = place.postal_code.strip()
     if not _POSTAL_CODE.fullmatch(postal_code):
         raise invalid(
             f"{field}.postalCode",
             "Le code postal doit être celui d'une commune des Bouches-du-Rhône (13…).",
         )
-    label = _text(place.label or "", f"{field}.label", "Le nom du lieu", 200, required=False)
+    label = clean_text(f"{field}.label", place.label, max_length=200, required=False)
     address = {"street": street, "postalCode": postal_code, "city": city}
     for previous in known:  # an address already located keeps its position
         if all(previous.get(k) == v for k, v in address.items()):
@@ -302,19 +294,25 @@ async def merged_content(
     _check_kind_fields(kind, changes)
     content = dict(current)
     texts = (
-        ("title", "Le titre", MAX_TITLE, True),
-        ("description", "La description", MAX_DESCRIPTION, True),
-        ("practical_info", "L'information pratique", MAX_PRACTICAL, False),
+        ("title", "Le titre", MAX_TITLE, True, False),
+        ("description", "La description", MAX_DESCRIPTION, True, True),
+        ("practical_info", "L'information pratique", MAX_PRACTICAL, False, True),
     )
-    for name, label, limit, required in texts:
+    for name, label, limit, required, multiline in texts:
         value = getattr(changes, name)
         if value is not None:
-            content[name] = _text(value, _camel(name), label, limit, required=required)
+            content[name] = clean_text(
+                _camel(name), value, max_length=limit, required=required, multiline=multiline
+            )
         elif required and not content[name]:
             raise invalid(_camel(name), f"{label} est obligatoire.")
     if changes.conditions is not None:
-        conditions = _text(
-            changes.conditions, "conditions", "Les conditions", MAX_CONDITIONS, required=False
+        conditions = clean_text(
+            "conditions",
+            changes.conditions,
+            max_length=MAX_CONDITIONS,
+            required=False,
+            multiline=True,
         )
         content["conditions"] = conditions or DEFAULT_CONDITIONS
     if changes.theme is not None:

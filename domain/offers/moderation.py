@@ -20,7 +20,7 @@ from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.search_index import SYNC_OFFER_JOB
-from domain.core.text import fold
+from domain.core.text import clean_text, fold
 from domain.core.transactions import after_commit, atomic
 from domain.notifications.notify import notify
 from domain.offers.editing import own_offer
@@ -119,11 +119,11 @@ async def queue(
 
 
 async def decide(viewer: Viewer, revision_id: UUID, approve: bool, reason: str | None) -> Offer:
-    reason = (reason or "").strip() or None
-    if not approve and reason is None:
-        raise invalid("reason", "Indiquez au partenaire pourquoi l'offre est refusée.")
-    if reason is not None and len(reason) > MAX_REASON:
-        raise invalid("reason", f"Le motif dépasse {MAX_REASON} caractères.")
+    # A refusal tells the partner why; an approval may say something too.
+    reason = (
+        clean_text("reason", reason, max_length=MAX_REASON, multiline=True, required=not approve)
+        or None
+    )
     async with atomic():
         revision = await OfferRevision.filter(id=revision_id).select_for_update().get_or_none()
         if revision is None:

@@ -27,6 +27,7 @@ from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from domain.core.search_index import SYNC_PARTNER_JOB
+from domain.core.text import clean_text, has_hidden_character
 from domain.core.transactions import after_commit, atomic
 from domain.partners.opening_hours import (
     HOLIDAYS_KEY,
@@ -169,7 +170,7 @@ def clean_phone(value: str) -> str:
 
 def clean_email(value: str) -> str:
     email = value.strip().lower()
-    if email and (len(email) > 254 or not _EMAIL.match(email)):
+    if email and (len(email) > 254 or not _EMAIL.match(email) or has_hidden_character(email)):
         raise invalid("contactEmail", "Adresse e-mail de contact invalide.")
     return email
 
@@ -186,6 +187,7 @@ def clean_website(value: str) -> str:
         parts.scheme not in {"http", "https"}
         or "." not in host
         or any(c.isspace() for c in url)
+        or has_hidden_character(url)
         or len(url) > 300
     ):
         raise invalid(
@@ -195,25 +197,14 @@ def clean_website(value: str) -> str:
 
 
 def clean_address(address: Address) -> Address:
-    street = " ".join(address.street.split())
+    street = clean_text("street", address.street, max_length=200)
     postal_code = address.postal_code.strip()
-    city = " ".join(address.city.split())
-    if not 1 <= len(street) <= 200:
-        raise invalid("street", "Indiquez le numéro et la rue (200 caractères au plus).")
+    city = clean_text("city", address.city, max_length=100)
     if not _POSTAL_CODE_13.match(postal_code):
         raise invalid(
             "postalCode", "Le code postal doit être celui d'une commune des Bouches-du-Rhône (13…)."
         )
-    if not 1 <= len(city) <= 100:
-        raise invalid("city", "Indiquez la commune (100 caractères au plus).")
     return Address(street, postal_code, city)
-
-
-def _text(value: str | None, limit: int, field: str, what: str) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        raise invalid(field, f"{what} dépasse {limit} caractères ({len(text)}).")
-    return text
 
 
 async def _checked_image(
@@ -231,8 +222,12 @@ async def _wanted(partner_id: UUID, changes: ProfileChanges) -> dict[str, Any]:
     """The new values by audit key, all checked; raises before anything is written."""
     wanted: dict[str, Any] = {}
     if changes.description is not UNCHANGED:
-        wanted["description"] = _text(
-            changes.description, MAX_DESCRIPTION, "description", "La description"
+        wanted["description"] = clean_text(
+            "description",
+            changes.description,
+            max_length=MAX_DESCRIPTION,
+            multiline=True,
+            required=False,
         )
     if changes.address is not UNCHANGED:
         address = clean_address(changes.address) if changes.address else Address("", "", "")
@@ -260,11 +255,12 @@ async def _wanted(partner_id: UUID, changes: ProfileChanges) -> dict[str, Any]:
             {AccessibilityType(t).value for t in changes.accessibility}
         )
     if changes.accessibility_notes is not UNCHANGED:
-        wanted["accessibilityNotes"] = _text(
-            changes.accessibility_notes,
-            MAX_ACCESSIBILITY_NOTES,
+        wanted["accessibilityNotes"] = clean_text(
             "accessibilityNotes",
-            "Le texte sur l'accessibilité",
+            changes.accessibility_notes,
+            max_length=MAX_ACCESSIBILITY_NOTES,
+            multiline=True,
+            required=False,
         )
     if changes.categories is not UNCHANGED:
         if not changes.categories:
@@ -491,7 +487,7 @@ async def add_opening_exception(
         raise invalid("endsOn", "Cette période est déjà passée.")
     if ends_on - starts_on >= timedelta(days=MAX_EXCEPTION_DAYS):
         raise invalid("endsOn", "Une période exceptionnelle dure au plus un an.")
-    label = _text(label, 100, "label", "Le libellé")
+    label = clean_text("label", label, max_length=100, required=False)
     cleaned_hours = clean_ranges(hours, "hours")
     profile = await profile_of(partner_id)
     async with atomic():

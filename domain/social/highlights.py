@@ -9,6 +9,7 @@ from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
+from domain.core.text import clean_text, has_hidden_character
 from domain.core.transactions import atomic
 from models.social import Highlight, Image, ImagePurpose
 
@@ -24,12 +25,9 @@ async def publish_highlight(
     image_id: UUID | None,
     published_at: datetime | None,
 ) -> Highlight:
-    title, body = title.strip(), body.strip()
-    if not title or len(title) > MAX_TITLE:
-        raise invalid("title", f"Un titre de 1 à {MAX_TITLE} caractères.")
-    if not body or len(body) > MAX_BODY:
-        raise invalid("body", f"Un texte de 1 à {MAX_BODY} caractères.")
-    if link is not None and not link.startswith("https://"):
+    title = clean_text("title", title, max_length=MAX_TITLE)
+    body = clean_text("body", body, max_length=MAX_BODY, multiline=True)
+    if link is not None and (not link.startswith("https://") or has_hidden_character(link)):
         raise invalid("link", "Le lien doit commencer par https://.")
     if image_id is not None and not await Image.exists(id=image_id, purpose=ImagePurpose.HIGHLIGHT):
         raise invalid("imageId", "Image introuvable.")

@@ -8,6 +8,7 @@ from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
+from domain.core.text import clean_text
 from domain.core.transactions import atomic
 from domain.notifications.notify import notify
 from domain.social.posts import visible_post
@@ -20,9 +21,7 @@ MAX_REASON = 500
 
 async def report_post(viewer: Viewer, post_id: UUID, reason: ReportReason, text: str) -> PostReport:
     """One report per person and post: reporting again updates the first."""
-    text = text.strip()
-    if len(text) > MAX_TEXT:
-        raise invalid("text", f"Le message dépasse {MAX_TEXT} caractères.")
+    text = clean_text("text", text, max_length=MAX_TEXT, multiline=True, required=False)
     if reason == ReportReason.OTHER and not text:
         raise invalid("text", "Précisez ce qui ne va pas dans cette publication.")
     await visible_post(post_id)
@@ -50,9 +49,7 @@ async def open_reports(first: int) -> list[PostReport]:
 
 async def hide_post(viewer: Viewer, post_id: UUID, reason: str) -> Post:
     """The post leaves every feed; the partner's publishers are told why."""
-    reason = reason.strip()
-    if not reason or len(reason) > MAX_REASON:
-        raise invalid("reason", "Indiquez au partenaire pourquoi (500 caractères au plus).")
+    reason = clean_text("reason", reason, max_length=MAX_REASON, multiline=True)
     post = await Post.get_or_none(id=post_id).select_related("partner")
     if post is None or post.status == PostStatus.DELETED:
         raise not_found("Publication")

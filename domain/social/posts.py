@@ -8,6 +8,7 @@ from domain.accounts.viewer import Viewer
 from domain.core import clock, cursors
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
+from domain.core.text import clean_text
 from domain.core.transactions import atomic
 from models.offers import Offer
 from models.partners import DelegatePermission, Partner, PartnerStatus
@@ -18,12 +19,7 @@ MAX_IMAGES = 4
 
 
 def _checked_body(body: str) -> str:
-    body = body.strip()
-    if not body:
-        raise invalid("body", "Le texte de la publication est vide.")
-    if len(body) > MAX_BODY:
-        raise invalid("body", f"Le texte dépasse {MAX_BODY} caractères.")
-    return body
+    return clean_text("body", body, max_length=MAX_BODY, multiline=True)
 
 
 async def _checked_images(partner_id: UUID, image_ids: list[UUID]) -> list[UUID]:

@@ -11,7 +11,7 @@ import jwt
 from domain.accounts.throttle import record_login_failure
 from domain.core import clock
 from models.accounts import AuthSession, User
-from tests.factories import LOGIN, PASSWORD, sign_in, young_person
+from tests.factories import LOGIN, PASSWORD, partner_team, sign_in, young_person
 from tests.support import GraphQLClient, error_codes, link_token, unique
 
 REGISTER = """
@@ -246,3 +246,45 @@ async def test_change_password_keeps_this_session_and_ends_the_others(gql):
     assert (await gql.post(ME, token=here["accessToken"]))["data"]["me"]
     assert (await gql.post(ME, token=elsewhere["accessToken"]))["data"]["me"] is None
     assert await AuthSession.filter(user_id=user.id, revoked_at__isnull=True).count() == 1
+
+
+SIGNED_IN_ANSWER = """
+mutation($email: String!, $password: String!) {
+  login(email: $email, password: $password) {
+    __typename
+    ... on AuthPayload { refreshToken user { email delegations { partner {
+      siret delegates { person { email } } } } } }
+  }
+}
+"""
+REFRESHED_ANSWER = """
+mutation($token: String!) {
+  refreshToken(refreshToken: $token) {
+    __typename
+    ... on AuthPayload { user { delegations { partner { siret delegates { person { email } } } } } }
+  }
+}
+"""
+
+
+async def test_fields_under_the_sign_in_answer_are_resolved_as_the_person_signed_in(gql):
+    """A partner's SIRET and delegates are for its delegates: under `login` and
+    `refreshToken`, the person who just signed in is one (no token was sent)."""
+    team = await partner_team()
+
+    signed_in = await gql.post(
+        SIGNED_IN_ANSWER, {"email": team.principal.email, "password": PASSWORD}
+    )
+
+    assert "errors" not in signed_in, signed_in["errors"]
+    [delegation] = signed_in["data"]["login"]["user"]["delegations"]
+    assert delegation["partner"]["siret"] == team.partner.siret
+    assert delegation["partner"]["delegates"] == [{"person": {"email": team.principal.email}}]
+
+    refreshed = await gql.post(
+        REFRESHED_ANSWER, {"token": signed_in["data"]["login"]["refreshToken"]}
+    )
+
+    assert "errors" not in refreshed, refreshed["errors"]
+    [delegation] = refreshed["data"]["refreshToken"]["user"]["delegations"]
+    assert delegation["partner"]["siret"] == team.partner.siret

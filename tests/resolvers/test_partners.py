@@ -344,3 +344,38 @@ async def test_inviting_a_pending_delegate_again_sends_a_new_link_and_voids_the_
     assert stale["data"]["acceptInvitation"]["code"] == "INVALID_TOKEN"
     fresh = await gql.post(ACCEPT, {"token": new_link, "password": "Fougasse-aux-Olives-3"})
     assert fresh["data"]["acceptInvitation"]["__typename"] == "AuthPayload"
+
+
+ACCEPTED_ANSWER = """
+mutation($token: String!, $password: String!) {
+  acceptInvitation(token: $token, password: $password) {
+    __typename
+    ... on AuthPayload { user { delegations { partner { siret } } } }
+  }
+}
+"""
+
+
+async def test_the_accepted_invitation_answers_as_the_delegate_who_just_signed_in(gql, mailbox):
+    """No token was sent: the partner's SIRET under the answer is read as its new delegate."""
+    team = await partner_team()
+    email = f"{unique('nouveau')}@partenaire.test"
+    invited = await gql.post(
+        INVITE,
+        invitation(team.partner.id, email, ["TRANSACTIONS"]),
+        token=await token_for(gql, team.principal),
+    )
+    assert invited["data"]["inviteDelegate"]["delegation"]["status"] == "INVITED"
+
+    accepted = await gql.post(
+        ACCEPTED_ANSWER,
+        {
+            "token": link_token(await mailbox.wait_for(email, "Invitation")),
+            "password": "Mistral-Gagnant-13",
+        },
+    )
+
+    assert "errors" not in accepted, accepted["errors"]
+    assert accepted["data"]["acceptInvitation"]["user"]["delegations"] == [
+        {"partner": {"siret": team.partner.siret}}
+    ]

@@ -114,6 +114,25 @@ async def test_search_field_shows_adult_themes_from_the_birth_date() -> None:
     }
 
 
+async def test_search_field_gives_distances_to_a_tenth_of_a_km_and_pages_on_exact_ones() -> None:
+    world = World()
+    for name, at in (("Stage", (1.234, 0.5678)), ("Cours", (1.2345, 0.5679))):
+        partner = await world.partner(name)
+        await world.offer(name, partner, places=(offset(VIEUX_PORT, *at),))
+    query = {"text": world.word, "kinds": ["DEAL"], "first": 1, "near": {
+        "latitude": VIEUX_PORT[0], "longitude": VIEUX_PORT[1], "radiusKm": 5
+    }}  # fmt: skip
+
+    first = await run(Viewer(), query)
+    second = await run(Viewer(), {**query, "after": first["nextCursor"]})
+
+    exact = reference_km(*VIEUX_PORT, *offset(VIEUX_PORT, 1.234, 0.5678))
+    assert round(exact, 1) == 1.4 and exact != 1.4
+    assert [h["distanceKm"] for h in first["hits"] + second["hits"]] == [1.4, 1.4]
+    # The two places are 1.4 km away on a map, a few metres apart: each comes once.
+    assert len({h["title"] for h in first["hits"] + second["hits"]}) == 2
+
+
 async def test_search_field_refuses_a_bad_cursor_or_radius() -> None:
     answer = await run(Viewer(), {"text": "x", "after": "pas-un-curseur"})
     assert answer == {"__typename": "UserError", "code": "INVALID_INPUT", "field": "after"}

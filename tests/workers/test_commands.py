@@ -26,7 +26,7 @@ def cjeune(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_a_worker_without_redis_is_refused(tmp_path):
     refused = cjeune("worker", env={"CJEUNE_DATA_DIR": str(tmp_path)})
     assert refused.returncode != 0
-    assert "Configuration refusée" in refused.stderr and "REDIS_URL" in refused.stderr
+    assert "Configuration refused" in refused.stderr and "REDIS_URL" in refused.stderr
 
 
 def test_a_scheduler_without_redis_is_refused_in_production(tmp_path):
