@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -28,6 +28,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from domain.accounts.sessions import viewer_from_access_token
 from domain.accounts.viewer import Viewer
 from infra.settings import Settings
+from infra.unavailable import RETRY_AFTER_SECONDS
 from resolvers.context import Context
 
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
@@ -104,6 +105,19 @@ class CJeuneGraphQL(GraphQL):
             return orjson.dumps(data).decode()
         except TypeError:
             return json.dumps(data, separators=(",", ":"))
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        """A field that met the database out of reach (code SERVICE_UNAVAILABLE) is in a
+        200 answer, as GraphQL over HTTP wants; Retry-After says when to send it again."""
+        response = super().create_response(response_data, sub_response)
+        answers = response_data if isinstance(response_data, list) else [response_data]
+        if any(
+            (error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"
+            for answer in answers
+            for error in answer.get("errors") or ()
+        ):
+            response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     def _refuse_upload(self, headers: Headers) -> JSONResponse | None:
         if not any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS):
