@@ -17,6 +17,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from domain.core.errors import ErrorCode
 from infra import unavailable
 from infra.settings import Settings
 from resolvers.context import Context
@@ -41,7 +42,7 @@ def should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, GraphQLError) or original.original_error is not None
 
 
-SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+SERVICE_UNAVAILABLE = ErrorCode.SERVICE_UNAVAILABLE.value
 
 
 class CJeuneMaskErrors(MaskErrors):

@@ -15,6 +15,7 @@ import logging
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.core.errors import ErrorCode
 from infra.unavailable import MESSAGE, RETRY_AFTER_SECONDS, is_unavailable
 
 logger = logging.getLogger("cjeune")
@@ -23,7 +24,11 @@ logger = logging.getLogger("cjeune")
 def unavailable_response(path: str) -> Response:
     headers = {"retry-after": str(RETRY_AFTER_SECONDS)}
     if path.startswith("/graphql"):
-        body = {"errors": [{"message": MESSAGE, "extensions": {"code": "SERVICE_UNAVAILABLE"}}]}
+        body = {
+            "errors": [
+                {"message": MESSAGE, "extensions": {"code": ErrorCode.SERVICE_UNAVAILABLE.value}}
+            ]
+        }
         return JSONResponse(body, status_code=503, headers=headers)
     return PlainTextResponse(MESSAGE, status_code=503, headers=headers)
 

@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 
 from domain.accounts import queries, throttle
 from domain.accounts.passwords import verify_password
-from domain.accounts.tokens import issue_access_token, read_access_token
+from domain.accounts.tokens import genuine_access_token, issue_access_token
 from domain.accounts.viewer import Viewer
 from domain.accounts.viewer_cache import viewers
 from domain.core import clock
@@ -126,11 +126,19 @@ async def revoke_all_sessions(
 
 async def viewer_from_access_token(token: str, client_address: str | None) -> Viewer | None:
     """The Viewer behind a bearer token, or None when the token, session or account is no
-    longer valid. Checked on every request, so revocation takes effect at once."""
-    claims = read_access_token(token)
-    if claims is None:
+    longer valid. Checked on every request, so revocation takes effect at once. A token we
+    signed that has expired gives an anonymous Viewer marked `token_expired`, so that the
+    client is told to refresh it (TOKEN_EXPIRED) rather than to sign in (UNAUTHENTICATED)."""
+    genuine = genuine_access_token(token)
+    if genuine is None:
         return None
-    return await load_viewer(claims.user_id, claims.session_id, client_address)
+    claims, expires_at = genuine
+    if expires_at <= clock.now().timestamp():
+        return Viewer(client_address=client_address, token_expired=True)
+    viewer = await load_viewer(claims.user_id, claims.session_id, client_address)
+    if viewer is not None:
+        viewer.token_expires_at = expires_at
+    return viewer
 
 
 async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:

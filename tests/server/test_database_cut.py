@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +14,8 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from infra.settings import Settings
 from models.transactions import CardTransaction
@@ -166,7 +169,7 @@ async def _refusing_connections(settings: Settings) -> AsyncIterator[None]:
 
 
 async def test_while_the_database_refuses_connections_every_route_answers_503_or_the_code(
-    settings, gql
+    settings, gql, live_server
 ):
     young = await young_person()
     token = await token_for(gql, young)
@@ -182,6 +185,14 @@ async def test_while_the_database_refuses_connections_every_route_answers_503_or
         anonymous = await gql.http.post("/graphql", json={"query": DEPARTMENT_SERVICES})
         # Another route: a plain 503.
         page = await gql.http.post(unsubscribe)
+        # A WebSocket's connection_init: closed with 1013, "Try Again Later".
+        async with connect(
+            f"ws://{live_server}/graphql", subprotocols=["graphql-transport-ws"]
+        ) as ws:
+            init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
+            await ws.send(json.dumps(init))
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 5)
     assert signed_in.status_code == 503
     assert signed_in.headers["retry-after"] == "2"
     assert signed_in.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
@@ -191,6 +202,8 @@ async def test_while_the_database_refuses_connections_every_route_answers_503_or
     assert anonymous.json()["errors"][0]["message"].startswith("Service momentanément indisponible")
     assert page.status_code == 503 and page.headers["retry-after"] == "2"
     assert "réessayez" in page.text
+    assert closed.value.rcvd is not None
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1013, "SERVICE_UNAVAILABLE")
     # Back: everything answers again, on new connections.
     assert (await gql.post("{ me { id } }", token=token))["data"]["me"]["id"] == str(young.id)
     assert "errors" not in await gql.post(DEPARTMENT_SERVICES)
