@@ -12,6 +12,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEVELOPMENT_SECRET = "dev-secret-change-me-0000000000000000"  # noqa: S105 - documented dev default
+GENERATE_SECRET = (
+    '; generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+)
+# zxcvbn's work grows with the length (about 0.1 s for a repetitive 72-character key, the
+# most it accepts); a key is judged on its first 64 characters, all a random key needs.
+SECRET_JUDGED_CHARACTERS = 64
+# zxcvbn's strongest score (4) means at least 10^10 guesses; a key signs every access token
+# and can be attacked offline, so 10^25 is asked as well. zxcvbn estimates a random key of
+# n characters at about 10^n guesses: of 2,000 random 32-character keys, the weakest were
+# 10^27.5 (hex) and 10^29.8 (token_urlsafe), while "aaaa…" is 10^2.6, a keyboard walk of 36
+# characters 10^12, a repeated passphrase 10^22.
+SECRET_MIN_GUESSES_LOG10 = 25.0
+
+
+def guessable_secret(secret: str) -> str | None:
+    """Why `secret` is not random enough to sign tokens (zxcvbn's verdict: repeats,
+    sequences, keyboard walks, dictionary words), or None for a key that looks random."""
+    from zxcvbn import zxcvbn
+
+    verdict = zxcvbn(secret[:SECRET_JUDGED_CHARACTERS])
+    guesses_log10 = float(verdict["guesses_log10"])
+    if verdict["score"] >= 4 and guesses_log10 >= SECRET_MIN_GUESSES_LOG10:
+        return None
+    warning = verdict["feedback"]["warning"] or "a pattern"
+    return f"{warning.rstrip('.')}: about 10^{guesses_log10:.0f} guesses"
+
+
 DEVELOPMENT_DEPARTMENT_IBAN = "FR583000100596C130000000003"  # a well-formed, made-up account
 
 
@@ -136,7 +163,11 @@ class Settings:
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
             raise ImproperlyConfigured(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
+                + GENERATE_SECRET
             )
+        weakness = guessable_secret(self.secret_key)
+        if weakness is not None:
+            raise ImproperlyConfigured(f"SECRET_KEY is guessable ({weakness})" + GENERATE_SECRET)
         if self.database_url.startswith("sqlite"):
             raise ImproperlyConfigured("production needs DATABASE_URL pointing at PostgreSQL")
         if self.email_backend != "smtp":
