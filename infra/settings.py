@@ -61,6 +61,9 @@ class Settings:
     data_dir: Path = Path("var")
     access_token_minutes: int = 10
     refresh_token_days: int = 30
+    # A rotated refresh token presented again within this many seconds (several requests of
+    # an app waking up) gets the same new one instead of revoking the session.
+    refresh_reuse_grace_seconds: int = 30
     database_pool_size: int = 20
     email_backend: str = "outbox"  # "outbox" writes .eml files; "smtp" sends them
     email_from: str = "CJeune de Provence <ne-pas-repondre@cjeunedeprovence.fr>"
@@ -197,6 +200,7 @@ def load_settings() -> Settings:
         data_dir=data_dir,
         access_token_minutes=_int("ACCESS_TOKEN_MINUTES", 10),
         refresh_token_days=_int("REFRESH_TOKEN_DAYS", 30),
+        refresh_reuse_grace_seconds=_int("REFRESH_REUSE_GRACE_SECONDS", 30),
         database_pool_size=_int("DATABASE_POOL_SIZE", 20),
         email_backend=os.environ.get("EMAIL_BACKEND", "outbox"),
         email_from=os.environ.get(
