@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEVELOPMENT_SECRET = "dev-secret-change-me-0000000000000000"  # noqa: S105 - documented dev default
-GENERATE_SECRET = (
+KEY_GENERATION_HINT = (
     '; generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
 )
 # zxcvbn's work grows with the length (about 0.1 s for a repetitive 72-character key, the
@@ -166,11 +166,13 @@ class Settings:
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
             raise ImproperlyConfigured(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
-                + GENERATE_SECRET
+                + KEY_GENERATION_HINT
             )
         weakness = guessable_secret(self.secret_key)
         if weakness is not None:
-            raise ImproperlyConfigured(f"SECRET_KEY is guessable ({weakness})" + GENERATE_SECRET)
+            raise ImproperlyConfigured(
+                f"SECRET_KEY is guessable ({weakness})" + KEY_GENERATION_HINT
+            )
         if self.database_url.startswith("sqlite"):
             raise ImproperlyConfigured("production needs DATABASE_URL pointing at PostgreSQL")
         if self.email_backend != "smtp":
