@@ -131,7 +131,7 @@ class CJeuneGraphQL(GraphQL):
         response = super().create_response(response_data, sub_response)
         answers = response_data if isinstance(response_data, list) else [response_data]
         if any(
-            (error.get("extensions") or {}).get("code") == "SERVICE_UNAVAILABLE"
+            (error.get("extensions") or {}).get("code") == ErrorCode.SERVICE_UNAVAILABLE
             for answer in answers
             for error in answer.get("errors") or ()
         ):
