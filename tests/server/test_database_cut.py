@@ -208,3 +208,37 @@ async def test_while_the_database_refuses_connections_every_route_answers_503_or
     assert (await gql.post("{ me { id } }", token=token))["data"]["me"]["id"] == str(young.id)
     assert "errors" not in await gql.post(DEPARTMENT_SERVICES)
     assert (await gql.http.post(unsubscribe)).status_code == 200
+
+
+BLOCKED_ON_A_LOCK = """SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"""
+
+
+async def _cut_the_blocked_statement(admin: asyncpg.Connection) -> None:
+    async with asyncio.timeout(10):
+        while not (blocked := await admin.fetch(BLOCKED_ON_A_LOCK)):
+            await asyncio.sleep(0.01)
+    for row in blocked:
+        await admin.fetchval("SELECT pg_terminate_backend($1)", row["pid"])
+
+
+async def test_a_query_whose_read_failed_twice_is_run_once_more_and_answers(settings, gql):
+    """The read is cut while it runs, then again when run once more on a new connection:
+    the field fails with SERVICE_UNAVAILABLE inside the operation, and the operation, a
+    query, runs once more (with fresh DataLoaders) and answers."""
+    locker = await asyncpg.connect(_dsn(settings))
+    watcher = await asyncpg.connect(_dsn(settings))  # outside the lock's transaction
+    try:
+        lock = locker.transaction()
+        await lock.start()
+        await locker.execute("LOCK TABLE department_services IN ACCESS EXCLUSIVE MODE")
+        asking = asyncio.create_task(gql.post(DEPARTMENT_SERVICES))
+        await _cut_the_blocked_statement(watcher)  # the first try
+        await _cut_the_blocked_statement(watcher)  # the statement's own second try
+        await lock.rollback()
+        answer = await asyncio.wait_for(asking, 10)
+    finally:
+        await locker.close()
+        await watcher.close()
+    assert "errors" not in answer, answer
+    assert answer["data"]["departmentServices"]["__typename"] == "DepartmentServicePage"
