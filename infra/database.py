@@ -27,6 +27,9 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         connection["credentials"].setdefault("minsize", 1)
         connection["credentials"].setdefault("maxsize", settings.database_pool_size)
         connection["credentials"]["reset"] = _keep_session_state
+        # Tortoise's asyncpg client, with cut connections replaced and reported as
+        # DatabaseUnavailable (infra/postgres_client.py says why).
+        connection["engine"] = "infra.postgres_client"
     else:
         path = Path(connection["credentials"]["file_path"])
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEVELOPMENT_SECRET = "dev-secret-change-me-0000000000000000"  # noqa: S105 - documented dev default
+KEY_GENERATION_HINT = (
+    '; generate one with: python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+)
+# zxcvbn's work grows with the length (about 0.1 s for a repetitive 72-character key, the
+# most it accepts); a key is judged on its first 64 characters, all a random key needs.
+SECRET_JUDGED_CHARACTERS = 64
+# zxcvbn's strongest score (4) means at least 10^10 guesses; a key signs every access token
+# and can be attacked offline, so 10^25 is asked as well. zxcvbn estimates a random key of
+# n characters at about 10^n guesses: of 2,000 random 32-character keys, the weakest were
+# 10^27.5 (hex) and 10^29.8 (token_urlsafe), while "aaaa…" is 10^2.6, a keyboard walk of 36
+# characters 10^12, a repeated passphrase 10^22.
+SECRET_MIN_GUESSES_LOG10 = 25.0
+
+
+def guessable_secret(secret: str) -> str | None:
+    """Why `secret` is not random enough to sign tokens (zxcvbn's verdict: repeats,
+    sequences, keyboard walks, dictionary words), or None for a key that looks random."""
+    from zxcvbn import zxcvbn
+
+    verdict = zxcvbn(secret[:SECRET_JUDGED_CHARACTERS])
+    guesses_log10 = float(verdict["guesses_log10"])
+    if verdict["score"] >= 4 and guesses_log10 >= SECRET_MIN_GUESSES_LOG10:
+        return None
+    warning = verdict["feedback"]["warning"] or "a pattern"
+    return f"{warning.rstrip('.')}: about 10^{guesses_log10:.0f} guesses"
+
+
 DEVELOPMENT_DEPARTMENT_IBAN = "FR583000100596C130000000003"  # a well-formed, made-up account
 
 
@@ -34,6 +61,9 @@ class Settings:
     data_dir: Path = Path("var")
     access_token_minutes: int = 10
     refresh_token_days: int = 30
+    # A rotated refresh token presented again within this many seconds (several requests of
+    # an app waking up) gets the same new one instead of revoking the session.
+    refresh_reuse_grace_seconds: int = 30
     database_pool_size: int = 20
     email_backend: str = "outbox"  # "outbox" writes .eml files; "smtp" sends them
     email_from: str = "CJeune de Provence <ne-pas-repondre@cjeunedeprovence.fr>"
@@ -136,6 +166,12 @@ class Settings:
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
             raise ImproperlyConfigured(
                 "SECRET_KEY must be set to a random value of at least 32 characters in production"
+                + KEY_GENERATION_HINT
+            )
+        weakness = guessable_secret(self.secret_key)
+        if weakness is not None:
+            raise ImproperlyConfigured(
+                f"SECRET_KEY is guessable ({weakness})" + KEY_GENERATION_HINT
             )
         if self.database_url.startswith("sqlite"):
             raise ImproperlyConfigured("production needs DATABASE_URL pointing at PostgreSQL")
@@ -166,6 +202,7 @@ def load_settings() -> Settings:
         data_dir=data_dir,
         access_token_minutes=_int("ACCESS_TOKEN_MINUTES", 10),
         refresh_token_days=_int("REFRESH_TOKEN_DAYS", 30),
+        refresh_reuse_grace_seconds=_int("REFRESH_REUSE_GRACE_SECONDS", 30),
         database_pool_size=_int("DATABASE_POOL_SIZE", 20),
         email_backend=os.environ.get("EMAIL_BACKEND", "outbox"),
         email_from=os.environ.get(

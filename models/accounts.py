@@ -93,6 +93,9 @@ class RefreshToken(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
     rotated_at = fields.DatetimeField(null=True)
+    # The token its rotation issued, whose secret is derived from this one's (see
+    # domain/accounts/sessions.py): presented again soon after, this one gets that one back.
+    successor_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "refresh_tokens"

@@ -1,8 +1,9 @@
 """Authorization: every root field declares who may call it with `allow(...)`.
 
 A rule looks at the viewer, the parent object and the field's arguments. A field passes
-when any of its rules passes; otherwise the anonymous get UNAUTHENTICATED and everyone
-else FORBIDDEN, with a French message, and the resolver never runs.
+when any of its rules passes; otherwise the anonymous get UNAUTHENTICATED (TOKEN_EXPIRED
+when the access token they sent has expired: refresh it) and everyone else FORBIDDEN, with
+a French message, and the resolver never runs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from strawberry.types import Info
 from tortoise.models import Model
 
 from domain.accounts.viewer import Viewer
+from domain.core import clock
+from domain.core.errors import ErrorCode
 from models.accounts import StaffRole
 from models.offers import Offer
 from models.partners import Delegate, DelegatePermission
@@ -32,8 +35,13 @@ Check = Callable[[Viewer, Any, dict[str, Any]], bool | Awaitable[bool]]
 class AccessDenied(GraphQLError):
     """Raised when no rule of a field allows the viewer; never masked."""
 
-    def __init__(self, authenticated: bool) -> None:
-        if authenticated:
+    def __init__(self, authenticated: bool, token_expired: bool = False) -> None:
+        if token_expired:
+            super().__init__(
+                "Votre session a expiré : renouvelez votre jeton.",
+                extensions={"code": ErrorCode.TOKEN_EXPIRED.value},
+            )
+        elif authenticated:
             super().__init__(
                 "Vous n'avez pas les droits pour accéder à cette information "
                 "ou faire cette action.",
@@ -64,10 +72,14 @@ class Allow(BasePermission):
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         viewer: Viewer = info.context.viewer
+        if info.path.prev is None and viewer.token_expired_at(clock.now()):
+            # A new operation on a WebSocket whose connection_init token has expired since
+            # (streams already running go on while the session stays open).
+            viewer = Viewer(client_address=viewer.client_address, token_expired=True)
         for rule in self.rules:
             if await rule.allows(viewer, source, kwargs):
                 return True
-        raise AccessDenied(viewer.is_authenticated)
+        raise AccessDenied(viewer.is_authenticated, viewer.token_expired)
 
 
 def allow(*rules: Rule) -> list[FieldExtension]:

@@ -6,9 +6,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -16,7 +17,11 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
+from domain.core.errors import ErrorCode
+from infra import unavailable
 from infra.settings import Settings
+from resolvers.context import Context
+from resolvers.loaders import Loaders
 from resolvers.permissions import AccessDenied
 from schema.document_cache import document_cache
 from schema.enum_errors import FrenchEnumErrors
@@ -38,15 +43,83 @@ def should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, GraphQLError) or original.original_error is not None
 
 
+SERVICE_UNAVAILABLE = ErrorCode.SERVICE_UNAVAILABLE.value
+
+
+class CJeuneMaskErrors(MaskErrors):
+    """MaskErrors, except that a database that could not answer (a cut connection, a
+    locked SQLite file) gets the code SERVICE_UNAVAILABLE: the client may send it again."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not unavailable.is_unavailable(error.original_error):
+            return super().anonymise_error(error)
+        return GraphQLError(
+            unavailable.MESSAGE,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": SERVICE_UNAVAILABLE},
+        )
+
+
+def _service_unavailable(result: Any) -> bool:
+    return any(
+        (error.extensions or {}).get("code") == SERVICE_UNAVAILABLE
+        for error in getattr(result, "errors", None) or ()
+    )
+
+
+def _is_query(query: str | None, operation_name: str | None) -> bool:
+    try:
+        operation = get_operation_ast(parse(query or ""), operation_name)
+    except GraphQLError:
+        return False
+    return operation is not None and operation.operation == OperationType.QUERY
+
+
 class CJeuneSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
-        """Log what went wrong unexpectedly; refusals and invalid queries are expected."""
-        unexpected = [
-            e
-            for e in errors
-            if not isinstance(e.original_error, AccessDenied) and e.original_error is not None
-        ]
+        """Log what went wrong unexpectedly; refusals and invalid queries are expected, and
+        a database out of reach is one line (the client is told to retry)."""
+        unexpected = []
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, AccessDenied):
+                continue
+            if unavailable.is_unavailable(original):
+                logger.warning("%s: database unavailable: %s", error.path, original)
+                continue
+            unexpected.append(error)
         super().process_errors(unexpected, execution_context)
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Any = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> Any:
+        """A query (never a mutation: it might have committed) that met a database out of
+        reach runs once more: the connections it met were replaced meanwhile."""
+        arguments = (
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        result = await super().execute(*arguments)
+        if _service_unavailable(result) and _is_query(query, operation_name):
+            if isinstance(context_value, Context):
+                context_value.loaders = Loaders()  # they keep the failed loads
+            result = await super().execute(*arguments)
+        return result
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -63,7 +136,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         document_cache(max_tokens=settings.max_query_tokens, rules=limit_rules, maxsize=1024),
         RefuseNulCharacters,
         FrenchEnumErrors,
-        lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
+        lambda: CJeuneMaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
     ]
     if settings.is_production:
         from strawberry.extensions import DisableIntrospection

@@ -30,6 +30,7 @@ from server.home_page import home_routes
 from server.media_routes import media_routes
 from server.memory import settle
 from server.ratelimit import RateLimitMiddleware
+from server.unavailable import ServiceUnavailableMiddleware
 from server.unsubscribe_routes import unsubscribe_routes
 from server.viewer_listener import listen_for_viewer_changes, stop_listening
 from workers.broker import broker, configure_broker
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 # Probes, and the images a feed page loads by the dozen (static, cacheable).
                 exempt=lambda path: path in ("/healthz", "/readyz") or path.startswith("/media/"),
             ),
+            # Inside CORS, so that a browser can read the 503.
+            Middleware(ServiceUnavailableMiddleware),
         ],
         lifespan=lifespan,
     )

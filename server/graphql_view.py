@@ -13,21 +13,23 @@ File uploads (GraphQL multipart requests) are on, with two guards strawberry doe
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from domain.accounts.sessions import viewer_from_access_token
 from domain.accounts.viewer import Viewer
+from domain.core.errors import ErrorCode
 from infra.settings import Settings
+from infra.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 from resolvers.context import Context
 from server.graphiql import graphiql_page
 
@@ -62,6 +64,22 @@ def _capped(receive: Receive, limit: int) -> Receive:
     return capped_receive
 
 
+# How a graphql-transport-ws connection_init is refused: the close code, and the error code
+# as the reason. 4403 is strawberry's (the protocol's "Forbidden"); 1013 is WebSocket's own
+# "Try Again Later".
+REFUSED = 4403
+TRY_AGAIN_LATER = 1013
+
+
+class _WebSocket(ASGIWebSocketAdapter):
+    """strawberry's adapter; a connection that on_ws_connect already closed, with its own
+    code and reason, is not closed a second time with strawberry's."""
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.ws.application_state != WebSocketState.DISCONNECTED:
+            await super().close(code, reason)
+
+
 def _bearer(value: str | None) -> str | None:
     if value and value[:7].lower() == "bearer ":
         return value[7:].strip()
@@ -69,6 +87,8 @@ def _bearer(value: str | None) -> str | None:
 
 
 class CJeuneGraphQL(GraphQL):
+    websocket_adapter_class = _WebSocket
+
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(
             schema,
@@ -110,6 +130,19 @@ class CJeuneGraphQL(GraphQL):
         except TypeError:
             return json.dumps(data, separators=(",", ":"))
 
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        """A field that met the database out of reach (code SERVICE_UNAVAILABLE) is in a
+        200 answer, as GraphQL over HTTP wants; Retry-After says when to send it again."""
+        response = super().create_response(response_data, sub_response)
+        answers = response_data if isinstance(response_data, list) else [response_data]
+        if any(
+            (error.get("extensions") or {}).get("code") == ErrorCode.SERVICE_UNAVAILABLE
+            for answer in answers
+            for error in answer.get("errors") or ()
+        ):
+            response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     def _refuse_upload(self, headers: Headers) -> JSONResponse | None:
         if not any(headers.get(name, "").strip() for name in PREFLIGHT_HEADERS):
             return _refusal(
@@ -129,20 +162,38 @@ class CJeuneGraphQL(GraphQL):
             token = _bearer(request.headers.get("authorization"))
             if token:
                 # An invalid or revoked token is treated as no token: the field rules then
-                # answer UNAUTHENTICATED, so the app knows to refresh or sign in again.
+                # answer UNAUTHENTICATED, so the app knows to sign in again; an expired one
+                # gives an anonymous viewer for which they answer TOKEN_EXPIRED: refresh.
                 context.viewer = (
                     await viewer_from_access_token(token, context.client_address) or Viewer()
                 )
         return context
 
     async def on_ws_connect(self, context: Context) -> Any:
-        """graphql-transport-ws: the access token travels in the connection_init payload."""
+        """graphql-transport-ws: the access token travels in the connection_init payload.
+        Refused with the close code 4403 and the reason UNAUTHENTICATED (no valid token) or
+        TOKEN_EXPIRED (refresh it, then connect again); 1013 SERVICE_UNAVAILABLE when the
+        database could not answer."""
         params = context.connection_params or {}
         token = _bearer(params.get("authorization")) or params.get("accessToken")
-        viewer = (
-            await viewer_from_access_token(str(token), context.client_address) if token else None
-        )
+        try:
+            viewer = (
+                await viewer_from_access_token(str(token), context.client_address)
+                if token
+                else None
+            )
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            await self._refuse(context, TRY_AGAIN_LATER, ErrorCode.SERVICE_UNAVAILABLE)
+        if viewer is not None and viewer.token_expired:
+            await self._refuse(context, REFUSED, ErrorCode.TOKEN_EXPIRED)
         if viewer is None:
-            raise ConnectionRejectionError({"message": "Connexion requise."})
+            await self._refuse(context, REFUSED, "UNAUTHENTICATED")
         context.viewer = viewer
         return None
+
+    async def _refuse(self, context: Context, code: int, reason: str) -> NoReturn:
+        assert isinstance(context.request, WebSocket)
+        await context.request.close(code=code, reason=reason)
+        raise ConnectionRejectionError({"code": reason})

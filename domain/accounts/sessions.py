@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from tortoise.transactions import in_transaction
 
 from domain.accounts import queries, throttle
 from domain.accounts.passwords import verify_password
-from domain.accounts.tokens import issue_access_token, read_access_token
+from domain.accounts.tokens import genuine_access_token, issue_access_token
 from domain.accounts.viewer import Viewer
 from domain.accounts.viewer_cache import viewers
 from domain.core import clock
@@ -34,14 +37,56 @@ class IssuedTokens:
     refresh_token: str
 
 
-async def _issue_refresh_token(session: AuthSession) -> str:
-    secret = new_secret()
+async def _issue_refresh_token(
+    session: AuthSession, token_id: UUID | None = None, secret: str | None = None
+) -> str:
+    secret = secret or new_secret()
     token = await RefreshToken.create(
+        id=token_id or uuid4(),
         session=session,
         secret_hash=secret_hash(secret),
         expires_at=clock.now() + timedelta(days=get_settings().refresh_token_days),
     )
     return f"{token.id}.{secret}"
+
+
+def _successor_secret(secret: str, successor_id: UUID) -> str:
+    """The secret of the token issued when the token of `secret` is rotated. Derived rather
+    than drawn, so that the same token presented again within the grace window gets the
+    same successor back while no usable secret is stored: the database keeps hashes, and
+    the derivation needs the presented secret and SECRET_KEY."""
+    key = hmac.new(
+        get_settings().secret_key.encode(), b"cjeune refresh token successor", hashlib.sha256
+    ).digest()
+    mac = hmac.new(key, f"{secret}.{successor_id}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+SUCCESSORS_FOLLOWED = 5
+
+
+async def _current_successor(token_id: UUID, secret: str) -> str | None:
+    """For a token rotated less than REFRESH_REUSE_GRACE_SECONDS ago: the refresh token now
+    in use in its line (its successor, or theirs if the app has already refreshed again).
+    None outside the window, which is then a reuse."""
+    now = clock.now()
+    grace = timedelta(seconds=get_settings().refresh_reuse_grace_seconds)
+    # Read again: the rotation that beat this one has committed (PostgreSQL's conditional
+    # UPDATE waited for it; SQLite's transactions take turns).
+    current = await RefreshToken.get(id=token_id)
+    if current.rotated_at is None or current.rotated_at < now - grace:
+        return None
+    for _ in range(SUCCESSORS_FOLLOWED):
+        if current.successor_id is None:  # rotated before successors were recorded
+            return None
+        secret = _successor_secret(secret, current.successor_id)
+        successor = await RefreshToken.get_or_none(id=current.successor_id)
+        if successor is None or not same_hash(secret, successor.secret_hash):
+            return None  # SECRET_KEY changed meanwhile
+        if successor.rotated_at is None:
+            return f"{successor.id}.{secret}" if successor.expires_at > now else None
+        current = successor
+    return None
 
 
 async def login(
@@ -74,7 +119,9 @@ def _parse_refresh_token(raw: str) -> tuple[UUID, str] | None:
 
 
 async def refresh(raw_token: str) -> IssuedTokens:
-    """Rotate a refresh token. Replaying a rotated one revokes the whole session."""
+    """Rotate a refresh token. Replaying a rotated one revokes the whole session, unless it
+    was rotated less than REFRESH_REUSE_GRACE_SECONDS ago: several requests of an app
+    waking up refresh with the same token at once, and each gets the same new one."""
     invalid = DomainError(ErrorCode.INVALID_TOKEN, "Session expirée : veuillez vous reconnecter.")
     parsed = _parse_refresh_token(raw_token)
     if parsed is None:
@@ -90,20 +137,26 @@ async def refresh(raw_token: str) -> IssuedTokens:
         or not session.user.is_active
     ):
         raise invalid
+    successor_id = uuid4()
     async with in_transaction():
         # Only one caller can rotate a given token: the conditional update is the lock.
         rotated = await RefreshToken.filter(id=token.id, rotated_at__isnull=True).update(
-            rotated_at=clock.now()
+            rotated_at=clock.now(), successor_id=successor_id
         )
         if rotated:
-            new_refresh = await _issue_refresh_token(session)
+            new_refresh = await _issue_refresh_token(
+                session, successor_id, _successor_secret(secret, successor_id)
+            )
     if not rotated:
-        await revoke_session(session.id, reason="refresh_token_reuse")
-        raise DomainError(
-            ErrorCode.SESSION_REVOKED,
-            "Ce jeton a déjà été utilisé : par sécurité, la session a été fermée. "
-            "Veuillez vous reconnecter.",
-        )
+        current = await _current_successor(token.id, secret)
+        if current is None:
+            await revoke_session(session.id, reason="refresh_token_reuse")
+            raise DomainError(
+                ErrorCode.SESSION_REVOKED,
+                "Ce jeton a déjà été utilisé : par sécurité, la session a été fermée. "
+                "Veuillez vous reconnecter.",
+            )
+        new_refresh = current
     user = session.user
     access, expires_in = issue_access_token(user.id, session.id)
     return IssuedTokens(user, access, expires_in, new_refresh)
@@ -126,11 +179,19 @@ async def revoke_all_sessions(
 
 async def viewer_from_access_token(token: str, client_address: str | None) -> Viewer | None:
     """The Viewer behind a bearer token, or None when the token, session or account is no
-    longer valid. Checked on every request, so revocation takes effect at once."""
-    claims = read_access_token(token)
-    if claims is None:
+    longer valid. Checked on every request, so revocation takes effect at once. A token we
+    signed that has expired gives an anonymous Viewer marked `token_expired`, so that the
+    client is told to refresh it (TOKEN_EXPIRED) rather than to sign in (UNAUTHENTICATED)."""
+    genuine = genuine_access_token(token)
+    if genuine is None:
         return None
-    return await load_viewer(claims.user_id, claims.session_id, client_address)
+    claims, expires_at = genuine
+    if expires_at <= clock.now().timestamp():
+        return Viewer(client_address=client_address, token_expired=True)
+    viewer = await load_viewer(claims.user_id, claims.session_id, client_address)
+    if viewer is not None:
+        viewer.token_expires_at = expires_at
+    return viewer
 
 
 async def load_viewer(user_id: UUID, session_id: UUID, client_address: str | None) -> Viewer | None:

@@ -54,6 +54,15 @@ VERIFIED_TOKENS_KEPT = 10_000
 
 def read_access_token(token: str) -> AccessClaims | None:
     """The claims of a valid, unexpired access token; None for anything else."""
+    genuine = genuine_access_token(token)
+    if genuine is None or genuine[1] <= clock.now().timestamp():
+        return None
+    return genuine[0]
+
+
+def genuine_access_token(token: str) -> tuple[AccessClaims, int] | None:
+    """The claims and expiry (a POSIX timestamp) of an access token we signed, expired or
+    not; None for anything else. An expired one tells the client to refresh."""
     secret_key = get_settings().secret_key
     known = _verified.get(token)
     if known is None or known.secret_key != secret_key:
@@ -63,9 +72,7 @@ def read_access_token(token: str) -> AccessClaims | None:
         _verified[token] = known
         if len(_verified) > VERIFIED_TOKENS_KEPT:
             _verified.popitem(last=False)
-    if known.expires_at <= clock.now().timestamp():
-        return None
-    return known.claims
+    return known.claims, known.expires_at
 
 
 def _verify(token: str, secret_key: str) -> _Verified | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from models.accounts import StaffRole, User, UserKind
@@ -16,10 +17,21 @@ class Viewer:
     client_address: str | None = None
     # Active delegations of an active partner, by partner id; loaded once per request.
     delegations: dict[UUID, Delegate] = field(default_factory=dict)
+    # When the access token it came from expires (a POSIX timestamp); a WebSocket keeps
+    # its connection_init's viewer, and a new operation there needs an unexpired token.
+    token_expires_at: int | None = None
+    # Anonymous because the access token presented had expired: the client should refresh.
+    token_expired: bool = False
 
     @property
     def is_authenticated(self) -> bool:
         return self.user is not None
+
+    def token_expired_at(self, now: datetime) -> bool:
+        """Has the access token behind this viewer expired by `now`?"""
+        if self.token_expired:
+            return True
+        return self.token_expires_at is not None and self.token_expires_at <= now.timestamp()
 
     @property
     def signed_in_user(self) -> User:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from infra.settings import DEVELOPMENT_DEPARTMENT_IBAN, DEVELOPMENT_SECRET, ImproperlyConfigured
+from infra.settings import (
+    DEVELOPMENT_DEPARTMENT_IBAN,
+    DEVELOPMENT_SECRET,
+    ImproperlyConfigured,
+    guessable_secret,
+)
 from server.app import create_app
 from workers.broker import configure_broker
 
 PRODUCTION = {
     "environment": "production",
-    "secret_key": "s3cr3t-" + "k" * 33,
+    "secret_key": "Hex6sf2TdgKAVb8v9GNfumdk2mbeuIlCp9_mg1Aq8YQnXHxYph6tVI2bPP5gHvyl",
     "database_url": "postgres://cjeune@db.internal:5432/cjeune",
     "email_backend": "smtp",
     "push_backend": "fcm",
@@ -74,3 +81,34 @@ async def test_production_starts_with_a_long_secret_and_postgresql(settings):
 async def test_production_refuses_to_start_unsafely(settings, unsafe):
     with pytest.raises(ImproperlyConfigured):
         create_app(replace(settings, **{**PRODUCTION, **unsafe}), manage_database=False)
+
+
+@pytest.mark.parametrize(
+    ("secret", "pattern"),
+    [
+        ("a" * 32, "Repeats"),
+        ("changemechangemechangemechangeme", "Repeats"),
+        ("abcdefghijklmnopqrstuvwxyz012345", "Sequences"),
+        ("qwertyuiopasdfghjklzxcvbnm1234567890", "10^12"),  # a keyboard walk, 36 characters
+        ("s3cr3t-" + "k" * 33, "10^8"),
+    ],
+    ids=["repeated-letter", "repeated-word", "sequence", "keyboard-walk", "word-and-repeats"],
+)
+async def test_production_refuses_a_guessable_secret_and_says_how_to_make_one(
+    settings, secret, pattern
+):
+    with pytest.raises(ImproperlyConfigured) as refused:
+        create_app(replace(settings, **{**PRODUCTION, "secret_key": secret}), manage_database=False)
+    message = str(refused.value)
+    assert message.startswith("SECRET_KEY is guessable") and pattern in message
+    assert 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"' in message
+
+
+def test_random_keys_are_accepted_and_long_ones_judged_quickly():
+    for _ in range(20):
+        assert guessable_secret(secrets.token_urlsafe(48)) is None
+        assert guessable_secret(secrets.token_hex(32)) is None  # openssl rand -hex 32
+    started = time.perf_counter()
+    assert guessable_secret("ab" * 50_000) is not None
+    assert guessable_secret(secrets.token_urlsafe(48) * 1000) is None
+    assert time.perf_counter() - started < 1  # judged on the first 64 characters

@@ -254,7 +254,7 @@ def test_production_refuses_the_default_secret(tmp_path):
         "serve",
         env={
             "ENVIRONMENT": "production",
-            "SECRET_KEY": "k" * 40,
+            "SECRET_KEY": "Hex6sf2TdgKAVb8v9GNfumdk2mbeuIlCp9_mg1Aq8YQnXHxYph6tVI2bPP5gHvyl",
             "DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3",
         },
     )

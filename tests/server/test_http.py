@@ -38,7 +38,7 @@ RESET_SUBJECT = "Réinitialisation"
 RATE_LIMITED_MESSAGE = "Trop de requêtes : réessayez dans une minute."
 PRODUCTION = {
     "environment": "production",
-    "secret_key": "s3cr3t-" + "k" * 33,
+    "secret_key": "Hex6sf2TdgKAVb8v9GNfumdk2mbeuIlCp9_mg1Aq8YQnXHxYph6tVI2bPP5gHvyl",
     "database_url": "postgres://cjeune@db.internal:5432/cjeune",
     "email_backend": "smtp",
     "push_backend": "fcm",

@@ -32,7 +32,7 @@ def test_a_worker_without_redis_is_refused(tmp_path):
 def test_a_scheduler_without_redis_is_refused_in_production(tmp_path):
     production = {
         "ENVIRONMENT": "production",
-        "SECRET_KEY": "x" * 40,
+        "SECRET_KEY": "Hex6sf2TdgKAVb8v9GNfumdk2mbeuIlCp9_mg1Aq8YQnXHxYph6tVI2bPP5gHvyl",
         "DATABASE_URL": "postgres://cjeune@127.0.0.1:5432/cjeune",
         "EMAIL_BACKEND": "smtp",
         "PUSH_BACKEND": "fcm",
