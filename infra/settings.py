@@ -79,6 +79,8 @@ class Settings:
     query_cost_list_size: int = 10  # items counted for a list without a page size
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     max_upload_bytes: int = 8 * 1024 * 1024  # one uploaded image file
+    max_request_bytes: int = 1024 * 1024  # any other request body (and WebSocket message)
+    max_json_depth: int = 32  # nested arrays and objects in a JSON body or variables
     max_image_pixels: int = 40_000_000  # width x height of an uploaded image
     # The payer of the reimbursements (SEPA debtor) and the header of the statements.
     department_name: str = "Département des Bouches-du-Rhône"
@@ -215,6 +217,8 @@ def load_settings() -> Settings:
         query_cost_list_size=_int("QUERY_COST_LIST_SIZE", 10),
         allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         max_upload_bytes=_int("MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
+        max_request_bytes=_int("MAX_REQUEST_BYTES", 1024 * 1024),
+        max_json_depth=_int("MAX_JSON_DEPTH", 32),
         max_image_pixels=_int("MAX_IMAGE_PIXELS", 40_000_000),
         department_name=os.environ.get("DEPARTMENT_NAME", "Département des Bouches-du-Rhône"),
         department_address=os.environ.get(
