@@ -19,6 +19,7 @@ from schema.document_cache import document_cache
 from schema.execution import CJeuneExecutionContext
 from schema.input_guard import RefuseNulCharacters
 from schema.limits import Limits, bounded_overlap_rule, limits_rule
+from schema.messages import FrenchMessages
 from schema.root import Mutation, Query, Subscription
 
 logger = logging.getLogger("cjeune.graphql")
@@ -71,6 +72,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         RefuseNulCharacters,
         cost_limit(max_cost=limits.max_cost, list_size=limits.list_size),
         lambda: MaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
+        # After MaskErrors in the list, so it ends first and sees graphql-core's errors.
+        FrenchMessages,
     ]
     if settings.is_production:
         from strawberry.extensions import DisableIntrospection

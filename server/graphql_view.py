@@ -34,6 +34,7 @@ from domain.accounts.sessions import viewer_from_access_token
 from domain.accounts.viewer import Viewer
 from infra.settings import Settings
 from resolvers.context import Context
+from schema.messages import translate_http
 from server.json_body import JsonTooDeep, decode
 
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
@@ -111,10 +112,25 @@ class CJeuneGraphQL(GraphQL):
         await super().__call__(scope, receive, send)
 
     async def run(self, *args: Any, **kwargs: Any) -> Any:
+        """strawberry's HTTP refusals (plain English text) answered as French GraphQL
+        errors with a code, the original reason in `extensions.detail`."""
         try:
             return await super().run(*args, **kwargs)
         except Refusal as refusal:
             return _refusal(refusal.status_code, refusal.reason, refusal.code)
+        except HTTPException as refused:
+            french = translate_http(refused.reason)
+            return JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": french.message,
+                            "extensions": {"code": french.code, "detail": refused.reason},
+                        }
+                    ]
+                },
+                status_code=refused.status_code,
+            )
 
     def decode_json(self, data: str | bytes) -> object:
         return decode(data, self.max_json_depth)
