@@ -81,6 +81,7 @@ class Settings:
     max_upload_bytes: int = 8 * 1024 * 1024  # one uploaded image file
     max_request_bytes: int = 1024 * 1024  # any other request body (and WebSocket message)
     max_json_depth: int = 32  # nested arrays and objects in a JSON body or variables
+    max_subscriptions_per_connection: int = 20  # operations open at once on one WebSocket
     max_image_pixels: int = 40_000_000  # width x height of an uploaded image
     # The payer of the reimbursements (SEPA debtor) and the header of the statements.
     department_name: str = "Département des Bouches-du-Rhône"
@@ -219,6 +220,7 @@ def load_settings() -> Settings:
         max_upload_bytes=_int("MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
         max_request_bytes=_int("MAX_REQUEST_BYTES", 1024 * 1024),
         max_json_depth=_int("MAX_JSON_DEPTH", 32),
+        max_subscriptions_per_connection=_int("MAX_SUBSCRIPTIONS_PER_CONNECTION", 20),
         max_image_pixels=_int("MAX_IMAGE_PIXELS", 40_000_000),
         department_name=os.environ.get("DEPARTMENT_NAME", "Département des Bouches-du-Rhône"),
         department_address=os.environ.get(

@@ -7,15 +7,15 @@ before execution and is refused above `max_cost`:
 - every field costs 1;
 - a page size (a `first`, `last` or `limit` argument, or such a field of an input object
   argument, as `search(query: {first: 50})`) multiplies what is selected under the list it
-  pages: on a list field, its own subtree; on a page object (`feed(first: 20) { items … }`),
-  the subtree of each list field directly under it. The size is the literal, or the
-  variable's value, or the argument's default when it is left out; clamped to 1…100, the
-  largest page any field serves;
+  pages: on a list field, its own subtree; on a page object
+  (`myFavorites(first: 20) { offers … }`), the subtree of each list field directly under
+  it. The size is the literal, or the variable's value, or the argument's default when it
+  is left out; clamped to 1…100, the largest page any field serves;
 - a list field without a page size (a person's cards, a partner's delegates) counts
   `list_size` items.
 
-So `feed(first: 20) { items { id title } pageInfo { endCursor } }` costs
-1 + (1 + 20 × 2) + (1 + 1) = 44.
+So `myFavorites(first: 20) { offers { id kind } nextCursor }` costs 1 + (1 + 20 × 2) + 1
+= 43.
 
 Variable values change the cost, so it is counted for each request, after validation.
 Validation counts it too, with each page size given by a variable taken as 1: that lower

@@ -90,7 +90,7 @@ class CJeuneGraphQL(GraphQL):
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=settings.allowed_origins,
-            max_subscriptions_per_connection=20,
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             multipart_uploads_enabled=True,
         )
         self.max_multipart_bytes = settings.max_upload_bytes + MULTIPART_OVERHEAD
