@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -439,6 +440,15 @@ class FrenchMessages(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = [in_french(e) if _graphql_own(e) else e for e in result.errors]
+        self._translate(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """Each result of a WebSocket operation, sent before the operation ends."""
+        self._translate(result)
+        yield
+
+    @staticmethod
+    def _translate(result: Any) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [in_french(e) if _graphql_own(e) else e for e in errors]

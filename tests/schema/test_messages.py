@@ -206,3 +206,27 @@ def test_no_suggestion_survives_the_translation():
     assert french is not None
     assert french.message == "Le type « Carte » n'existe pas."
     assert "Card" not in json.dumps(french.message)
+
+
+async def test_errors_of_an_operation_over_a_websocket_are_french_too(gql, live_server):
+    from websockets.asyncio.client import connect
+
+    from tests.factories import token_for, young_person
+
+    token = await token_for(gql, await young_person())
+    async with connect(f"ws://{live_server}/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        await ws.send(
+            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+        )
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        await ws.send(
+            json.dumps(
+                {"id": "1", "type": "subscribe", "payload": {"query": "subscription { nope }"}}
+            )
+        )
+        message = json.loads(await ws.recv())
+
+    assert message["type"] == "error"
+    [error] = message["payload"]
+    assert error["message"] == "Le champ « nope » n'existe pas sur le type « Subscription »."
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
