@@ -100,6 +100,13 @@ class OperationCost:
         self.walked = 0  # selection sets walked: at most one per selection set of the document
 
     def of(self, operation: OperationDefinitionNode) -> int:
+        if not self.lower_bound:  # a variable left out takes its default in the operation
+            defaults = {
+                d.variable.name.value: int(d.default_value.value)
+                for d in operation.variable_definitions or ()
+                if isinstance(d.default_value, IntValueNode)
+            }
+            self.variables = {**defaults, **self.variables}
         root = self.schema.get_root_type(operation.operation)
         return self._total(self._of(operation.selection_set, root), None)
 

@@ -1,4 +1,5 @@
-"""The document limits checked while validating: depth, aliases, operations per document.
+"""The document limits checked while validating: depth, aliases, operations per document,
+and a lower bound of each operation's cost (schema/cost.py).
 
 Each must take time linear in the size of the document. A fragment may be spread several
 times, and spread fragments that spread others: expanding the spreads again at every use
@@ -11,7 +12,8 @@ The figures are those the expansion would give: a fragment spread twice brings i
 twice. A spread that closes a cycle counts nothing here (NoFragmentCyclesRule reports it).
 
 Every limit is checked when validation enters the document, before the other rules visit
-anything; a document over a limit ends its validation there (the errors found are raised
+anything (the cost only if the others pass, so that its walk never goes deeper than
+MAX_NESTING); a document over a limit ends its validation there (the errors found are raised
 as graphql-core's `ValidationAbortedError`, which `validate` returns as its errors).
 """
 

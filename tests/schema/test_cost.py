@@ -41,6 +41,7 @@ def cost(schema, document: str, variables: dict | None = None, list_size: int = 
         # clamped to the largest page any field serves
         ("{ feed(first: 100000) { items { __typename } } }", {}, 102),
         (FEED, {"n": 0}, 4),
+        ("query($n: Int = 50) { feed(first: $n) { items { __typename } } }", {}, 52),
         # a list without a page size: list_size items (10)
         ("{ myCards { code wallets { kind balanceCents } } }", {}, 1 + 10 * (1 + 1 + 10 * 2)),
         # the page size inside an input object argument
@@ -65,6 +66,7 @@ def cost(schema, document: str, variables: dict | None = None, list_size: int = 
         "default-page",
         "clamped",
         "at-least-one",
+        "variable-default",
         "unpaged-lists",
         "input-object",
         "input-variable",
