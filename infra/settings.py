@@ -102,8 +102,16 @@ class Settings:
     max_query_tokens: int = 2000
     max_query_aliases: int = 15
     max_operations_per_request: int = 10
+    # graphql-core's field-merging check, the one validation rule whose work grows faster
+    # than the document: comparisons it may make (its budget's units) before it gives up
+    max_validation_work: int = 10_000
+    max_query_cost: int = 20_000  # fields x page sizes, counted before execution
+    query_cost_list_size: int = 10  # items counted for a list without a page size
     allowed_origins: tuple[str, ...] = field(default_factory=tuple)
     max_upload_bytes: int = 8 * 1024 * 1024  # one uploaded image file
+    max_request_bytes: int = 1024 * 1024  # any other request body (and WebSocket message)
+    max_json_depth: int = 32  # nested arrays and objects in a JSON body or variables
+    max_subscriptions_per_connection: int = 20  # operations open at once on one WebSocket
     max_image_pixels: int = 40_000_000  # width x height of an uploaded image
     # The payer of the reimbursements (SEPA debtor) and the header of the statements.
     department_name: str = "Département des Bouches-du-Rhône"
@@ -242,8 +250,14 @@ def load_settings() -> Settings:
         max_query_tokens=_int("MAX_QUERY_TOKENS", 2000),
         max_query_aliases=_int("MAX_QUERY_ALIASES", 15),
         max_operations_per_request=_int("MAX_OPERATIONS_PER_REQUEST", 10),
+        max_validation_work=_int("MAX_VALIDATION_WORK", 10_000),
+        max_query_cost=_int("MAX_QUERY_COST", 20_000),
+        query_cost_list_size=_int("QUERY_COST_LIST_SIZE", 10),
         allowed_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         max_upload_bytes=_int("MAX_UPLOAD_BYTES", 8 * 1024 * 1024),
+        max_request_bytes=_int("MAX_REQUEST_BYTES", 1024 * 1024),
+        max_json_depth=_int("MAX_JSON_DEPTH", 32),
+        max_subscriptions_per_connection=_int("MAX_SUBSCRIPTIONS_PER_CONNECTION", 20),
         max_image_pixels=_int("MAX_IMAGE_PIXELS", 40_000_000),
         department_name=os.environ.get("DEPARTMENT_NAME", "Département des Bouches-du-Rhône"),
         department_address=os.environ.get(

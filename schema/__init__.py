@@ -9,12 +9,14 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, OperationType, get_operation_ast, parse
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    QueryDepthLimiter,
+from graphql import (
+    GraphQLError,
+    OperationType,
+    OverlappingFieldsCanBeMergedRule,
+    get_operation_ast,
+    parse,
 )
+from strawberry.extensions import MaskErrors
 from strawberry.schema.config import StrawberryConfig
 
 from domain.core.errors import ErrorCode
@@ -23,11 +25,12 @@ from infra.settings import Settings
 from resolvers.context import Context
 from resolvers.loaders import Loaders
 from resolvers.permissions import AccessDenied
+from schema.cost import cost_limit
 from schema.document_cache import document_cache
-from schema.enum_errors import FrenchEnumErrors
 from schema.execution import CJeuneExecutionContext
 from schema.input_guard import RefuseNulCharacters
-from schema.limits import max_operations_rule
+from schema.limits import Limits, bounded_overlap_rule, limits_rule
+from schema.messages import FrenchMessages
 from schema.root import Mutation, Query, Subscription
 
 logger = logging.getLogger("cjeune.graphql")
@@ -125,18 +128,31 @@ class CJeuneSchema(strawberry.Schema):
 def build_schema(settings: Settings) -> strawberry.Schema:
     # The limit rules are built once: a fresh rule class per request would make every
     # document look new to the validation cache.
-    limit_rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules,
-        max_operations_rule(settings.max_operations_per_request),
-    ]
+    limits = Limits(
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_query_aliases,
+        max_operations=settings.max_operations_per_request,
+        max_cost=settings.max_query_cost,
+        list_size=settings.query_cost_list_size,
+    )
+    limit_rules = [limits_rule(limits)]
+    substitutes = {
+        OverlappingFieldsCanBeMergedRule: bounded_overlap_rule(settings.max_validation_work)
+    }
     extensions = [
         # Terminals send the same few documents all day: each is parsed (at most
         # max_query_tokens tokens) and validated (with the limit rules) once per process.
-        document_cache(max_tokens=settings.max_query_tokens, rules=limit_rules, maxsize=1024),
+        document_cache(
+            max_tokens=settings.max_query_tokens,
+            rules=limit_rules,
+            substitutes=substitutes,
+            maxsize=1024,
+        ),
         RefuseNulCharacters,
-        FrenchEnumErrors,
+        cost_limit(max_cost=limits.max_cost, list_size=limits.list_size),
         lambda: CJeuneMaskErrors(should_mask_error=should_mask, error_message=MASKED_MESSAGE),
+        # After MaskErrors in the list, so it ends first and sees graphql-core's errors.
+        FrenchMessages,
     ]
     if settings.is_production:
         from strawberry.extensions import DisableIntrospection

@@ -8,15 +8,16 @@ keyed by the query text (a string hashes once and keeps its hash), holds the doc
 the errors its validation found.
 
 The parse keeps its token limit (a document longer than `max_tokens` is refused before it
-is parsed to the end), and validation runs every rule the operation carries (graphql-core's,
-this schema's limits, and in production the introspection ban) plus `rules`: a cached
-result is reused only for the same rules.
+is parsed to the end), and validation runs `rules` first (this schema's limits, which may
+end the validation before the other rules start) then every rule the operation carries
+(graphql-core's, with any of them replaced as `substitutes` says, and in production the
+introspection ban): a cached result is reused only for the same rules.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, parse
@@ -55,12 +56,20 @@ class DocumentTable:
         return entry
 
 
+Rule = type[ASTValidationRule]
+
+
 def document_cache(
-    *, max_tokens: int, rules: Sequence[type[ASTValidationRule]], maxsize: int = 1024
+    *,
+    max_tokens: int,
+    rules: Sequence[Rule],
+    substitutes: Mapping[Rule, Rule] | None = None,
+    maxsize: int = 1024,
 ) -> Callable[[], SchemaExtension]:
     """An extension factory for one schema: its table lives as long as the schema."""
     table = DocumentTable(maxsize)
-    extra_rules = tuple(rules)
+    first_rules = tuple(rules)
+    replaced = dict(substitutes or {})
 
     class DocumentCache(SchemaExtension):
         documents = table
@@ -69,7 +78,9 @@ def document_cache(
         def on_operation(self) -> Iterator[None]:
             context = self.execution_context
             context.parse_options["max_tokens"] = max_tokens
-            context.validation_rules = context.validation_rules + extra_rules
+            context.validation_rules = first_rules + tuple(
+                replaced.get(rule, rule) for rule in context.validation_rules
+            )
             yield
 
         def on_parse(self) -> Iterator[None]:

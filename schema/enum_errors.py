@@ -1,19 +1,17 @@
 """GraphQL's own refusal of an enum value, said in French: the apps show it to people.
 
 A value outside an enum (a misspelled wallet: `walletKind: "SPORTS"`) is refused by GraphQL
-before any resolver runs, with graphql-core's English message. This extension rewrites those
-messages (a variable's value, a literal, a quoted literal) and leaves every other error as
-it is; `WalletKind` is named in the guide's words: « Porte-monnaie inconnu ».
+before any resolver runs, with graphql-core's English message. schema/messages.py's
+FrenchMessages rewrites those messages with `in_french` (a variable's value, a literal, a
+quoted literal) and gives every other error its own pattern's French; `WalletKind` is
+named in the guide's words: « Porte-monnaie inconnu ».
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-from graphql import ExecutionResult, GraphQLEnumType, GraphQLError
-from strawberry.extensions import SchemaExtension
-from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
+from graphql import GraphQLEnumType, GraphQLError, GraphQLSchema
 
 _SUGGESTION = r"(?: Did you mean .*)?"
 _UNKNOWN = re.compile(
@@ -71,15 +69,5 @@ def in_french(error: GraphQLError, enum_of: dict[str, GraphQLEnumType]) -> Graph
     )
 
 
-class FrenchEnumErrors(SchemaExtension):
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if (
-            not isinstance(result, (ExecutionResult, StrawberryExecutionResult))
-            or not result.errors
-        ):
-            return
-        types = self.execution_context.schema._schema.type_map
-        enums = {name: t for name, t in types.items() if isinstance(t, GraphQLEnumType)}
-        result.errors = [in_french(error, enums) for error in result.errors]
+def enum_types(schema: GraphQLSchema) -> dict[str, GraphQLEnumType]:
+    return {name: t for name, t in schema.type_map.items() if isinstance(t, GraphQLEnumType)}

@@ -22,10 +22,11 @@ from infra.settings import Settings, get_settings
 from push import realtime
 from push.channels import close_channels
 from schema import build_schema
+from server.body_limit import BodyLimitMiddleware
 from server.consent_routes import parental_consent_routes
 from server.finance_routes import finance_routes
 from server.graphiql import graphiql_routes
-from server.graphql_view import CJeuneGraphQL
+from server.graphql_view import MULTIPART_OVERHEAD, CJeuneGraphQL
 from server.home_page import home_routes
 from server.media_routes import media_routes
 from server.memory import settle
@@ -118,6 +119,11 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             ),
             # Inside CORS, so that a browser can read the 503.
             Middleware(ServiceUnavailableMiddleware),
+            Middleware(
+                BodyLimitMiddleware,
+                max_bytes=settings.max_request_bytes,
+                max_multipart_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD,
+            ),
         ],
         lifespan=lifespan,
     )

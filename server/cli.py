@@ -85,6 +85,7 @@ def serve(args: argparse.Namespace) -> None:
         workers=args.workers,
         proxy_headers=True,
         log_level="info",
+        ws_max_size=settings.max_request_bytes,  # a larger WebSocket message closes it (1009)
     )
 
 

@@ -8,6 +8,10 @@ File uploads (GraphQL multipart requests) are on, with two guards strawberry doe
   cannot send the bearer token either: the header is a second, independent lock.)
 - size: the body is refused (413) past `MAX_UPLOAD_BYTES` plus room for the operation,
   from its Content-Length or while it arrives, before it is parsed or spooled any further.
+  (`server/body_limit.py` caps every route the same way; this view keeps its own cap.)
+
+JSON (bodies, the `variables` of a GET, WebSocket messages) is decoded by orjson with a
+bound on its nesting (`server/json_body.py`): too deep is a 400 with `JSON_TOO_DEEP`.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 from typing import Any, NoReturn
 
 import orjson
+from cross_web import HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -31,7 +36,9 @@ from domain.core.errors import ErrorCode
 from infra.settings import Settings
 from infra.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 from resolvers.context import Context
+from schema.messages import translate_http
 from server.graphiql import graphiql_page
+from server.json_body import JsonTooDeep, decode
 
 PREFLIGHT_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
 MULTIPART_OVERHEAD = 1024 * 1024  # the `operations` and `map` fields, the part headers
@@ -42,6 +49,14 @@ def _refusal(status_code: int, message: str, code: str) -> JSONResponse:
     return JSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status_code
     )
+
+
+class Refusal(HTTPException):
+    """An HTTP-level refusal answered as a GraphQL error: French message, stable code."""
+
+    def __init__(self, status_code: int, message: str, code: str) -> None:
+        super().__init__(status_code, message)
+        self.code = code
 
 
 class _BodyTooLarge(Exception):
@@ -96,10 +111,11 @@ class CJeuneGraphQL(GraphQL):
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             allowed_origins=settings.allowed_origins,
-            max_subscriptions_per_connection=20,
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
             multipart_uploads_enabled=True,
         )
         self.max_multipart_bytes = settings.max_upload_bytes + MULTIPART_OVERHEAD
+        self.max_json_depth = settings.max_json_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST":
@@ -119,6 +135,43 @@ class CJeuneGraphQL(GraphQL):
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our GraphiQL page, whose assets the app serves (server/graphiql.py)."""
         return graphiql_page()
+
+    async def run(self, *args: Any, **kwargs: Any) -> Any:
+        """strawberry's HTTP refusals (plain English text) answered as French GraphQL
+        errors with a code, the original reason in `extensions.detail`."""
+        try:
+            return await super().run(*args, **kwargs)
+        except Refusal as refusal:
+            return _refusal(refusal.status_code, refusal.reason, refusal.code)
+        except HTTPException as refused:
+            french = translate_http(refused.reason)
+            return JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": french.message,
+                            "extensions": {"code": french.code, "detail": refused.reason},
+                        }
+                    ]
+                },
+                status_code=refused.status_code,
+            )
+
+    def decode_json(self, data: str | bytes) -> object:
+        return decode(data, self.max_json_depth)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except JsonTooDeep as error:
+            raise Refusal(
+                400,
+                f"JSON trop imbriqué : au plus {error.max_depth} niveaux de tableaux et d'objets.",
+                "JSON_TOO_DEEP",
+            ) from None
+        except json.JSONDecodeError:
+            message = "Corps de requête illisible : JSON invalide."
+            raise Refusal(400, message, "INVALID_JSON") from None
 
     def encode_json(self, data: object) -> str:
         """Answers (HTTP and WebSocket) through orjson: a map page of 100 hits encodes

@@ -81,3 +81,33 @@ async def test_a_revoked_session_stops_receiving(gql, live_server):
         assert message["type"] == "complete"  # the stream ended instead of leaking the entry
     finally:
         await ws.close()
+
+
+async def test_one_connection_holds_at_most_the_configured_subscriptions(gql, settings):
+    from dataclasses import replace
+
+    from server.app import create_app
+    from tests.support import serving
+
+    team = await partner_team()
+    token = await token_for(gql, team.principal)
+    app = create_app(replace(settings, max_subscriptions_per_connection=1), manage_database=False)
+
+    async with serving(app) as address:
+        ws = await _open(address, token, str(team.partner.id))
+        try:
+            await ws.send(
+                json.dumps(
+                    {
+                        "id": "2",
+                        "type": "subscribe",
+                        "payload": {"query": FOLLOW, "variables": {"p": str(team.partner.id)}},
+                    }
+                )
+            )
+            message = json.loads(await asyncio.wait_for(ws.recv(), 2))
+        finally:
+            await ws.close()
+
+    assert (message["id"], message["type"]) == ("2", "error")
+    assert message["payload"][0]["message"] == "Subscription limit reached"
