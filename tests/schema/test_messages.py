@@ -78,7 +78,7 @@ async def ask(app, query: str, variables: dict | None = None) -> dict:
             SEARCH,
             {"k": ["OFFRE"]},
             "BAD_USER_INPUT",
-            "La variable « $k » a une valeur invalide (position [0]) : la valeur « OFFRE » "
+            "La variable « $k » a une valeur invalide (en $k[0]) : la valeur « OFFRE » "
             "n'existe pas dans l'énumération « SearchKind ».",
         ),
         (
