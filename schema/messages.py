@@ -218,7 +218,7 @@ _rule(
     lambda m: _nested(
         m,
         f"La variable « ${m['name']} » a une valeur invalide"
-        + (f" (position {m['at']})" if m["at"] else ""),
+        + (f" (en ${m['name']}{m['at']})" if m["at"] else ""),
     ),
     BAD_USER_INPUT,
 )

@@ -307,7 +307,13 @@ async def test_a_non_string_amount_is_refused_by_the_schema(gql):
     payload = debit_input(team, holder)
     payload["input"]["amount"] = 1000
     result = await gql.post(DEBIT, payload, token=await token_for(gql, cashier))
-    assert result["data"] is None and "String" in result["errors"][0]["message"]
+    assert result["data"] is None
+    [error] = result["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == (
+        "La variable « $input » a une valeur invalide (en $input.amount) : 1000 n'est pas "
+        "une chaîne de caractères."
+    )
     assert await wallet_balance(holder) == 10000
 
 
