@@ -129,15 +129,17 @@ _runs = itertools.count()
 
 
 async def answer(schema, document: str, runs: int = 3) -> tuple[float, list[dict]]:
-    """Seconds to refuse or answer `document` (best of `runs`, each a text never seen
-    before, so the document cache does not help), and the errors of the last answer."""
+    """CPU seconds this process spent to refuse or answer `document` (best of `runs`, each
+    a text never seen before, so the document cache does not help), and the errors of the
+    last answer. CPU time, not wall time: the other processes of a busy machine do not
+    count, and the work is all CPU (the deadline, in wall time, stops a runaway)."""
     best = float("inf")
     for _ in range(runs):
         text = f"{document} # {next(_runs)}"
-        started = time.perf_counter()
+        started = time.process_time()
         with deadline(5):
             result = await schema.execute(text, context_value=Context(request=None))
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best, [error.formatted for error in result.errors or []]
 
 
@@ -167,7 +169,7 @@ async def test_time_and_work_grow_linearly_with_10_20_and_40_fragments(schema, s
         cost.of(operation)
         figures.append((n, len(document), seconds, limits.walked, cost.walked))
         print(
-            f"{shape.__name__:9} n={n:2} {len(document):5} B {seconds * 1000:6.2f} ms "
+            f"{shape.__name__:9} n={n:2} {len(document):5} B {seconds * 1000:6.2f} ms CPU, "
             f"walked {limits.walked}+{cost.walked} of {selection_sets(document)} "
             f"selection sets, {sorted(c for c in codes if c) or 'answered'}"
         )
@@ -189,7 +191,7 @@ async def test_a_2_kb_fan_out_document_is_refused_in_under_50_ms(schema, shape):
 
     seconds, errors = await answer(schema, document)
 
-    print(f"{shape.__name__:9} n={n:2} {len(document):5} B {seconds * 1000:6.2f} ms")
+    print(f"{shape.__name__:9} n={n:2} {len(document):5} B {seconds * 1000:6.2f} ms CPU")
     assert seconds < 0.05
     assert {e["extensions"]["code"] for e in errors} & REFUSALS, errors
 
@@ -267,7 +269,7 @@ async def test_graphql_core_field_merging_check_stops_within_its_budget(schema, 
     seconds, errors = await answer(schema, document, runs=5)
 
     print(
-        f"{len(document):5} B {seconds * 1000:6.2f} ms, linear document "
+        f"{len(document):5} B {seconds * 1000:6.2f} ms CPU, linear document "
         f"{len(LINEAR)} B {linear * 1000:6.2f} ms: {errors[-1]['message'][:50]}"
     )
     assert errors
