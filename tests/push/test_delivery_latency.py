@@ -73,7 +73,7 @@ def _processes(*commands: list[str], env: dict[str, str], logs: Path) -> Iterato
 
 async def _wait_until_up(address: str) -> None:
     async with httpx.AsyncClient() as http:
-        for _ in range(300):
+        for _ in range(1200):  # 60 s: importing the app takes seconds on a busy machine
             with contextlib.suppress(httpx.TransportError):
                 if (await http.get(f"http://{address}/healthz")).status_code == 200:
                     return
