@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -69,7 +70,10 @@ async def _cut_connections(settings: Settings) -> int:
         await admin.close()
 
 
-async def test_a_burst_through_cuts_gets_answers_or_service_unavailable(settings, live_server):
+async def test_a_burst_through_cuts_gets_answers_or_service_unavailable(
+    settings, live_server, caplog
+):
+    caplog.set_level(logging.WARNING, logger="infra.postgres_client")
     team, cashier = await till()
     holders = [await card_holder() for _ in range(4)]
     async with httpx.AsyncClient(base_url=f"http://{live_server}", timeout=30) as http:
@@ -106,7 +110,11 @@ async def test_a_burst_through_cuts_gets_answers_or_service_unavailable(settings
 
         assert cut >= 4 * CLIENTS // 2  # the pool's connections were in use, and cut
         assert set(outcomes) <= {"ok", "unavailable"}, outcomes
-        assert outcomes["unavailable"] > 0, outcomes  # the cuts were felt
+        # The cuts were felt: statements on cut connections failed and the pool was renewed.
+        # Whether a client saw SERVICE_UNAVAILABLE depends on timing (reads and unsent
+        # statements are run again on a new connection), so it is not asserted.
+        renewals = [r for r in caplog.records if "pool renewed" in r.getMessage()]
+        assert renewals, outcomes
         # A debit answered is recorded; one refused may or may not be: it was not retried.
         recorded = set(
             await CardTransaction.filter(idempotency_key__in=list(debits)).values_list(
