@@ -120,6 +120,9 @@ class Settings:
     department_bic: str = "BDFEFRPP"
     statement_link_minutes: int = 10  # lifetime of a statement or payment file download link
     daily_collection_time: str = "20:00"  # the evening report ("télécollecte"), Paris time
+    # The partners' assistance (the guide's « Assistance dédiée »), told where a page or an
+    # error sends a person to the hotline.
+    hotline_phone: str = "04 86 68 80 07"
 
     @property
     def is_production(self) -> bool:
@@ -267,6 +270,7 @@ def load_settings() -> Settings:
         department_bic=os.environ.get("DEPARTMENT_BIC", "BDFEFRPP"),
         statement_link_minutes=_int("STATEMENT_LINK_MINUTES", 10),
         daily_collection_time=os.environ.get("DAILY_COLLECTION_TIME", "20:00"),
+        hotline_phone=os.environ.get("HOTLINE_PHONE") or "04 86 68 80 07",
     )
 
 

@@ -4,12 +4,29 @@ raises DomainError."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from domain.accounts import sessions
+from domain.accounts import email_tokens, sessions
 from domain.accounts import users as accounts
-from models.accounts import User
+from domain.partners import delegates
+from models.accounts import EmailToken, EmailTokenPurpose, User
 from resolvers.context import Info
+
+
+@dataclass(frozen=True)
+class OpenedLink:
+    """An emailed link that still works, whom it is for, and (an invitation) to what."""
+
+    token: EmailToken  # its user loaded
+    partner_name: str | None = None
+
+
+async def email_link(info: Info, token: str, purpose: EmailTokenPurpose) -> OpenedLink:
+    if purpose == EmailTokenPurpose.DELEGATE_INVITATION:
+        found, delegate = await delegates.open_invitation(token)
+        return OpenedLink(found, delegate.partner.trade_name)
+    return OpenedLink(await email_tokens.open_link(token, purpose))
 
 
 async def me(info: Info) -> User:

@@ -3,7 +3,7 @@ an offset is Paris time."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from domain.core import clock
@@ -19,7 +19,11 @@ def parse_id(value: object, field: str) -> UUID:
 
 
 def paris_time(moment: datetime | None) -> datetime | None:
-    """A date-time without offset is read as Paris time, as a French user means it."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=clock.PARIS)
+    """A date-time without offset is read as Paris time, as a French user means it. The
+    instant is answered in UTC, like the stored ones: SQLite compares them as text, so an
+    instant with another offset would be compared wrongly there."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=clock.PARIS)
+    return moment.astimezone(UTC)

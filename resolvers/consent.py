@@ -12,10 +12,11 @@ import strawberry
 from domain.consent import marketing as marketing_consent
 from domain.consent import parental as parental_consent
 from domain.consent.marketing import marketing_allowed, needs_parental_consent
-from domain.consent.parental import ConsentStatus, status_of
+from domain.consent.parental import ConsentLink, ConsentStatus, status_of
 from domain.core import clock
 from models.accounts import User
 from models.notifications import Channel, ConsentSource, ParentalConsent
+from push.unsubscribe import UnsubscribeLink
 from resolvers.arguments import parse_id
 from resolvers.context import Info
 
@@ -72,9 +73,7 @@ async def my_marketing_consent(info: Info) -> MarketingChoices:
     return await _marketing_choices(info.context.viewer.user.id)
 
 
-async def set_marketing_opt_in(
-    info: Info, channel: str, opted_in: bool
-) -> MarketingChoices:
+async def set_marketing_opt_in(info: Info, channel: str, opted_in: bool) -> MarketingChoices:
     """`channel`: a MarketingChannel's value (a Channel with an opt-in)."""
     user_id = info.context.viewer.user.id
     await marketing_consent.set_marketing_opt_in(
@@ -106,3 +105,28 @@ async def record_parental_consent(
         parent_name,
         parent_email,
     )
+
+
+# --- the pages reached by an emailed link: the token is the caller's credential -------------
+
+
+async def parental_consent_request(info: Info, token: str) -> ConsentLink:
+    return await parental_consent.open_link(token)
+
+
+async def give_parental_consent(info: Info, token: str) -> ConsentLink:
+    await parental_consent.give_consent(token)
+    return await parental_consent.open_link(token)
+
+
+async def refuse_parental_consent(info: Info, token: str) -> ConsentLink:
+    await parental_consent.refuse_with_link(token)
+    return await parental_consent.open_link(token)
+
+
+async def unsubscribe_link(info: Info, token: str) -> UnsubscribeLink:
+    return marketing_consent.read_unsubscribe_link(token)
+
+
+async def unsubscribe_by_token(info: Info, token: str) -> UnsubscribeLink:
+    return await marketing_consent.unsubscribe_with_link(token)

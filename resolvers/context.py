@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from domain.accounts.sessions import IssuedTokens, viewer_from_access_token
+from domain.accounts.sessions import IssuedTokens, load_viewer, viewer_from_access_token
 from domain.accounts.viewer import Viewer
 from resolvers.loaders import Loaders
 
@@ -42,6 +43,18 @@ class Context:
             self.viewer = viewer
             self.loaders = Loaders()  # nothing read for the previous viewer is reused
         return issued
+
+    async def resume_session(self, user_id: UUID, session_id: UUID) -> bool:
+        """A web page's person, from the session its signed cookie names (web/session.py):
+        the read a bearer token gets once its signature and expiry are checked, so a
+        revoked session, a deactivated account or a suspended delegate is signed out of
+        the web at its next request. False (and the viewer left anonymous) when it is not
+        valid any more."""
+        viewer = await load_viewer(user_id, session_id, self.client_address)
+        if viewer is None:
+            return False
+        self.viewer = viewer
+        return True
 
 
 Info = StrawberryInfo[Context, None]

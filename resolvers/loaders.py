@@ -8,6 +8,7 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
+from domain.cards.bon_plan_uses import use_counts
 from domain.core import clock
 from models.accounts import User
 from models.offers import Offer, OfferRevision
@@ -95,6 +96,11 @@ async def _upcoming_exceptions(partner_ids: Sequence[UUID]) -> list[list[Opening
     return [grouped[i] for i in partner_ids]
 
 
+async def _bon_plan_use_counts(offer_ids: Sequence[UUID]) -> list[int]:
+    counts = await use_counts(list(offer_ids))
+    return [counts.get(i, 0) for i in offer_ids]
+
+
 class Loaders:
     """The request's DataLoaders, each made on first use: most requests (a till's lookup
     and debit) use none, and each loader left behind is garbage for the cyclic collector."""
@@ -142,3 +148,7 @@ class Loaders:
     @cached_property
     def upcoming_opening_exceptions(self) -> DataLoader[UUID, list[OpeningException]]:
         return DataLoader(_upcoming_exceptions)
+
+    @cached_property
+    def bon_plan_use_count(self) -> DataLoader[UUID, int]:
+        return DataLoader(_bon_plan_use_counts)

@@ -27,7 +27,7 @@ from models.accounts import StaffRole
 from models.offers import Offer
 from models.partners import Delegate, DelegatePermission
 from models.social import Post
-from models.transactions import CardTransaction
+from models.transactions import BonPlanUse, CardTransaction
 
 Check = Callable[[Viewer, Any, dict[str, Any]], bool | Awaitable[bool]]
 
@@ -115,7 +115,8 @@ def staff(*roles: StaffRole) -> Rule:
 ADMINISTRATOR = staff(StaffRole.ADMINISTRATOR)
 
 
-def _partner_argument(kwargs: dict[str, Any], argument: str) -> str | None:
+def _argument(kwargs: dict[str, Any], argument: str) -> str | None:
+    """The field's `argument`, or its `input`'s field of that name."""
     value = kwargs.get(argument)
     if value is None and "input" in kwargs:
         value = getattr(kwargs["input"], argument, None)
@@ -126,7 +127,7 @@ def delegate_of_argument(argument: str, permission: DelegatePermission | None = 
     """An active delegate of the partner named by `argument` (with `permission`, if given)."""
 
     def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
-        partner_id = _partner_argument(kwargs, argument)
+        partner_id = _argument(kwargs, argument)
         if permission is None:
             return viewer.delegation(partner_id) is not None
         return viewer.may_act_for(partner_id, permission)
@@ -137,7 +138,7 @@ def delegate_of_argument(argument: str, permission: DelegatePermission | None = 
 def principal_of_argument(argument: str) -> Rule:
     return Rule(
         f"principal delegate of {argument}",
-        lambda viewer, source, kwargs: viewer.is_principal_of(_partner_argument(kwargs, argument)),
+        lambda viewer, source, kwargs: viewer.is_principal_of(_argument(kwargs, argument)),
     )
 
 
@@ -172,13 +173,14 @@ def manager_of_delegate_argument(argument: str) -> Rule:
 
 
 def _delegate_of_owner(model: type[Model], argument: str, permission: DelegatePermission) -> Rule:
-    """A delegate, with `permission`, of the partner that owns the `model` row `argument`."""
+    """A delegate, with `permission`, of the partner that owns the `model` row `argument`
+    (an argument of the field, or a field of its `input`)."""
 
     async def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
         if not viewer.delegations:
             return False
         try:
-            row_id = UUID(str(kwargs.get(argument)))
+            row_id = UUID(str(_argument(kwargs, argument)))
         except ValueError:
             return False
         partner_id = await model.filter(id=row_id).values_list("partner_id", flat=True)
@@ -200,3 +202,13 @@ def delegate_of_post_argument(argument: str) -> Rule:
 def delegate_of_offer_argument(argument: str) -> Rule:
     """A delegate allowed to publish for the partner of the deal or event."""
     return _delegate_of_owner(Offer, argument, DelegatePermission.OFFERS_AND_POSTS)
+
+
+def cashier_of_deal_argument(argument: str) -> Rule:
+    """A delegate allowed to use the till of the partner whose deal `argument` names."""
+    return _delegate_of_owner(Offer, argument, DelegatePermission.TRANSACTIONS)
+
+
+def cashier_of_bon_plan_use_argument(argument: str) -> Rule:
+    """A delegate allowed to use the till of the partner that recorded the use."""
+    return _delegate_of_owner(BonPlanUse, argument, DelegatePermission.TRANSACTIONS)

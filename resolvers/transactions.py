@@ -4,16 +4,20 @@ shapes them); a refused rule raises DomainError."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import strawberry
 from tortoise.expressions import Q
 
 from domain.cards import codes as card_codes
 from domain.cards import transactions as card_transactions
+from domain.core import clock
 from domain.core.errors import DomainError
 from domain.partners.pin_policy import PaymentChannel
+from models.ledger import LedgerAccount
+from models.partners import DelegatePermission
 from models.transactions import CardTransaction, TransactionStatus
 from resolvers.arguments import paris_time, parse_id
 from resolvers.context import Info
@@ -102,6 +106,7 @@ async def transactions(
     delegate_id: strawberry.ID | None,
     first: int,
     after: str | None,
+    day: date | None = None,
 ) -> tuple[list[CodedTransaction], str | None]:
     """A partner's transactions, newest first."""
     try:
@@ -110,6 +115,11 @@ async def transactions(
             query = query.filter(delegate_user_id=parse_id(delegate_id, "delegateId"))
     except DomainError:
         return [], None
+    if day:
+        query = query.filter(
+            created_at__gte=clock.start_of_paris_day(day),
+            created_at__lt=clock.start_of_paris_day(day + timedelta(days=1)),
+        )
     if since:
         query = query.filter(created_at__gte=paris_time(since))
     if until:
@@ -127,3 +137,37 @@ async def my_transactions(
     """The signed-in young person's own history, newest first."""
     user = info.context.viewer.user
     return await _page(CardTransaction.filter(card__beneficiary__user_id=user.id), first, after)
+
+
+def is_cancellable(
+    info: Info, partner_id: object, status: TransactionStatus | str, created_at: datetime
+) -> bool:
+    """Whether the viewer may cancel it now: the same Paris day, the till's permission."""
+    return card_transactions.is_cancellable(status, created_at) and (
+        info.context.viewer.may_act_for(str(partner_id), DelegatePermission.TRANSACTIONS)
+    )
+
+
+async def transaction(
+    info: Info, partner_id: strawberry.ID, transaction_id: strawberry.ID
+) -> CodedTransaction | None:
+    """One of the partner's transactions, None when there is none of that id at this partner
+    (another partner's is not told apart from a missing one)."""
+    try:
+        partner, wanted = parse_id(partner_id, "partnerId"), parse_id(transaction_id, "id")
+    except DomainError:
+        return None
+    found = await CardTransaction.get_or_none(id=wanted, partner_id=partner).select_related("card")
+    return (found, found.card.code) if found is not None else None
+
+
+async def wallet_now(wallet_id: UUID) -> card_transactions.WalletBalance | None:
+    """The wallet a debit or a cancellation just moved, as it is now: what the till shows."""
+    wallet = await LedgerAccount.get_or_none(id=wallet_id)
+    if wallet is None or wallet.school_year_id is None or wallet.wallet_kind is None:
+        return None
+    return card_transactions.WalletBalance(
+        wallet.wallet_kind,
+        await card_transactions.wallet_label(wallet.school_year_id, wallet.wallet_kind),
+        wallet.balance_cents or 0,
+    )

@@ -3,18 +3,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import strawberry
 
 from domain.accounts.sessions import IssuedTokens
+from models.accounts import EmailTokenPurpose
 from models.accounts import ProfileVisibility as ProfileVisibilityModel
 from models.accounts import StaffRole as StaffRoleModel
 from models.accounts import User as UserModel
 from models.accounts import UserKind as UserKindModel
 from resolvers import accounts
+from resolvers.accounts import OpenedLink
 from resolvers.context import Info
 from resolvers.permissions import ANYONE, SIGNED_IN, allow
 from schema.errors import Done, DoneResult, UserError, user_errors
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
 UserKind = strawberry.enum(UserKindModel, name="UserKind")
 StaffRole = strawberry.enum(StaffRoleModel, name="StaffRole")
 ProfileVisibility = strawberry.enum(ProfileVisibilityModel, name="ProfileVisibility")
+EmailLinkPurpose = strawberry.enum(
+    EmailTokenPurpose,
+    name="EmailLinkPurpose",
+    description="What an emailed single-use link is for.",
+)
 
 
 @strawberry.type(description="The signed-in person's own account.")
@@ -122,11 +129,56 @@ AuthResult = Annotated[AuthPayload | UserError, strawberry.union("AuthResult")]
 RegisterResult = Annotated[RegisterSuccess | UserError, strawberry.union("RegisterResult")]
 
 
+@strawberry.type(
+    description="An emailed link that still works (its page shows the form before the "
+    "person acts), whom it is for and, for an invitation, to which partner."
+)
+class EmailLink:
+    purpose: EmailLinkPurpose
+    expires_at: datetime
+    first_name: str
+    email: str
+    account_has_password: bool = strawberry.field(
+        description="An invitation to someone who already has a password (a delegate of "
+        "another partner): `acceptInvitation` asks for it instead of a new one."
+    )
+    partner_name: str | None = strawberry.field(
+        description="An invitation: the partner the person is invited to act for."
+    )
+
+    @classmethod
+    def of(cls, opened: OpenedLink) -> EmailLink:
+        token, user = opened.token, opened.token.user
+        return cls(
+            purpose=token.purpose,
+            expires_at=token.expires_at,
+            first_name=user.first_name,
+            email=user.email,
+            account_has_password=user.password_hash is not None,
+            partner_name=opened.partner_name,
+        )
+
+
+EmailLinkResult = Annotated[EmailLink | UserError, strawberry.union("EmailLinkResult")]
+
+
 @strawberry.type
 class AccountQueries:
     @strawberry.field(extensions=allow(SIGNED_IN))
     async def me(self, info: Info) -> Me | None:
         return Me.from_model(await accounts.me(info))
+
+    @strawberry.field(
+        extensions=allow(ANYONE),
+        description="Whether an emailed link (email verification, new password, invitation) "
+        "still works, without using it: INVALID_TOKEN for an unknown link, LINK_EXPIRED for "
+        "one past its lifetime or replaced by a newer one, LINK_USED for one already used.",
+    )
+    @user_errors
+    async def email_link(
+        self, info: Info, token: str, purpose: EmailLinkPurpose
+    ) -> EmailLinkResult:
+        return EmailLink.of(await accounts.email_link(info, token, purpose))
 
 
 @strawberry.type

@@ -22,6 +22,7 @@ from models.partners import DelegatePermission
 from models.partners import WalletKind as WalletKindModel
 from models.transactions import CardTransaction
 from models.transactions import TransactionStatus as TransactionStatusModel
+from resolvers import bon_plan_uses as bon_plan_resolvers
 from resolvers import cards as card_resolvers
 from resolvers import receipts
 from resolvers import transactions as till
@@ -38,6 +39,7 @@ from resolvers.permissions import (
 )
 from resolvers.transactions import CodedTransaction
 from schema.accounts import Person
+from schema.bon_plan_uses import UsableBonPlan
 from schema.errors import UserError, user_errors
 from schema.partners import PaymentChannel, WalletKind
 
@@ -125,6 +127,14 @@ class CardCheck:
         description="Whether a debit of this card through the lookup's channel needs the "
         "holder's PIN (the partner's PIN policy)."
     )
+    lookup: strawberry.Private[CardLookup]
+
+    @strawberry.field(
+        description="The partner's deals the holder may use today, « sur présentation de la "
+        "carte » (the 18–25 themes only from 18 to 25); empty when the card cannot be used."
+    )
+    async def usable_bons_plans(self) -> list[UsableBonPlan]:
+        return await UsableBonPlan.list_of(await bon_plan_resolvers.usable_bons_plans(self.lookup))
 
     @classmethod
     def from_lookup(cls, lookup: CardLookup) -> CardCheck:
@@ -145,6 +155,7 @@ class CardCheck:
             holder=holder,
             wallets=[Wallet.from_balance(w) for w in lookup.wallets],
             pin_required=lookup.pin_required,
+            lookup=lookup,
         )
 
 
@@ -166,6 +177,14 @@ class Transaction:
     @strawberry.field
     def amount(self) -> str:
         return format_euros(self.amount_cents)
+
+    @strawberry.field(
+        description="Whether the viewer may cancel it now: completed, made today (Paris), and "
+        "the viewer holds the till's permission for its partner. After that day, the "
+        "hotline regularises (`programme { hotlinePhone }`)."
+    )
+    def cancellable(self, info: Info) -> bool:
+        return till.is_cancellable(info, self.partner_id, self.status, self.created_at)
 
     @strawberry.field
     async def partner_name(self, info: Info) -> str:
@@ -261,6 +280,14 @@ class MyCard:
 @strawberry.type
 class TransactionSuccess:
     transaction: Transaction
+
+    @strawberry.field(
+        description="The wallet this operation moved, with its balance now (the till shows "
+        "it after a debit or a cancellation)."
+    )
+    async def wallet(self) -> Wallet | None:
+        found = await till.wallet_now(self.transaction.wallet_id)
+        return Wallet.from_balance(found) if found is not None else None
 
 
 @strawberry.type
@@ -386,7 +413,10 @@ class CardQueries:
             staff(StaffRole.SUPPORT, StaffRole.FINANCE),
             delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS),
             delegate_of_argument("partner_id", DelegatePermission.FINANCE),
-        )
+        ),
+        description="A partner's transactions, newest first, in cursor pages (the till's "
+        "« Transactions » tab, the finance view): by Paris day or between instants, by "
+        "wallet, status and the person who made them.",
     )
     async def transactions(
         self,
@@ -396,15 +426,37 @@ class CardQueries:
         until: datetime | None = None,
         wallet_kind: WalletKind | None = None,
         status: TransactionStatus | None = None,
-        delegate_id: strawberry.ID | None = None,
+        delegate_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The person (`Person.id`) who made them."),
+        ] = None,
         first: int = 50,
         after: str | None = None,
+        day: Annotated[
+            date | None,
+            strawberry.argument(description="One Paris calendar day (with since/until or not)."),
+        ] = None,
     ) -> TransactionPage | None:
         return TransactionPage.of(
             await till.transactions(
-                info, partner_id, since, until, wallet_kind, status, delegate_id, first, after
+                info, partner_id, since, until, wallet_kind, status, delegate_id, first, after, day
             )
         )
+
+    @strawberry.field(
+        extensions=allow(
+            staff(StaffRole.SUPPORT, StaffRole.FINANCE),
+            delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS),
+            delegate_of_argument("partner_id", DelegatePermission.FINANCE),
+        ),
+        description="One of the partner's transactions (its ticket, its cancellation); null "
+        "when the partner has none of that id.",
+    )
+    async def transaction(
+        self, info: Info, partner_id: strawberry.ID, id: strawberry.ID
+    ) -> Transaction | None:
+        found = await till.transaction(info, partner_id, id)
+        return Transaction.with_code(found) if found is not None else None
 
 
 @strawberry.type

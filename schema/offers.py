@@ -212,6 +212,14 @@ class Offer:
         working = await self._revision(self.model.working_revision_id)
         return working.status if working else None
 
+    @strawberry.field(
+        extensions=_INSIDE,
+        description="Deals: times used at the partner's till, cancelled uses aside (the "
+        "partner's people and staff only).",
+    )
+    async def use_count(self, info: Info) -> int | None:
+        return await info.context.loaders.bon_plan_use_count.load(self.model.id)
+
     @strawberry.field
     async def partner(self, info: Info) -> LazyPartner | None:
         from schema.partners import Partner

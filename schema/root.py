@@ -8,6 +8,7 @@ import strawberry
 
 from schema.accounts import AccountMutations, AccountQueries
 from schema.audit import AuditQueries, AuditSubscriptions
+from schema.bon_plan_uses import BonPlanUseMutations, BonPlanUseQueries
 from schema.campaigns import CampaignMutations, CampaignQueries
 from schema.cards import CardMutations, CardQueries
 from schema.consent import ConsentMutations, ConsentQueries
@@ -23,6 +24,7 @@ from schema.notifications import (
 from schema.offers import OfferMutations, OfferQueries
 from schema.partner_profiles import PartnerProfileMutations
 from schema.partners import PartnerMutations, PartnerQueries
+from schema.programme import ProgrammeQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
 
@@ -33,6 +35,7 @@ class Query(
     PartnerQueries,
     AuditQueries,
     CardQueries,
+    BonPlanUseQueries,
     NotificationQueries,
     ConsentQueries,
     JobQueries,
@@ -42,6 +45,7 @@ class Query(
     DepartmentServiceQueries,
     CampaignQueries,
     FinanceQueries,
+    ProgrammeQueries,
 ):
     pass
 
@@ -51,6 +55,7 @@ class Mutation(
     AccountMutations,
     PartnerMutations,
     CardMutations,
+    BonPlanUseMutations,
     NotificationMutations,
     ConsentMutations,
     JobMutations,

@@ -34,6 +34,7 @@ from server.ratelimit import RateLimitMiddleware
 from server.unavailable import ServiceUnavailableMiddleware
 from server.unsubscribe_routes import unsubscribe_routes
 from server.viewer_listener import listen_for_viewer_changes, stop_listening
+from web.app import web_routes
 from workers.broker import broker, configure_broker
 from workers.runner import run_periodic_jobs_here
 
@@ -56,7 +57,8 @@ async def readyz(request: Request) -> JSONResponse:
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     settings = settings or get_settings()
     settings.check()
-    view = CJeuneGraphQL(build_schema(settings), settings)
+    schema = build_schema(settings)
+    view = CJeuneGraphQL(schema, settings)
 
     configure_broker(settings)
     counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
@@ -89,7 +91,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 await stop_listening()
                 await close_database()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", view),
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *media_routes,
             *finance_routes,
             *([] if settings.is_production else graphiql_routes),
+            *web_routes(settings, schema),
         ],
         middleware=[
             Middleware(
@@ -114,8 +117,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 RateLimitMiddleware,
                 limit_per_minute=settings.rate_limit_per_minute,
                 counter=counter,
-                # Probes, and the images a feed page loads by the dozen (static, cacheable).
-                exempt=lambda path: path in ("/healthz", "/readyz") or path.startswith("/media/"),
+                # Probes, the images a feed page loads by the dozen, the pages' static files.
+                exempt=lambda path: (
+                    path in ("/healthz", "/readyz") or path.startswith(("/media/", "/assets/"))
+                ),
             ),
             # Inside CORS, so that a browser can read the 503.
             Middleware(ServiceUnavailableMiddleware),
@@ -127,3 +132,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         ],
         lifespan=lifespan,
     )
+    # The pages reached by an emailed link run their operations in-process
+    # (server/link_operations.py).
+    app.state.graphql_schema = schema
+    return app

@@ -58,7 +58,11 @@ def demo(_args: argparse.Namespace) -> None:
         print("\nComptes de démonstration (mot de passe commun : " + DEMO_PASSWORD + ")")
         for role, email in logins:
             print(f"  {email:<32} {role}")
-        print(f"\nCourriels envoyés : {settings.outbox_dir}/ (EMAIL_BACKEND=outbox)")
+        print(
+            f"\nEspace partenaire : {settings.public_url}/partenaires/ "
+            f"(la caisse : caisse@cinema-prado.test, mot de passe {DEMO_PASSWORD})"
+        )
+        print(f"Courriels envoyés : {settings.outbox_dir}/ (EMAIL_BACKEND=outbox)")
         print(f"Notifications push : {settings.push_outbox_dir}/ (PUSH_BACKEND=outbox)")
 
     _with_database(load)
@@ -77,6 +81,7 @@ def serve(args: argparse.Namespace) -> None:
         migrate(args)
     what = "API GraphQL" if settings.is_production else "GraphiQL"  # no GraphiQL in production
     print(f"\n{what} : http://{args.host}:{args.port}/graphql")
+    print(f"Espace partenaire : http://{args.host}:{args.port}/partenaires/")
     uvicorn.run(
         "server.app:create_app",
         factory=True,

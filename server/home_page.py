@@ -1,34 +1,19 @@
-"""`/`: what this service is, until the web space takes the address over."""
+"""`/`: what this service is, and the way into the partner space (web/message_pages.py)."""
 
 from __future__ import annotations
 
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from infra.settings import Settings
-from server.link_pages import french_page, paragraphs
-
-_ABOUT = (
-    "Ce service est l'API GraphQL de la carte CJeune, la carte des 11-25 ans du Département "
-    "des Bouches-du-Rhône : les jeunes et leur carte, les partenaires qui l'acceptent, les "
-    "agents du Département.",
-    "Les applications de la carte l'interrogent à l'adresse /graphql ; il n'y a pas de page "
-    "à consulter ici.",
-)
-_GRAPHIQL = Markup(
-    '<p>En développement : <a href="/graphql" style="color:#e30613;font-weight:bold">'
-    "explorer l'API avec GraphiQL</a>.</p>"
-)
+from web.message_pages import home_page
 
 
 def home_routes(settings: Settings) -> list[Route]:
-    body = paragraphs(*_ABOUT)
-    if not settings.is_production:  # GraphiQL is off in production
-        body += _GRAPHIQL
+    show_graphiql = not settings.is_production  # GraphiQL is off in production
 
     async def home(request: Request) -> HTMLResponse:
-        return french_page("API de la carte CJeune", body)
+        return home_page(show_graphiql)
 
     return [Route("/", home, methods=["GET"])]

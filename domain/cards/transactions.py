@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from tortoise.exceptions import IntegrityError
@@ -29,6 +30,7 @@ from domain.core.transactions import atomic, committed
 from domain.notifications.notify import announce as announce_notification
 from domain.notifications.notify import notify
 from domain.partners.pin_policy import PaymentChannel, pin_required
+from infra.settings import get_settings
 from models import sql
 from models.cards import Beneficiary, Card, SchoolYearWallet
 from models.ledger import AccountKind, LedgerAccount
@@ -52,6 +54,7 @@ class WalletBalance:
 
 @dataclass(frozen=True)
 class CardLookup:
+    partner_id: UUID  # the partner whose till looked the card up
     card: Card
     state: CardState
     message: str | None
@@ -72,7 +75,9 @@ class FoundCard:
         return next((w for w in self.wallets if w.wallet_kind == kind), None)
 
 
-async def _find_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> FoundCard:
+async def find_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> FoundCard:
+    """The card a till typed or scanned (with its holder and year), counted against the
+    lookup limits; CARD_UNKNOWN when there is none."""
     assert viewer.user is not None
     await lookup_limits.count_lookup(viewer.user.id, partner_id)
     code = card_codes.normalize_code(typed_code or "")
@@ -95,7 +100,8 @@ async def _partner(viewer: Viewer, partner_id: UUID) -> Partner:
     return loaded if isinstance(loaded, Partner) else await Partner.get(id=partner_id)
 
 
-async def _state(card: Card) -> CardState:
+async def card_state(card: Card) -> CardState:
+    """The card's state at the till: an expired card replaced by a newer year's is OBSOLETE."""
     state = state_of(card, card.school_year)
     if state == CardState.EXPIRED:
         newer = await Card.filter(
@@ -157,17 +163,18 @@ async def lookup_card(
     channel: PaymentChannel = PaymentChannel.TILL,
 ) -> CardLookup:
     partner = await _partner(viewer, partner_id)
-    found = await _find_card(viewer, partner_id, typed_code)
+    found = await find_card(viewer, partner_id, typed_code)
     card = found.card
-    state = await _state(card)
+    state = await card_state(card)
     message = partner_message(state, card.school_year)
     needs_pin = pin_required(partner, channel)
     if state != CardState.ACTIVE:
         # Nothing about the holder of a card that cannot be used (lost, stolen, not theirs).
-        return CardLookup(card, state, message, None, None, [], needs_pin)
+        return CardLookup(partner_id, card, state, message, None, None, [], needs_pin)
     holder = card.beneficiary
     debitable = [w for w in found.wallets if w.wallet_kind in partner.debitable_wallets]
     return CardLookup(
+        partner_id,
         card,
         state,
         message,
@@ -243,9 +250,9 @@ async def _checked_debit(
             "Votre convention ne vous permet pas de débiter ce porte-monnaie.",
             "walletKind",
         )
-    found = await _find_card(viewer, partner.id, request.card_code)
+    found = await find_card(viewer, partner.id, request.card_code)
     card = found.card
-    state = await _state(card)
+    state = await card_state(card)
     if state != CardState.ACTIVE:
         raise DomainError(
             ErrorCode.PIN_LOCKED if state == CardState.PIN_LOCKED else ErrorCode.CARD_NOT_USABLE,
@@ -458,19 +465,34 @@ async def _reverse(
     return transaction
 
 
+def on_the_day_of(instant: datetime) -> bool:
+    """Whether today (Paris) is the day of `instant`: a partner cancels what it recorded at
+    the till that same day only (the guide: « L'annulation doit avoir lieu le jour où la
+    transaction a été effectuée »)."""
+    return instant.astimezone(clock.PARIS).date() == clock.paris_today()
+
+
+def is_cancellable(status: TransactionStatus | str, created_at: datetime) -> bool:
+    """A transaction the partner may still cancel: completed, and recorded today (Paris)."""
+    return status == TransactionStatus.COMPLETED and on_the_day_of(created_at)
+
+
+def too_late_to_cancel(of_what: str, then: str) -> DomainError:
+    return DomainError(
+        ErrorCode.CANCELLATION_TOO_LATE,
+        f"L'annulation n'est possible que le jour {of_what}. Passé ce délai, contactez la "
+        f"hotline au {get_settings().hotline_phone} {then}.",
+    )
+
+
 async def cancel_transaction(viewer: Viewer, transaction_id: UUID) -> CardTransaction:
     transaction = await CardTransaction.get_or_none(id=transaction_id)
     if transaction is None or not viewer.may_act_for(
         transaction.partner_id, DelegatePermission.TRANSACTIONS
     ):
         raise not_found("Transaction")
-    debit_day = transaction.created_at.astimezone(clock.PARIS).date()
-    if clock.paris_today() != debit_day:
-        raise DomainError(
-            ErrorCode.CANCELLATION_TOO_LATE,
-            "L'annulation n'est possible que le jour de la transaction. Passé ce délai, "
-            "contactez la hotline pour régulariser.",
-        )
+    if not on_the_day_of(transaction.created_at):
+        raise too_late_to_cancel("de la transaction", "pour régulariser")
     return await _reverse(
         viewer, transaction, TransactionStatus.CANCELLED, None, Kind.CARD_CANCELLATION
     )

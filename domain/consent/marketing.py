@@ -7,15 +7,17 @@ given and not withdrawn (loi Informatique et Libertés, article 45).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 from uuid import UUID
 
 from domain.core import clock
-from domain.core.errors import DomainError, invalid, not_found
+from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.transactions import atomic
 from domain.notifications.channels import channel_of, with_opt_in
 from domain.notifications.channels.base import DeliveryChannel
+from infra.settings import get_settings
 from models.accounts import User, UserKind
 from models.notifications import (
     Channel,
@@ -23,7 +25,9 @@ from models.notifications import (
     MarketingConsentEvent,
     ParentalConsent,
 )
+from push.unsubscribe import UnsubscribeLink, read_unsubscribe_token
 
+logger = logging.getLogger(__name__)
 CONSENT_AGE = 15
 
 
@@ -121,3 +125,43 @@ async def may_receive_marketing(
     if not marketing_allowed(user, channel, today, has_parental_consent=True):
         return False
     return not needs_parental_consent(user, today) or await has_parental_consent(user.id)
+
+
+# --- the one-click unsubscribe link of marketing emails (push/unsubscribe.py signs it) ------
+
+_INVALID_UNSUBSCRIBE_LINK = DomainError(
+    ErrorCode.INVALID_TOKEN,
+    "Ce lien de désabonnement n'est pas valable. Vérifiez qu'il a été copié en entier depuis "
+    "l'e-mail reçu. Vous pouvez aussi choisir les messages que vous recevez dans "
+    "l'application CJeune, rubrique « Mon compte ».",
+    "token",
+)
+
+
+def read_unsubscribe_link(token: str) -> UnsubscribeLink:
+    """What an unsubscribe link is about; it never expires (an old email must still work)."""
+    link = read_unsubscribe_token(get_settings(), token)
+    if link is None:
+        raise _INVALID_UNSUBSCRIBE_LINK
+    return link
+
+
+def unsubscribe_wording(link: UnsubscribeLink) -> str:
+    """What the person stops receiving, in French: « les bons plans … par e-mail »."""
+    return (
+        "les bons plans et actualités de CJeune de Provence "
+        + channel_of(link.channel).marketing_wording
+    )
+
+
+async def unsubscribe_with_link(token: str) -> UnsubscribeLink:
+    """Opt out of the link's channel (RFC 8058 one-click); doing it twice changes nothing.
+    An account deleted since the email was sent has nothing left to unsubscribe."""
+    link = read_unsubscribe_link(token)
+    try:
+        await set_marketing_opt_in(
+            link.user_id, link.channel, False, ConsentSource.UNSUBSCRIBE_LINK, link.campaign_id
+        )
+    except DomainError:
+        logger.info("unsubscribe link of a deleted account %s", link.user_id)
+    return link

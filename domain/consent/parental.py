@@ -87,8 +87,9 @@ class ConsentLink:
         return self.status == ConsentStatus.REQUESTED and not (self.superseded or self.expired)
 
     @property
-    def may_withdraw(self) -> bool:
-        return self.status == ConsentStatus.GIVEN
+    def may_refuse(self) -> bool:
+        """A consent given can be withdrawn, a request not answered yet declined."""
+        return self.status in (ConsentStatus.GIVEN, ConsentStatus.REQUESTED)
 
 
 async def open_link(token: str) -> ConsentLink:
@@ -194,7 +195,7 @@ async def give_consent(token: str) -> tuple[ParentalConsent, bool]:
         return link.consent, False
     if not link.may_give:
         raise DomainError(
-            ErrorCode.INVALID_TOKEN,
+            ErrorCode.LINK_EXPIRED,
             "Cette demande n'est plus valable. Demandez à votre enfant d'en faire une nouvelle "
             "depuis l'application CJeune.",
             "token",
@@ -205,14 +206,15 @@ async def give_consent(token: str) -> tuple[ParentalConsent, bool]:
     return await ParentalConsent.get(id=link.consent.id), bool(given)
 
 
-async def withdraw_with_link(token: str) -> tuple[ParentalConsent, bool]:
-    """The parent withdraws through the same link, however old it is (withdrawing only
-    ever protects the child). Returns the consent and whether this call withdrew it."""
+async def refuse_with_link(token: str) -> tuple[ParentalConsent, bool]:
+    """The parent says no through the link: withdraws the consent given, or declines a
+    request not answered yet, however old the link is (saying no only ever protects the
+    child). Returns the consent and whether this call changed it."""
     link = await open_link(token)
-    withdrawn = await ParentalConsent.filter(
-        id=link.consent.id, given_at__isnull=False, withdrawn_at__isnull=True
-    ).update(withdrawn_at=clock.now())
-    return await ParentalConsent.get(id=link.consent.id), bool(withdrawn)
+    refused = await ParentalConsent.filter(id=link.consent.id, withdrawn_at__isnull=True).update(
+        withdrawn_at=clock.now()
+    )
+    return await ParentalConsent.get(id=link.consent.id), bool(refused)
 
 
 async def withdraw_consent(viewer: Viewer) -> ParentalConsent:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -22,6 +22,12 @@ def now() -> datetime:
 
 def paris_today() -> date:
     return now().astimezone(PARIS).date()
+
+
+def start_of_paris_day(day: date) -> datetime:
+    """The instant a Paris calendar day starts (its day is [start, next day's start)), in
+    UTC like the stored instants: SQLite compares them as text."""
+    return datetime.combine(day, time(), tzinfo=PARIS).astimezone(UTC)
 
 
 def age_on(birth_date: date, day: date) -> int:

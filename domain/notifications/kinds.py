@@ -35,6 +35,8 @@ KINDS: dict[str, KindRule] = {
     "card_debit": KindRule(Category.TRANSACTION, PUSH, route="transaction"),
     "card_cancelled": KindRule(Category.TRANSACTION, PUSH, route="transaction"),
     "card_regularized": KindRule(Category.TRANSACTION, PUSH_AND_EMAIL, route="transaction"),
+    # The card used for a deal: no money, but the holder hears of every use of the card.
+    "bon_plan_used": KindRule(Category.TRANSACTION, PUSH, route="bon_plan_use"),
     "card_opposed": KindRule(Category.ACCOUNT, PUSH_AND_EMAIL, route="card"),
     "card_replaced": KindRule(Category.ACCOUNT, PUSH_AND_EMAIL, route="card"),
     "moderation_decision": KindRule(Category.ACTIVITY, PUSH_AND_EMAIL, route="offer"),

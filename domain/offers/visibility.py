@@ -7,7 +7,9 @@ looking at other partners) sees only the themes for everyone. A partner's delega
 their own offers whatever their state; staff see everything.
 
 The search and the feed filter with `visible_offers_filter`; a single offer is checked with
-`may_see`; the promo code with `may_read_promo_code`.
+`may_see`; the promo code with `may_read_promo_code`. At the till, the same rule decides which
+of the partner's deals a card's holder may use (`usable_deals_filter`, `holder_may_use`),
+with the holder's age from the card's birth date instead of the viewer's.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from tortoise.expressions import Q
 
 from domain.accounts.viewer import Viewer
 from domain.core import clock
-from models.offers import Offer, OfferTheme
+from models.offers import Offer, OfferKind, OfferTheme
 
 ADULT_THEMES = frozenset({OfferTheme.TOURISME, OfferTheme.INSERTION_PROFESSIONNELLE})
 YOUTH_AGES = (11, 25)
@@ -36,10 +38,14 @@ def _age(viewer: Viewer, today: date) -> int | None:
     return clock.age_on(viewer.signed_in_user.birth_date, today)
 
 
+def is_adult_youth(age: int | None) -> bool:
+    """18 to 25: the ages the 18–25 themes are for."""
+    return age is not None and ADULT_AGE <= age <= YOUTH_AGES[1]
+
+
 def sees_adult_themes(viewer: Viewer, today: date) -> bool:
     """An 18–25 young person, from the birth date."""
-    age = _age(viewer, today)
-    return age is not None and ADULT_AGE <= age <= YOUTH_AGES[1]
+    return is_adult_youth(_age(viewer, today))
 
 
 def is_insider(viewer: Viewer, partner_id: UUID | str) -> bool:
@@ -98,3 +104,39 @@ def may_read_promo_code(viewer: Viewer, offer: Offer, today: date) -> bool:
         and YOUTH_AGES[0] <= age <= YOUTH_AGES[1]
         and is_on_show(viewer, offer, today)
     )
+
+
+def usable_deals_filter(partner_id: UUID, holder_age: int, today: date) -> Q:
+    """The partner's deals a card's holder of `holder_age` may use today, « sur présentation
+    de leur carte »: those on show to them as to a signed-in young person of that age."""
+    usable = Q(partner_id=partner_id, kind=OfferKind.DEAL) & Q(
+        published_revision_id__isnull=False,
+        withdrawn_at__isnull=True,
+        valid_from__lte=today,
+        valid_until__gte=today,
+    )
+    if not is_adult_youth(holder_age):
+        usable &= Q(adults_only=False)
+    return usable
+
+
+def deal_on_show(offer: Offer, today: date) -> bool:
+    """A deal published, not withdrawn and valid today: usable by someone of the right age."""
+    return (
+        offer.kind == OfferKind.DEAL
+        and offer.published_revision_id is not None
+        and offer.withdrawn_at is None
+        and offer.valid_from is not None
+        and offer.valid_until is not None
+        and offer.valid_from <= today <= offer.valid_until
+    )
+
+
+def age_allows(offer: Offer, holder_age: int) -> bool:
+    """The 18–25 themes (tourism, professional insertion) are for 18–25s only."""
+    return not offer.adults_only or is_adult_youth(holder_age)
+
+
+def holder_may_use(offer: Offer, holder_age: int, today: date) -> bool:
+    """`usable_deals_filter` for one loaded offer (the partner aside)."""
+    return deal_on_show(offer, today) and age_allows(offer, holder_age)

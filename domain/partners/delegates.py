@@ -14,7 +14,7 @@ from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from domain.core.transactions import atomic
 from infra.settings import get_settings
-from models.accounts import EmailTokenPurpose, User, UserKind
+from models.accounts import EmailToken, EmailTokenPurpose, User, UserKind
 from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner
 from push.email import OutgoingEmail
 
@@ -143,12 +143,27 @@ async def invite_collaborator(
         )
 
 
+_CANCELLED_INVITATION = (
+    "Cette invitation a été annulée. Demandez au délégué principal de vous inviter à nouveau."
+)
+
+
+async def open_invitation(secret: str) -> tuple[EmailToken, Delegate]:
+    """The link and the invited delegation (its partner loaded) while the link works; for
+    the page that asks for the password. Changes nothing."""
+    token = await email_tokens.open_link(secret, EmailTokenPurpose.DELEGATE_INVITATION)
+    delegate = await Delegate.get_or_none(id=token.delegate_id).select_related("partner")
+    if delegate is None or delegate.status != DelegateStatus.INVITED:
+        raise DomainError(ErrorCode.INVALID_TOKEN, _CANCELLED_INVITATION, "token")
+    return token, delegate
+
+
 async def accept_invitation(secret: str, password: str, client_address: str | None) -> Delegate:
     async with atomic():
         token = await email_tokens.consume(secret, EmailTokenPurpose.DELEGATE_INVITATION)
         delegate = await Delegate.select_for_update().get_or_none(id=token.delegate_id)
         if delegate is None or delegate.status != DelegateStatus.INVITED:
-            raise DomainError(ErrorCode.INVALID_TOKEN, "Cette invitation a été annulée.", "token")
+            raise DomainError(ErrorCode.INVALID_TOKEN, _CANCELLED_INVITATION, "token")
         user = token.user
         if user.password_hash is None:
             check_password_policy(

@@ -12,7 +12,6 @@ from datetime import date
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from domain.consent.marketing import set_marketing_opt_in
 from models.accounts import User
@@ -26,7 +25,6 @@ from push.unsubscribe import (
     unsubscribe_token,
     unsubscribe_url,
 )
-from server.unsubscribe_routes import unsubscribe_routes
 from tests.factories import young_person
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
@@ -38,8 +36,8 @@ def _tampered(token: str) -> str:
 
 
 @pytest.fixture
-async def web(settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = Starlette(routes=unsubscribe_routes)
+async def web(app) -> AsyncIterator[httpx.AsyncClient]:
+    """The service itself: the page runs its GraphQL operations in-process."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
@@ -178,3 +176,32 @@ async def test_a_mail_client_unsubscribes_with_the_headers_of_a_received_email(
     )
     assert response.status_code == 200
     assert (await User.get(id=user.id)).marketing_email_opt_in is False
+
+
+UNSUBSCRIBE_LINK = """query($token: String!) { unsubscribeLink(token: $token) {
+  __typename ... on UnsubscribeLink { channel wording } ... on UserError { code field } } }"""
+UNSUBSCRIBE = """mutation($token: String!) { unsubscribeByToken(token: $token) {
+  __typename ... on UnsubscribeLink { channel wording } ... on UserError { code field } } }"""
+
+
+async def test_the_link_reads_and_unsubscribes_through_graphql(gql, settings):
+    user = await subscriber()
+    token = unsubscribe_token(settings, user.id, "email")
+    read = (await gql.post(UNSUBSCRIBE_LINK, {"token": token}))["data"]["unsubscribeLink"]
+    assert read["channel"] == "EMAIL" and read["wording"].endswith("par e-mail")
+    assert (await User.get(id=user.id)).marketing_email_opt_in is True  # reading changes nothing
+
+    for _ in range(2):
+        done = (await gql.post(UNSUBSCRIBE, {"token": token}))["data"]["unsubscribeByToken"]
+        assert done == read
+    fresh = await User.get(id=user.id)
+    assert fresh.marketing_email_opt_in is False and fresh.marketing_push_opt_in is True
+    assert [e.opted_in for e in await events_of(user)][-1] is False
+    assert len([e for e in await events_of(user) if not e.opted_in]) == 1
+
+    for document, field in (
+        (UNSUBSCRIBE_LINK, "unsubscribeLink"),
+        (UNSUBSCRIBE, "unsubscribeByToken"),
+    ):
+        refused = (await gql.post(document, {"token": _tampered(token)}))["data"][field]
+        assert (refused["code"], refused["field"]) == ("INVALID_TOKEN", "token")

@@ -14,7 +14,7 @@ from domain.core import clock
 from infra.settings import use_settings
 from models.accounts import AuthSession, RefreshToken, User
 from tests.factories import LOGIN, PASSWORD, partner_team, sign_in, young_person
-from tests.support import GraphQLClient, error_codes, link_token, unique
+from tests.support import GraphQLClient, error_codes, jobs_done, link_token, unique
 
 REGISTER = """
 mutation Register($input: RegisterInput!) {
@@ -74,7 +74,7 @@ async def test_young_person_registers_verifies_email_and_signs_in(gql, mailbox):
     assert (await gql.post(VERIFY, {"token": token}))["data"]["verifyEmail"]["__typename"] == "Done"
     # Single use.
     again = await gql.post(VERIFY, {"token": token})
-    assert again["data"]["verifyEmail"]["code"] == "INVALID_TOKEN"
+    assert again["data"]["verifyEmail"]["code"] == "LINK_USED"
 
     login = await gql.post(LOGIN, {"email": data["email"].upper(), "password": data["password"]})
     access = login["data"]["login"]["accessToken"]
@@ -254,7 +254,8 @@ async def test_password_reset_by_single_use_link_ends_other_sessions(gql, mailbo
     done = await gql.post(RESET, {"token": token, "password": "Navette-du-Vieux-Port-9"})
     assert done["data"]["resetPassword"]["__typename"] == "Done"
     reused = await gql.post(RESET, {"token": token, "password": "Encore-un-autre-mdp-9"})
-    assert reused["data"]["resetPassword"]["code"] == "INVALID_TOKEN"
+    assert reused["data"]["resetPassword"]["code"] == "LINK_USED"
+    assert "Connectez-vous" in reused["data"]["resetPassword"]["message"]
 
     assert (await gql.post(ME, token=old["accessToken"]))["data"]["me"] is None
     assert (await sign_in(gql, user, "Navette-du-Vieux-Port-9"))["accessToken"]
@@ -266,7 +267,56 @@ async def test_password_reset_link_expires(gql, mailbox):
     token = link_token(await mailbox.wait_for(user.email, "Réinitialisation"))
     with clock.frozen(clock.now() + timedelta(minutes=31)):
         late = await gql.post(RESET, {"token": token, "password": "Navette-du-Vieux-Port-9"})
-    assert late["data"]["resetPassword"]["code"] == "INVALID_TOKEN"
+    assert late["data"]["resetPassword"]["code"] == "LINK_EXPIRED"
+    assert "nouvelle demande" in late["data"]["resetPassword"]["message"]
+
+
+EMAIL_LINK = """query($token: String!, $purpose: EmailLinkPurpose!) {
+  emailLink(token: $token, purpose: $purpose) {
+    __typename
+    ... on EmailLink { purpose firstName email expiresAt accountHasPassword partnerName }
+    ... on UserError { code message field }
+  }
+}"""
+
+
+async def test_an_emailed_link_says_whether_it_still_works_without_using_it(gql, mailbox):
+    user = await young_person()
+    await gql.post(REQUEST_RESET, {"email": user.email})
+    first = link_token(await mailbox.wait_for(user.email, "Réinitialisation"))
+    shown = await gql.post(EMAIL_LINK, {"token": first, "purpose": "RESET_PASSWORD"})
+    link = shown["data"]["emailLink"]
+    assert (link["purpose"], link["firstName"], link["email"]) == (
+        "RESET_PASSWORD",
+        user.first_name,
+        user.email,
+    )
+    assert link["partnerName"] is None
+    # Reading it twice (a mail scanner, then the person) uses nothing.
+    assert (await gql.post(EMAIL_LINK, {"token": first, "purpose": "RESET_PASSWORD"})) == shown
+
+    # A newer request replaces the first link: it reads as expired, not as used.
+    await jobs_done()
+    await gql.post(REQUEST_RESET, {"email": user.email})
+    await jobs_done()
+    newest = link_token(mailbox.to(user.email)[-1])
+    assert newest != first
+    replaced = await gql.post(EMAIL_LINK, {"token": first, "purpose": "RESET_PASSWORD"})
+    assert replaced["data"]["emailLink"]["code"] == "LINK_EXPIRED"
+    late = await gql.post(RESET, {"token": first, "password": "Navette-du-Vieux-Port-9"})
+    assert late["data"]["resetPassword"]["code"] == "LINK_EXPIRED"
+
+    done = await gql.post(RESET, {"token": newest, "password": "Navette-du-Vieux-Port-9"})
+    assert done["data"]["resetPassword"]["__typename"] == "Done"
+    used = await gql.post(EMAIL_LINK, {"token": newest, "purpose": "RESET_PASSWORD"})
+    assert (used["data"]["emailLink"]["code"], used["data"]["emailLink"]["field"]) == (
+        "LINK_USED",
+        "token",
+    )
+    # A link for another purpose, or one never sent, is unknown.
+    for token, purpose in ((newest, "VERIFY_EMAIL"), ("jeton-inconnu", "RESET_PASSWORD")):
+        unknown = await gql.post(EMAIL_LINK, {"token": token, "purpose": purpose})
+        assert unknown["data"]["emailLink"]["code"] == "INVALID_TOKEN"
 
 
 async def test_change_password_keeps_this_session_and_ends_the_others(gql):

@@ -19,13 +19,15 @@ from starlette.requests import Request
 
 from domain.accounts.sessions import load_viewer, login
 from domain.accounts.viewer import Viewer
+from domain.cards.bon_plan_uses import UseRequest, record_use
 from domain.cards.transactions import DebitRequest, debit_card
 from domain.core import clock
 from domain.offers.editing import OfferChanges, PlaceInput, create_offer
+from domain.offers.moderation import decide, submit
 from domain.social.posts import create_post
 from models.accounts import StaffRole
 from models.cards import Card
-from models.offers import DealType, OfferKind, OfferTheme
+from models.offers import DealType, Offer, OfferKind, OfferTheme
 from models.partners import Delegate, DelegatePermission
 from models.social import Post, PostStatus
 from resolvers.context import Context
@@ -63,6 +65,17 @@ class World:
         """A new collaborator of A, so a state change in one row cannot affect another."""
         user = await collaborator(self.team_a, DelegatePermission.TRANSACTIONS)
         return str((await Delegate.get(partner_id=self.team_a.partner.id, user_id=user.id)).id)
+
+    deal_a: str = ""  # a published deal of A, used once by the young person
+
+    async def fresh_bon_plan_use_of_a(self) -> str:
+        """A new use of A's deal, recorded by A's principal, for rows that cancel it."""
+        holder = await card_holder()
+        use = await record_use(
+            self.viewers["principal_a"],
+            UseRequest(holder.card.code, uuid.UUID(self.deal_a), uuid.uuid4().hex),
+        )
+        return str(use.id)
 
     async def fresh_transaction_of_a(self) -> str:
         """A new 1 € debit recorded by partner A, for rows that cancel or regularise."""
@@ -146,6 +159,24 @@ async def fresh_offer(world: World) -> dict[str, Any]:
     return {"id": str(offer.id)}
 
 
+async def published_deal_of_a(world: World) -> Offer:
+    """A deal of partner A, approved by moderation, on show today."""
+    created = await fresh_offer(world)
+    offer_id = uuid.UUID(created["id"])
+    await submit(world.viewers["principal_a"], offer_id)
+    revision = (await Offer.get(id=offer_id)).working_revision_id
+    await decide(world.viewers["staff_moderation"], revision, True, None)
+    return await Offer.get(id=offer_id)
+
+
+async def fresh_bon_plan_use(world: World) -> dict[str, Any]:
+    return {"id": await world.fresh_bon_plan_use_of_a()}
+
+
+def DEAL_A(world: World) -> str:  # the published deal of partner A
+    return world.deal_a
+
+
 def A(world: World) -> str:  # the partner A of the table, by id
     return world.partner_a
 
@@ -158,6 +189,7 @@ BAD_TOKEN = "jeton-inexistant"
 
 TABLE = [
     Row("me", "{ me { id } }", SIGNED_IN),
+    Row("programme", "{ programme { hotlinePhone } }", EVERYONE),
     Row("partner", "query($id: ID!) { partner(id: $id) { tradeName } }", EVERYONE, fixed(id=A)),
     Row(
         "Partner.siret",
@@ -188,6 +220,36 @@ TABLE = [
     Row(
         "verifyEmail",
         f'mutation {{ verifyEmail(token: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE,
+    ),
+    Row(
+        "emailLink",
+        f'{{ emailLink(token: "{BAD_TOKEN}", purpose: RESET_PASSWORD) {{ __typename }} }}',
+        EVERYONE,
+    ),
+    Row(
+        "parentalConsentRequest",
+        f'{{ parentalConsentRequest(token: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE,
+    ),
+    Row(
+        "giveParentalConsent",
+        f'mutation {{ giveParentalConsent(token: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE,
+    ),
+    Row(
+        "refuseParentalConsent",
+        f'mutation {{ refuseParentalConsent(token: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE,
+    ),
+    Row(
+        "unsubscribeLink",
+        f'{{ unsubscribeLink(token: "{BAD_TOKEN}") {{ __typename }} }}',
+        EVERYONE,
+    ),
+    Row(
+        "unsubscribeByToken",
+        f'mutation {{ unsubscribeByToken(token: "{BAD_TOKEN}") {{ __typename }} }}',
         EVERYONE,
     ),
     Row(
@@ -585,6 +647,37 @@ TABLE = [
         fixed(p=A),
     ),
     Row(
+        "bonPlanUses",
+        "query($p: ID!) { bonPlanUses(partnerId: $p) { uses { delegate { email } } } }",
+        {"staff_support", "staff_finance", "staff_admin", "principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row("myBonPlanUses", "{ myBonPlanUses { uses { title } } }", {"young_person"}),
+    Row(
+        "BonPlanUse.delegate (own history)",
+        "{ myBonPlanUses { uses { delegate { email } } } }",
+        set(),
+    ),
+    Row(
+        "bonPlanUseCounts",
+        "query($p: ID!) { bonPlanUseCounts(partnerId: $p) { useCount } }",
+        STAFF | {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row("bonPlanUseCounts (everything)", "{ bonPlanUseCounts { useCount } }", STAFF),
+    Row(
+        "Offer.useCount",
+        "query($id: ID!) { offer(id: $id) { useCount } }",
+        STAFF | {"principal_a", "collaborator_a"},
+        fixed(id=DEAL_A),
+    ),
+    Row(
+        "transaction",
+        "query($p: ID!, $id: ID!) { transaction(partnerId: $p, id: $id) { delegate { email } } }",
+        {"staff_support", "staff_finance", "staff_admin", "principal_a", "collaborator_a"},
+        fixed(p=A, id=NOWHERE),
+    ),
+    Row(
         "createSchoolYear",
         'mutation { createSchoolYear(input: {startsOn: "2030-03-01"}) { __typename } }',
         {"staff_finance", "staff_admin"},
@@ -642,6 +735,19 @@ TABLE = [
         "mutation($id: ID!) { cancelTransaction(transactionId: $id) { __typename } }",
         {"principal_a", "collaborator_a"},
         fresh_transaction,
+    ),
+    Row(
+        "recordBonPlanUse",
+        """mutation($d: ID!) { recordBonPlanUse(input: {cardCode: "INCONNU", bonPlanId: $d,
+        idempotencyKey: "matrice-0001"}) { __typename } }""",
+        {"principal_a", "collaborator_a"},
+        fixed(d=DEAL_A),
+    ),
+    Row(
+        "cancelBonPlanUse",
+        "mutation($id: ID!) { cancelBonPlanUse(useId: $id) { __typename } }",
+        {"principal_a", "collaborator_a"},
+        fresh_bon_plan_use,
     ),
     Row(
         "regularizeTransaction",
@@ -790,13 +896,18 @@ async def world(settings) -> World:
         assert viewer is not None
         viewers[role] = viewer
     built = World(viewers, str(team_a.partner.id), str(team_b.partner.id), team_a)
-    # The young person's history holds one debit, so nested transaction fields resolve.
+    # The young person's history holds one debit and one deal used, so nested fields resolve.
     holder_card = await Card.get(beneficiary__user_id=people["young_person"].id)
     await debit_card(
         viewers["principal_a"],
         DebitRequest(
             team_a.partner.id, holder_card.code, "SPORT_CULTURE_LOISIRS", "1", uuid.uuid4().hex
         ),
+    )
+    deal = await published_deal_of_a(built)
+    built.deal_a = str(deal.id)
+    await record_use(
+        viewers["principal_a"], UseRequest(holder_card.code, deal.id, uuid.uuid4().hex)
     )
     return built
 

@@ -680,3 +680,59 @@ async def test_a_ticket_width_the_printers_do_not_have_is_refused(gql):
     )
 
     assert answer["errors"][0]["message"].startswith("Largeur de ticket")
+
+
+ONE = """query($p: ID!, $id: ID!) {
+  transaction(partnerId: $p, id: $id) { reference amount status receipt(width: 32) } }"""
+DEBIT_WITH_WALLET = """mutation($input: DebitInput!) {
+  debitCard(input: $input) { ... on TransactionSuccess { transaction { id }
+    wallet { kind label balanceCents balance } } } }"""
+CANCEL_WITH_WALLET = """mutation($id: ID!) { cancelTransaction(transactionId: $id) {
+  ... on TransactionSuccess { wallet { balanceCents } } } }"""
+
+
+async def test_the_success_of_a_debit_or_a_cancellation_tells_the_wallet_balance_now(gql):
+    team, cashier = await till()
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+
+    debited = (await gql.post(DEBIT_WITH_WALLET, debit_input(team, holder), token=token))["data"][
+        "debitCard"
+    ]
+    assert debited["wallet"] == {
+        "kind": SPORT,
+        "label": "Sport, culture et loisirs",
+        "balanceCents": 10000 - 1055,
+        "balance": "89,45\u00a0€",
+    }
+    cancelled = await gql.post(
+        CANCEL_WITH_WALLET, {"id": debited["transaction"]["id"]}, token=token
+    )
+    assert cancelled["data"]["cancelTransaction"]["wallet"] == {"balanceCents": 10000}
+
+
+async def test_a_partner_reads_one_of_its_transactions_and_never_another_partners(gql):
+    team, cashier = await till()
+    other_team, other_cashier = await till()
+    holder = await card_holder()
+    token = await token_for(gql, cashier)
+    debited = (await gql.post(DEBIT, debit_input(team, holder), token=token))["data"]["debitCard"]
+    transaction_id = debited["transaction"]["id"]
+
+    own = await gql.post(ONE, {"p": str(team.partner.id), "id": transaction_id}, token=token)
+    other_token = await token_for(gql, other_cashier)
+    by_own_partner = await gql.post(
+        ONE, {"p": str(other_team.partner.id), "id": transaction_id}, token=other_token
+    )
+    by_naming_the_owner = await gql.post(
+        ONE, {"p": str(team.partner.id), "id": transaction_id}, token=other_token
+    )
+    malformed = await gql.post(ONE, {"p": str(team.partner.id), "id": "nope"}, token=token)
+
+    shown = own["data"]["transaction"]
+    assert shown["reference"] == debited["transaction"]["reference"]
+    assert shown["amount"] == "10,55\u00a0€" and shown["status"] == "COMPLETED"
+    assert any("10,55" in line for line in shown["receipt"])
+    assert by_own_partner["data"]["transaction"] is None
+    assert error_codes(by_naming_the_owner) == ["FORBIDDEN"]
+    assert malformed["data"]["transaction"] is None

@@ -262,3 +262,70 @@ async def test_support_records_a_consent_given_on_paper(web):
     jade = await as_person(web, user)
     await answer(jade, SET_OPT_IN, channel="EMAIL", optedIn=True)
     assert (await answer(jade, MY_CONSENT))["receivesMarketingEmail"] is True
+
+
+# --- the parent's link through GraphQL (the page's operations; the token is the credential) --
+
+LINK_FIELDS = """__typename
+  ... on ParentalConsentRequest { childFirstName childLastName parentName status givenAt
+                                  withdrawnAt mayGive mayRefuse superseded expired validDays }
+  ... on UserError { code message field }"""
+READ_LINK = (
+    f"query($token: String!) {{ parentalConsentRequest(token: $token) {{ {LINK_FIELDS} }} }}"
+)
+GIVE_BY_LINK = (
+    f"mutation($token: String!) {{ giveParentalConsent(token: $token) {{ {LINK_FIELDS} }} }}"
+)
+REFUSE_BY_LINK = (
+    f"mutation($token: String!) {{ refuseParentalConsent(token: $token) {{ {LINK_FIELDS} }} }}"
+)
+
+
+async def test_the_parents_link_reads_gives_and_withdraws_through_graphql(web, mailbox):
+    user = await young_person(born(13))
+    jade, parent = await as_person(web, user), parent_email()
+    await answer(jade, REQUEST, name="Nadia Vidal", email=parent)
+    token = link_token(await mailbox.wait_for(parent))
+
+    read = await answer(web, READ_LINK, token=token)  # anonymous: the token is the credential
+    assert read["childFirstName"] == "Jade" and read["parentName"] == "Nadia Vidal"
+    assert (read["status"], read["mayGive"], read["mayRefuse"]) == ("REQUESTED", True, True)
+    assert read["validDays"] == 14 and read["givenAt"] is None
+    assert (await answer(jade, MY_CONSENT))["parentalConsentStatus"] == "REQUESTED"  # unchanged
+
+    given = await answer(web, GIVE_BY_LINK, token=token)
+    assert given["status"] == "GIVEN" and given["givenAt"] and given["mayGive"] is False
+    twice = await answer(web, GIVE_BY_LINK, token=token)
+    assert twice["givenAt"] == given["givenAt"]
+
+    withdrawn = await answer(web, REFUSE_BY_LINK, token=token)
+    assert withdrawn["status"] == "WITHDRAWN" and withdrawn["withdrawnAt"]
+    assert withdrawn["mayRefuse"] is False
+    again = await answer(web, REFUSE_BY_LINK, token=token)
+    assert again["withdrawnAt"] == withdrawn["withdrawnAt"]
+    assert (await answer(jade, MY_CONSENT))["parentalConsentStatus"] == "WITHDRAWN"
+
+
+async def test_a_parent_declines_a_request_and_a_late_or_altered_link_is_refused(web, mailbox):
+    user = await young_person(born(12))
+    jade, parent = await as_person(web, user), parent_email()
+    await answer(jade, REQUEST, name="Nadia Vidal", email=parent)
+    token = link_token(await mailbox.wait_for(parent))
+    declined = await answer(web, REFUSE_BY_LINK, token=token)
+    assert declined["status"] == "WITHDRAWN" and declined["givenAt"] is None
+    refused = await answer(web, GIVE_BY_LINK, token=token)
+    assert (refused["code"], refused["field"]) == ("LINK_EXPIRED", "token")
+    assert "plus valable" in refused["message"]
+
+    other, other_parent = await young_person(born(13)), parent_email()
+    with clock.frozen(clock.now() - timedelta(days=15)):
+        await answer(await as_person(web, other), REQUEST, name="Marc Roux", email=other_parent)
+    late = link_token(await mailbox.wait_for(other_parent))
+    shown = await answer(web, READ_LINK, token=late)
+    assert shown["expired"] is True and shown["mayGive"] is False
+    assert (await answer(web, GIVE_BY_LINK, token=late))["code"] == "LINK_EXPIRED"
+
+    middle = len(token) // 2
+    tampered = token[:middle] + ("B" if token[middle] == "A" else "A") + token[middle + 1 :]
+    for document in (READ_LINK, GIVE_BY_LINK, REFUSE_BY_LINK):
+        assert (await answer(web, document, token=tampered))["code"] == "INVALID_TOKEN"

@@ -341,9 +341,29 @@ async def test_inviting_a_pending_delegate_again_sends_a_new_link_and_voids_the_
     assert len(mailbox.to(email)) == 2
     new_link = link_token(mailbox.to(email)[-1])
     stale = await gql.post(ACCEPT, {"token": old_link, "password": "Fougasse-aux-Olives-3"})
-    assert stale["data"]["acceptInvitation"]["code"] == "INVALID_TOKEN"
+    assert stale["data"]["acceptInvitation"]["code"] == "LINK_EXPIRED"  # replaced, not used
+    shown = await gql.post(INVITATION_LINK, {"token": new_link})
+    assert shown["data"]["emailLink"] == {
+        "purpose": "DELEGATE_INVITATION",
+        "email": email,
+        "partnerName": team.partner.trade_name,
+        "accountHasPassword": False,
+    }
     fresh = await gql.post(ACCEPT, {"token": new_link, "password": "Fougasse-aux-Olives-3"})
     assert fresh["data"]["acceptInvitation"]["__typename"] == "AuthPayload"
+    again = await gql.post(ACCEPT, {"token": new_link, "password": "Fougasse-aux-Olives-3"})
+    assert again["data"]["acceptInvitation"]["code"] == "LINK_USED"
+    used = await gql.post(INVITATION_LINK, {"token": new_link})
+    assert used["data"]["emailLink"]["code"] == "LINK_USED"
+    assert "connectez-vous" in used["data"]["emailLink"]["message"]
+
+
+INVITATION_LINK = """query($token: String!) {
+  emailLink(token: $token, purpose: DELEGATE_INVITATION) {
+    ... on EmailLink { purpose email partnerName accountHasPassword }
+    ... on UserError { code message }
+  }
+}"""
 
 
 ACCEPTED_ANSWER = """

@@ -110,4 +110,25 @@ async def test_the_home_page_in_production_has_no_graphiql_link(settings):
 
     assert home.status_code == 200
     assert "API GraphQL" in home.text and "Bouches-du-Rhône" in home.text
-    assert "GraphiQL" not in home.text and "<a " not in home.text
+    assert "GraphiQL" not in home.text and 'href="/graphql"' not in home.text
+    assert 'href="/partenaires/"' in home.text  # the way into the partner space
+
+
+async def test_the_pages_of_emailed_links_use_the_web_layout_and_its_headers(settings):
+    """The parent's consent, the unsubscribe and the expired download pages (server/
+    routes) are drawn by the web space's templates: its stylesheet, no inline style."""
+    async with client(create_app(settings, manage_database=False)) as http:
+        pages = [
+            await http.get("/desabonnement?jeton=altere"),
+            await http.get("/consentement-parental?jeton=altere"),
+            await http.get("/releves/altere"),
+        ]
+
+    for page in pages:
+        assert page.status_code in (400, 403), page.text
+        assert '<html lang="fr">' in page.text and 'href="#contenu"' in page.text
+        assert re.search(r'href="/assets/css/site\.[0-9a-f]{10}\.css"', page.text)
+        assert " style=" not in page.text and "<style" not in page.text
+        policy = page.headers["content-security-policy"]
+        assert "style-src 'self';" in policy and "unsafe-inline" not in policy
+        assert page.headers["referrer-policy"] == "no-referrer"
