@@ -19,14 +19,12 @@ in `extensions.detail`, as does a syntax error (its English detail says where it
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import GraphQLEnumType, GraphQLError
+from graphql import GraphQLEnumType, GraphQLError, GraphQLSchema
 from strawberry.extensions import SchemaExtension
-
-from schema import enum_errors
 
 PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -34,7 +32,9 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 BAD_REQUEST = "BAD_REQUEST"
 INVALID = "Valeur invalide"
 
-Render = Callable[[re.Match[str]], str]
+# An enum's values by its name, for the sentences that list them (« Valeurs possibles »).
+Enums = Mapping[str, Sequence[str]]
+Render = Callable[[re.Match[str], Enums], str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ def _rule(
 ) -> None:
     if isinstance(template, str):
 
-        def render(match: re.Match[str], text: str = template) -> str:
+        def render(match: re.Match[str], enums: Enums, text: str = template) -> str:
             return text.format_map({k: v or "" for k, v in match.groupdict().items()})
 
     else:
@@ -81,9 +81,9 @@ def _n(name: str) -> str:
     return N.format(name)
 
 
-def _nested(match: re.Match[str], prefix: str) -> str:
+def _nested(match: re.Match[str], enums: Enums, prefix: str) -> str:
     """`prefix`, then the reason translated too (its first letter lowered)."""
-    inner = translate(match["reason"])
+    inner = translate(match["reason"], enums)
     if inner is None or inner.detail is not None:
         return f"{prefix}."
     reason = inner.message.removeprefix(f"{INVALID} : ")
@@ -164,13 +164,36 @@ _rule(
     r"Value cannot represent an? (?P<type>\w+): (?P<value>\"[^\"]*\")\..*",
     INVALID + " : {value} n'est pas une valeur de type « {type} ».",
 )
+
+
+def _unknown_value(enum: str, value: str, enums: Enums) -> str:
+    """A value that is not one of `enum`'s, and the ones that are (« Porte-monnaie inconnu »
+    for a wallet, in the guide's words)."""
+    names = list(enums.get(enum, ()))
+    known = ", ".join(names[:-1]) + " ou " + names[-1] if len(names) > 1 else "".join(names)
+    if enum == "WalletKind":
+        return f"Porte-monnaie inconnu : « {value} ». Les porte-monnaie sont {known}."
+    if not names:
+        return f"Valeur inconnue pour {enum} : « {value} »."
+    return f"Valeur inconnue pour {enum} : « {value} ». Valeurs possibles : {known}."
+
+
+def _not_enum_value(match: re.Match[str], enums: Enums) -> str:
+    """A string (or other scalar) where an enum value was expected: a known value quoted
+    is said to be written without quotes; anything else is an unknown value."""
+    enum, value = match["enum"], match["value"].strip('"')
+    if value in enums.get(enum, ()):
+        return f"Une valeur de {enum} s'écrit sans guillemets : {value}."
+    return _unknown_value(enum, value, enums)
+
+
 _rule(
     rf"Value {_n('value')} does not exist in {_n('enum')} enum\.",
-    "La valeur « {value} » n'existe pas dans l'énumération « {enum} ».",
+    lambda m, enums: _unknown_value(m["enum"], m["value"], enums),
 )
 _rule(
-    rf"Enum {_n('enum')} cannot represent non-enum value: (?P<value>.*?)\.",
-    "« {enum} » attend une de ses valeurs, écrite sans guillemets ; reçu {value}.",
+    rf"Enum {_n('enum')} cannot represent non-(?:enum|string) value: (?P<value>.*?)\.",
+    _not_enum_value,
 )
 _rule(
     rf"Expected value of type {_n('type')} not to include unknown field {_n('field')}, "
@@ -215,8 +238,9 @@ _rule(
 # --- variables --------------------------------------------------------------------------
 _rule(
     r"Variable '\$(?P<name>[^']+)' has invalid value(?: at (?P<at>\S+))?: (?P<reason>.*)",
-    lambda m: _nested(
+    lambda m, enums: _nested(
         m,
+        enums,
         f"La variable « ${m['name']} » a une valeur invalide"
         + (f" (en ${m['name']}{m['at']})" if m["at"] else ""),
     ),
@@ -262,7 +286,7 @@ _KINDS = {
 _rule(
     r"There can be only one (?P<kind>operation|fragment|argument|variable|input field) "
     r"named '(?P<name>[^']+)'\.",
-    lambda m: f"Il ne peut y avoir qu'{_KINDS[m['kind']]} « {m['name']} ».",
+    lambda m, enums: f"Il ne peut y avoir qu'{_KINDS[m['kind']]} « {m['name']} ».",
 )
 _rule(
     r"This anonymous operation must be the only defined operation\.",
@@ -388,30 +412,42 @@ _http(r"Not Found", "Page introuvable.", "NOT_FOUND")
 _SUGGESTION = re.compile(r" Did you mean .*\?$", re.DOTALL)
 
 
-def _match(message: str, rules: list[Rule]) -> French | None:
+def _match(message: str, rules: list[Rule], enums: Enums) -> French | None:
     message = _SUGGESTION.sub("", message)
     for rule in rules:
         match = rule.pattern.fullmatch(message)
         if match is not None:
-            return French(rule.render(match), rule.code, message if rule.keep_detail else None)
+            said = rule.render(match, enums)
+            return French(said, rule.code, message if rule.keep_detail else None)
     return None
 
 
-def translate(message: str) -> French | None:
-    """The French of one of graphql-core's messages; None for one no pattern knows."""
-    return _match(message, _rules)
+def translate(message: str, enums: Enums | None = None) -> French | None:
+    """The French of one of graphql-core's messages; None for one no pattern knows.
+    `enums` (enum_values of the schema) lets a refused enum value list the valid ones."""
+    return _match(message, _rules, enums or {})
 
 
 def translate_http(reason: str) -> French:
     """The French of one of strawberry's HTTP refusals (a generic one if unknown)."""
-    return _match(reason, _http_rules) or French("Requête refusée.", BAD_REQUEST, reason)
+    said = _match(reason, _http_rules, {})
+    return said or French("Requête refusée.", BAD_REQUEST, reason)
 
 
-def in_french(error: GraphQLError) -> GraphQLError:
+def enum_values(schema: GraphQLSchema) -> dict[str, list[str]]:
+    """Every enum of `schema` and its values' names."""
+    return {
+        name: list(kind.values)
+        for name, kind in schema.type_map.items()
+        if isinstance(kind, GraphQLEnumType)
+    }
+
+
+def in_french(error: GraphQLError, enums: Enums | None = None) -> GraphQLError:
     """The error in French with its code; an error that has a code already is ours."""
     if (error.extensions or {}).get("code"):
         return error
-    french = translate(error.message) or French(
+    french = translate(error.message, enums) or French(
         "Requête GraphQL invalide.", VALIDATION_FAILED, error.message
     )
     extensions = {**(error.extensions or {}), "code": french.code}
@@ -452,23 +488,5 @@ class FrenchMessages(SchemaExtension):
     def _translate(self, result: Any) -> None:
         errors = getattr(result, "errors", None)
         if errors:
-            enums = enum_errors.enum_types(self.execution_context.schema._schema)
-            result.errors = [self._french(e, enums) if _graphql_own(e) else e for e in errors]
-
-    @staticmethod
-    def _french(error: GraphQLError, enums: dict[str, GraphQLEnumType]) -> GraphQLError:
-        """An enum value refused gets the enum's own sentence (« Porte-monnaie inconnu »,
-        schema/enum_errors.py); every other error of graphql-core, its pattern's."""
-        said = enum_errors.in_french(error, enums)
-        if said is error:
-            return in_french(error)
-        code = BAD_USER_INPUT if error.message.startswith("Variable '$") else VALIDATION_FAILED
-        return GraphQLError(
-            said.message,
-            nodes=said.nodes,
-            source=said.source,
-            positions=said.positions,
-            path=said.path,
-            original_error=said.original_error,
-            extensions={**(said.extensions or {}), "code": code},
-        )
+            enums = enum_values(self.execution_context.schema._schema)
+            result.errors = [in_french(e, enums) if _graphql_own(e) else e for e in errors]

@@ -207,8 +207,8 @@ async def test_graphql_refuses_a_wallet_that_is_not_one_of_the_two_in_french(gql
     payload["input"]["walletKind"] = "SPORTS"
     [error] = (await gql.post(DEBIT, payload, token=token))["errors"]
     assert error["message"] == (
-        "Valeur invalide pour $input.walletKind : porte-monnaie inconnu : « SPORTS ». "
-        "Les porte-monnaie sont SPORT_CULTURE_LOISIRS ou SOUTIEN_SCOLAIRE."
+        "La variable « $input » a une valeur invalide (en $input.walletKind) : porte-monnaie "
+        "inconnu : « SPORTS ». Les porte-monnaie sont SPORT_CULTURE_LOISIRS ou SOUTIEN_SCOLAIRE."
     )
     literal = DEBIT_LITERAL % (team.partner.id, holder.card.code, "CULTURE")
     [error] = (await gql.post(literal, token=token))["errors"]

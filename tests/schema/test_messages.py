@@ -79,8 +79,8 @@ async def ask(app, query: str, variables: dict | None = None) -> dict:
             SEARCH,
             {"k": ["OFFRE"]},
             "BAD_USER_INPUT",
-            "Valeur invalide pour $k[0] : valeur inconnue pour SearchKind : « OFFRE ». "
-            "Valeurs possibles : DEAL, EVENT, PARTNER ou SERVICE.",
+            "La variable « $k » a une valeur invalide (en $k[0]) : valeur inconnue pour "
+            "SearchKind : « OFFRE ». Valeurs possibles : DEAL, EVENT, PARTNER ou SERVICE.",
         ),
         (
             "query($n: Int) { __typename }",
