@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from typing import Any
 
 import strawberry
-from tortoise.expressions import Q
 
 from domain.cards import bon_plan_uses
 from domain.cards.states import CardState
@@ -20,8 +19,7 @@ from models.partners import DelegatePermission
 from models.transactions import BonPlanUse
 from resolvers.arguments import parse_id
 from resolvers.context import Info
-
-MAX_PAGE = 100
+from resolvers.keyset import newest_first
 
 
 async def usable_bons_plans(lookup: CardLookup) -> list[bon_plan_uses.UsableDeal]:
@@ -48,24 +46,6 @@ async def cancel_bon_plan_use(info: Info, use_id: strawberry.ID) -> BonPlanUse:
     return await bon_plan_uses.cancel_use(info.context.viewer, parse_id(use_id, "useId"))
 
 
-async def _page(query, first: int, after: str | None) -> tuple[list[BonPlanUse], str | None]:
-    """Keyset pagination on (created_at, id), newest first; the card loaded (masked code)."""
-    if after:
-        try:
-            cursor = await BonPlanUse.get_or_none(id=parse_id(after, "after"))
-        except DomainError:
-            cursor = None
-        if cursor is None:
-            return [], None
-        query = query.filter(
-            Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
-        )
-    limit = max(1, min(first, MAX_PAGE))
-    rows = await query.order_by("-created_at", "-id").limit(limit + 1).select_related("card")
-    page = rows[:limit]
-    return page, str(page[-1].id) if len(rows) > limit else None
-
-
 async def partner_uses(
     info: Info,
     partner_id: strawberry.ID,
@@ -89,13 +69,14 @@ async def partner_uses(
             created_at__gte=clock.start_of_paris_day(day),
             created_at__lt=clock.start_of_paris_day(day + timedelta(days=1)),
         )
-    return await _page(query, first, after)
+    return await newest_first(query, first, after, "card")
 
 
 async def my_uses(info: Info, first: int, after: str | None) -> tuple[list[BonPlanUse], str | None]:
     """The signed-in young person's bons plans used, newest first."""
     user = info.context.viewer.user
-    return await _page(BonPlanUse.filter(beneficiary__user_id=user.id), first, after)
+    uses = BonPlanUse.filter(beneficiary__user_id=user.id)
+    return await newest_first(uses, first, after, "card")
 
 
 async def use_counts(

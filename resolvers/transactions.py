@@ -9,7 +9,6 @@ from typing import Any
 from uuid import UUID
 
 import strawberry
-from tortoise.expressions import Q
 
 from domain.cards import codes as card_codes
 from domain.cards import transactions as card_transactions
@@ -21,8 +20,7 @@ from models.partners import DelegatePermission
 from models.transactions import CardTransaction, TransactionStatus
 from resolvers.arguments import paris_time, parse_id
 from resolvers.context import Info
-
-MAX_PAGE = 100
+from resolvers.keyset import newest_first
 
 # A transaction and the code of its card (the answer shows it masked).
 CodedTransaction = tuple[CardTransaction, str]
@@ -76,24 +74,8 @@ async def regularize_transaction(
 
 
 async def _page(query, first: int, after: str | None) -> tuple[list[CodedTransaction], str | None]:
-    """Keyset pagination on (created_at, id), newest first: stable when new rows arrive."""
-    if after:
-        try:
-            cursor = await CardTransaction.get_or_none(id=parse_id(after, "after"))
-        except DomainError:
-            cursor = None
-        if cursor is None:
-            return [], None
-        query = query.filter(
-            Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, id__lt=cursor.id)
-        )
-    limit = max(1, min(first, MAX_PAGE))
-    rows = await query.order_by("-created_at", "-id").limit(limit + 1).select_related("card")
-    page = rows[:limit]
-    return (
-        [(t, t.card.code) for t in page],
-        str(page[-1].id) if len(rows) > limit else None,
-    )
+    page, cursor = await newest_first(query, first, after, "card")
+    return [(t, t.card.code) for t in page], cursor
 
 
 async def transactions(
