@@ -613,6 +613,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = build_parser().parse_args(argv)
+    logging.getLogger("tortoise").setLevel(logging.WARNING)  # "Tortoise-ORM shutdown"…
+    if args.func is not worker:
+        # Jobs run in this process without REDIS_URL: a line per job would bury the
+        # command's own report (the `worker` process keeps them, for operations).
+        logging.getLogger("taskiq.receiver").setLevel(logging.WARNING)
     try:
         args.func(args)
     except ImproperlyConfigured as error:
