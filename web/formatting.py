@@ -54,10 +54,6 @@ def paris_time(value: str | datetime) -> str:
     return instant(value).strftime("%H:%M")
 
 
-def is_today_in_paris(value: str | datetime) -> bool:
-    return instant(value).date() == paris_today()
-
-
 FILTERS = {
     "paris_date": paris_date,
     "paris_time": paris_time,

@@ -19,7 +19,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from web.formatting import PARIS, is_today_in_paris, paris_today
+from web.formatting import PARIS, paris_today
 from web.graphql import user_error
 from web.pages import Visit
 from web.partners.space import FINANCE, TRANSACTIONS, PartnerSpace, enter
@@ -44,12 +44,10 @@ def _paris_midnight(day: date) -> str:
     return datetime.combine(day, time(0), PARIS).isoformat()
 
 
-def cancellable(space: PartnerSpace, transaction: dict[str, Any]) -> bool:
-    return (
-        space.may(TRANSACTIONS)
-        and transaction["status"] == "COMPLETED"
-        and is_today_in_paris(transaction["createdAt"])
-    )
+def cancellable(transaction: dict[str, Any]) -> bool:
+    """The API's answer (`Transaction.cancellable`: the same Paris day, the till's
+    permission, not cancelled yet): the rule is written once, there."""
+    return bool(transaction["cancellable"])
 
 
 async def transactions_list(visit: Visit) -> Response:
@@ -86,7 +84,7 @@ async def transactions_list(visit: Visit) -> Response:
         delegate=variables["delegateId"] or "",
         people=people,
         error=error,
-        cancellable=lambda t: cancellable(space, t),
+        cancellable=cancellable,
         timedelta=timedelta,
     )
 
@@ -136,7 +134,7 @@ async def ticket(visit: Visit) -> Response:
         tab="transactions",
         transaction=transaction,
         paper=paper,
-        cancellable=cancellable(space, transaction),
+        cancellable=cancellable(transaction),
     )
 
 
@@ -153,7 +151,7 @@ async def cancellation(visit: Visit) -> Response:
         "transaction": transaction,
         "refusal": None,
         "done": None,
-        "cancellable_now": cancellable(space, transaction),
+        "cancellable_now": cancellable(transaction),
     }
     if not values["cancellable_now"]:
         return visit.render("partners/cancellation.html", status=409, **values)
