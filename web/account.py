@@ -136,7 +136,8 @@ async def new_password(visit: Visit) -> Response:
             values["errors"] = _field_errors(error, "password")
             return visit.render("account/new_password.html", status=400, **values)
         return visit.redirect("/connexion?raison=mot-de-passe")
-    return visit.render("account/new_password.html", **values)
+    _, refused = await _open_link(visit, token, "RESET_PASSWORD", "reset")
+    return refused or visit.render("account/new_password.html", **values)
 
 
 async def verify_email(visit: Visit) -> Response:
@@ -149,7 +150,9 @@ async def verify_email(visit: Visit) -> Response:
         if error is not None:
             return _link_refused(visit, "verify", error.message)
         return visit.render("account/email_verified.html")
-    return visit.render("account/verify_email.html", action=_action("/verifier-email", token))
+    _, refused = await _open_link(visit, token, "VERIFY_EMAIL", "verify")
+    action = _action("/verifier-email", token)
+    return refused or visit.render("account/verify_email.html", action=action)
 
 
 async def accept_invitation(visit: Visit) -> Response:
@@ -161,19 +164,34 @@ async def accept_invitation(visit: Visit) -> Response:
         password = visit.raw_field("password")
         if not password:
             values["errors"] = {"password": "Saisissez un mot de passe."}
-            return visit.render("account/invitation.html", status=400, **values)
-        answer = (await visit.run("accept_invitation", token=token, password=password))[
-            "acceptInvitation"
-        ]
-        error = user_error(answer)
-        if _link_refused_by(error):
-            assert error is not None
-            return _link_refused(visit, "invitation", error.message)
-        if error is not None:
+        else:
+            answer = (await visit.run("accept_invitation", token=token, password=password))[
+                "acceptInvitation"
+            ]
+            error = user_error(answer)
+            if _link_refused_by(error):
+                assert error is not None
+                return _link_refused(visit, "invitation", error.message)
+            if error is None:
+                return _signed_in(visit, "/partenaires/")
             values["errors"] = _field_errors(error, "password")
-            return visit.render("account/invitation.html", status=400, **values)
-        return _signed_in(visit, "/partenaires/")
-    return visit.render("account/invitation.html", **values)
+    # The form: to whom, for which partner, a new password or the one the person has.
+    invitation, refused = await _open_link(visit, token, "DELEGATE_INVITATION", "invitation")
+    status = 400 if values["errors"] else 200
+    return refused or visit.render(
+        "account/invitation.html", status=status, invitation=invitation, **values
+    )
+
+
+async def _open_link(
+    visit: Visit, token: str, purpose: str, kind: str
+) -> tuple[dict[str, Any] | None, Response | None]:
+    """The emailed link's details (`emailLink`), or the page saying it no longer works."""
+    answer = (await visit.run("email_link", token=token, purpose=purpose))["emailLink"]
+    error = user_error(answer)
+    if error is not None:
+        return None, _link_refused(visit, kind, error.message)
+    return answer, None
 
 
 def _link_refused(visit: Visit, kind: str, message: str | None) -> Response:

@@ -61,11 +61,11 @@ async def test_a_forgotten_password_is_replaced_through_the_emailed_link(browser
     assert (await browser.sign_in(person.email, NEW_PASSWORD)).status_code == 303
 
     await browser.post("/deconnexion")
-    await browser.get(link)
-    again = await browser.post(link, {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    again = await browser.get(link)  # opened again: the page says at once it was used
     assert again.status_code == 410
     assert "Ce lien n'est plus valable" in text_of(again)
     assert 'href="/mot-de-passe-oublie"' in again.text
+    assert 'name="password"' not in again.text
 
 
 async def test_an_expired_reset_link_says_so_and_offers_a_new_one(browser, mailbox):
@@ -94,7 +94,7 @@ REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { __typ
 
 
 async def test_an_email_address_is_verified_by_the_button_not_by_opening_the_link(
-    browser, gql: GraphQLClient, mailbox
+    browser, other_browser, gql: GraphQLClient, mailbox
 ):
     email = f"{unique('nouveau')}@jeune.test"
     registered = await gql.post(
@@ -118,13 +118,15 @@ async def test_an_email_address_is_verified_by_the_button_not_by_opening_the_lin
     page = await browser.get(link)
     assert page.status_code == 200 and "Confirmer mon adresse e-mail" in text_of(page)
     assert (await User.get(email=email)).email_verified_at is None
+    await other_browser.get(link)  # the same link open in a second tab, before its use
 
     done = await browser.post(link)
     assert done.status_code == 200 and "Adresse e-mail confirmée" in text_of(done)
     assert (await User.get(email=email)).email_verified_at is not None
 
-    await browser.get(link)  # the page opened again: the button is still shown
-    again = await browser.post(link)
+    reopened = await browser.get(link)  # opened again: said at once, no button
+    assert reopened.status_code == 410 and "Confirmer" not in text_of(reopened)
+    again = await other_browser.post(link)  # the second tab's button
     # The API's words for a used link come under the page's title (they name the link).
     assert again.status_code == 410 and "Ce lien n'est plus valable" in text_of(again)
     assert "lien" in text_of(again).split("Ce lien n'est plus valable", 2)[2]
@@ -173,11 +175,14 @@ async def test_an_invited_delegate_chooses_a_password_and_is_signed_in(
 
     page = await browser.get(link)
     assert page.status_code == 200 and "Accepter l'invitation" in text_of(page)
+    assert team.partner.trade_name in text_of(page)  # whom the invitation is from
+    assert 'autocomplete="new-password"' in page.text
     user = await User.get(email=email)
     assert (await Delegate.get(user_id=user.id)).status == DelegateStatus.INVITED
 
     weak = await browser.post(link, {"password": "Theo"})
     assert weak.status_code == 400 and 'id="password-erreur"' in weak.text
+    assert team.partner.trade_name in text_of(weak)
     accepted = await browser.post(link, {"password": NEW_PASSWORD})
 
     assert accepted.status_code == 303 and accepted.headers["location"] == "/partenaires/"
@@ -187,8 +192,23 @@ async def test_an_invited_delegate_chooses_a_password_and_is_signed_in(
     assert "Effectuer une transaction" in text_of(home)
 
     await browser.post("/deconnexion")
-    await browser.get(link)
-    used = await browser.post(link, {"password": NEW_PASSWORD})
+    used = await browser.get(link)
     assert used.status_code == 410 and "Ce lien n'est plus valable" in text_of(used)
     assert "invitation" in text_of(used).lower()  # the API's words for a used invitation
     assert 'href="/connexion"' in used.text
+
+
+async def test_someone_with_an_account_confirms_an_invitation_with_their_password(
+    browser, gql: GraphQLClient, mailbox
+):
+    """A delegate of another partner is invited: the page asks for the password they have,
+    not a new one, and that password accepts the invitation."""
+    team, elsewhere = await partner_team(), await partner_team()
+    link = await invitation_link(gql, mailbox, team, elsewhere.principal.email)
+
+    page = await browser.get(link)
+
+    assert page.status_code == 200 and "Votre mot de passe actuel" in text_of(page)
+    assert 'autocomplete="current-password"' in page.text
+    accepted = await browser.post(link, {"password": PASSWORD})
+    assert accepted.status_code == 303 and accepted.headers["location"] == "/partenaires/"
