@@ -192,18 +192,18 @@ async def captured_statements(near: dict[str, float]) -> list[tuple[str, list[An
     from search.backend import Audience, Near, SearchQuery
 
     sent: list[tuple[str, list[Any]]] = []
-    original = database._rows
+    original = database.Sql.rows
 
     async def recording(sql: database.Sql, statement: str) -> list[dict[str, Any]]:
         sent.append((statement, list(sql.values)))
         return await original(sql, statement)
 
-    database._rows = recording
+    database.Sql.rows = recording  # type: ignore[method-assign]
     try:
         query = SearchQuery(near=Near(near["latitude"], near["longitude"], near["radiusKm"]))
         await database.DatabaseSearch().search(query, Audience(False))
     finally:
-        database._rows = original
+        database.Sql.rows = original  # type: ignore[method-assign]
     return sent
 
 
