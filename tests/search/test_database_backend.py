@@ -4,6 +4,7 @@ planar bound it relies on) and the `search` field over GraphQL with the viewer's
 from __future__ import annotations
 
 import math
+import os
 from datetime import date
 
 import pytest
@@ -34,6 +35,12 @@ class TestDatabaseBackend(SearchContract):
             return None
 
         return nothing_to_index
+
+    @pytest.fixture
+    def relevance_floor(self) -> float:
+        """PostgreSQL meets every case; SQLite has no typo tolerance (docs/search.md): it
+        misses the 17 cases with a mistyped word and meets the 32 others."""
+        return 1.0 if os.environ.get("CJEUNE_TEST_DATABASE") == "postgres" else 32 / 49
 
 
 class TestDatabaseBackendReadingFewRowsAtATime(TestDatabaseBackend):
