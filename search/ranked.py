@@ -61,10 +61,11 @@ SELECT q.word, t.term, similarity(t.term, q.word) AS score,
 FROM unnest($1::text[]) AS q(word)
 CROSS JOIN LATERAL (SELECT term FROM search_terms ORDER BY term <-> q.word LIMIT 4) AS t
 """
+# word_similarity: the typed words against the best stretch of the name (GiST walks it).
 PARTNER_NAMES_LIKE = """
-SELECT trade_name, similarity(lower(cjeune_unaccent(trade_name)), $1) AS score
+SELECT trade_name, word_similarity($1, lower(cjeune_unaccent(trade_name))) AS score
 FROM partners WHERE status = $2
-ORDER BY lower(cjeune_unaccent(trade_name)) <-> $1 LIMIT 10
+ORDER BY $1 <<-> lower(cjeune_unaccent(trade_name)) LIMIT 10
 """
 ACTIVE_PARTNER_NAMES = "SELECT trade_name FROM partners WHERE status = $1"
 

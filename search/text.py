@@ -144,13 +144,16 @@ def similarity(a: str, b: str) -> float:
 
 
 def nearest(text: str, candidates: Iterable[str], limit: int, threshold: float) -> list[str]:
-    """The candidates most similar to `text` (each word of it against the candidate's
-    best word, as a young person types one name), best first."""
+    """The candidates spelt most like `text`, best first: a candidate scores the best
+    similarity of the whole text, or of one of its words, to the whole candidate or one of
+    its words (a young person types one name among other words)."""
+    typed = [fold(text), *fold(text).split()]
     scored = []
     for candidate in set(candidates):
+        names = [fold(candidate), *fold(candidate).split()]
         score = max(
-            similarity(text, candidate),
-            max((similarity(text, word) for word in fold(candidate).split()), default=0.0),
+            (similarity(a, b) for a in typed for b in names if len(b) > 2 or a == b),
+            default=0.0,
         )
         if score >= threshold:
             scored.append((-score, candidate))
