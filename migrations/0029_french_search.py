@@ -72,7 +72,7 @@ POSTGRES = [
         for table, column in TERM_SOURCES.items()
     ),
     *(
-        f"SELECT cjeune_learn_terms({column}) FROM {table}"
+        f"SELECT cjeune_learn_terms({column}) FROM {table}"  # noqa: S608 (constants)
         for table, column in TERM_SOURCES.items()
     ),
     "CREATE INDEX partners_name_trigram ON partners "
