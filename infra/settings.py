@@ -93,7 +93,7 @@ class Settings:
     # Typo tolerance (PostgreSQL): a word is also looked for as the known words at least
     # this similar to it (pg_trgm's similarity, 0 to 1).
     search_typo_similarity: float = 0.3
-    search_candidates: int = 300  # rows of each kind a text search ranks, at most
+    search_candidates: int = 100  # rows of each kind a text search ranks, at most
     job_max_retries: int = 5
     # A job unacknowledged this long after its delivery is handed to another worker.
     job_claim_after_seconds: int = 600
@@ -251,7 +251,7 @@ def load_settings() -> Settings:
         search_km_per_point=_float("SEARCH_KM_PER_POINT", 5.0),
         search_super_boost=_float("SEARCH_SUPER_BOOST", 0.5),
         search_typo_similarity=_float("SEARCH_TYPO_SIMILARITY", 0.3),
-        search_candidates=_int("SEARCH_CANDIDATES", 300),
+        search_candidates=_int("SEARCH_CANDIDATES", 100),
         job_max_retries=_int("JOB_MAX_RETRIES", 5),
         job_claim_after_seconds=_int("JOB_CLAIM_AFTER_SECONDS", 600),
         campaign_email_per_second=_int("CAMPAIGN_EMAIL_PER_SECOND", 0),

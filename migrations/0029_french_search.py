@@ -12,6 +12,9 @@
 - `search_terms`: every word (3+ letters, no digit) the searchable texts hold, folded, kept
   by triggers; a GiST trigram index finds the nearest words of a mistyped one, which the
   query then also looks for. Words are never removed (a stale word finds nothing).
+- `offer_locations.search_vector`, its offer's, copied by triggers, in a GiST index with
+  the place's planar point (as 0014's): a text search around a position walks the places
+  nearest first among those that hold the words, instead of sorting every match.
 - GiST trigram indexes on partners' folded trade name and profiles' folded commune, for the
   "did you mean" suggestions of a search without hits.
 
@@ -31,11 +34,11 @@ VECTORS = {
     "department_services": "setweight(to_tsvector('cjeune_french', title), 'A') || "
     "to_tsvector('cjeune_french', search_text)",
 }
-# Which column of each table feeds the words the typo tolerance can correct to.
+# Which columns of each table feed the words the typo tolerance can correct to.
 TERM_SOURCES = {
     "offers": "search_text",
     "partners": "trade_name",
-    "partner_profiles": "city",
+    "partner_profiles": "city, description",
     "department_services": "search_text",
 }
 
@@ -65,16 +68,35 @@ POSTGRES = [
     "WHERE length(w) BETWEEN 3 AND 40 AND w !~ '[0-9]' ORDER BY w "
     "ON CONFLICT DO NOTHING $$",
     "CREATE FUNCTION cjeune_learn_terms_of_row() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN PERFORM cjeune_learn_terms(to_jsonb(NEW) ->> TG_ARGV[0]); RETURN NULL; END $$",
+    "BEGIN FOR i IN 0 .. TG_NARGS - 1 LOOP "
+    "PERFORM cjeune_learn_terms(to_jsonb(NEW) ->> TG_ARGV[i]); END LOOP; RETURN NULL; END $$",
     *(
-        f"CREATE TRIGGER {table}_learn_terms AFTER INSERT OR UPDATE OF {column} ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION cjeune_learn_terms_of_row('{column}')"
-        for table, column in TERM_SOURCES.items()
+        f"CREATE TRIGGER {table}_learn_terms AFTER INSERT OR UPDATE OF {columns} ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION cjeune_learn_terms_of_row("
+        f"{', '.join(repr(c) for c in columns.split(', '))})"
+        for table, columns in TERM_SOURCES.items()
     ),
     *(
         f"SELECT cjeune_learn_terms({column}) FROM {table}"  # noqa: S608 (constants)
-        for table, column in TERM_SOURCES.items()
+        for table, columns in TERM_SOURCES.items()
+        for column in columns.split(", ")
     ),
+    "ALTER TABLE offer_locations ADD COLUMN search_vector tsvector",
+    "UPDATE offer_locations l SET search_vector = o.search_vector FROM offers o "
+    "WHERE o.id = l.offer_id",
+    "CREATE FUNCTION cjeune_place_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN NEW.search_vector := (SELECT search_vector FROM offers WHERE id = NEW.offer_id); "
+    "RETURN NEW; END $$",
+    "CREATE TRIGGER offer_locations_search_vector BEFORE INSERT OR UPDATE OF offer_id "
+    "ON offer_locations FOR EACH ROW EXECUTE FUNCTION cjeune_place_search_vector()",
+    "CREATE FUNCTION cjeune_offer_places_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN UPDATE offer_locations SET search_vector = NEW.search_vector "
+    "WHERE offer_id = NEW.id; RETURN NULL; END $$",
+    "CREATE TRIGGER offers_places_search_vector AFTER UPDATE OF search_text, title ON offers "
+    "FOR EACH ROW WHEN (OLD.search_vector IS DISTINCT FROM NEW.search_vector) "
+    "EXECUTE FUNCTION cjeune_offer_places_search_vector()",
+    "CREATE INDEX offer_locations_planar_text ON offer_locations "
+    "USING gist (point(longitude * 0.725, latitude), search_vector)",
     "CREATE INDEX partners_name_trigram ON partners "
     "USING gist (lower(cjeune_unaccent(trade_name)) gist_trgm_ops)",
     "CREATE INDEX partner_profiles_city_trigram ON partner_profiles "
@@ -82,6 +104,12 @@ POSTGRES = [
 ]
 
 REVERSE_POSTGRES = [
+    "DROP INDEX offer_locations_planar_text",
+    "DROP TRIGGER offers_places_search_vector ON offers",
+    "DROP FUNCTION cjeune_offer_places_search_vector()",
+    "DROP TRIGGER offer_locations_search_vector ON offer_locations",
+    "DROP FUNCTION cjeune_place_search_vector()",
+    "ALTER TABLE offer_locations DROP COLUMN search_vector",
     "DROP INDEX partner_profiles_city_trigram",
     "DROP INDEX partners_name_trigram",
     *(f"DROP TRIGGER {table}_learn_terms ON {table}" for table in TERM_SOURCES),

@@ -52,15 +52,18 @@ SUGGESTIONS_OF_PARTNERS, SUGGESTIONS_OF_COMMUNES = 3, 2
 COMMUNE_NAMES = sorted({name for entries in COMMUNES.values() for name, _, _ in entries})
 
 
-# For each word: the 4 known words nearest in spelling (the GiST index walks them), and
-# whether some known word starts with it.
+# For each word: the known words it starts (up to PREFIX_WORDS + 1, from the primary key's
+# range), and the 4 known words nearest in spelling (the GiST index walks them).
 CORRECTIONS = """
-SELECT q.word, t.term, similarity(t.term, q.word) AS score,
-       EXISTS (SELECT 1 FROM search_terms s WHERE s.term >= q.word AND s.term < q.word || '~')
-           AS known
+SELECT q.word,
+       ARRAY(SELECT s.term FROM search_terms s WHERE s.term >= q.word AND s.term < q.word || '~'
+             ORDER BY s.term LIMIT 9) AS starting,
+       ARRAY(SELECT t.term FROM search_terms t ORDER BY t.term <-> q.word LIMIT 4) AS nearest,
+       ARRAY(SELECT similarity(t.term, q.word) FROM search_terms t
+             ORDER BY t.term <-> q.word LIMIT 4) AS scores
 FROM unnest($1::text[]) AS q(word)
-CROSS JOIN LATERAL (SELECT term FROM search_terms ORDER BY term <-> q.word LIMIT 4) AS t
 """
+PREFIX_WORDS = 8  # a prefix starting more known words than this stays a prefix query
 # word_similarity: the typed words against the best stretch of the name (GiST walks it).
 PARTNER_NAMES_LIKE = """
 SELECT trade_name, word_similarity($1, lower(cjeune_unaccent(trade_name))) AS score
@@ -100,26 +103,57 @@ class RankCursor:
 
 
 @dataclass(frozen=True)
+class Spelling:
+    """What the known words say of a query's word (PostgreSQL)."""
+
+    starting: tuple[str, ...] = ()  # the known words it is the start of (all, or too many)
+    corrections: tuple[str, ...] = ()  # known words it may be a typo of
+
+
+@dataclass(frozen=True)
 class Matcher:
-    """How the query's words are looked for in one dialect."""
+    """How the query's words are looked for in one dialect.
+
+    On PostgreSQL each word becomes the known words it starts, written out ("cin" ->
+    "cine | cinema"; a prefix query `cin:*` only when it starts more than PREFIX_WORDS or
+    is not a known word's start), or'ed with its corrections: the GiST index of places
+    with their words can then tell a match from the index alone (a prefix it cannot)."""
 
     text: TextQuery
     postgres: bool
-    corrections: dict[str, list[str]]
+    spellings: dict[str, Spelling]
 
     def tsquery(self, with_corrections: bool = True) -> str:
         groups = []
         for word in self.text.words:
-            alternatives = [f"{word}:*"]
-            if with_corrections:
-                alternatives += self.corrections.get(word, [])
+            spelling = self.spellings.get(word)
+            if spelling is None or not 0 < len(spelling.starting) <= PREFIX_WORDS:
+                alternatives = [f"{word}:*"]
+            else:
+                alternatives = list(spelling.starting)
+            if spelling is not None and spelling.corrections:
+                if with_corrections:
+                    alternatives += spelling.corrections
+                if not spelling.starting:  # a typo of a word that starts no known word
+                    alternatives = alternatives[1:] or [f"{word}:*"]
             groups.append("(" + " | ".join(alternatives) + ")")
         return " & ".join(groups)
 
-    def condition(self, sql: Sql, vector: str, folded_column: str) -> str:
+    def hopeless(self) -> bool:
+        """A word starts no known word and has no correction: nothing can match (and a
+        prefix query would make the index of places read every place of the circle)."""
+        return any(not s.starting and not s.corrections for s in self.spellings.values())
+
+    def corrected(self) -> bool:
+        return any(s.corrections for s in self.spellings.values())
+
+    def condition(
+        self, sql: Sql, vector: str, folded_column: str, with_corrections: bool = True
+    ) -> str:
         """Every word found in the row: `vector` on PostgreSQL, `folded_column` on SQLite."""
         if self.postgres:
-            return f"{vector} @@ to_tsquery({CONFIG}, {sql(self.tsquery())})"
+            query = sql(self.tsquery(with_corrections))
+            return f"{vector} @@ to_tsquery({CONFIG}, {query})"
         return " AND ".join(self._like(sql, folded_column, word) for word in self.text.words)
 
     @staticmethod
@@ -135,27 +169,28 @@ class Matcher:
         """An ORDER BY of the candidates without a position (PostgreSQL; SQLite: by id)."""
         if not self.postgres:
             return ""
-        exact = sql(self.tsquery(with_corrections=False))
-        every = sql(self.tsquery())
-        return (
-            f"({vector} @@ to_tsquery({CONFIG}, {exact})) DESC, "
-            f"ts_rank({vector}, to_tsquery({CONFIG}, {every})) DESC, "
-        )
+        return f"({self.condition(sql, vector, '', with_corrections=False)}) DESC, "
 
 
-async def corrections_for(text: TextQuery, threshold: float) -> dict[str, list[str]]:
-    """word -> the known words it may be a typo of (PostgreSQL's `search_terms`)."""
+async def spellings_of(text: TextQuery, threshold: float) -> dict[str, Spelling]:
+    """word -> the known words it starts and may be a typo of (PostgreSQL's
+    `search_terms`). A correction is taken when the word starts no known word and is at
+    least `threshold` similar, or when it is nearly the same word (0.6: "soutient" ->
+    "soutien"), whatever it starts."""
     asked = text.correctable()
     if not asked:
         return {}
-    rows = await sql_rows(CORRECTIONS, asked)
-    found: dict[str, list[str]] = {}
-    for row in rows:
-        word, term, score = row["word"], row["term"], float(row["score"])
-        floor = 0.6 if row["known"] else threshold
-        if term != word and score >= floor and not term.startswith(word):
-            found.setdefault(word, []).append(term)
-    return {word: terms[:3] for word, terms in found.items()}
+    spellings = {}
+    for row in await sql_rows(CORRECTIONS, asked):
+        word, starting = row["word"], tuple(row["starting"])
+        floor = 0.6 if starting else threshold
+        corrections = tuple(
+            term
+            for term, score in zip(row["nearest"], row["scores"], strict=True)
+            if score >= floor and not term.startswith(word)
+        )
+        spellings[word] = Spelling(starting, corrections[:3])
+    return spellings
 
 
 class _Ranked:
@@ -168,23 +203,43 @@ class _Ranked:
 
 class _RankedOffers(_Ranked, _OfferSource):
     async def candidates(self, matcher: Matcher, limit: int) -> list[dict[str, Any]]:
+        """Without a position, the offers holding the words as typed come first, then those
+        found through a correction; unsorted: they are ranked here (a common word holds
+        thousands of offers: sorting them all costs more than the page). With a position
+        or a map box, the places: nearest first, each carrying its offer's words."""
         sql = Sql()
         columns = (
             "o.id, o.kind, o.title, o.theme, o.is_super, o.first_published_at, o.search_text, "
             "p.trade_name AS subtitle"
         )
-        where = [*self.conditions(sql), matcher.condition(sql, "o.search_vector", "o.search_text")]
         box, near = self.box(), self.query.near
         if box is None:
-            order = matcher.best_first(sql, "o.search_vector") + "o.id"
             tables = "offers o JOIN partners p ON p.id = o.partner_id"
-            rows = await _select(sql, columns, tables, where, order, limit)
+            if not matcher.postgres:
+                where = [*self.conditions(sql), matcher.condition(sql, "", "o.search_text")]
+                rows = await _select(sql, columns, tables, where, "o.id", limit)
+                return await self._with_a_place(rows)
+            as_typed = matcher.condition(sql, "o.search_vector", "", with_corrections=False)
+            stages = [as_typed]
+            if matcher.corrected():
+                corrected = matcher.condition(sql, "o.search_vector", "")
+                stages.append(f"{corrected} AND NOT {as_typed}")
+            selects = [
+                f"(SELECT {columns} FROM {tables} "  # noqa: S608 (constants, placeholders)
+                f"WHERE {' AND '.join([*self.conditions(sql), stage])} LIMIT {sql(limit)})"
+                for stage in stages
+            ]
+            if len(selects) == 1:
+                rows = await sql.rows(selects[0][1:-1])
+            else:
+                rows = await sql.rows(f"{' UNION ALL '.join(selects)} LIMIT {sql(limit)}")
             return await self._with_a_place(rows)
-        where.append(_within("l.latitude", "l.longitude", box))
-        if near is not None:
-            order = _planar(sql, "l.latitude", "l.longitude", near) + ", o.id"
-        else:
-            order = matcher.best_first(sql, "o.search_vector") + "o.id"
+        where = [
+            *self.conditions(sql),
+            matcher.condition(sql, "l.search_vector", "o.search_text"),
+            _within("l.latitude", "l.longitude", box),
+        ]
+        order = _planar(sql, "l.latitude", "l.longitude", near) if near else "l.id"
         tables = (
             "offer_locations l JOIN offers o ON o.id = l.offer_id "
             "JOIN partners p ON p.id = o.partner_id"
@@ -356,12 +411,14 @@ async def ranked_search(query: SearchQuery, audience: Audience, text: TextQuery)
     centred = query.near is None and query.bbox is not None
     after = RankCursor.decode(query.after) if query.after else None
     postgres = Sql().postgres
-    corrections = await corrections_for(text, settings.search_typo_similarity) if postgres else {}
-    matcher = Matcher(text, postgres, corrections)
+    spellings = await spellings_of(text, settings.search_typo_similarity) if postgres else {}
+    matcher = Matcher(text, postgres, spellings)
     rank = _Ranking(text, weights_from_settings(), clock.paris_today())
     limit = settings.search_candidates
     kinds = query.kinds_asked()
     ranked: list[tuple[tuple[float, float], SearchHit]] = []
+    if matcher.hopeless():
+        kinds = frozenset()
     offers = _RankedOffers(query, audience, kinds)
     if offers.wanted():
         rows = await offers.candidates(matcher, limit)

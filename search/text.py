@@ -32,7 +32,8 @@ from domain.core.text import fold
 STOP_WORDS = frozenset(
     "a au aux avec c ce ces d dans de des du elle en et il j l la le les leur lui m ma mais "
     "me mes moi mon n ne nos notre nous on ou par pas pour qu que qui s sa se ses son sur t "
-    "ta te tes toi ton tu un une vos votre vous y".split()
+    "ta te tes toi ton tu un une vos votre vous y est sont ete etre sans tout tous toute "
+    "toutes tres plus moins chez".split()
 )
 TIER_EXACT, TIER_PREFIX, TIER_LOOSE = 0, 1, 2
 TIER_SPAN = 1000.0  # larger than any distance (100 km) plus points: tiers never mix
