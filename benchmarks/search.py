@@ -307,7 +307,7 @@ async def explain_text(database_url: str) -> dict[str, Any]:
         for label, near in (("text", None), ("text_near", marseille)):
             statements = await captured_statements(near, "conssert")
             corrections = next((s, v) for s, v in statements if "search_terms" in s)
-            offers = next((s, v) for s, v in statements if "o.search_vector" in s)
+            offers = next((s, v) for s, v in statements if "search_vector" in s and "o.kind" in s)
             explained[label] = {
                 "offers_statement": offers[0],
                 "offers_values": [str(v) for v in offers[1]],

@@ -7,8 +7,9 @@
 - `cjeune_french`: PostgreSQL's `french` configuration (Snowball stemming, French stop
   words) with accents removed before stemming.
 - `search_vector`, a stored generated tsvector on offers (title weighted A, then the folded
-  `search_text`: title, description, communes, partner, theme), partners (trade name, A),
-  partner_profiles (commune B, description) and department_services, each with a GIN index.
+  `search_text`: title, description, communes, partner, theme) and department_services, and
+  one kept by triggers on partner_profiles (the partner's name A, commune B, description),
+  each with a GIN index.
 - `search_terms`: every word (3+ letters, no digit) the searchable texts hold, folded, kept
   by triggers; a GiST trigram index finds the nearest words of a mistyped one, which the
   query then also looks for. Words are never removed (a stale word finds nothing).
@@ -28,9 +29,6 @@ from migrations._dialect import per_dialect
 VECTORS = {
     "offers": "setweight(to_tsvector('cjeune_french', coalesce(title, '')), 'A') || "
     "to_tsvector('cjeune_french', search_text)",
-    "partners": "setweight(to_tsvector('cjeune_french', trade_name), 'A')",
-    "partner_profiles": "setweight(to_tsvector('cjeune_french', coalesce(city, '')), 'B') || "
-    "to_tsvector('cjeune_french', coalesce(description, ''))",
     "department_services": "setweight(to_tsvector('cjeune_french', title), 'A') || "
     "to_tsvector('cjeune_french', search_text)",
 }
@@ -59,6 +57,24 @@ POSTGRES = [
         f"CREATE INDEX {table}_search_vector ON {table} USING gin (search_vector)"
         for table in VECTORS
     ),
+    # A partner's words: its name (partners) with its profile's commune and description.
+    "ALTER TABLE partner_profiles ADD COLUMN search_vector tsvector",
+    "CREATE FUNCTION cjeune_profile_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN NEW.search_vector := setweight(to_tsvector('cjeune_french', coalesce("
+    "(SELECT trade_name FROM partners WHERE id = NEW.partner_id), '')), 'A') || "
+    "setweight(to_tsvector('cjeune_french', coalesce(NEW.city, '')), 'B') || "
+    "to_tsvector('cjeune_french', coalesce(NEW.description, '')); RETURN NEW; END $$",
+    "CREATE TRIGGER partner_profiles_search_vector BEFORE INSERT OR UPDATE OF partner_id, "
+    "city, description ON partner_profiles "
+    "FOR EACH ROW EXECUTE FUNCTION cjeune_profile_search_vector()",
+    "CREATE FUNCTION cjeune_partner_name_search_vector() RETURNS trigger LANGUAGE plpgsql "
+    "AS $$ BEGIN UPDATE partner_profiles SET city = city WHERE partner_id = NEW.id; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER partners_search_vector AFTER UPDATE OF trade_name ON partners "
+    "FOR EACH ROW WHEN (OLD.trade_name IS DISTINCT FROM NEW.trade_name) "
+    "EXECUTE FUNCTION cjeune_partner_name_search_vector()",
+    "UPDATE partner_profiles SET city = city",
+    "CREATE INDEX partner_profiles_search_vector ON partner_profiles USING gin (search_vector)",
     'CREATE TABLE search_terms (term text COLLATE "C" PRIMARY KEY)',
     "CREATE INDEX search_terms_trigram ON search_terms USING gist (term gist_trgm_ops)",
     # Sorted, so that two transactions adding overlapping words lock them in one order.
@@ -104,6 +120,11 @@ POSTGRES = [
 ]
 
 REVERSE_POSTGRES = [
+    "DROP TRIGGER partners_search_vector ON partners",
+    "DROP FUNCTION cjeune_partner_name_search_vector()",
+    "DROP TRIGGER partner_profiles_search_vector ON partner_profiles",
+    "DROP FUNCTION cjeune_profile_search_vector()",
+    "ALTER TABLE partner_profiles DROP COLUMN search_vector",
     "DROP INDEX offer_locations_planar_text",
     "DROP TRIGGER offers_places_search_vector ON offers",
     "DROP FUNCTION cjeune_offer_places_search_vector()",

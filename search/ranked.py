@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -152,8 +153,7 @@ class Matcher:
     ) -> str:
         """Every word found in the row: `vector` on PostgreSQL, `folded_column` on SQLite."""
         if self.postgres:
-            query = sql(self.tsquery(with_corrections))
-            return f"{vector} @@ to_tsquery({CONFIG}, {query})"
+            return f"{vector} @@ to_tsquery({CONFIG}, {_literal(self.tsquery(with_corrections))})"
         return " AND ".join(self._like(sql, folded_column, word) for word in self.text.words)
 
     @staticmethod
@@ -170,6 +170,19 @@ class Matcher:
         if not self.postgres:
             return ""
         return f"({self.condition(sql, vector, '', with_corrections=False)}) DESC, "
+
+
+_TSQUERY = re.compile(r"[a-z0-9:*|&() ]+")
+
+
+def _literal(tsquery: str) -> str:
+    """The query written into the statement, not sent as a parameter: with a parameter,
+    PostgreSQL soon plans the statement once for any words (a generic plan) and reads every
+    offer; written out, each search is planned for its own words (as the coordinates in
+    search/database.py `_number`). Folded words, `:*`, `|`, `&` and brackets only."""
+    if not _TSQUERY.fullmatch(tsquery):
+        raise ValueError(f"unexpected characters in a text query: {tsquery!r}")
+    return f"'{tsquery}'"
 
 
 async def spellings_of(text: TextQuery, threshold: float) -> dict[str, Spelling]:
@@ -310,7 +323,7 @@ class _RankedPartners(_Ranked, _PartnerSource):
         box, near = self.box(), self.query.near
         if box is not None:
             where.append(_within("pp.latitude", "pp.longitude", box))
-        vector = "(p.search_vector || pp.search_vector)"
+        vector = "pp.search_vector"
         if matcher.postgres:
             where.append(matcher.condition(sql, vector, ""))
         if near is not None:
