@@ -12,8 +12,10 @@ The proposed index `offer_locations_planar` (see search/database.py) is created 
 --no-index. The radius statement the backend sends is captured in-process and EXPLAINed
 with and without the index. Then the server runs with `--workers 2` and a closed loop of
 clients (one keep-alive connection each) times the radius search and the box search over
-HTTP. While `SearchQueries` is not yet in the root Query, the server is uvicorn on this
-module's `app` (the root Query plus `SearchQueries`, nothing else changed). Progress on
+HTTP, then the text search (typo queries from TEXT_QUERIES in turn, without and with a
+position; the statements of a typo query EXPLAINed first). While `SearchQueries` is not
+yet in the root Query, the server is uvicorn on this module's `app` (the root Query plus
+`SearchQueries`, nothing else changed). Progress on
 stderr, one JSON line on stdout; the database is dropped even on failure.
 """
 
@@ -68,6 +70,11 @@ WORDS = (
     "Réduction Atelier Festival Concert Stage Entrée Séance Cours Initiation Visite Tournoi "
     "Théâtre Cinéma Escalade Kayak Musée Lecture Numérique Danse Judo Natation Exposition"
 ).split()
+# Typed as a young person would, each with typos; every one finds deals once corrected.
+TEXT_QUERIES = (
+    "natatoin", "escalde", "conssert", "teatre", "cinemma", "musee", "danse pannier",
+    "judot", "kayac", "lectur numerique", "tournoi", "exposission calanques",
+)  # fmt: skip
 _started = time.perf_counter()
 
 
@@ -96,6 +103,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--page-size", type=int, default=20)
     parser.add_argument("--map-page-size", type=int, default=100)
     parser.add_argument("--no-index", action="store_true")
+    parser.add_argument("--skip-text", action="store_true", help="radius and map box only")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument(
         "--reuse",
@@ -121,7 +129,7 @@ LOCATION_COLUMNS = ["offer_id", "label", "city", "latitude", "longitude"]
 
 
 async def seed(connection: asyncpg.Connection, args: argparse.Namespace) -> dict[str, int]:
-    from domain.core.text import fold
+    from domain.offers.search_text import offer_search_text
 
     sizes = _feed_seed.Sizes(1, args.partners, 1, 0, 0, 0, 0)
     rng = random.Random(13)
@@ -149,7 +157,7 @@ async def seed(connection: asyncpg.Connection, args: argparse.Namespace) -> dict
         withdrawn = now if rng.random() < 0.02 else None
         deal_type = rng.choice(DEAL_TYPES) if kind == "deal" else None
         event_kind = "festival" if kind == "event" else None
-        text = fold(f"{title} {names[partner_id]} {city}")
+        text = offer_search_text(title, "", [city], names[partner_id], theme)
         offers.append((
             offer_id, partner_id, kind, now, now, kind == "deal" and rng.random() < 0.02,
             withdrawn, title, theme, deal_type, event_kind, start, end, adult, text,
@@ -186,28 +194,34 @@ async def counted(connection: asyncpg.Connection) -> dict[str, int]:
 # --- EXPLAIN -----------------------------------------------------------------------------
 
 
-async def captured_statements(near: dict[str, float]) -> list[tuple[str, list[Any]]]:
-    """The statements the database backend sends for one radius page, in this process."""
+async def captured_statements(
+    near: dict[str, float] | None, text: str = ""
+) -> list[tuple[str, list[Any]]]:
+    """The statements the database backend sends for one page, in this process."""
+    from models import sql
     from search import database
     from search.backend import Audience, Near, SearchQuery
 
     sent: list[tuple[str, list[Any]]] = []
-    original = database._rows
+    original = sql._rows
 
-    async def recording(sql: database.Sql, statement: str) -> list[dict[str, Any]]:
-        sent.append((statement, list(sql.values)))
-        return await original(sql, statement)
+    async def recording(client: Any, statement: str, values: Any) -> list[dict[str, Any]]:
+        sent.append((statement, list(values)))
+        return await original(client, statement, values)
 
-    database._rows = recording
+    sql._rows = recording
     try:
-        query = SearchQuery(near=Near(near["latitude"], near["longitude"], near["radiusKm"]))
+        circle = near and Near(near["latitude"], near["longitude"], near["radiusKm"])
+        query = SearchQuery(text=text, near=circle)
         await database.DatabaseSearch().search(query, Audience(False))
     finally:
-        database._rows = original
+        sql._rows = original
     return sent
 
 
-async def explain(database_url: str, statement: str, values: list[Any]) -> dict[str, Any]:
+async def explain(
+    database_url: str, statement: str, values: list[Any], with_plan: bool = False
+) -> dict[str, Any]:
     connection = await asyncpg.connect(database_url)
     try:
         for _ in range(3):  # warm the cache; keep the last
@@ -224,7 +238,24 @@ async def explain(database_url: str, statement: str, values: list[Any]) -> dict[
         "uses_gist_knn": "offer_locations_planar" in text,
         "scans": sorted(set(re.findall(r'"Node Type": "([^"]*Scan)"', text))),
         "rows_read_from_offer_locations": _rows_read(top["Plan"]),
+        **({"plan": _plan_lines(top["Plan"])} if with_plan else {}),
     }
+
+
+def _plan_lines(node: dict[str, Any], depth: int = 0) -> list[str]:
+    """The plan as EXPLAIN's text shows it, one line a node (type, relation or index, rows,
+    time)."""
+    name = node["Node Type"]
+    on = node.get("Index Name") or node.get("Relation Name")
+    line = (
+        f"{'  ' * depth}{name}{f' on {on}' if on else ''} "
+        f"(rows={node.get('Actual Rows')} loops={node.get('Actual Loops')} "
+        f"time={node.get('Actual Total Time')} ms)"
+    )
+    lines = [line]
+    for child in node.get("Plans", []):
+        lines += _plan_lines(child, depth + 1)
+    return lines
 
 
 def _rows_read(node: dict[str, Any]) -> int:
@@ -263,6 +294,32 @@ async def explain_radius(args: argparse.Namespace, database_url: str) -> dict[st
     return {"without_index": without, "with_index": with_index, "index_build_s": build_s}
 
 
+async def explain_text(database_url: str) -> dict[str, Any]:
+    """EXPLAIN ANALYZE of the statements of a typo query's page, without and with a position:
+    the corrections read from `search_terms`, the deals' candidates."""
+    from infra.database import close_database, open_database
+    from infra.settings import get_settings
+
+    marseille = {"latitude": MARSEILLE[0], "longitude": MARSEILLE[1], "radiusKm": 10}
+    explained: dict[str, Any] = {}
+    await open_database(get_settings())
+    try:
+        for label, near in (("text", None), ("text_near", marseille)):
+            statements = await captured_statements(near, "conssert")
+            corrections = next((s, v) for s, v in statements if "search_terms" in s)
+            offers = next((s, v) for s, v in statements if "search_vector" in s and "o.kind" in s)
+            explained[label] = {
+                "offers_statement": offers[0],
+                "offers_values": [str(v) for v in offers[1]],
+                "offers": await explain(database_url, *offers, with_plan=True),
+                "corrections": await explain(database_url, *corrections, with_plan=True),
+            }
+    finally:
+        await close_database()
+    say(f"EXPLAIN text: {json.dumps(explained)[:3000]}")
+    return explained
+
+
 # --- the server --------------------------------------------------------------------------
 
 
@@ -298,20 +355,25 @@ def search_in_root() -> bool:
 
 
 async def closed_loop(
-    url: str, query: dict[str, Any], clients: int, per_client: int
+    url: str, query: dict[str, Any] | list[dict[str, Any]], clients: int, per_client: int
 ) -> list[tuple[float, str | None]]:
-    """Each client one keep-alive connection, a request as soon as the last answer is read.
+    """Each client one keep-alive connection, a request as soon as the last answer is read
+    (several queries: each client takes them in turn, from its own starting one).
     The clients are aiohttp's (httpx costs about twice the CPU per request, taken from the
     same two cores as the server's)."""
     results: list[tuple[float, str | None]] = []
-    body = json.dumps({"query": SEARCH, "variables": {"query": query}}).encode()
+    queries = query if isinstance(query, list) else [query]
+    bodies = [json.dumps({"query": SEARCH, "variables": {"query": q}}).encode() for q in queries]
     headers = {"Content-Type": "application/json"}
+    starts = iter(range(clients))
 
     async def loop() -> None:
+        start = next(starts)
         connector = aiohttp.TCPConnector(limit=1)
         timeout = aiohttp.ClientTimeout(total=30)
         async with aiohttp.ClientSession(url, connector=connector, timeout=timeout) as client:
-            for _ in range(per_client):
+            for n in range(per_client):
+                body = bodies[(start + n) % len(bodies)]
                 started = time.perf_counter()
                 error = None
                 try:
@@ -348,7 +410,7 @@ def summarize(results: list[tuple[float, str | None]], wall: float) -> dict[str,
 async def measure(
     url: str,
     label: str,
-    query: dict[str, Any],
+    query: dict[str, Any] | list[dict[str, Any]],
     args: argparse.Namespace,
     meter: CpuMeter,
     clients: int,
@@ -367,8 +429,9 @@ async def measure(
         if k.split("_")[0] in ("server", "postgres", "bench")
     }
     async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        first = query[0] if isinstance(query, list) else query
         response = await client.post(
-            "/graphql", json={"query": SEARCH, "variables": {"query": query}}
+            "/graphql", json={"query": SEARCH, "variables": {"query": first}}
         )
         page = response.json()["data"]["search"]
     figures["hits_per_page"] = len(page["hits"])
@@ -417,6 +480,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
         rows = asyncio.run(load())
         explained = asyncio.run(explain_radius(args, database_url))
+        explained_text = None if args.skip_text else asyncio.run(explain_text(database_url))
         in_root = search_in_root()
         server = Server(
             free_port(),
@@ -433,12 +497,18 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "first": args.page_size,
         }
         box = {"bbox": MAP_BOX, "first": args.map_page_size}
+        text = [{"text": t, "first": args.page_size} for t in TEXT_QUERIES]
+        text_near = [{**q, "near": radius["near"]} for q in text]
         meter = CpuMeter(name, lambda: server.process.pid if server.process else None, lambda: None)
         figures: dict[str, Any] = {}
         for label, key, query in (
             ("radius 10 km", "radius_10km", radius),
             ("map box", "map_box", box),
+            ("text, typos", "text", text),
+            ("text, typos, 10 km around", "text_near", text_near),
         ):
+            if key.startswith("text") and args.skip_text:
+                continue
             for n, clients in enumerate(args.concurrency):
                 measured = asyncio.run(measure(server.url, label, query, args, meter, clients))
                 if n == 0:  # the headline, as before: the first concurrency asked
@@ -456,8 +526,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "served_by": "cjeune serve" if in_root else "uvicorn benchmarks.search:app",
             "cpu_count": os.cpu_count(),
             "explain_radius": explained,
+            "explain_text": explained_text,
+            "text_queries": TEXT_QUERIES,
             **figures,
             "target_p95_ms": 30,
+            "target_text_p95_ms": {"4": 30, "1": 15},
         }
     finally:
         if server is not None:

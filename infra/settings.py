@@ -51,6 +51,11 @@ def _int(name: str, default: int) -> int:
     return default if raw in (None, "") else int(raw)
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else float(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
@@ -80,6 +85,15 @@ class Settings:
     search_backend: str = "database"  # "database" (SQL) or "meilisearch" (MEILISEARCH_URL)
     meilisearch_url: str | None = None
     meilisearch_key: str | None = None  # an API key allowed to search and write the index
+    # The database backend's ranking of a text search (search/text.py): a point of relevance
+    # (all the words in the title: 1) is worth this many km when a position is given; a
+    # « super bon plan » (the département's highlight of a deal) gains this many points.
+    search_km_per_point: float = 5.0
+    search_super_boost: float = 0.5
+    # Typo tolerance (PostgreSQL): a word is also looked for as the known words at least
+    # this similar to it (pg_trgm's similarity, 0 to 1).
+    search_typo_similarity: float = 0.3
+    search_candidates: int = 100  # rows of each kind a text search ranks, at most
     job_max_retries: int = 5
     # A job unacknowledged this long after its delivery is handed to another worker.
     job_claim_after_seconds: int = 600
@@ -234,6 +248,10 @@ def load_settings() -> Settings:
         search_backend=os.environ.get("SEARCH_BACKEND", "database"),
         meilisearch_url=os.environ.get("MEILISEARCH_URL") or None,
         meilisearch_key=os.environ.get("MEILISEARCH_KEY") or None,
+        search_km_per_point=_float("SEARCH_KM_PER_POINT", 5.0),
+        search_super_boost=_float("SEARCH_SUPER_BOOST", 0.5),
+        search_typo_similarity=_float("SEARCH_TYPO_SIMILARITY", 0.3),
+        search_candidates=_int("SEARCH_CANDIDATES", 100),
         job_max_retries=_int("JOB_MAX_RETRIES", 5),
         job_claim_after_seconds=_int("JOB_CLAIM_AFTER_SECONDS", 600),
         campaign_email_per_second=_int("CAMPAIGN_EMAIL_PER_SECOND", 0),

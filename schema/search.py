@@ -49,7 +49,12 @@ class BoundingBoxInput:
 )
 class SearchInput:
     text: str = strawberry.field(
-        default="", description="French words, accents and case ignored; all must match."
+        default="",
+        description=(
+            "French words, accents and case ignored; each must match, as a word, the start of "
+            "one (while typing) or, on PostgreSQL, after stemming or a typo's correction. "
+            "With text, hits come best first (docs/search.md)."
+        ),
     )
     kinds: list[SearchKind] | None = None
     themes: list[OfferTheme] | None = None
@@ -101,6 +106,14 @@ class SearchHit:
 class SearchPage:
     hits: list[SearchHit]
     next_cursor: str | None = strawberry.field(description="Null on the last page.")
+    suggestions: list[str] = strawberry.field(
+        extensions=allow(ANYONE),
+        description=(
+            "« Vouliez-vous dire… » : when a text search finds nothing, the active partners' "
+            "names and the communes spelt most like it (best first); empty otherwise. Public "
+            "names only, so anyone who may search may read them."
+        ),
+    )
 
 
 SearchResult = Annotated[SearchPage | UserError, strawberry.union("SearchResult")]
@@ -108,7 +121,9 @@ SearchResult = Annotated[SearchPage | UserError, strawberry.union("SearchResult"
 
 def _answer(result: backend.SearchPage) -> SearchResult:
     return SearchPage(
-        hits=[SearchHit.from_backend(hit) for hit in result.hits], next_cursor=result.next_cursor
+        hits=[SearchHit.from_backend(hit) for hit in result.hits],
+        next_cursor=result.next_cursor,
+        suggestions=result.suggestions,
     )
 
 
@@ -117,9 +132,12 @@ class SearchQueries:
     @strawberry.field(
         extensions=allow(ANYONE),
         description=(
-            "Deals, events, partners and services. With `near`: nearest first, each hit with "
-            "its distance; otherwise a stable order for the map. Deals and events: published, "
-            "valid on the day, and of the themes the viewer's age allows."
+            "Deals, events, partners and services. With `text`: best first (every word as "
+            "typed, then as a prefix, then corrected; then relevance, with the distance when "
+            "`near` is given; then freshness; super bons plans boosted). Without text, with "
+            "`near`: nearest first, each hit with its distance; otherwise a stable order for "
+            "the map. Deals and events: published, valid on the day, and of the themes the "
+            "viewer's age allows."
         ),
     )
     @user_errors

@@ -149,6 +149,8 @@ class SearchHit:
 class SearchPage:
     hits: list[SearchHit] = field(default_factory=list)
     next_cursor: str | None = None
+    # A text search without hits: partner names and communes spelt like the query.
+    suggestions: list[str] = field(default_factory=list)
 
 
 class SearchBackend(Protocol):

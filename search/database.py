@@ -45,6 +45,7 @@ from search.backend import (
     haversine_km,
     order_key,
 )
+from search.text import TextQuery
 
 # Longitude degrees are multiplied by cos(43.5°) so that a degree east weighs what it does
 # in the département; the PostgreSQL index expression must use the very same constant.
@@ -153,6 +154,11 @@ class DatabaseSearch:
 
     async def search(self, query: SearchQuery, audience: Audience) -> SearchPage:
         query = query.checked()
+        text = TextQuery.of(query.text)
+        if text:
+            from search.ranked import ranked_search  # it builds on this module's sources
+
+            return await ranked_search(query, audience, text)
         # A map box alone is read nearest its centre first: the index walks it, and a page
         # cut short shows the middle of the map. The distances are internal: not shown.
         centred = query.near is None and query.bbox is not None

@@ -20,10 +20,11 @@ from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.search_index import SYNC_OFFER_JOB
-from domain.core.text import clean_text, fold
+from domain.core.text import clean_text
 from domain.core.transactions import after_commit, atomic
 from domain.notifications.notify import notify
 from domain.offers.editing import own_offer
+from domain.offers.search_text import offer_search_text
 from domain.offers.visibility import is_adults_only
 from infra.jobs import enqueue
 from models.offers import (
@@ -168,7 +169,6 @@ async def publish(offer: Offer, revision: OfferRevision, now: datetime) -> None:
         await OfferRevision.filter(id=offer.published_revision_id).update(
             status=RevisionStatus.SUPERSEDED
         )
-    cities = " ".join(str(p.get("city", "")) for p in revision.places)
     offer.published_revision_id = revision.id
     offer.title = revision.title
     offer.theme = revision.theme
@@ -177,7 +177,14 @@ async def publish(offer: Offer, revision: OfferRevision, now: datetime) -> None:
     offer.valid_from = revision.valid_from
     offer.valid_until = revision.valid_until
     offer.adults_only = is_adults_only(revision.theme)
-    offer.search_text = fold(f"{revision.title} {revision.description} {cities}")
+    partner_name = await Partner.filter(id=offer.partner_id).values_list("trade_name", flat=True)
+    offer.search_text = offer_search_text(
+        revision.title,
+        revision.description,
+        [str(p.get("city", "")) for p in revision.places],
+        str(partner_name[0]) if partner_name else "",
+        revision.theme,
+    )
     offer.first_published_at = offer.first_published_at or now
     await offer.save(
         update_fields=[

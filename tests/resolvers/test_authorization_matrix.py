@@ -527,6 +527,11 @@ TABLE = [
         hidden_post_of_a,
     ),
     Row("search", '{ search(query: {text: "cinéma"}) { __typename } }', EVERYONE),
+    Row(
+        "SearchPage.suggestions",
+        '{ search(query: {text: "marseile"}) { ... on SearchPage { suggestions } } }',
+        EVERYONE,
+    ),
     Row("departmentServices", "{ departmentServices { __typename } }", EVERYONE),
     Row(
         "createDepartmentService",

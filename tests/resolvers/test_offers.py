@@ -11,13 +11,14 @@ import httpx
 import pytest
 
 from domain.core import clock
+from domain.core.text import fold
 from domain.offers.editing import school_year_start
 from infra.geocoding import OfflineGeocoder, use_geocoder
 from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.notifications import Notification
 from models.offers import ModerationDecision, Offer, OfferLocation, OfferRevision
-from models.partners import DelegatePermission
+from models.partners import DelegatePermission, Partner
 from models.social import Image, ImagePurpose
 from tests.factories import collaborator, partner_team, staff_member, token_for, young_person
 from tests.support import GraphQLClient, error_codes, unique
@@ -236,8 +237,10 @@ async def test_a_deal_goes_from_draft_to_rejection_to_publication_and_a_new_vers
     assert public["published"]["practicalInfo"] == "Tous les jours, 10 h – 23 h."
     row = await Offer.get(id=offer["id"])
     assert row.title == "Place de cinéma à 5 €" and row.first_published_at is not None
-    assert row.search_text.startswith("place de cinema a 5 une seance")
-    assert row.search_text.endswith("marseille")
+    # Found by its title, its partner's name, its commune, its theme and its description.
+    partner = await Partner.get(id=row.partner_id)
+    assert row.search_text.startswith(f"place de cinema a 5 {fold(partner.trade_name)} marseille")
+    assert "culture une seance" in row.search_text
     locations = await OfferLocation.filter(offer_id=row.id)
     assert [(loc.label, loc.city) for loc in locations] == [("Cinéma du Prado", "Marseille")]
     decisions = await ModerationDecision.filter(revision__offer_id=row.id).order_by("decided_at")

@@ -19,6 +19,7 @@ import pytest
 
 from domain.core import clock
 from domain.core.text import fold
+from domain.offers.search_text import offer_search_text
 from models.offers import (
     DealType,
     DepartmentService,
@@ -42,6 +43,7 @@ from search.backend import (
     SearchHit,
     SearchQuery,
 )
+from tests.search.relevance_cases import CASES, CORPUS, Case
 from tests.support import unique, valid_siret
 
 VIEUX_PORT = (43.2951, 5.3744)
@@ -79,6 +81,8 @@ class World:
         accessibility: tuple[str, ...] = (),
         hours: dict | None = None,
         status: PartnerStatus = PartnerStatus.ACTIVE,
+        city: str = "Marseille",
+        description: str = "",
     ) -> Partner:
         partner = await Partner.create(
             legal_name=f"{name} SAS",
@@ -90,7 +94,8 @@ class World:
         )
         await PartnerProfile.create(
             partner=partner,
-            city="Marseille",
+            city=city,
+            description=description,
             latitude=at and at[0],
             longitude=at and at[1],
             accessibility=list(accessibility),
@@ -111,6 +116,9 @@ class World:
         published: bool = True,
         withdrawn: bool = False,
         is_super: bool = False,
+        description: str = "",
+        city: str = "Marseille",
+        published_days_ago: int = 0,
     ) -> Offer:
         today = clock.paris_today()
         valid_from, valid_until = valid or (today - timedelta(days=10), today + timedelta(days=30))
@@ -118,7 +126,9 @@ class World:
         offer = await Offer.create(
             partner=partner,
             kind=kind,
-            first_published_at=clock.now() if published else None,
+            first_published_at=(
+                clock.now() - timedelta(days=published_days_ago) if published else None
+            ),
             withdrawn_at=clock.now() if withdrawn else None,
             is_super=is_super,
             title=full_title,
@@ -128,14 +138,16 @@ class World:
             valid_from=valid_from,
             valid_until=valid_until,
             adults_only=theme in (OfferTheme.TOURISME, OfferTheme.INSERTION_PROFESSIONNELLE),
-            search_text=fold(f"{full_title} {partner.trade_name}"),
+            search_text=offer_search_text(
+                full_title, description, [city], partner.trade_name, theme
+            ),
         )
         revision = await OfferRevision.create(
             offer=offer,
             number=1,
             status=RevisionStatus.APPROVED if published else RevisionStatus.SUBMITTED,
             title=full_title,
-            description="",
+            description=description,
             theme=theme,
             valid_from=valid_from,
             valid_until=valid_until,
@@ -144,7 +156,7 @@ class World:
             offer.published_revision_id = revision.id
             await offer.save(update_fields=["published_revision_id"])
         for lat, lon in places:
-            await OfferLocation.create(offer=offer, latitude=lat, longitude=lon, city="Marseille")
+            await OfferLocation.create(offer=offer, latitude=lat, longitude=lon, city=city)
         self.ids[title] = str(offer.id)
         return offer
 
@@ -173,8 +185,37 @@ class World:
 Search = Callable[..., Awaitable[list[SearchHit]]]
 
 
+async def write_corpus(world: World) -> None:
+    """tests/search/relevance_cases.py's partners and deals, in this world."""
+    for place in CORPUS:
+        partner = await world.partner(
+            place.name, at=place.at, city=place.city, description=place.description
+        )
+        for deal in place.deals:
+            await world.offer(
+                deal.title,
+                partner,
+                places=(place.at,),
+                kind=deal.kind,
+                theme=deal.theme,
+                deal_type=None if deal.kind == OfferKind.EVENT else DealType.DISCOUNT_PERCENT,
+                description=deal.description,
+                city=place.city,
+                published_days_ago=deal.published_days_ago,
+                is_super=deal.is_super,
+            )
+
+
+RELEVANCE_RADIUS_KM = 30.0
+
+
 class SearchContract:
-    """Inherit, and provide the fixtures `backend` and `indexed`."""
+    """Inherit, and provide the fixtures `backend` and `indexed` (and `relevance_floor`,
+    the share of tests/search/relevance_cases.py the backend must meet, if not all)."""
+
+    @pytest.fixture
+    def relevance_floor(self) -> float:
+        return 1.0
 
     @pytest.fixture
     def world(self) -> World:
@@ -362,3 +403,34 @@ class SearchContract:
         if order == "distance":
             distances = [h.distance_km for h in paged]
             assert distances == sorted(distances)
+
+    # --- relevance --------------------------------------------------------------------------
+
+    async def test_relevance_cases(
+        self, backend: SearchBackend, indexed, world: World, relevance_floor: float
+    ) -> None:
+        """Each case's expected hit in the top 3; the 18-25 themes never shown to others."""
+        await write_corpus(world)
+        await indexed()
+        missed: list[str] = []
+        for case in CASES:
+            top = await self._relevance_top(backend, world, case)
+            if case.expected not in top:
+                missed.append(f"{case.kind} {case.text!r}: {top}")
+            query = replace(self._relevance_query(world, case), first=100)
+            for hit in (await backend.search(query, EVERYONE)).hits:
+                assert hit.theme not in ("tourisme", "insertion_professionnelle"), case
+        share = 1 - len(missed) / len(CASES)
+        print(f"relevance: {len(CASES) - len(missed)}/{len(CASES)} cases met ({share:.0%})")
+        assert share >= relevance_floor, "\n".join(missed)
+
+    def _relevance_query(self, world: World, case: Case) -> SearchQuery:
+        near = None
+        if case.near is not None:
+            near = Near(case.near[0], case.near[1], RELEVANCE_RADIUS_KM)
+        return SearchQuery(text=f"{world.word} {case.text}", near=near, first=3)
+
+    async def _relevance_top(self, backend: SearchBackend, world: World, case: Case) -> list[str]:
+        query = self._relevance_query(world, case)
+        page = await backend.search(query, ADULT if case.adult else EVERYONE)
+        return world.names(page.hits)
