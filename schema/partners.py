@@ -281,6 +281,14 @@ class Delegation:
         user = await info.context.loaders.user.load(self.user_id)
         return Person.from_model(user)
 
+    @strawberry.field(
+        description="When the person last signed in, made a transaction for this partner or "
+        "changed its data; null before any. (Seen where the delegation is: by the person, "
+        "and by the partner's principal and delegate managers.)"
+    )
+    async def last_activity_at(self, info: Info) -> datetime | None:
+        return await resolvers.delegate_last_activity(info, self.partner_id, self.user_id)
+
     @classmethod
     def from_model(cls, delegate: DelegateModel) -> Delegation:
         permissions = (

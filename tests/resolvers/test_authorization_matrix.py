@@ -189,7 +189,7 @@ BAD_TOKEN = "jeton-inexistant"
 
 TABLE = [
     Row("me", "{ me { id } }", SIGNED_IN),
-    Row("programme", "{ programme { hotlinePhone } }", EVERYONE),
+    Row("programme", "{ programme { hotlinePhone assistanceEmail } }", EVERYONE),
     Row("partner", "query($id: ID!) { partner(id: $id) { tradeName } }", EVERYONE, fixed(id=A)),
     Row(
         "Partner.siret",

@@ -6,6 +6,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.pages import Web
+from web.partners.delegates import audit_trail, delegate_detail, delegates_list
 from web.partners.home import choose_partner, home
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
@@ -24,4 +25,7 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/transactions", web.page(transactions_list), methods=["GET"]),
         Route("/partenaires/transactions/{id}/ticket", web.page(ticket), methods=["GET"]),
         Route("/partenaires/transactions/{id}/annulation", web.page(cancellation), methods=both),
+        Route("/partenaires/delegues", web.page(delegates_list), methods=both),
+        Route("/partenaires/delegues/journal", web.page(audit_trail), methods=["GET"]),
+        Route("/partenaires/delegues/{id}", web.page(delegate_detail), methods=both),
     ]
