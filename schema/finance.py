@@ -14,6 +14,7 @@ from domain.finance.links import Links
 from models.accounts import StaffRole
 from models.finance import BankDetails as BankDetailsModel
 from models.finance import BankDetailsStatus as BankDetailsStatusModel
+from models.finance import DailyCollectionReport as DailyCollectionReportModel
 from models.finance import PaymentBatchStatus as PaymentBatchStatusModel
 from models.finance import ReimbursementStatus as ReimbursementStatusModel
 from models.partners import DelegatePermission
@@ -179,6 +180,32 @@ class Reimbursement:
         )
 
 
+@strawberry.type(
+    description="The evening report of one day (« télécollecte »), as it was emailed to the "
+    "principal and the finance delegates: the day's completed transactions."
+)
+class DailyCollection:
+    day: date
+    transactions_count: int
+    amount_cents: int
+    sent_at: datetime
+    recipients_count: int
+
+    @strawberry.field(description="The amount formatted in French, e.g. « 30,50 € ».")
+    def amount(self) -> str:
+        return format_euros(self.amount_cents)
+
+    @classmethod
+    def from_model(cls, report: DailyCollectionReportModel) -> DailyCollection:
+        return cls(
+            day=report.day,
+            transactions_count=report.transactions_count,
+            amount_cents=report.amount_cents,
+            sent_at=report.created_at,
+            recipients_count=report.recipients_count,
+        )
+
+
 @strawberry.type
 class PaymentBatch:
     id: strawberry.ID
@@ -305,6 +332,16 @@ class FinanceQueries:
     ) -> StatementResult:
         links = await resolvers.statement(info, partner_id, reimbursement_id, from_, to)
         return StatementLinks.from_links(links)
+
+    @strawberry.field(
+        extensions=_PARTNER_FINANCE,
+        description="The evening reports (« télécollecte ») of past days, newest first.",
+    )
+    async def daily_collections(
+        self, info: Info, partner_id: strawberry.ID, first: int = 31
+    ) -> list[DailyCollection]:
+        found = await resolvers.daily_collections_of(info, partner_id, first)
+        return [DailyCollection.from_model(r) for r in found]
 
     @strawberry.field(extensions=allow(FINANCE_STAFF))
     async def reimbursement_periods(self, info: Info, first: int = 12) -> list[ReimbursementPeriod]:

@@ -769,6 +769,12 @@ TABLE = [
         fixed(p=A),
     ),
     Row(
+        "dailyCollections",
+        "query($p: ID!) { dailyCollections(partnerId: $p) { day amount } }",
+        FINANCE_OF_A,
+        fixed(p=A),
+    ),
+    Row(
         "statement",
         """query($p: ID!) { statement(partnerId: $p, from: "2031-01-01", to: "2031-01-15")
         { __typename } }""",

@@ -8,6 +8,7 @@ from starlette.routing import Route
 from web.pages import Web
 from web.partners.delegates import audit_trail, delegate_detail, delegates_list
 from web.partners.home import choose_partner, home
+from web.partners.reimbursements import reimbursements_list, statement_download
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
 
@@ -28,4 +29,10 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/delegues", web.page(delegates_list), methods=both),
         Route("/partenaires/delegues/journal", web.page(audit_trail), methods=["GET"]),
         Route("/partenaires/delegues/{id}", web.page(delegate_detail), methods=both),
+        Route("/partenaires/remboursements", web.page(reimbursements_list), methods=["GET"]),
+        Route(
+            "/partenaires/remboursements/{id}/bordereau.{format}",
+            web.page(statement_download),
+            methods=["GET"],
+        ),
     ]
