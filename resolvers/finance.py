@@ -86,13 +86,20 @@ async def bank_details_of(info: Info, partner_id: strawberry.ID) -> PartnerBankA
     return PartnerBankAccounts(current=current, pending=await bank_details.pending(pid))
 
 
-async def set_bank_details(info: Info, partner_id: strawberry.ID, input: Any) -> BankDetails:
+async def set_bank_details(
+    info: Info, partner_id: strawberry.ID, input: Any, password: str
+) -> BankDetails:
     """`input` is a BankDetailsInput."""
-    return await bank_details.submit(
+    return await bank_details.submit_change(
         info.context.viewer,
         parse_id(partner_id, "partnerId"),
         bank_details.BankDetailsInput(input.iban, input.bic, input.holder_name),
+        password,
     )
+
+
+async def check_bank_details(info: Info, iban: str, bic: str) -> bank_details.BankDetailsCheck:
+    return bank_details.check_as_typed(iban[:64], bic[:16])
 
 
 async def decide_bank_details(

@@ -785,8 +785,14 @@ TABLE = [
     Row(
         "setBankDetails",
         """mutation($p: ID!) { setBankDetails(partnerId: $p,
-        input: {iban: "FR00", bic: "X", holderName: ""}) { __typename } }""",
-        {"principal_a", "collaborator_a"},
+        input: {iban: "FR00", bic: "X", holderName: ""}, password: "x") { __typename } }""",
+        {"principal_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "bankDetailsCheck",
+        """query($p: ID!) { bankDetailsCheck(partnerId: $p, iban: "FR76") { ibanError } }""",
+        {"principal_a"},
         fixed(p=A),
     ),
     Row(

@@ -6,6 +6,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.pages import Web
+from web.partners.bank_details import bank_details_page, check_as_typed
 from web.partners.delegates import audit_trail, delegate_detail, delegates_list
 from web.partners.home import choose_partner, home
 from web.partners.reimbursements import reimbursements_list, statement_download
@@ -30,6 +31,12 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/delegues/journal", web.page(audit_trail), methods=["GET"]),
         Route("/partenaires/delegues/{id}", web.page(delegate_detail), methods=both),
         Route("/partenaires/remboursements", web.page(reimbursements_list), methods=["GET"]),
+        Route("/partenaires/coordonnees-bancaires", web.page(bank_details_page), methods=both),
+        Route(
+            "/partenaires/coordonnees-bancaires/verification",
+            web.page(check_as_typed),
+            methods=["POST"],
+        ),
         Route(
             "/partenaires/remboursements/{id}/bordereau.{format}",
             web.page(statement_download),
