@@ -8,6 +8,7 @@ from starlette.routing import Route
 from web.pages import Web
 from web.partners.bank_details import bank_details_page, check_as_typed
 from web.partners.delegates import audit_trail, delegate_detail, delegates_list
+from web.partners.help import help_page
 from web.partners.home import choose_partner, home
 from web.partners.reimbursements import reimbursements_list, statement_download
 from web.partners.till import lookup, pay, till_page, use_bon_plan
@@ -31,6 +32,7 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/delegues/journal", web.page(audit_trail), methods=["GET"]),
         Route("/partenaires/delegues/{id}", web.page(delegate_detail), methods=both),
         Route("/partenaires/remboursements", web.page(reimbursements_list), methods=["GET"]),
+        Route("/partenaires/aide", web.page(help_page), methods=["GET"]),
         Route("/partenaires/coordonnees-bancaires", web.page(bank_details_page), methods=both),
         Route(
             "/partenaires/coordonnees-bancaires/verification",
