@@ -131,3 +131,11 @@ async def set_delegate_status(
 
 async def delegate_last_activity(info: Info, partner_id: UUID, user_id: UUID) -> datetime | None:
     return await delegates.last_activity(partner_id, user_id)
+
+
+async def set_daily_collection_email(
+    info: Info, partner_id: strawberry.ID, enabled: bool
+) -> Delegate:
+    return await delegates.set_daily_collection_email(
+        info.context.viewer, parse_id(partner_id, "partnerId"), enabled
+    )

@@ -293,3 +293,26 @@ async def last_activity(partner_id: UUID, user_id: UUID) -> datetime | None:
     ]
     found: list[datetime] = [m for m in moments if isinstance(m, datetime)]
     return max(found, default=None)
+
+
+async def set_daily_collection_email(actor: Viewer, partner_id: UUID, enabled: bool) -> Delegate:
+    """The signed-in delegate's own choice: the evening report by email, or not."""
+    user = actor.signed_in_user
+    async with atomic():
+        delegate = await Delegate.select_for_update().get_or_none(
+            partner_id=partner_id, user_id=user.id, status=DelegateStatus.ACTIVE
+        )
+        if delegate is None:
+            raise not_found("Délégation")
+        before = {"dailyCollectionEmail": delegate.daily_collection_email}
+        delegate.daily_collection_email = enabled
+        await delegate.save(update_fields=["daily_collection_email", "updated_at"])
+        await record(
+            actor,
+            "delegate.daily_collection_email_set",
+            delegate,
+            partner_id=partner_id,
+            before=before,
+            after={"dailyCollectionEmail": enabled},
+        )
+    return delegate

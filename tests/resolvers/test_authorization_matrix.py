@@ -309,6 +309,13 @@ TABLE = [
         fixed(p=A),
     ),
     Row(
+        "setDailyCollectionEmail",
+        """mutation($p: ID!) { setDailyCollectionEmail(partnerId: $p, enabled: true)
+        { __typename } }""",
+        {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
         "Partner.pinPolicy",
         "query($id: ID!) { partner(id: $id) { pinPolicy { effective } } }",
         STAFF | {"principal_a", "collaborator_a"},

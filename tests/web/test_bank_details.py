@@ -77,9 +77,7 @@ async def test_the_live_check_names_the_bank_or_the_error(browser):
     assert "IBAN invalide" in text_of(typo)
 
 
-async def test_a_finance_delegate_sees_the_details_but_cannot_change_them(
-    browser, other_browser
-):
+async def test_a_finance_delegate_sees_the_details_but_cannot_change_them(browser, other_browser):
     team = await paid_partner("Tresor")
     treasurer = await collaborator(team, DelegatePermission.FINANCE)
     await browser.sign_in(treasurer.email)

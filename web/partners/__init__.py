@@ -11,6 +11,7 @@ from web.partners.delegates import audit_trail, delegate_detail, delegates_list
 from web.partners.help import help_page
 from web.partners.home import choose_partner, home
 from web.partners.reimbursements import reimbursements_list, statement_download
+from web.partners.settings import settings_page
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
 
@@ -33,6 +34,7 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/delegues/{id}", web.page(delegate_detail), methods=both),
         Route("/partenaires/remboursements", web.page(reimbursements_list), methods=["GET"]),
         Route("/partenaires/aide", web.page(help_page), methods=["GET"]),
+        Route("/partenaires/parametres", web.page(settings_page), methods=both),
         Route("/partenaires/coordonnees-bancaires", web.page(bank_details_page), methods=both),
         Route(
             "/partenaires/coordonnees-bancaires/verification",

@@ -59,7 +59,7 @@ ACTIONS = {
     "partner.profile_updated": "Profil modifié",
     "partner.pin_moved": "Politique de code PIN modifiée",
     "partner.pin_minimum_imposed": "Minimum de code PIN imposé par le Département",
-    "partner.daily_collection_email_set": "Préférence de télécollecte modifiée",
+    "delegate.daily_collection_email_set": "Préférence de télécollecte modifiée",
     "offer.created": "Bon plan ou événement créé",
     "offer.edited": "Bon plan ou événement modifié",
     "offer.submitted": "Bon plan ou événement soumis",
