@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from babel.numbers import format_currency
 from starlette.responses import Response
@@ -78,4 +79,6 @@ async def statement_download(visit: Visit) -> Response:
     )["statement"]
     if user_error(answer) is not None:
         return visit.render("errors/not_found.html", status=404, space=space)
-    return Response(status_code=303, headers={"Location": answer[f"{fmt}Url"]})
+    # The link's path: the download is served by this same app (server/finance_routes.py),
+    # at the address the page was opened at, whatever PUBLIC_URL says.
+    return Response(status_code=303, headers={"Location": urlsplit(answer[f"{fmt}Url"]).path})
