@@ -137,6 +137,7 @@ class Settings:
     # The partners' assistance (the guide's « Assistance dédiée »), told where a page or an
     # error sends a person to the hotline.
     hotline_phone: str = "04 86 68 80 07"
+    assistance_email: str = "contact.partenaire@cjeunedeprovence.fr"
 
     @property
     def is_production(self) -> bool:
@@ -289,6 +290,8 @@ def load_settings() -> Settings:
         statement_link_minutes=_int("STATEMENT_LINK_MINUTES", 10),
         daily_collection_time=os.environ.get("DAILY_COLLECTION_TIME", "20:00"),
         hotline_phone=os.environ.get("HOTLINE_PHONE") or "04 86 68 80 07",
+        assistance_email=os.environ.get("ASSISTANCE_EMAIL")
+        or "contact.partenaire@cjeunedeprovence.fr",
     )
 
 

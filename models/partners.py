@@ -93,6 +93,8 @@ class Delegate(Model):
     user_id: uuid.UUID
     is_principal = fields.BooleanField(default=False, db_default=False)
     permissions: list[str] = fields.JSONField(default=list)
+    # The evening report by email, for those who get it (principal, finance): on by default.
+    daily_collection_email = fields.BooleanField(default=True, db_default=True)
     status = fields.CharEnumField(DelegateStatus, max_length=16, default=DelegateStatus.INVITED)
     invited_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL

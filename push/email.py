@@ -100,6 +100,7 @@ def render(email: OutgoingEmail, settings: Settings) -> EmailMessage:
         "public_url": settings.public_url,
         "unsubscribe_url": email.unsubscribe_url,
         "hotline_phone": settings.hotline_phone,
+        "assistance_email": settings.assistance_email,
     }
     subject = _templates.get_template(f"{email.template}.subject.txt").render(context).strip()
     text = _templates.get_template(f"{email.template}.txt").render(context)

@@ -16,12 +16,19 @@ from domain.finance import bank_details, payment_batches, reimbursements, statem
 from domain.finance import links as finance_links
 from domain.finance.links import Links
 from models.cards import SchoolYearWallet
-from models.finance import BankDetails, PaymentBatch, Reimbursement, ReimbursementPeriod
+from models.finance import (
+    BankDetails,
+    DailyCollectionReport,
+    PaymentBatch,
+    Reimbursement,
+    ReimbursementPeriod,
+)
 from models.finance import ReimbursementWalletTotal as WalletTotalModel
 from resolvers.arguments import parse_id
 from resolvers.context import Info
 
 MAX_REIMBURSEMENTS = 48  # two years of fortnights
+MAX_DAILY_COLLECTIONS = 62  # two months of days
 
 
 @dataclass(frozen=True)
@@ -79,13 +86,20 @@ async def bank_details_of(info: Info, partner_id: strawberry.ID) -> PartnerBankA
     return PartnerBankAccounts(current=current, pending=await bank_details.pending(pid))
 
 
-async def set_bank_details(info: Info, partner_id: strawberry.ID, input: Any) -> BankDetails:
+async def set_bank_details(
+    info: Info, partner_id: strawberry.ID, input: Any, password: str
+) -> BankDetails:
     """`input` is a BankDetailsInput."""
-    return await bank_details.submit(
+    return await bank_details.submit_change(
         info.context.viewer,
         parse_id(partner_id, "partnerId"),
         bank_details.BankDetailsInput(input.iban, input.bic, input.holder_name),
+        password,
     )
+
+
+async def check_bank_details(info: Info, iban: str, bic: str) -> bank_details.BankDetailsCheck:
+    return bank_details.check_as_typed(iban[:64], bic[:16])
 
 
 async def decide_bank_details(
@@ -167,6 +181,21 @@ async def statement(
         raise invalid("from", "Choisissez un remboursement ou des dates de début et fin.")
     statements.check_range(from_, to)
     return finance_links.statement_links(_user_id(info), pid, first=from_, last=to)
+
+
+async def daily_collections_of(
+    info: Info, partner_id: strawberry.ID, first: int
+) -> list[DailyCollectionReport]:
+    """The evening reports (« télécollecte ») of the partner's past days, newest first."""
+    try:
+        pid = parse_id(partner_id, "partnerId")
+    except DomainError:
+        return []
+    return (
+        await DailyCollectionReport.filter(partner_id=pid)
+        .order_by("-day")
+        .limit(max(1, min(first, MAX_DAILY_COLLECTIONS)))
+    )
 
 
 # --- periods and batches (finance staff) -----------------------------------------------------

@@ -3,7 +3,9 @@ with the models (schema/partners.py shapes them); a refused rule raises DomainEr
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import strawberry
 
@@ -124,4 +126,16 @@ async def set_delegate_status(
 ) -> Delegate:
     return await delegates.set_status(
         info.context.viewer, parse_id(delegate_id, "delegateId"), status
+    )
+
+
+async def delegate_last_activity(info: Info, partner_id: UUID, user_id: UUID) -> datetime | None:
+    return await delegates.last_activity(partner_id, user_id)
+
+
+async def set_daily_collection_email(
+    info: Info, partner_id: strawberry.ID, enabled: bool
+) -> Delegate:
+    return await delegates.set_daily_collection_email(
+        info.context.viewer, parse_id(partner_id, "partnerId"), enabled
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 
@@ -14,6 +15,7 @@ from domain.finance.links import Links
 from models.accounts import StaffRole
 from models.finance import BankDetails as BankDetailsModel
 from models.finance import BankDetailsStatus as BankDetailsStatusModel
+from models.finance import DailyCollectionReport as DailyCollectionReportModel
 from models.finance import PaymentBatchStatus as PaymentBatchStatusModel
 from models.finance import ReimbursementStatus as ReimbursementStatusModel
 from models.partners import DelegatePermission
@@ -22,7 +24,8 @@ from resolvers import finance as resolvers
 from resolvers.context import Info
 from resolvers.finance import BatchFiles, PartnerBankAccounts, PeriodFigures
 from resolvers.finance import ReimbursementStatement as ReimbursementFacts
-from resolvers.permissions import allow, delegate_of_argument, staff
+from resolvers.permissions import allow, delegate_of_argument, principal_of_argument, staff
+from schema.accounts import Person
 from schema.errors import UserError, user_errors
 from schema.partners import WalletKind
 
@@ -42,6 +45,12 @@ class BankAccount:
     decided_at: datetime | None
     refusal_reason: str | None
     full_iban: strawberry.Private[str]
+    submitted_by_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="Who entered these details (the principal delegate).")
+    async def submitted_by(self, info: Info) -> Person | None:
+        user = await info.context.loaders.user.load(self.submitted_by_id)
+        return Person.from_model(user) if user else None
 
     @strawberry.field(
         extensions=allow(staff(StaffRole.FINANCE)),
@@ -62,6 +71,7 @@ class BankAccount:
             decided_at=details.decided_at,
             refusal_reason=details.refusal_reason,
             full_iban=details.iban,
+            submitted_by_id=details.submitted_by_id,
         )
 
 
@@ -93,6 +103,17 @@ class BankDetailsInput:
     iban: str
     bic: str
     holder_name: str
+
+
+@strawberry.type(
+    description="The verdict on an IBAN and a BIC as they are typed (nothing is stored): "
+    "each one's French error, and the bank the IBAN names."
+)
+class BankDetailsCheck:
+    iban_error: str | None
+    bic_error: str | None
+    bank_name: str | None
+    bank_bic: str | None = strawberry.field(description="The BIC of the IBAN's bank, if known.")
 
 
 @strawberry.type(description="A short-lived download link pair (PDF and CSV).")
@@ -176,6 +197,32 @@ class Reimbursement:
             rejection_reason=r.rejection_reason,
             carried_over_to_reference=facts.carried_over_to_reference,
             statement=StatementLinks.from_links(facts.statement),
+        )
+
+
+@strawberry.type(
+    description="The evening report of one day (« télécollecte »), as it was emailed to the "
+    "principal and the finance delegates: the day's completed transactions."
+)
+class DailyCollection:
+    day: date
+    transactions_count: int
+    amount_cents: int
+    sent_at: datetime
+    recipients_count: int
+
+    @strawberry.field(description="The amount formatted in French, e.g. « 30,50 € ».")
+    def amount(self) -> str:
+        return format_euros(self.amount_cents)
+
+    @classmethod
+    def from_model(cls, report: DailyCollectionReportModel) -> DailyCollection:
+        return cls(
+            day=report.day,
+            transactions_count=report.transactions_count,
+            amount_cents=report.amount_cents,
+            sent_at=report.created_at,
+            recipients_count=report.recipients_count,
         )
 
 
@@ -306,6 +353,32 @@ class FinanceQueries:
         links = await resolvers.statement(info, partner_id, reimbursement_id, from_, to)
         return StatementLinks.from_links(links)
 
+    @strawberry.field(
+        extensions=_PARTNER_FINANCE,
+        description="The evening reports (« télécollecte ») of past days, newest first.",
+    )
+    async def daily_collections(
+        self, info: Info, partner_id: strawberry.ID, first: int = 31
+    ) -> list[DailyCollection]:
+        found = await resolvers.daily_collections_of(info, partner_id, first)
+        return [DailyCollection.from_model(r) for r in found]
+
+    @strawberry.field(
+        extensions=allow(principal_of_argument("partner_id")),
+        description="Check an IBAN and a BIC while the principal types them (the bank "
+        "details form's live validation); setBankDetails checks them again.",
+    )
+    async def bank_details_check(
+        self, info: Info, partner_id: strawberry.ID, iban: str, bic: str = ""
+    ) -> BankDetailsCheck:
+        found = await resolvers.check_bank_details(info, iban, bic)
+        return BankDetailsCheck(
+            iban_error=found.iban_error,
+            bic_error=found.bic_error,
+            bank_name=found.bank_name,
+            bank_bic=found.bank_bic,
+        )
+
     @strawberry.field(extensions=allow(FINANCE_STAFF))
     async def reimbursement_periods(self, info: Info, first: int = 12) -> list[ReimbursementPeriod]:
         found = await resolvers.reimbursement_periods(info, first)
@@ -323,14 +396,16 @@ def _batch_answer(found: BatchFiles) -> PaymentBatchSuccess:
 @strawberry.type
 class FinanceMutations:
     @strawberry.mutation(
-        extensions=allow(delegate_of_argument("partner_id", DelegatePermission.FINANCE)),
-        description="Payments are held until finance staff validate the new details.",
+        extensions=allow(principal_of_argument("partner_id")),
+        description="The principal delegate changes the bank details, typing their password "
+        "again; the principal and the finance staff are emailed, and payments are held until "
+        "finance staff validate the new details.",
     )
     @user_errors
     async def set_bank_details(
-        self, info: Info, partner_id: strawberry.ID, input: BankDetailsInput
+        self, info: Info, partner_id: strawberry.ID, input: BankDetailsInput, password: str
     ) -> BankDetailsResult:
-        return _bank_answer(await resolvers.set_bank_details(info, partner_id, input))
+        return _bank_answer(await resolvers.set_bank_details(info, partner_id, input, password))
 
     @strawberry.mutation(extensions=allow(FINANCE_STAFF))
     @user_errors

@@ -268,6 +268,10 @@ class Delegation:
     status: DelegateStatus
     created_at: datetime
     accepted_at: datetime | None
+    daily_collection_email: bool = strawberry.field(
+        description="Whether the evening report (« télécollecte ») is emailed to this person "
+        "(those who get it: the principal and the finance delegates)."
+    )
     partner_id: strawberry.Private[UUID]
     user_id: strawberry.Private[UUID]
 
@@ -280,6 +284,14 @@ class Delegation:
     async def person(self, info: Info) -> Person:
         user = await info.context.loaders.user.load(self.user_id)
         return Person.from_model(user)
+
+    @strawberry.field(
+        description="When the person last signed in, made a transaction for this partner or "
+        "changed its data; null before any. (Seen where the delegation is: by the person, "
+        "and by the partner's principal and delegate managers.)"
+    )
+    async def last_activity_at(self, info: Info) -> datetime | None:
+        return await resolvers.delegate_last_activity(info, self.partner_id, self.user_id)
 
     @classmethod
     def from_model(cls, delegate: DelegateModel) -> Delegation:
@@ -295,6 +307,7 @@ class Delegation:
             status=delegate.status,
             created_at=delegate.created_at,
             accepted_at=delegate.accepted_at,
+            daily_collection_email=delegate.daily_collection_email,
             partner_id=delegate.partner_id,
             user_id=delegate.user_id,
         )
@@ -422,6 +435,18 @@ class PartnerMutations:
         self, info: Info, partner_id: strawberry.ID, level: PinPolicy
     ) -> PartnerResult:
         return _partner_answer(await resolvers.set_pin_policy(info, partner_id, level))
+
+    @strawberry.mutation(
+        extensions=allow(delegate_of_argument("partner_id")),
+        description="The signed-in delegate's own choice of the evening report by email.",
+    )
+    @user_errors
+    async def set_daily_collection_email(
+        self, info: Info, partner_id: strawberry.ID, enabled: bool
+    ) -> DelegationResult:
+        return _delegation_answer(
+            await resolvers.set_daily_collection_email(info, partner_id, enabled)
+        )
 
     @strawberry.mutation(
         extensions=allow(

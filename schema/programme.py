@@ -16,6 +16,10 @@ class Programme:
         description="The partners' assistance number (the guide's « Assistance dédiée »), "
         "to call e.g. once a transaction can no longer be cancelled: « 04 86 68 80 07 »."
     )
+    assistance_email: str = strawberry.field(
+        description="The partners' assistance address (the guide's « Assistance dédiée »), "
+        "e.g. to report a change of bank details: « contact.partenaire@cjeunedeprovence.fr »."
+    )
 
 
 @strawberry.type
@@ -23,4 +27,6 @@ class ProgrammeQueries:
     @strawberry.field(extensions=allow(ANYONE))
     async def programme(self, info: Info) -> Programme:
         settings = await resolvers.programme(info)
-        return Programme(hotline_phone=settings.hotline_phone)
+        return Programme(
+            hotline_phone=settings.hotline_phone, assistance_email=settings.assistance_email
+        )

@@ -17,6 +17,7 @@ from web.assets import Assets
 
 TEMPLATES = Path(__file__).parent / "templates"
 HOTLINE_PHONE = "04 86 68 80 07"  # the guide's number, where settings do not name one
+ASSISTANCE_EMAIL = "contact.partenaire@cjeunedeprovence.fr"  # the guide's address, likewise
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +38,7 @@ def environment(settings: Settings) -> Environment:
     templates.globals.update(
         asset=assets().url,
         hotline_phone=getattr(settings, "hotline_phone", HOTLINE_PHONE),
+        assistance_email=getattr(settings, "assistance_email", ASSISTANCE_EMAIL),
         is_production=settings.is_production,
     )
     return templates

@@ -1,8 +1,10 @@
-"""A partner's bank details: entered by a delegate with the finance permission, validated by
-the département's finance staff before any transfer goes there.
+"""A partner's bank details: entered by the principal delegate, who types their password
+again (`submit_change`), validated by the département's finance staff before any transfer
+goes there.
 
 A new submission holds the partner's payments until it is validated (a changed IBAN is the
-classic fraud): it is audited and the principal delegate is told by email at once.
+classic fraud): it is audited, and the principal delegate and the département's finance staff
+are told by email at once.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from schwifty import BIC, IBAN
 from schwifty.exceptions import InvalidChecksumDigits, SchwiftyException
 
 from domain.accounts.outgoing_email import email_after_commit
+from domain.accounts.passwords import verify_password
 from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
-from domain.core.errors import DomainError, ErrorCode, invalid, not_found
+from domain.core.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from domain.core.text import clean_text
 from domain.core.transactions import atomic
+from models.accounts import StaffRole, User, UserKind
 from models.finance import BankDetails, BankDetailsStatus
 from models.partners import Delegate, DelegateStatus, Partner
 from push.email import OutgoingEmail
@@ -72,6 +76,54 @@ def checked(details: BankDetailsInput) -> tuple[str, str, str]:
     return str(iban.compact), str(bic), holder
 
 
+@dataclass(frozen=True)
+class BankDetailsCheck:
+    """What a form shows while the IBAN and BIC are typed: each one's error, the bank."""
+
+    iban_error: str | None
+    bic_error: str | None
+    bank_name: str | None
+    bank_bic: str | None
+
+
+def check_as_typed(iban: str, bic: str) -> BankDetailsCheck:
+    """`checked`'s verdict on the IBAN and BIC only (no holder yet, nothing stored); an empty
+    BIC is not an error while the person types the IBAN."""
+    try:
+        checked(BankDetailsInput(iban, bic or "XXXXXXXX", "Titulaire"))
+        errors: dict[str, str] = {}
+    except DomainError as error:
+        errors = {error.field or "iban": error.message}
+    if not bic and errors.get("bic"):
+        errors.pop("bic")
+    try:
+        parsed = IBAN(iban or "", validate_bban=True)
+        bank_name, bank_bic = parsed.bank_name, str(parsed.bic) if parsed.bic else None
+    except SchwiftyException:
+        bank_name = bank_bic = None
+    return BankDetailsCheck(errors.get("iban"), errors.get("bic"), bank_name, bank_bic)
+
+
+async def submit_change(
+    viewer: Viewer, partner_id: UUID, details: BankDetailsInput, password: str
+) -> BankDetails:
+    """The principal delegate's change of the partner's bank details, confirmed by typing
+    their password again: a session left open on a shared till cannot redirect the money."""
+    user = viewer.signed_in_user
+    if not viewer.is_principal_of(partner_id):
+        raise forbidden("Seul le délégué principal peut modifier les coordonnées bancaires.")
+    checked(details)  # the form's errors first, before the password's
+    if not password or user.password_hash is None:
+        raise invalid("password", "Saisissez votre mot de passe pour confirmer le changement.")
+    if not await verify_password(password, user.password_hash):
+        raise DomainError(
+            ErrorCode.INVALID_CREDENTIALS,
+            "Mot de passe incorrect : saisissez le mot de passe de votre compte.",
+            "password",
+        )
+    return await submit(viewer, partner_id, details)
+
+
 async def submit(viewer: Viewer, partner_id: UUID, details: BankDetailsInput) -> BankDetails:
     assert viewer.user is not None
     iban, bic, holder = checked(details)
@@ -101,7 +153,33 @@ async def submit(viewer: Viewer, partner_id: UUID, details: BankDetailsInput) ->
             after={"iban": mask_iban(iban), "bic": bic, "holder": holder},
         )
         await _tell_principal(partner, submitted, viewer)
+        await _tell_department(partner, submitted, viewer)
     return submitted
+
+
+async def _tell_department(partner: Partner, submitted: BankDetails, viewer: Viewer) -> None:
+    """The finance staff, who validate the change: each active one gets the alert."""
+    staff = await User.filter(kind=UserKind.STAFF, is_active=True)
+    for person in staff:
+        if StaffRole.FINANCE not in person.staff_roles:
+            continue
+        await email_after_commit(
+            OutgoingEmail(
+                to=person.email,
+                template="bank_details_to_validate",
+                context={
+                    "first_name": person.first_name,
+                    "partner_name": partner.trade_name,
+                    "author_name": viewer.signed_in_user.full_name,
+                    "masked_iban": mask_iban(submitted.iban),
+                    "bic": submitted.bic,
+                    "holder_name": submitted.holder_name,
+                    "submitted_at": submitted.submitted_at.astimezone(clock.PARIS).strftime(
+                        "%d/%m/%Y à %H:%M"
+                    ),
+                },
+            )
+        )
 
 
 async def _tell_principal(partner: Partner, submitted: BankDetails, viewer: Viewer) -> None:

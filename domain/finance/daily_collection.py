@@ -46,7 +46,8 @@ async def _recipients(partner_id: UUID) -> list[tuple[str, str]]:
         {
             (d.user.email, d.user.first_name)
             for d in delegates
-            if d.is_principal or DelegatePermission.FINANCE in d.permissions
+            if (d.is_principal or DelegatePermission.FINANCE in d.permissions)
+            and d.daily_collection_email
         }
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from domain.accounts import email_tokens, sessions
@@ -14,8 +15,10 @@ from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, forbidden, invalid, not_found
 from domain.core.transactions import atomic
 from infra.settings import get_settings
-from models.accounts import EmailToken, EmailTokenPurpose, User, UserKind
+from models.accounts import AuthSession, EmailToken, EmailTokenPurpose, User, UserKind
+from models.audit import AuditEntry
 from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner
+from models.transactions import CardTransaction
 from push.email import OutgoingEmail
 
 PERMISSION_LABELS = {
@@ -267,5 +270,49 @@ async def set_status(actor: Viewer, delegate_id: UUID, status: DelegateStatus) -
             partner_id=delegate.partner_id,
             before=before,
             after=_snapshot(delegate),
+        )
+    return delegate
+
+
+async def last_activity(partner_id: UUID, user_id: UUID) -> datetime | None:
+    """When the person last did something that shows: signed in, made a transaction for
+    this partner, or an audited change of its data; None before any."""
+    moments: list[object] = [
+        *await AuditEntry.filter(partner_id=partner_id, actor_id=user_id)
+        .order_by("-id")
+        .limit(1)
+        .values_list("occurred_at", flat=True),
+        *await CardTransaction.filter(partner_id=partner_id, delegate_user_id=user_id)
+        .order_by("-created_at")
+        .limit(1)
+        .values_list("created_at", flat=True),
+        *await AuthSession.filter(user_id=user_id)
+        .order_by("-created_at")
+        .limit(1)
+        .values_list("created_at", flat=True),
+    ]
+    found: list[datetime] = [m for m in moments if isinstance(m, datetime)]
+    return max(found, default=None)
+
+
+async def set_daily_collection_email(actor: Viewer, partner_id: UUID, enabled: bool) -> Delegate:
+    """The signed-in delegate's own choice: the evening report by email, or not."""
+    user = actor.signed_in_user
+    async with atomic():
+        delegate = await Delegate.select_for_update().get_or_none(
+            partner_id=partner_id, user_id=user.id, status=DelegateStatus.ACTIVE
+        )
+        if delegate is None:
+            raise not_found("Délégation")
+        before = {"dailyCollectionEmail": delegate.daily_collection_email}
+        delegate.daily_collection_email = enabled
+        await delegate.save(update_fields=["daily_collection_email", "updated_at"])
+        await record(
+            actor,
+            "delegate.daily_collection_email_set",
+            delegate,
+            partner_id=partner_id,
+            before=before,
+            after={"dailyCollectionEmail": enabled},
         )
     return delegate

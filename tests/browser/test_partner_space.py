@@ -37,7 +37,9 @@ async def test_a_cashier_with_only_transactions_sees_the_till_and_nothing_else(p
 
     await sign_in(page, cashier)
 
-    await expect(tabs(page)).to_have_text(["Accueil", "Effectuer une transaction", "Transactions"])
+    await expect(tabs(page)).to_have_text(
+        ["Accueil", "Effectuer une transaction", "Transactions", "Paramètres", "Aide"]
+    )
     await look_at(page)
 
 

@@ -189,7 +189,7 @@ BAD_TOKEN = "jeton-inexistant"
 
 TABLE = [
     Row("me", "{ me { id } }", SIGNED_IN),
-    Row("programme", "{ programme { hotlinePhone } }", EVERYONE),
+    Row("programme", "{ programme { hotlinePhone assistanceEmail } }", EVERYONE),
     Row("partner", "query($id: ID!) { partner(id: $id) { tradeName } }", EVERYONE, fixed(id=A)),
     Row(
         "Partner.siret",
@@ -306,6 +306,13 @@ TABLE = [
         "setPinPolicy",
         "mutation($p: ID!) { setPinPolicy(partnerId: $p, level: NONE) { __typename } }",
         {"principal_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "setDailyCollectionEmail",
+        """mutation($p: ID!) { setDailyCollectionEmail(partnerId: $p, enabled: true)
+        { __typename } }""",
+        {"principal_a", "collaborator_a"},
         fixed(p=A),
     ),
     Row(
@@ -774,6 +781,12 @@ TABLE = [
         fixed(p=A),
     ),
     Row(
+        "dailyCollections",
+        "query($p: ID!) { dailyCollections(partnerId: $p) { day amount } }",
+        FINANCE_OF_A,
+        fixed(p=A),
+    ),
+    Row(
         "statement",
         """query($p: ID!) { statement(partnerId: $p, from: "2031-01-01", to: "2031-01-15")
         { __typename } }""",
@@ -784,8 +797,14 @@ TABLE = [
     Row(
         "setBankDetails",
         """mutation($p: ID!) { setBankDetails(partnerId: $p,
-        input: {iban: "FR00", bic: "X", holderName: ""}) { __typename } }""",
-        {"principal_a", "collaborator_a"},
+        input: {iban: "FR00", bic: "X", holderName: ""}, password: "x") { __typename } }""",
+        {"principal_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "bankDetailsCheck",
+        """query($p: ID!) { bankDetailsCheck(partnerId: $p, iban: "FR76") { ibanError } }""",
+        {"principal_a"},
         fixed(p=A),
     ),
     Row(

@@ -11,13 +11,14 @@ from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.finance import BankDetails
 from models.partners import DelegatePermission
-from tests.factories import collaborator, partner_team, staff_member, token_for
+from tests.factories import PASSWORD, collaborator, partner_team, staff_member, token_for
 from tests.finance_helpers import BIC, IBAN, debit, fresh_fortnights, paid_partner, paris
 from tests.ledger_invariants import assert_ledger_invariants
 from tests.support import error_codes
 
-SET = """mutation($p: ID!, $iban: String!, $bic: String!, $holder: String!) {
-  setBankDetails(partnerId: $p, input: {iban: $iban, bic: $bic, holderName: $holder}) {
+SET = """mutation($p: ID!, $iban: String!, $bic: String!, $holder: String!, $pw: String!) {
+  setBankDetails(partnerId: $p, input: {iban: $iban, bic: $bic, holderName: $holder},
+      password: $pw) {
     __typename
     ... on BankDetailsSuccess { bankAccount { id maskedIban status } }
     ... on UserError { code message field } } }"""
@@ -60,7 +61,8 @@ async def test_bank_details_are_checked_in_french(gql):
     p = str(team.partner.id)
 
     async def answer(iban: str, bic: str, holder: str = "SARL Cinéma") -> dict:
-        result = await gql.post(SET, {"p": p, "iban": iban, "bic": bic, "holder": holder}, token)
+        variables = {"p": p, "iban": iban, "bic": bic, "holder": holder, "pw": PASSWORD}
+        result = await gql.post(SET, variables, token)
         return result["data"]["setBankDetails"]
 
     bad_key = await answer("FR7630004001000001000123457", BIC)
@@ -82,22 +84,32 @@ async def test_a_changed_iban_is_audited_emailed_and_holds_payments_until_valida
 
     team = await paid_partner("Fraude")
     treasurer = await collaborator(team, DelegatePermission.FINANCE)
+    agent = await staff_member(StaffRole.FINANCE)
     p = str(team.partner.id)
     token = await token_for(gql, treasurer)
     assert (await gql.post(DETAILS, {"p": p}, token))["data"]["bankDetails"][
         "paymentsHeld"
     ] is False
+    new = {"p": p, "iban": "FR1420041010050500013M02606", "bic": "PSSTFRPP", "holder": "M. X"}
 
-    changed = await gql.post(
-        SET,
-        {"p": p, "iban": "FR1420041010050500013M02606", "bic": "PSSTFRPP", "holder": "M. X"},
-        token,
+    # Only the principal changes them, and only with their password typed again.
+    by_treasurer = await gql.post(SET, {**new, "pw": PASSWORD}, token)
+    assert error_codes(by_treasurer) == ["FORBIDDEN"]
+    principal = await token_for(gql, team.principal)
+    wrong = (await gql.post(SET, {**new, "pw": "pas-le-bon"}, principal))["data"]
+    assert (wrong["setBankDetails"]["code"], wrong["setBankDetails"]["field"]) == (
+        "INVALID_CREDENTIALS",
+        "password",
     )
+    assert await BankDetails.filter(partner_id=team.partner.id).count() == 1
+    changed = await gql.post(SET, {**new, "pw": PASSWORD}, principal)
     assert changed["data"]["setBankDetails"]["__typename"] == "BankDetailsSuccess"
     await jobs_done()
     message = await mailbox.wait_for(team.principal.email, "Coordonnées bancaires")
     body = message.get_body(("plain",)).get_content()
-    assert "FR14 •••• 606" in body and "suspendus" in body and "Colette Laborde" in body
+    assert "FR14 •••• 606" in body and "suspendus" in body and "Paul Principal" in body
+    to_staff = await mailbox.wait_for(agent.email, "Coordonnées bancaires à vérifier")
+    assert "FR14 •••• 606" in to_staff.get_body(("plain",)).get_content()
     entry = (
         await AuditEntry.filter(partner_id=team.partner.id, action="bank_details.submitted")
         .order_by("-id")
@@ -109,7 +121,7 @@ async def test_a_changed_iban_is_audited_emailed_and_holds_payments_until_valida
     assert details["current"]["maskedIban"] == "FR76 •••• 456"
     assert details["pending"]["holderName"] == "M. X"
 
-    staff = await token_for(gql, await staff_member(StaffRole.FINANCE))
+    staff = await token_for(gql, agent)
     validated = await gql.post(VALIDATE, {"id": details["pending"]["id"]}, staff)
     assert validated["data"]["validateBankDetails"]["bankAccount"] == {
         "status": "VALIDATED",
@@ -135,7 +147,9 @@ async def test_only_finance_delegates_of_the_partner_see_its_reimbursements(gql)
     refused = await gql.post(REIMBURSEMENTS, {"p": p}, cashier)
     assert error_codes(refused) == ["FORBIDDEN"]
     assert error_codes(
-        await gql.post(SET, {"p": p, "iban": IBAN, "bic": BIC, "holder": "X"}, cashier)
+        await gql.post(
+            SET, {"p": p, "iban": IBAN, "bic": BIC, "holder": "X", "pw": PASSWORD}, cashier
+        )
     ) == ["FORBIDDEN"]
     outsider = await token_for(gql, other.principal)
     assert error_codes(await gql.post(REIMBURSEMENTS, {"p": p}, outsider)) == ["FORBIDDEN"]

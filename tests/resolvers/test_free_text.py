@@ -101,6 +101,9 @@ NOT_FREE_TEXT = {
     "PartnerProfileInput.phone": "a French phone number",
     "BankDetailsInput.iban": "an IBAN",
     "BankDetailsInput.bic": "a BIC",
+    "Mutation.setBankDetails(password)": "a password",
+    "Query.bankDetailsCheck(iban)": "an IBAN (checked, never stored)",
+    "Query.bankDetailsCheck(bic)": "a BIC (checked, never stored)",
     "TransferRejectionInput.reference": "a reimbursement's reference",
     "DebitInput.code": "a card code",
     "DebitInput.amount": "an amount in euros",
@@ -537,7 +540,8 @@ async def campaign(world: World) -> dict[str, Any]:
 # Finance
 
 BANK_DETAILS = f"""mutation($p: ID!, $i: BankDetailsInput!) {{ setBankDetails(partnerId: $p,
-  input: $i) {{ {error_part("BankDetailsSuccess")} {{ bankAccount {{ holderName }} }} }} }}"""
+  input: $i, password: "{PASSWORD}") {{ {error_part("BankDetailsSuccess")}
+  {{ bankAccount {{ holderName }} }} }} }}"""
 
 
 async def bank_details(world: World) -> dict[str, Any]:

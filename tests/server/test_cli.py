@@ -20,6 +20,7 @@ from redis.asyncio import Redis
 
 from infra.settings import load_settings
 from models.accounts import User, UserKind
+from models.finance import DailyCollectionReport, Reimbursement
 from models.partners import Delegate, DelegateStatus, Partner
 from models.social import Post
 from server.cli import ENVIRONMENT_READ, VARIABLES, build_parser, main
@@ -81,6 +82,12 @@ async def test_demo_data_loads_twice_without_duplicates_and_its_logins_work(gql)
     kinds = [item["__typename"] for item in feed["data"]["feed"]["items"]]
     assert {"FeedPost", "FeedOffer", "FeedHighlight"} <= set(kinds)
     assert await Post.filter(partner__trade_name="Cinéma Le Prado").count() == 2  # not doubled
+    # « Mes remboursements » has a history: the older fortnight paid, the last one closed.
+    states = await Reimbursement.filter(partner__trade_name="Cinéma Le Prado").values_list(
+        "status", flat=True
+    )
+    assert sorted(states) == ["paid", "pending"]
+    assert await DailyCollectionReport.filter(partner__trade_name="Cinéma Le Prado").count() == 6
 
 
 DEMO_OFFERS = """query($p: ID!) { partnerOffers(partnerId: $p) { offers { kind

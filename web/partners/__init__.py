@@ -6,7 +6,12 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.pages import Web
+from web.partners.bank_details import bank_details_page, check_as_typed
+from web.partners.delegates import audit_trail, delegate_detail, delegates_list
+from web.partners.help import help_page
 from web.partners.home import choose_partner, home
+from web.partners.reimbursements import reimbursements_list, statement_download
+from web.partners.settings import settings_page
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
 
@@ -24,4 +29,21 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/transactions", web.page(transactions_list), methods=["GET"]),
         Route("/partenaires/transactions/{id}/ticket", web.page(ticket), methods=["GET"]),
         Route("/partenaires/transactions/{id}/annulation", web.page(cancellation), methods=both),
+        Route("/partenaires/delegues", web.page(delegates_list), methods=both),
+        Route("/partenaires/delegues/journal", web.page(audit_trail), methods=["GET"]),
+        Route("/partenaires/delegues/{id}", web.page(delegate_detail), methods=both),
+        Route("/partenaires/remboursements", web.page(reimbursements_list), methods=["GET"]),
+        Route("/partenaires/aide", web.page(help_page), methods=["GET"]),
+        Route("/partenaires/parametres", web.page(settings_page), methods=both),
+        Route("/partenaires/coordonnees-bancaires", web.page(bank_details_page), methods=both),
+        Route(
+            "/partenaires/coordonnees-bancaires/verification",
+            web.page(check_as_typed),
+            methods=["POST"],
+        ),
+        Route(
+            "/partenaires/remboursements/{id}/bordereau.{format}",
+            web.page(statement_download),
+            methods=["GET"],
+        ),
     ]
