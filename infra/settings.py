@@ -123,6 +123,9 @@ class Settings:
     # The partners' assistance (the guide's « Assistance dédiée »), told where a page or an
     # error sends a person to the hotline.
     hotline_phone: str = "04 86 68 80 07"
+    # The map tiles the web pages draw a pin on ("https://host/{z}/{x}/{y}.png"); empty: no
+    # map, the address and coordinates only. OpenStreetMap's in production unless set.
+    map_tile_url: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -201,6 +204,19 @@ class Settings:
             )
 
 
+OPENSTREETMAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def _map_tile_url() -> str:
+    """MAP_TILE_URL, "none" for no map; unset: OpenStreetMap's tiles in production only."""
+    wanted = os.environ.get("MAP_TILE_URL")
+    if wanted is None:
+        production = os.environ.get("ENVIRONMENT", "development") == "production"
+        return OPENSTREETMAP_TILES if production else ""
+    wanted = wanted.strip()
+    return "" if wanted.lower() in ("", "none") else wanted
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("CJEUNE_DATA_DIR", "var"))
     origins = os.environ.get("ALLOWED_ORIGINS", "")
@@ -271,6 +287,7 @@ def load_settings() -> Settings:
         statement_link_minutes=_int("STATEMENT_LINK_MINUTES", 10),
         daily_collection_time=os.environ.get("DAILY_COLLECTION_TIME", "20:00"),
         hotline_phone=os.environ.get("HOTLINE_PHONE") or "04 86 68 80 07",
+        map_tile_url=_map_tile_url(),
     )
 
 

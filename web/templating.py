@@ -14,6 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from infra.settings import Settings
 from web import formatting
 from web.assets import Assets
+from web.maps import pin_map, tile_origin
 
 TEMPLATES = Path(__file__).parent / "templates"
 HOTLINE_PHONE = "04 86 68 80 07"  # the guide's number, where settings do not name one
@@ -38,19 +39,22 @@ def environment(settings: Settings) -> Environment:
         asset=assets().url,
         hotline_phone=getattr(settings, "hotline_phone", HOTLINE_PHONE),
         is_production=settings.is_production,
+        pin_map=lambda lat, lon: pin_map(settings.map_tile_url, lat, lon),
     )
     return templates
 
 
 def content_security_policy(settings: Settings) -> str:
     # Images: ours, and the uploaded ones (holders' photos) at PUBLIC_URL, which may be
-    # another origin than the one the page was opened at (127.0.0.1 or localhost).
+    # another origin than the one the page was opened at (127.0.0.1 or localhost); the
+    # map tiles' server, only where one is set.
+    tiles = tile_origin(settings.map_tile_url)
     return "; ".join(
         [
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            f"img-src 'self' data: {settings.public_url}",
+            f"img-src 'self' data: {settings.public_url}" + (f" {tiles}" if tiles else ""),
             "media-src 'self'",  # the camera's video plays from a MediaStream, not a URL
             "connect-src 'self'",  # htmx's requests
             "form-action 'self'",

@@ -7,6 +7,7 @@ from starlette.routing import Route
 
 from web.pages import Web
 from web.partners.home import choose_partner, home
+from web.partners.offers import offer_routes
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
 
@@ -24,4 +25,5 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/transactions", web.page(transactions_list), methods=["GET"]),
         Route("/partenaires/transactions/{id}/ticket", web.page(ticket), methods=["GET"]),
         Route("/partenaires/transactions/{id}/annulation", web.page(cancellation), methods=both),
+        *offer_routes(web),
     ]
