@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from infra.settings import Settings
+from infra.storage import MEDIA_PATH
 from web import formatting
 from web.assets import Assets
 from web.maps import pin_map, tile_origin
@@ -41,7 +42,15 @@ def environment(settings: Settings) -> Environment:
         is_production=settings.is_production,
         pin_map=lambda lat, lon: pin_map(settings.map_tile_url, lat, lon),
     )
+    templates.filters["media"] = lambda url: own_media(settings, url)
     return templates
+
+
+def own_media(settings: Settings, url: str) -> str:
+    """An uploaded image's address on this site (the API answers it at PUBLIC_URL, which
+    may be another origin than the one the page was opened at)."""
+    prefix = settings.public_url.rstrip("/") + MEDIA_PATH + "/"
+    return url[len(prefix) - len(MEDIA_PATH) - 1 :] if url.startswith(prefix) else url
 
 
 def content_security_policy(settings: Settings) -> str:

@@ -186,9 +186,21 @@ def _render_detail(
         offer=offer,
         state=state_of(offer, paris_today()),
         error=error,
-        done=DONE_MESSAGES.get(visit.request.query_params.get("fait", "")),
+        done=_done_message(visit, offer),
         labels=_labels(),
     )
+
+
+def _done_message(visit: Visit, offer: dict[str, Any]) -> str | None:
+    """What the last action did, while it is still true (a reload after a decision)."""
+    done = visit.request.query_params.get("fait", "")
+    still = {
+        "brouillon": offer["working"]["status"] == "DRAFT",
+        "soumis": offer["working"]["status"] == "SUBMITTED",
+        "retire": bool(offer["withdrawnAt"]),
+        "soumission": offer["working"]["status"] == "DRAFT",
+    }
+    return DONE_MESSAGES[done] if still.get(done) else None
 
 
 def _labels() -> dict[str, Any]:
