@@ -53,7 +53,9 @@ async def test_the_life_of_a_deal_to_search(page: Page, look_at, gql: GraphQLCli
     await page.get_by_label("Taux de réduction").fill("20")
     await page.get_by_role("radio", name=re.compile("^Tourisme")).check()
     await page.get_by_label("Titre", exact=True).fill(f"{word} en bateau")
-    await page.get_by_label("Description", exact=True).fill("Une sortie en mer, -20 % sur le billet.")
+    await page.get_by_label("Description", exact=True).fill(
+        "Une sortie en mer, -20 % sur le billet."
+    )
     await page.get_by_label("Valable du", exact=True).fill(starts.isoformat())
     await page.get_by_label("Jusqu'au", exact=True).fill(ends.isoformat())
     await page.get_by_label("Numéro et rue", exact=True).fill("1 quai du Port")

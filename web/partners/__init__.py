@@ -6,7 +6,8 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.pages import Web
-from web.partners.home import choose_partner, home
+from web.partners.dashboard import dashboard
+from web.partners.home import choose_partner
 from web.partners.offers import offer_routes
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
@@ -16,7 +17,7 @@ def partner_routes(web: Web) -> list[Route]:
     both = ["GET", "POST"]
     return [
         Route("/partenaires", lambda request: RedirectResponse("/partenaires/", 308)),
-        Route("/partenaires/", web.page(home), methods=["GET"]),
+        Route("/partenaires/", web.page(dashboard), methods=["GET"]),
         Route("/partenaires/choisir", web.page(choose_partner), methods=both),
         Route("/partenaires/caisse", web.page(till_page), methods=["GET"]),
         Route("/partenaires/caisse", web.page(lookup), methods=["POST"]),
