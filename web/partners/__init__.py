@@ -9,6 +9,7 @@ from web.pages import Web
 from web.partners.dashboard import dashboard
 from web.partners.home import choose_partner
 from web.partners.offers import offer_routes
+from web.partners.posts import post_routes
 from web.partners.profile import profile_routes
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
@@ -29,4 +30,5 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/transactions/{id}/annulation", web.page(cancellation), methods=both),
         *offer_routes(web),
         *profile_routes(web),
+        *post_routes(web),
     ]
