@@ -29,6 +29,7 @@ from models.partners import (
     PartnerCategory,
     WalletKind,
 )
+from server.demo_content import load_content_demo
 from server.demo_social import load_social_demo
 
 DEMO_PASSWORD = "Calanques-2026!"  # noqa: S105 - printed to the developer on purpose
@@ -213,4 +214,5 @@ async def load_demo(say=print) -> list[tuple[str, str]]:
     for email, code in await _demo_cards(say):
         logins.append((f"carte {code}", email))
     await load_social_demo(say)
+    await load_content_demo(say)
     return logins
