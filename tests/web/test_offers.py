@@ -72,6 +72,7 @@ async def test_a_deal_s_life_draft_refused_edited_published_and_a_new_version(
     assert 'id="offer-status">Brouillon' in page.text
     assert page.text.count('alt="Visuel n°') == 2
     assert "latitude 43." in text_of(page)  # the geocoded pin, without a tile server
+    assert 'id="lieu-contenu-0-precision"' in page.text  # the commune's centre for now
 
     submitted = await browser.post(f"{DEALS}/{offer_id}/soumettre")
     page = await browser.follow(submitted)
