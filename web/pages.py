@@ -40,8 +40,10 @@ from web.templating import assets, environment, security_headers
 logger = logging.getLogger("cjeune.web")
 
 MAX_FORM_BYTES = 16 * 1024
-# A form with files (visuals, logo, banner): a few images at the API's size limit each.
+# A form with files (visuals, logo, banner, post images): a few images at the API's size
+# limit each; its text fields (a 5,000-character description in UTF-8) up to 64 KB each.
 MAX_FILES_PER_FORM = 4
+MAX_TEXT_PART_BYTES = 64 * 1024
 
 Handler = Callable[["Visit"], Awaitable[Response]]
 
@@ -191,7 +193,7 @@ class Visit:
             )
         try:
             self.form = await self.request.form(
-                max_files=MAX_FILES_PER_FORM, max_fields=200, max_part_size=MAX_FORM_BYTES
+                max_files=MAX_FILES_PER_FORM, max_fields=200, max_part_size=MAX_TEXT_PART_BYTES
             )
         except Exception:  # a malformed body: the same as an empty form (CSRF refuses it)
             logger.info("unreadable multipart form", exc_info=True)

@@ -183,3 +183,16 @@ async def test_only_the_profile_permission_opens_the_page(browser: Browser):
     assert await PartnerProfile.get_or_none(partner_id=team.partner.id) is None or (
         (await PartnerProfile.get(partner_id=team.partner.id)).description == ""
     )
+
+
+async def test_a_long_accented_description_is_taken_as_a_browser_sends_it(browser: Browser):
+    team = await partner_team()
+    await browser.sign_in(team.principal.email)
+    await browser.get(PROFILE)
+    long_text = ("Été à l'Estaque, régates et pédalo. " * 140)[:4990]  # ~6 KB of UTF-8
+
+    saved = await post_with_files(browser, PROFILE, profile_fields(description=long_text))
+
+    assert saved.status_code == 303, text_of(saved)
+    profile = await PartnerProfile.get(partner_id=team.partner.id)
+    assert profile.description == long_text.strip()
