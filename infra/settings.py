@@ -138,6 +138,9 @@ class Settings:
     # error sends a person to the hotline.
     hotline_phone: str = "04 86 68 80 07"
     assistance_email: str = "contact.partenaire@cjeunedeprovence.fr"
+    # The map tiles the web pages draw a pin on ("https://host/{z}/{x}/{y}.png"); empty: no
+    # map, the address and coordinates only. OpenStreetMap's in production unless set.
+    map_tile_url: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -216,6 +219,19 @@ class Settings:
             )
 
 
+OPENSTREETMAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def _map_tile_url() -> str:
+    """MAP_TILE_URL, "none" for no map; unset: OpenStreetMap's tiles in production only."""
+    wanted = os.environ.get("MAP_TILE_URL")
+    if wanted is None:
+        production = os.environ.get("ENVIRONMENT", "development") == "production"
+        return OPENSTREETMAP_TILES if production else ""
+    wanted = wanted.strip()
+    return "" if wanted.lower() in ("", "none") else wanted
+
+
 def load_settings() -> Settings:
     data_dir = Path(os.environ.get("CJEUNE_DATA_DIR", "var"))
     origins = os.environ.get("ALLOWED_ORIGINS", "")
@@ -292,6 +308,7 @@ def load_settings() -> Settings:
         hotline_phone=os.environ.get("HOTLINE_PHONE") or "04 86 68 80 07",
         assistance_email=os.environ.get("ASSISTANCE_EMAIL")
         or "contact.partenaire@cjeunedeprovence.fr",
+        map_tile_url=_map_tile_url(),
     )
 
 

@@ -8,7 +8,7 @@ from migrations._dialect import AddColumn
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0028_bon_plan_uses")]
+    dependencies = [("models", "0029_french_search")]
 
     initial = False
 

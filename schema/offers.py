@@ -16,6 +16,7 @@ import strawberry
 
 from domain.core import clock
 from domain.core.money import format_euros
+from domain.offers.editing import PRECISION_ADDRESS
 from domain.offers.visibility import may_read_promo_code
 from models.accounts import StaffRole
 from models.offers import DealType as DealTypeModel
@@ -73,6 +74,10 @@ class OfferPlace:
     city: str
     latitude: float
     longitude: float
+    at_address: bool = strawberry.field(
+        description="True once the address itself is located; false: the commune's centre, "
+        "until the address base is asked (after saving, by a worker)."
+    )
 
     @classmethod
     def from_json(cls, place: dict[str, Any]) -> OfferPlace:
@@ -83,6 +88,7 @@ class OfferPlace:
             city=str(place["city"]),
             latitude=float(place["latitude"]),
             longitude=float(place["longitude"]),
+            at_address=place.get("precision") == PRECISION_ADDRESS,
         )
 
 

@@ -12,6 +12,7 @@ from schema.bon_plan_uses import BonPlanUseMutations, BonPlanUseQueries
 from schema.campaigns import CampaignMutations, CampaignQueries
 from schema.cards import CardMutations, CardQueries
 from schema.consent import ConsentMutations, ConsentQueries
+from schema.dashboard import DashboardQueries
 from schema.department_services import DepartmentServiceMutations, DepartmentServiceQueries
 from schema.finance import FinanceMutations, FinanceQueries
 from schema.images import ImageMutations
@@ -45,6 +46,7 @@ class Query(
     DepartmentServiceQueries,
     CampaignQueries,
     FinanceQueries,
+    DashboardQueries,
     ProgrammeQueries,
 ):
     pass

@@ -29,6 +29,7 @@ from models.partners import (
     PartnerCategory,
     WalletKind,
 )
+from server.demo_content import load_content_demo
 from server.demo_finance import load_finance_demo
 from server.demo_social import load_social_demo
 
@@ -215,4 +216,5 @@ async def load_demo(say=print) -> list[tuple[str, str]]:
         logins.append((f"carte {code}", email))
     await load_social_demo(say)
     await load_finance_demo(say)
+    await load_content_demo(say)
     return logins

@@ -40,6 +40,10 @@ from web.templating import assets, environment, security_headers
 logger = logging.getLogger("cjeune.web")
 
 MAX_FORM_BYTES = 16 * 1024
+# A form with files (visuals, logo, banner, post images): a few images at the API's size
+# limit each; its text fields (a 5,000-character description in UTF-8) up to 64 KB each.
+MAX_FILES_PER_FORM = 4
+MAX_TEXT_PART_BYTES = 64 * 1024
 
 Handler = Callable[["Visit"], Awaitable[Response]]
 
@@ -90,6 +94,8 @@ class Web:
                 response = visit.render("errors/forbidden.html", status=403)
             except OperationFailed as failure:
                 response = visit.render("errors/failed.html", status=500, message=failure.message)
+            finally:
+                await visit.form.close()  # the uploaded files' temporary copies
             return visit.finish(response)
 
         endpoint.__name__ = handler.__name__
@@ -153,6 +159,9 @@ class Visit:
 
     async def read_form(self) -> Response | None:
         declared = self.request.headers.get("content-length", "")
+        kind = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "multipart/form-data":
+            return await self._read_multipart(declared)
         if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
             return self.render("errors/failed.html", status=413, message="Formulaire trop long.")
         body = b""
@@ -162,7 +171,6 @@ class Visit:
                 return self.render(
                     "errors/failed.html", status=413, message="Formulaire trop long."
                 )
-        kind = self.request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind == "application/x-www-form-urlencoded":
             try:
                 pairs: list[tuple[str, str | UploadFile]] = list(
@@ -171,6 +179,32 @@ class Visit:
                 self.form = FormData(pairs)
             except UnicodeDecodeError:
                 self.form = FormData()
+        return None
+
+    async def _read_multipart(self, declared: str) -> Response | None:
+        """A form with files: its declared length must fit the images it may carry (the
+        API checks each image again); Starlette's parser bounds the parts."""
+        limit = MAX_FILES_PER_FORM * self.settings.max_upload_bytes + MAX_FORM_BYTES
+        if not declared.isdigit() or int(declared) > limit:
+            return self.render(
+                "errors/failed.html",
+                status=413,
+                message="Fichiers trop lourds : envoyez-les un par un, ou réduisez-les.",
+            )
+        try:
+            self.form = await self.request.form(
+                max_files=MAX_FILES_PER_FORM, max_fields=200, max_part_size=MAX_TEXT_PART_BYTES
+            )
+        except Exception:  # a malformed body: the same as an empty form (CSRF refuses it)
+            logger.info("unreadable multipart form", exc_info=True)
+            self.form = FormData()
+        return None
+
+    def upload(self, name: str) -> UploadFile | None:
+        """The file sent in `name`, if one was chosen (an empty file input sends nothing)."""
+        value = self.form.get(name)
+        if isinstance(value, UploadFile) and value.filename and (value.size or 0) > 0:
+            return value
         return None
 
     @property

@@ -12,8 +12,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from infra.settings import Settings
+from infra.storage import MEDIA_PATH
 from web import formatting
 from web.assets import Assets
+from web.maps import pin_map, tile_origin
 
 TEMPLATES = Path(__file__).parent / "templates"
 HOTLINE_PHONE = "04 86 68 80 07"  # the guide's number, where settings do not name one
@@ -40,19 +42,30 @@ def environment(settings: Settings) -> Environment:
         hotline_phone=getattr(settings, "hotline_phone", HOTLINE_PHONE),
         assistance_email=getattr(settings, "assistance_email", ASSISTANCE_EMAIL),
         is_production=settings.is_production,
+        pin_map=lambda lat, lon: pin_map(settings.map_tile_url, lat, lon),
     )
+    templates.filters["media"] = lambda url: own_media(settings, url)
     return templates
+
+
+def own_media(settings: Settings, url: str) -> str:
+    """An uploaded image's address on this site (the API answers it at PUBLIC_URL, which
+    may be another origin than the one the page was opened at)."""
+    prefix = settings.public_url.rstrip("/") + MEDIA_PATH + "/"
+    return url[len(prefix) - len(MEDIA_PATH) - 1 :] if url.startswith(prefix) else url
 
 
 def content_security_policy(settings: Settings) -> str:
     # Images: ours, and the uploaded ones (holders' photos) at PUBLIC_URL, which may be
-    # another origin than the one the page was opened at (127.0.0.1 or localhost).
+    # another origin than the one the page was opened at (127.0.0.1 or localhost); the
+    # map tiles' server, only where one is set.
+    tiles = tile_origin(settings.map_tile_url)
     return "; ".join(
         [
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            f"img-src 'self' data: {settings.public_url}",
+            f"img-src 'self' data: {settings.public_url}" + (f" {tiles}" if tiles else ""),
             "media-src 'self'",  # the camera's video plays from a MediaStream, not a URL
             "connect-src 'self'",  # htmx's requests
             "form-action 'self'",

@@ -775,6 +775,24 @@ TABLE = [
         fixed(p=A),
     ),
     Row(
+        "partnerTakings",
+        "query($p: ID!) { partnerTakings(partnerId: $p) { today { amount } } }",
+        {"staff_support", "staff_finance", "staff_admin", "principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "nextReimbursement",
+        "query($p: ID!) { nextReimbursement(partnerId: $p) { periodEndsOn } }",
+        FINANCE_OF_A,
+        fixed(p=A),
+    ),
+    Row(
+        "bonPlanCommitment",
+        "query($p: ID!) { bonPlanCommitment(partnerId: $p) { met } }",
+        STAFF | {"principal_a", "collaborator_a"},
+        fixed(p=A),
+    ),
+    Row(
         "reimbursements",
         "query($p: ID!) { reimbursements(partnerId: $p) { reference } }",
         FINANCE_OF_A,

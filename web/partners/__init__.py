@@ -1,4 +1,6 @@
-"""The partner space (`/partenaires/`): home, partner choice, the till, the transactions."""
+"""The partner space (`/partenaires/`): the dashboard, the partner choice, the till and the
+transactions, deals, events, posts and profile, reimbursements, bank details, delegates,
+settings and help."""
 
 from __future__ import annotations
 
@@ -7,9 +9,13 @@ from starlette.routing import Route
 
 from web.pages import Web
 from web.partners.bank_details import bank_details_page, check_as_typed
+from web.partners.dashboard import dashboard
 from web.partners.delegates import audit_trail, delegate_detail, delegates_list
 from web.partners.help import help_page
-from web.partners.home import choose_partner, home
+from web.partners.home import choose_partner
+from web.partners.offers import offer_routes
+from web.partners.posts import post_routes
+from web.partners.profile import profile_routes
 from web.partners.reimbursements import reimbursements_list, statement_download
 from web.partners.settings import settings_page
 from web.partners.till import lookup, pay, till_page, use_bon_plan
@@ -20,7 +26,7 @@ def partner_routes(web: Web) -> list[Route]:
     both = ["GET", "POST"]
     return [
         Route("/partenaires", lambda request: RedirectResponse("/partenaires/", 308)),
-        Route("/partenaires/", web.page(home), methods=["GET"]),
+        Route("/partenaires/", web.page(dashboard), methods=["GET"]),
         Route("/partenaires/choisir", web.page(choose_partner), methods=both),
         Route("/partenaires/caisse", web.page(till_page), methods=["GET"]),
         Route("/partenaires/caisse", web.page(lookup), methods=["POST"]),
@@ -46,4 +52,7 @@ def partner_routes(web: Web) -> list[Route]:
             web.page(statement_download),
             methods=["GET"],
         ),
+        *offer_routes(web),
+        *profile_routes(web),
+        *post_routes(web),
     ]

@@ -1,4 +1,5 @@
-"""`/partenaires/`: the delegate's home; `/partenaires/choisir`: the partner they act for."""
+"""`/partenaires/choisir`: the partner a delegate acts for (the home, `/partenaires/`, is the
+dashboard: web/partners/dashboard.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,7 @@ from uuid import UUID
 from starlette.responses import Response
 
 from web.pages import Visit, local_path
-from web.partners.space import PartnerSpace, enter
-
-
-async def home(visit: Visit) -> Response:
-    entered = await enter(visit)
-    if isinstance(entered, Response):
-        return entered
-    space, _ = entered
-    return visit.render("partners/home.html", space=space, tab="home")
+from web.partners.space import PartnerSpace
 
 
 async def choose_partner(visit: Visit) -> Response:

@@ -102,3 +102,16 @@ async def test_a_base_that_does_not_answer_fails_the_job_so_it_is_retried(ban_ge
     with pytest.raises(GeocoderUnavailable):
         await refine_offer_places(revision.id)
     assert (await OfferRevision.get(id=revision.id)).places[0]["precision"] == "commune"
+
+
+async def test_the_api_tells_a_place_at_its_address_from_one_at_its_commune(ban_geocoding):
+    from schema.offers import OfferPlace
+
+    ban_geocoding.answer("12 La Canebière 13001 Marseille", CANEBIERE)
+    revision = await _deal()
+    (at_once,) = revision.places
+    await jobs_done()
+    (refined,) = (await OfferRevision.get(id=revision.id)).places
+
+    assert OfferPlace.from_json(at_once).at_address is False
+    assert OfferPlace.from_json(refined).at_address is True
