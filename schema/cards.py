@@ -206,6 +206,16 @@ class Transaction:
         return await receipts.transaction_receipt(info, self, width)
 
     @strawberry.field(
+        description=(
+            "The same ticket as the bytes an ESC/POS thermal printer prints (code page "
+            "CP858, which has the French accents and €; bold amount; feed and cut), in "
+            "base64. `width` as for `receipt`."
+        )
+    )
+    async def receipt_escpos(self, info: Info, width: int = 32) -> str:
+        return await receipts.transaction_receipt_escpos(info, self, width)
+
+    @strawberry.field(
         extensions=allow(ANY_STAFF, delegate_of_source(partner_field="partner_id")),
         description="Who recorded it (the partner's own people and staff only).",
     )

@@ -3,6 +3,7 @@ rotation, what a terminal may do at the till and nothing else."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import timedelta
 
@@ -21,7 +22,9 @@ DEBIT = """
 mutation($input: DebitInput!) {
   debitCard(input: $input) {
     __typename
-    ... on TransactionSuccess { transaction { id amountCents cancellable receipt(width: 32) } }
+    ... on TransactionSuccess {
+      transaction { id amountCents cancellable receipt(width: 32) receiptEscpos(width: 48) }
+    }
     ... on UserError { code message field }
   }
 }
@@ -100,6 +103,9 @@ async def test_a_paired_terminal_debits_and_the_records_name_it(gql):
     assert success["__typename"] == "TransactionSuccess", answer
     assert success["transaction"]["cancellable"] is True
     assert any("3,00" in line for line in success["transaction"]["receipt"])
+    printed = base64.b64decode(success["transaction"]["receiptEscpos"])
+    assert printed.startswith(b"\x1b@\x1bt\x13") and printed.endswith(b"\x1dVB\x03")
+    assert "3,00 €".encode("cp858") in printed
     transaction = await CardTransaction.get(id=success["transaction"]["id"])
     assert transaction.terminal_id == stored.id
     assert transaction.delegate_user_id == team.principal.id  # who answers for the terminal
