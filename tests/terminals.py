@@ -35,6 +35,9 @@ mutation($code: String!) {
 """
 
 
+STATUS_QUERY = "{ terminalStatus { terminal { id name } pinRequired serverTime } }"
+
+
 def as_terminal(gql: GraphQLClient, credential: str) -> GraphQLClient:
     return GraphQLClient(gql.http, None, {**gql.headers, "authorization": f"Terminal {credential}"})
 
