@@ -16,7 +16,8 @@ from tests.factories import card_holder, till
 PAIR = """mutation($code: String!) { pairTerminal(code: $code) {
   __typename ... on TerminalCredential { credential } ... on UserError { code message } } }"""
 DEBIT = """mutation($input: DebitInput!) { debitCard(input: $input) {
-  __typename ... on TransactionSuccess { transaction { reference } } ... on UserError { code } } }"""
+  __typename ... on TransactionSuccess { transaction { reference } }
+  ... on UserError { code } } }"""
 
 
 @pytest.fixture(autouse=True)
