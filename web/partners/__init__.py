@@ -10,6 +10,7 @@ from web.partners.home import choose_partner, home
 from web.partners.terminals import rename as rename_terminal
 from web.partners.terminals import revocation as terminal_revocation
 from web.partners.terminals import terminals_page
+from web.partners.ticket_pdf import ticket_download
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
 
@@ -26,6 +27,9 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/caisse/bon-plan", web.page(use_bon_plan), methods=["POST"]),
         Route("/partenaires/transactions", web.page(transactions_list), methods=["GET"]),
         Route("/partenaires/transactions/{id}/ticket", web.page(ticket), methods=["GET"]),
+        Route(
+            "/partenaires/transactions/{id}/ticket.pdf", web.page(ticket_download), methods=["GET"]
+        ),
         Route("/partenaires/transactions/{id}/annulation", web.page(cancellation), methods=both),
         Route("/partenaires/terminaux", web.page(terminals_page), methods=both),
         Route("/partenaires/terminaux/{id}/nom", web.page(rename_terminal), methods=["POST"]),
