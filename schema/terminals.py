@@ -15,6 +15,7 @@ import strawberry
 
 from domain.terminals.pairing import IssuedCredential, Pairing
 from domain.terminals.pairing import TerminalStatus as StatusModel
+from models.accounts import StaffRole
 from models.partners import DelegatePermission as DelegatePermissionModel
 from models.terminals import Terminal as TerminalModel
 from models.terminals import TerminalKind as TerminalKindModel
@@ -27,6 +28,7 @@ from resolvers.permissions import (
     allow,
     delegate_of_argument,
     manager_of_terminal_argument,
+    staff,
 )
 from schema.errors import UserError, user_errors
 from schema.partners import WalletKind
@@ -139,6 +141,13 @@ class CreateTerminalInput:
     kind: TerminalKind = TerminalKindModel.SMART_TPE
 
 
+@strawberry.input(description="A device the département lends, as staff record it.")
+class SuppliedTerminalInput:
+    kind: TerminalKind = strawberry.field(description="SUPPLIED_TPE or SUPPLIED_TPE_PRINTER.")
+    serial_number: str
+    name: str = strawberry.field(description="Up to 60 characters, e.g. « TPE 12 ».")
+
+
 TerminalResult = Annotated[Terminal | UserError, strawberry.union("TerminalResult")]
 TerminalPairingResult = Annotated[
     TerminalPairing | UserError, strawberry.union("TerminalPairingResult")
@@ -147,6 +156,7 @@ TerminalCredentialResult = Annotated[
     TerminalCredential | UserError, strawberry.union("TerminalCredentialResult")
 ]
 
+_EQUIPMENT = allow(staff(StaffRole.SUPPORT))
 _MANAGERS = delegate_of_argument("partner_id", DelegatePermissionModel.TERMINALS)
 
 
@@ -165,6 +175,17 @@ class TerminalQueries:
     )
     async def terminal_status(self, info: Info) -> TerminalStatus:
         return TerminalStatus.of(await resolvers.terminal_status(info))
+
+    @strawberry.field(
+        extensions=_EQUIPMENT,
+        description="The devices the département lends (of one partner, or all), newest first.",
+    )
+    async def supplied_terminals(
+        self, info: Info, partner_id: strawberry.ID | None = None
+    ) -> list[Terminal]:
+        return [
+            Terminal.from_model(t) for t in await resolvers.supplied_terminals(info, partner_id)
+        ]
 
 
 @strawberry.type
@@ -210,3 +231,40 @@ class TerminalMutations:
     @user_errors
     async def revoke_terminal(self, info: Info, terminal_id: strawberry.ID) -> TerminalResult:
         return Terminal.from_model(await resolvers.revoke_terminal(info, terminal_id))
+
+    @strawberry.mutation(
+        extensions=_EQUIPMENT, description="Record a device the département lends."
+    )
+    @user_errors
+    async def record_supplied_terminal(
+        self, info: Info, input: SuppliedTerminalInput
+    ) -> TerminalResult:
+        return Terminal.from_model(await resolvers.record_supplied_terminal(info, input))
+
+    @strawberry.mutation(
+        extensions=_EQUIPMENT,
+        description="Lend a recorded device to a partner: it shows in the partner's list.",
+    )
+    @user_errors
+    async def assign_terminal(
+        self, info: Info, terminal_id: strawberry.ID, partner_id: strawberry.ID
+    ) -> TerminalResult:
+        return Terminal.from_model(await resolvers.assign_terminal(info, terminal_id, partner_id))
+
+    @strawberry.mutation(
+        extensions=_EQUIPMENT,
+        description="Pair a lent device before delivery: its credential, to load into it.",
+    )
+    @user_errors
+    async def pre_pair_terminal(
+        self, info: Info, terminal_id: strawberry.ID
+    ) -> TerminalCredentialResult:
+        return TerminalCredential.of(await resolvers.pre_pair_terminal(info, terminal_id))
+
+    @strawberry.mutation(
+        extensions=_EQUIPMENT,
+        description="A device back at the département: revoked and unassigned.",
+    )
+    @user_errors
+    async def return_terminal(self, info: Info, terminal_id: strawberry.ID) -> TerminalResult:
+        return Terminal.from_model(await resolvers.return_terminal(info, terminal_id))

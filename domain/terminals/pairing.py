@@ -58,7 +58,7 @@ class IssuedCredential:
     credential: str
 
 
-def _snapshot(terminal: Terminal) -> dict[str, object]:
+def snapshot(terminal: Terminal) -> dict[str, object]:
     return {
         "name": terminal.name,
         "kind": TerminalKind(terminal.kind).value,
@@ -130,7 +130,7 @@ async def create_terminal(
     async with atomic():
         await terminal.save()
         await record(
-            viewer, "terminal.created", terminal, partner_id=partner_id, after=_snapshot(terminal)
+            viewer, "terminal.created", terminal, partner_id=partner_id, after=snapshot(terminal)
         )
     return Pairing(terminal, code, expires_at)
 
@@ -246,7 +246,7 @@ async def rename_terminal(viewer: Viewer, terminal_id: UUID, name: str) -> Termi
         terminal = await _managed(viewer, terminal_id)
         if terminal.name == name:
             return terminal
-        before = _snapshot(terminal)
+        before = snapshot(terminal)
         terminal.name = name
         await terminal.save(update_fields=["name"])
         await record(
@@ -255,7 +255,7 @@ async def rename_terminal(viewer: Viewer, terminal_id: UUID, name: str) -> Termi
             terminal,
             partner_id=terminal.partner_id,
             before=before,
-            after=_snapshot(terminal),
+            after=snapshot(terminal),
         )
     return terminal
 
@@ -264,7 +264,7 @@ async def revoke(viewer: Viewer, terminal: Terminal, action: str = "terminal.rev
     """Inside atomic(), on a locked row: the credential and any pairing code stop for good."""
     if terminal.state == TerminalState.REVOKED:
         return
-    before = _snapshot(terminal)
+    before = snapshot(terminal)
     terminal.state = TerminalState.REVOKED
     terminal.credential_digest = None
     terminal.pairing_code_digest = None
@@ -287,7 +287,7 @@ async def revoke(viewer: Viewer, terminal: Terminal, action: str = "terminal.rev
         terminal,
         partner_id=terminal.partner_id,
         before=before,
-        after=_snapshot(terminal),
+        after=snapshot(terminal),
     )
 
 

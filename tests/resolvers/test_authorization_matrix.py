@@ -841,6 +841,33 @@ TABLE = [
         TERMINALS,
     ),
     Row(
+        "suppliedTerminals",
+        "{ suppliedTerminals { id serialNumber } }",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "recordSuppliedTerminal",
+        """mutation { recordSuppliedTerminal(input: {kind: SUPPLIED_TPE_PRINTER,
+        serialNumber: "SN-1", name: "TPE 1"}) { __typename } }""",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "assignTerminal",
+        f'mutation {{ assignTerminal(terminalId: "{NOWHERE}", partnerId: "{NOWHERE}") '
+        "{ __typename } }",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "prePairTerminal",
+        f'mutation {{ prePairTerminal(terminalId: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "returnTerminal",
+        f'mutation {{ returnTerminal(terminalId: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
         "renameTerminal",
         'mutation($id: ID!) { renameTerminal(terminalId: $id, name: "Bar") { __typename } }',
         {"principal_a"},

@@ -235,6 +235,14 @@ RENAME_TERMINAL = f"""mutation($t: ID!, $v: String!) {{ renameTerminal(terminalI
   {error_part("Terminal")} {{ name }} }} }}"""
 
 
+RECORD_SUPPLIED = f"""mutation($i: SuppliedTerminalInput!) {{ recordSuppliedTerminal(input: $i) {{
+  {error_part("Terminal")} {{ name serialNumber }} }} }}"""
+
+
+async def supplied_terminal(world: World) -> dict[str, Any]:
+    return {"i": {"kind": "SUPPLIED_TPE", "serialNumber": "SN-42", "name": "TPE 42"}}
+
+
 async def new_terminal(world: World) -> dict[str, Any]:
     return {"i": {"partnerId": world.partner, "name": "Caisse", "kind": "SMART_TPE"}}
 
@@ -618,6 +626,22 @@ ROWS = [
         CREATE_TERMINAL,
         placed(new_terminal, "i", "name"),
         answer("createTerminal", "terminal", "name"),
+        "name",
+    ),
+    Row(
+        "SuppliedTerminalInput.serialNumber",
+        "admin",
+        RECORD_SUPPLIED,
+        placed(supplied_terminal, "i", "serialNumber"),
+        answer("recordSuppliedTerminal", "serialNumber"),
+        "serialNumber",
+    ),
+    Row(
+        "SuppliedTerminalInput.name",
+        "admin",
+        RECORD_SUPPLIED,
+        placed(supplied_terminal, "i", "name"),
+        answer("recordSuppliedTerminal", "name"),
         "name",
     ),
     Row(
