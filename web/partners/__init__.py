@@ -6,6 +6,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.pages import Web
+from web.partners import terminal_mode
 from web.partners.home import choose_partner, home
 from web.partners.terminals import rename as rename_terminal
 from web.partners.terminals import revocation as terminal_revocation
@@ -32,8 +33,23 @@ def partner_routes(web: Web) -> list[Route]:
         ),
         Route("/partenaires/transactions/{id}/annulation", web.page(cancellation), methods=both),
         Route("/partenaires/terminaux", web.page(terminals_page), methods=both),
+        *terminal_mode_routes(web),
         Route("/partenaires/terminaux/{id}/nom", web.page(rename_terminal), methods=["POST"]),
         Route(
             "/partenaires/terminaux/{id}/revocation", web.page(terminal_revocation), methods=both
         ),
+    ]
+
+
+def terminal_mode_routes(web: Web) -> list[Route]:
+    """The till in terminal mode (web/partners/terminal_mode.py)."""
+    both = ["GET", "POST"]
+    return [
+        Route("/terminal/appairage", web.page(terminal_mode.pairing), methods=both),
+        Route("/terminal/caisse", web.page(terminal_mode.till_page), methods=["GET"]),
+        Route("/terminal/caisse", web.page(terminal_mode.lookup), methods=["POST"]),
+        Route("/terminal/caisse/paiement", web.page(terminal_mode.pay), methods=["POST"]),
+        Route("/terminal/tickets/{id}", web.page(terminal_mode.ticket), methods=["GET"]),
+        Route("/terminal/oublier", web.page(terminal_mode.forget), methods=["POST"]),
+        Route("/terminal/manifest.webmanifest", web.page(terminal_mode.manifest), methods=["GET"]),
     ]
