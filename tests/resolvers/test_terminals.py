@@ -7,7 +7,9 @@ import base64
 import uuid
 from datetime import timedelta
 
+from domain.accounts.viewer_cache import viewers
 from domain.core import clock
+from models import sql
 from models.audit import AuditEntry
 from models.cards import Card
 from models.partners import DelegatePermission, Partner, PinPolicy
@@ -282,3 +284,34 @@ async def test_the_holders_pin_at_a_terminal(gql):
     locked = await terminal.post(DEBIT, debit_input(team.partner.id, holder, pin="4821"))
     assert locked["data"]["debitCard"]["code"] == "PIN_LOCKED"
     assert (await Card.get(id=holder.card.id)).pin_locked_at is not None
+
+
+async def test_a_change_made_outside_the_api_reaches_a_cached_terminal(gql):
+    """On PostgreSQL the terminal's row is served from the process's cache; a revocation
+    written by hand (psql, a job) is announced by the trigger and felt at once."""
+    team, _ = await till()
+    terminal_id, credential = await paired_terminal(
+        gql, await token_for(gql, team.principal), team.partner.id
+    )
+    terminal = as_terminal(gql, credential)
+    assert (await terminal.post(STATUS))["data"]["terminalStatus"]
+    if sql.is_postgres():
+        assert viewers.get_terminal(uuid.UUID(terminal_id)) is not None
+    await sql.execute(
+        "UPDATE terminals SET state = 'revoked', credential_digest = NULL, revoked_at = $1,"
+        " revoked_by_id = responsible_id WHERE id = $2",
+        clock.now(),
+        uuid.UUID(terminal_id),
+    )
+    assert error_codes(await terminal.post(STATUS)) == ["UNAUTHENTICATED"]
+
+
+async def test_a_suspended_partner_s_terminals_stop(gql):
+    team, _ = await till()
+    _, credential = await paired_terminal(
+        gql, await token_for(gql, team.principal), team.partner.id
+    )
+    terminal = as_terminal(gql, credential)
+    assert (await terminal.post(STATUS))["data"]["terminalStatus"]
+    await Partner.filter(id=team.partner.id).update(status="suspended")
+    assert error_codes(await terminal.post(STATUS)) == ["UNAUTHENTICATED"]
