@@ -10,8 +10,12 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from models.partners import Partner, PinPolicy
 from tests.browser.partner_space import PARTNER_HOME, open_page, sign_in, skip_unless_served
-from tests.factories import card_holder, till
+from tests.factories import card_holder, till, token_for
+from tests.terminals import create_terminal
+
+SET_PIN = "mutation($c: ID!, $p: String!) { setCardPin(cardId: $c, pin: $p) { __typename } }"
 
 PAIR = """mutation($code: String!) { pairTerminal(code: $code) {
   __typename ... on TerminalCredential { credential } ... on UserError { code message } } }"""
@@ -68,3 +72,39 @@ async def test_a_terminal_is_paired_debits_and_is_revoked(page: Page, live_serve
             "/graphql", json={"query": DEBIT, "variables": debit}, headers=terminal
         )
         assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_phone_paired_as_a_smart_tpe_takes_the_holders_pin(
+    page: Page, new_page, live_server: str, look_at, gql
+):
+    """The QR of the partner space opens the pairing page with the code filled in; paired,
+    the phone is the till in terminal mode, which asks the PIN the partner's policy asks
+    at terminals."""
+    team, _ = await till()
+    await Partner.filter(id=team.partner.id).update(pin_policy_chosen=PinPolicy.TERMINALS)
+    holder = await card_holder()
+    young = await token_for(gql, holder.user)
+    await gql.post(SET_PIN, {"c": str(holder.card.id), "p": "4821"}, token=young)
+    created = await create_terminal(
+        gql, await token_for(gql, team.principal), team.partner.id, "Téléphone"
+    )
+
+    phone = await new_page()
+    await phone.set_viewport_size({"width": 360, "height": 740})
+    await open_page(phone, f"/terminal/appairage?code={created['pairingCode']}")
+    await expect(phone.get_by_label("Code d'appairage")).to_have_value(created["pairingCode"])
+    await look_at(phone, "pairing")
+    await phone.get_by_role("button", name="Appairer ce terminal").click()
+    await expect(phone.locator("#terminal-identity")).to_contain_text("Téléphone")
+    assert await phone.locator('link[rel="manifest"]').count() == 1
+
+    await phone.locator("#card-code").fill(holder.card.code)
+    await phone.get_by_role("button", name="Rechercher la carte").click()
+    await expect(phone.locator("#pin")).to_be_visible()
+    await look_at(phone, "holder")
+    await phone.locator("#amount").fill("3")
+    await phone.locator("#pin").fill("4821")
+    await phone.get_by_role("button", name="Valider le paiement").click()
+    await expect(phone.locator("#payment-done")).to_contain_text("3,00")
+    await phone.locator("#ticket-link").click()
+    await expect(phone.locator("#ticket")).to_contain_text("3,00")
