@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from models.accounts import StaffRole, User, UserKind
-from models.partners import Delegate, DelegatePermission
+from models.partners import Delegate, DelegatePermission, Partner
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,8 @@ class TerminalIdentity:
     name: str
     # The delegate answerable for what it records (its transactions' delegate).
     responsible_user_id: UUID
+    # Its partner as read with it (a till's request then reads no partner again).
+    partner: Partner | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

@@ -93,7 +93,10 @@ async def _card_with_wallets(code: str) -> FoundCard | None:
 
 
 async def _partner(viewer: Viewer, partner_id: UUID) -> Partner:
-    """The partner, as loaded with the viewer's delegation when there is one."""
+    """The partner, as loaded with the viewer's delegation (or terminal) when there is one."""
+    terminal = viewer.terminal
+    if terminal is not None and terminal.partner is not None and terminal.partner_id == partner_id:
+        return terminal.partner
     delegation = viewer.delegation(partner_id)
     loaded = getattr(delegation, "_partner", None) if delegation is not None else None
     return loaded if isinstance(loaded, Partner) else await Partner.get(id=partner_id)

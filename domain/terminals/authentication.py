@@ -18,7 +18,7 @@ from domain.accounts.viewer import TerminalIdentity, Viewer
 from domain.accounts.viewer_cache import viewers
 from domain.core import clock
 from domain.terminals import credentials
-from models.partners import PartnerStatus
+from models.partners import Partner, PartnerStatus
 from models.terminals import Terminal, TerminalState
 
 LAST_SEEN_EVERY = timedelta(minutes=1)
@@ -51,6 +51,7 @@ async def viewer_from_terminal_credential(raw: str, client_address: str | None) 
             partner_id=row["partner_id"],
             name=row["name"],
             responsible_user_id=row["responsible_id"],
+            partner=Partner(**row["partner"]),
         ),
     )
 
@@ -73,6 +74,14 @@ async def _terminal_row(terminal_id: UUID) -> dict[str, Any] | None:
         "name": terminal.name,
         "responsible_id": terminal.responsible_id,
         "last_seen_at": terminal.last_seen_at,
+        # The partner's columns (never the instance: each request makes its own).
+        "partner": {name: getattr(terminal.partner, name) for name in _partner_columns()},
     }
     viewers.put_terminal(terminal_id, row, generation)
     return row
+
+
+def _partner_columns() -> list[str]:
+    """The partner's own columns (its relations are not copied)."""
+    meta = Partner._meta
+    return [name for name in meta.fields_map if name in meta.db_fields]

@@ -315,3 +315,17 @@ async def test_a_suspended_partner_s_terminals_stop(gql):
     assert (await terminal.post(STATUS))["data"]["terminalStatus"]
     await Partner.filter(id=team.partner.id).update(status="suspended")
     assert error_codes(await terminal.post(STATUS)) == ["UNAUTHENTICATED"]
+
+
+async def test_a_pin_rule_changed_after_pairing_applies_at_the_next_request(gql):
+    team, _ = await till()
+    _, credential = await paired_terminal(
+        gql, await token_for(gql, team.principal), team.partner.id
+    )
+    terminal = as_terminal(gql, credential)
+    holder = await card_holder()
+    assert (await terminal.post(STATUS))["data"]["terminalStatus"]["pinRequired"] is False
+    await Partner.filter(id=team.partner.id).update(pin_policy_minimum=PinPolicy.TERMINALS)
+    assert (await terminal.post(STATUS))["data"]["terminalStatus"]["pinRequired"] is True
+    answer = await terminal.post(DEBIT, debit_input(team.partner.id, holder))
+    assert answer["data"]["debitCard"]["code"] in ("PIN_REQUIRED", "PIN_NOT_SET")
