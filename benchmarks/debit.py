@@ -176,7 +176,8 @@ async def prepare_database(
     await open_database(settings)
     try:
         seeded = await _seed.seed(args.partners, args.holders)
-        terminals = await _seed.pair_terminals(seeded.tills) if args.terminals else {}
+        wanted = getattr(args, "terminals", False)  # till_pages.py seeds through here too
+        terminals = await _seed.pair_terminals(seeded.tills) if wanted else {}
         return seeded, terminals
     finally:
         await close_database()

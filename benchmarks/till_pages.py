@@ -235,7 +235,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         others_before = background_load(meter, 1.5 if args.quick else 3.0)
         say(f"background load from other processes: {others_before:.2f} cores")
-        seeded = asyncio.run(prepare_database(args, name))
+        seeded, _ = asyncio.run(prepare_database(args, name))
         server = Server(free_port(), args.workers, {**os.environ, **env}, Path(data_dir) / "log")
         say(f"starting `cjeune serve --workers {args.workers}` on {server.url}")
         server.start()
