@@ -105,9 +105,11 @@ class Generator:
         return self._client
 
     async def pair(self, phase_start: float, scheduled: float) -> PairResult:
-        partner_id, token = random.choice(self.tills)
+        # A till is (partner, Authorization value): a person's « Bearer <access token> »
+        # or a payment terminal's « Terminal <credential> ».
+        partner_id, authorization = random.choice(self.tills)
         code = random.choice(self.codes)
-        headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+        headers = {"authorization": authorization, "content-type": "application/json"}
         lookup = debit = math.nan
         # Pairs beyond the connection pool wait here, not in the client's pool; their
         # latency still runs from the scheduled time.

@@ -134,3 +134,31 @@ async def seed(partners: int, holders: int) -> Seeded:
     finally:
         restore()
     return Seeded(tills, codes, factories.PASSWORD)
+
+
+async def pair_terminals(tills: list[Till]) -> dict[str, str]:
+    """One paired payment terminal per till, as pairing leaves it (its cashier answers for
+    it): the credential by partner id, for « Authorization: Terminal <credential> »."""
+    from domain.core import clock
+    from domain.terminals import credentials
+    from models.accounts import User
+    from models.terminals import Terminal, TerminalKind, TerminalState
+
+    found: dict[str, str] = {}
+    for till in tills:
+        cashier = await User.get(email=till.cashier_email)
+        terminal = Terminal(
+            partner_id=till.partner_id,
+            name="Caisse",
+            kind=TerminalKind.SMART_TPE,
+            state=TerminalState.ACTIVE,
+            created_by_id=cashier.id,
+            responsible_id=cashier.id,
+            created_at=clock.now(),
+            paired_at=clock.now(),
+        )
+        credential, terminal.credential_digest = credentials.new_credential(terminal.id)
+        terminal.credential_issued_at = clock.now()
+        await terminal.save()
+        found[till.partner_id] = credential
+    return found

@@ -114,6 +114,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add("--min-achieved", type=float, default=0.95, help="phase B: saturated below (0.95)")
     add("--max-error-share", type=float, default=0.01, help="phase B: saturated above (0.01)")
     add("--skip-saturation", action="store_true", help="no phase B")
+    add(
+        "--terminals",
+        action="store_true",
+        help="after phase A, the same load from paired payment terminals (phase A')",
+    )
     add("--skip-calibration", action="store_true", help="no run against the stand-in API")
     add("--calibration-duration", type=float, help="seconds against the stand-in (8; 3)")
     add("--pair-timeout", type=float, help="a pair not answered within this is an error (5; 2)")
@@ -155,7 +160,9 @@ def bench_environment(args: argparse.Namespace, database_url: str, data_dir: str
     }
 
 
-async def prepare_database(args: argparse.Namespace, name: str) -> _seed.Seeded:
+async def prepare_database(
+    args: argparse.Namespace, name: str
+) -> tuple[_seed.Seeded, dict[str, str]]:
     from infra.database import close_database, open_database, run_migrations
     from infra.settings import get_settings
     from workers.broker import configure_broker
@@ -168,7 +175,10 @@ async def prepare_database(args: argparse.Namespace, name: str) -> _seed.Seeded:
     say(f"seeding {args.partners} partners and {args.holders} card holders")
     await open_database(settings)
     try:
-        return await _seed.seed(args.partners, args.holders)
+        seeded = await _seed.seed(args.partners, args.holders)
+        wanted = getattr(args, "terminals", False)  # till_pages.py seeds through here too
+        terminals = await _seed.pair_terminals(seeded.tills) if wanted else {}
+        return seeded, terminals
     finally:
         await close_database()
 
@@ -348,7 +358,7 @@ def calibrate(args: argparse.Namespace, data_dir: str) -> dict[str, Any]:
     try:
         stub.start()
         stub.wait_ready()
-        generator = LoadGenerator(stub.url, [("partner", "token")], ["code"], args)
+        generator = LoadGenerator(stub.url, [("partner", "Bearer token")], ["code"], args)
         meter = CpuMeter(
             "-",
             lambda: stub.process.pid if stub.process else None,
@@ -422,7 +432,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         others_before = background_load(meter, 1.5 if args.quick else 3.0)
         say(f"background load from other processes: {others_before:.2f} cores")
         floor = None if args.skip_calibration else calibrate(args, data_dir)
-        seeded = asyncio.run(prepare_database(args, name))
+        seeded, terminal_credentials = asyncio.run(prepare_database(args, name))
         server = Server(free_port(), args.workers, {**os.environ, **env}, Path(data_dir) / "log")
         say(
             f"starting `cjeune serve --workers {args.workers}` on {server.url} "
@@ -441,7 +451,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         say(f"server ready (workers {workers}); signing {len(seeded.tills)} cashiers in")
         emails = [t.cashier_email for t in seeded.tills]
         tokens = asyncio.run(sign_in_all(server.url, emails, seeded.password))
-        tills = [(t.partner_id, tokens[t.cashier_email]) for t in seeded.tills]
+        tills = [(t.partner_id, f"Bearer {tokens[t.cashier_email]}") for t in seeded.tills]
         generator = LoadGenerator(server.url, tills, seeded.card_codes, args)
         phases = Phases(args, generator, meter, args.redis_url)
 
@@ -466,6 +476,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 + (f"{held['achieved_rate']} debits/s" if held else "none")
                 + (f" (saturated at {lost:.0f}/s)" if lost else " (never saturated)")
             )
+        phase_a_terminals = None
+        if args.terminals:
+            generator.stop()
+            generator = LoadGenerator(
+                server.url,
+                [(p, f"Terminal {c}") for p, c in terminal_credentials.items()],
+                seeded.card_codes,
+                args,
+            )
+            say("phase A': the same load from payment terminals (their own credential)")
+            phase_a_terminals = Phases(args, generator, meter, args.redis_url).run(
+                Plan(args.rate, args.duration, args.warmup)
+            )
+            say(f"phase A' {describe(phase_a_terminals)}")
         generator.stop()
         generator = None
 
@@ -507,6 +531,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             or (held["server_cpu_ms_per_pair"] if held else None),
             "jobs_cpu_ms_per_pair": phase_a.get("jobs_cpu_ms_per_pair"),
             "phase_a": phase_a,
+            # --terminals: phase A again, the tills being payment terminals; the server's
+            # CPU per pair side by side with a person's access token.
+            "phase_a_terminals": phase_a_terminals,
+            "server_cpu_ms_per_pair_by_till": {
+                "person_token": phase_a["server_cpu_ms_per_pair"],
+                "terminal_credential": phase_a_terminals["server_cpu_ms_per_pair"],
+            }
+            if phase_a_terminals
+            else None,
             "profiled_with_py_spy": bool(args.py_spy),
             "max_sustained_debits_per_s": max_sustained,
             "max_sustained_at_target_rate": held["target_rate"] if held else None,

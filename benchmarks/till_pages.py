@@ -235,7 +235,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         others_before = background_load(meter, 1.5 if args.quick else 3.0)
         say(f"background load from other processes: {others_before:.2f} cores")
-        seeded = asyncio.run(prepare_database(args, name))
+        seeded, _ = asyncio.run(prepare_database(args, name))
         server = Server(free_port(), args.workers, {**os.environ, **env}, Path(data_dir) / "log")
         say(f"starting `cjeune serve --workers {args.workers}` on {server.url}")
         server.start()
@@ -243,7 +243,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         emails = [t.cashier_email for t in seeded.tills]
         say(f"signing {len(emails)} cashiers in, through `login` and through the sign-in page")
         tokens = asyncio.run(sign_in_all(server.url, emails, seeded.password))
-        graphql_tills = [(t.partner_id, tokens[t.cashier_email]) for t in seeded.tills]
+        graphql_tills = [(t.partner_id, f"Bearer {tokens[t.cashier_email]}") for t in seeded.tills]
         page_tills = asyncio.run(open_web_sessions(server.url, emails, seeded.password))
         generator = Generator(server.url, graphql_tills, page_tills, seeded.card_codes, args)
         rounds: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}

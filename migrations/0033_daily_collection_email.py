@@ -8,7 +8,7 @@ from migrations._dialect import AddColumn
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0029_french_search")]
+    dependencies = [("models", "0031_terminal_changes")]
 
     initial = False
 

@@ -7,6 +7,7 @@ MODEL_MODULES = [
     "models.cards",
     "models.ledger",
     "models.transactions",
+    "models.terminals",
     "models.notifications",
     "models.jobs",
     "models.social",

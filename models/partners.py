@@ -46,6 +46,7 @@ class DelegatePermission(StrEnum):
     PROFILE = "profile"
     FINANCE = "finance"
     DELEGATES = "delegates"
+    TERMINALS = "terminals"  # pair, rename and revoke the payment terminals
 
 
 class DelegateStatus(StrEnum):

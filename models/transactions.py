@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # for annotations only: Tortoise links the models by name ("m
     from models.ledger import LedgerAccount, LedgerTransaction
     from models.offers import Offer
     from models.partners import Partner
+    from models.terminals import Terminal
 
 
 class TransactionStatus(StrEnum):
@@ -35,6 +36,11 @@ class CardTransaction(Model):
         "models.User", related_name=False, on_delete=fields.RESTRICT
     )
     delegate_user_id: uuid.UUID
+    # The payment terminal that made it; null for a person's till.
+    terminal: fields.ForeignKeyNullableRelation[Terminal] = fields.ForeignKeyField(
+        "models.Terminal", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    terminal_id: uuid.UUID | None
     card: fields.ForeignKeyRelation[Card] = fields.ForeignKeyField(
         "models.Card", related_name="transactions", on_delete=fields.RESTRICT
     )

@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from domain.accounts.sessions import IssuedTokens, load_viewer, viewer_from_access_token
 from domain.accounts.viewer import Viewer
+from domain.terminals.authentication import viewer_from_terminal_credential
 from resolvers.loaders import Loaders
 
 
@@ -54,6 +55,19 @@ class Context:
         if viewer is None:
             return False
         self.viewer = viewer
+        return True
+
+    async def resume_terminal(self, credential: str) -> bool:
+        """A payment terminal's page (the web till in terminal mode), from the credential
+        its HttpOnly cookie holds: the check a request with `Authorization: Terminal …`
+        gets, so a revoked or rotated terminal is refused at its next page. False (and
+        the viewer left anonymous) when the credential is not valid any more."""
+        viewer = await viewer_from_terminal_credential(credential, self.client_address)
+        if viewer is None:
+            self.viewer = Viewer(client_address=self.client_address)
+            return False
+        self.viewer = viewer
+        self.loaders = Loaders()
         return True
 
 

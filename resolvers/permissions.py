@@ -27,6 +27,7 @@ from models.accounts import StaffRole
 from models.offers import Offer
 from models.partners import Delegate, DelegatePermission
 from models.social import Post
+from models.terminals import Terminal
 from models.transactions import BonPlanUse, CardTransaction
 
 Check = Callable[[Viewer, Any, dict[str, Any]], bool | Awaitable[bool]]
@@ -79,7 +80,7 @@ class Allow(BasePermission):
         for rule in self.rules:
             if await rule.allows(viewer, source, kwargs):
                 return True
-        raise AccessDenied(viewer.is_authenticated, viewer.token_expired)
+        raise AccessDenied(viewer.is_authenticated or viewer.is_terminal, viewer.token_expired)
 
 
 def allow(*rules: Rule) -> list[FieldExtension]:
@@ -133,6 +134,56 @@ def delegate_of_argument(argument: str, permission: DelegatePermission | None = 
         return viewer.may_act_for(partner_id, permission)
 
     return Rule(f"delegate of {argument} with {permission or 'any permission'}", check)
+
+
+def terminal_of_argument(argument: str) -> Rule:
+    """A paired payment terminal of the partner named by `argument`."""
+    return Rule(
+        f"terminal of {argument}",
+        lambda viewer, source, kwargs: viewer.is_terminal_of(_argument(kwargs, argument)),
+    )
+
+
+def terminal_of_source(partner_field: str = "partner_id") -> Rule:
+    """For fields of an object of one partner: a terminal of that partner."""
+    return Rule(
+        "terminal of this partner",
+        lambda viewer, source, kwargs: viewer.is_terminal_of(getattr(source, partner_field)),
+    )
+
+
+THE_TERMINAL = Rule("a paired terminal", lambda viewer, source, kwargs: viewer.is_terminal)
+
+
+def terminal_of_transaction_argument(argument: str) -> Rule:
+    """The payment terminal that made the transaction `argument` names."""
+
+    async def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
+        if viewer.terminal is None:
+            return False
+        try:
+            row_id = UUID(str(_argument(kwargs, argument)))
+        except ValueError:
+            return False
+        return await CardTransaction.filter(id=row_id, terminal_id=viewer.terminal.id).exists()
+
+    return Rule(f"terminal that made {argument}", check)
+
+
+def manager_of_terminal_argument(argument: str) -> Rule:
+    """A delegate with the terminals permission of the partner the terminal is of."""
+
+    async def check(viewer: Viewer, source: Any, kwargs: dict[str, Any]) -> bool:
+        if not viewer.delegations:
+            return False
+        try:
+            terminal_id = UUID(str(_argument(kwargs, argument)))
+        except ValueError:
+            return False
+        partner_id = await Terminal.filter(id=terminal_id).values_list("partner_id", flat=True)
+        return bool(partner_id) and viewer.may_act_for(partner_id[0], DelegatePermission.TERMINALS)
+
+    return Rule(f"manager of the terminals of {argument}'s partner", check)
 
 
 def principal_of_argument(argument: str) -> Rule:

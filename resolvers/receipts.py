@@ -3,13 +3,14 @@ name and address and the wallet's label; domain/cards/receipts.py lays the lines
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
 from graphql import GraphQLError
 
-from domain.cards import receipts
+from domain.cards import escpos, receipts
 from domain.core.errors import DomainError
 from models.transactions import TransactionStatus
 from resolvers.context import Info
@@ -49,3 +50,11 @@ async def transaction_receipt(info: Info, transaction: PrintedTransaction, width
         return receipts.ticket_lines(facts, width)
     except DomainError as error:
         raise GraphQLError(error.message, extensions={"code": error.code.value}) from None
+
+
+async def transaction_receipt_escpos(
+    info: Info, transaction: PrintedTransaction, width: int
+) -> str:
+    """The ticket's ESC/POS bytes, base64-encoded (JSON carries text)."""
+    lines = await transaction_receipt(info, transaction, width)
+    return base64.b64encode(escpos.ticket_bytes(lines)).decode()

@@ -16,7 +16,6 @@ from domain.core import clock
 from domain.core.errors import DomainError
 from domain.partners.pin_policy import PaymentChannel
 from models.ledger import LedgerAccount
-from models.partners import DelegatePermission
 from models.transactions import CardTransaction, TransactionStatus
 from resolvers.arguments import paris_time, parse_id
 from resolvers.context import Info
@@ -122,11 +121,16 @@ async def my_transactions(
 
 
 def is_cancellable(
-    info: Info, partner_id: object, status: TransactionStatus | str, created_at: datetime
+    info: Info,
+    partner_id: object,
+    status: TransactionStatus | str,
+    created_at: datetime,
+    terminal_id: UUID | None = None,
 ) -> bool:
-    """Whether the viewer may cancel it now: the same Paris day, the till's permission."""
+    """Whether the viewer may cancel it now: the same Paris day, the till's permission (a
+    terminal: its own transactions)."""
     return card_transactions.is_cancellable(status, created_at) and (
-        info.context.viewer.may_act_for(str(partner_id), DelegatePermission.TRANSACTIONS)
+        card_transactions.may_cancel(info.context.viewer, UUID(str(partner_id)), terminal_id)
     )
 
 
@@ -139,7 +143,11 @@ async def transaction(
         partner, wanted = parse_id(partner_id, "partnerId"), parse_id(transaction_id, "id")
     except DomainError:
         return None
-    found = await CardTransaction.get_or_none(id=wanted, partner_id=partner).select_related("card")
+    query = CardTransaction.filter(id=wanted, partner_id=partner)
+    terminal = info.context.viewer.terminal
+    if terminal is not None:  # a terminal reprints its own tickets only
+        query = query.filter(terminal_id=terminal.id)
+    found = await query.select_related("card").first()
     return (found, found.card.code) if found is not None else None
 
 

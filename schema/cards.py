@@ -36,6 +36,8 @@ from resolvers.permissions import (
     delegate_of_source,
     delegate_of_transaction_argument,
     staff,
+    terminal_of_argument,
+    terminal_of_transaction_argument,
 )
 from resolvers.transactions import CodedTransaction
 from schema.accounts import Person
@@ -172,6 +174,7 @@ class Transaction:
     masked_card_code: str
     partner_id: strawberry.ID
     delegate_user_id: strawberry.Private[UUID]
+    terminal_id: strawberry.Private[UUID | None]
     wallet_id: strawberry.Private[UUID]
 
     @strawberry.field
@@ -184,7 +187,9 @@ class Transaction:
         "hotline regularises (`programme { hotlinePhone }`)."
     )
     def cancellable(self, info: Info) -> bool:
-        return till.is_cancellable(info, self.partner_id, self.status, self.created_at)
+        return till.is_cancellable(
+            info, self.partner_id, self.status, self.created_at, self.terminal_id
+        )
 
     @strawberry.field
     async def partner_name(self, info: Info) -> str:
@@ -199,6 +204,16 @@ class Transaction:
     )
     async def receipt(self, info: Info, width: int = 32) -> list[str]:
         return await receipts.transaction_receipt(info, self, width)
+
+    @strawberry.field(
+        description=(
+            "The same ticket as the bytes an ESC/POS thermal printer prints (code page "
+            "CP858, which has the French accents and €; bold amount; feed and cut), in "
+            "base64. `width` as for `receipt`."
+        )
+    )
+    async def receipt_escpos(self, info: Info, width: int = 32) -> str:
+        return await receipts.transaction_receipt_escpos(info, self, width)
 
     @strawberry.field(
         extensions=allow(ANY_STAFF, delegate_of_source(partner_field="partner_id")),
@@ -222,6 +237,7 @@ class Transaction:
             masked_card_code=card_codes.mask_code(card_code),
             partner_id=strawberry.ID(str(transaction.partner_id)),
             delegate_user_id=transaction.delegate_user_id,
+            terminal_id=transaction.terminal_id,
             wallet_id=transaction.wallet_id,
         )
 
@@ -367,7 +383,10 @@ LookupResult = Annotated[CardCheck | UserError, strawberry.union("LookupResult")
 TransactionResult = Annotated[TransactionSuccess | UserError, strawberry.union("TransactionResult")]
 
 SUPPORT = staff(StaffRole.SUPPORT)
-_TILL = allow(delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS))
+_TILL = allow(
+    delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS),
+    terminal_of_argument("partner_id"),
+)
 
 
 def _card_answer(held: HeldCard) -> CardSuccess:
@@ -448,9 +467,10 @@ class CardQueries:
             staff(StaffRole.SUPPORT, StaffRole.FINANCE),
             delegate_of_argument("partner_id", DelegatePermission.TRANSACTIONS),
             delegate_of_argument("partner_id", DelegatePermission.FINANCE),
+            terminal_of_argument("partner_id"),
         ),
         description="One of the partner's transactions (its ticket, its cancellation); null "
-        "when the partner has none of that id.",
+        "when the partner has none of that id. A payment terminal sees only its own.",
     )
     async def transaction(
         self, info: Info, partner_id: strawberry.ID, id: strawberry.ID
@@ -519,7 +539,8 @@ class CardMutations:
 
     @strawberry.mutation(
         extensions=allow(
-            delegate_of_transaction_argument("transaction_id", DelegatePermission.TRANSACTIONS)
+            delegate_of_transaction_argument("transaction_id", DelegatePermission.TRANSACTIONS),
+            terminal_of_transaction_argument("transaction_id"),
         ),
         description="The same calendar day (Paris) only; afterwards, the hotline regularises.",
     )

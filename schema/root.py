@@ -28,6 +28,7 @@ from schema.partners import PartnerMutations, PartnerQueries
 from schema.programme import ProgrammeQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
+from schema.terminals import TerminalMutations, TerminalQueries
 
 
 @strawberry.type
@@ -37,6 +38,7 @@ class Query(
     AuditQueries,
     CardQueries,
     BonPlanUseQueries,
+    TerminalQueries,
     NotificationQueries,
     ConsentQueries,
     JobQueries,
@@ -58,6 +60,7 @@ class Mutation(
     PartnerMutations,
     CardMutations,
     BonPlanUseMutations,
+    TerminalMutations,
     NotificationMutations,
     ConsentMutations,
     JobMutations,

@@ -33,6 +33,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from domain.accounts.sessions import viewer_from_access_token
 from domain.accounts.viewer import Viewer
 from domain.core.errors import ErrorCode
+from domain.terminals.authentication import viewer_from_terminal_credential
 from infra.settings import Settings
 from infra.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 from resolvers.context import Context
@@ -98,6 +99,13 @@ class _WebSocket(ASGIWebSocketAdapter):
 def _bearer(value: str | None) -> str | None:
     if value and value[:7].lower() == "bearer ":
         return value[7:].strip()
+    return None
+
+
+def _terminal_credential(value: str | None) -> str | None:
+    """`Authorization: Terminal <credential>`: a payment terminal's own credential."""
+    if value and value[:9].lower() == "terminal ":
+        return value[9:].strip()
     return None
 
 
@@ -212,8 +220,16 @@ class CJeuneGraphQL(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         context = Context(request=request, response=response)
         if isinstance(request, Request):
-            token = _bearer(request.headers.get("authorization"))
-            if token:
+            authorization = request.headers.get("authorization")
+            token = _bearer(authorization)
+            credential = _terminal_credential(authorization)
+            if credential:
+                # A revoked, rotated or unknown credential is no credential: UNAUTHENTICATED.
+                context.viewer = (
+                    await viewer_from_terminal_credential(credential, context.client_address)
+                    or Viewer()
+                )
+            elif token:
                 # An invalid or revoked token is treated as no token: the field rules then
                 # answer UNAUTHENTICATED, so the app knows to sign in again; an expired one
                 # gives an anonymous viewer for which they answer TOKEN_EXPIRED: refresh.

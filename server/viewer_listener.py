@@ -71,6 +71,8 @@ class ViewerListener:
             self.cache.forget_user(ident)
         elif kind == "p":
             self.cache.forget_partner(ident)
+        elif kind == "t":  # a payment terminal (migrations/0031_terminal_changes.py)
+            self.cache.forget_terminal(ident)
         else:
             self.cache.clear()
 

@@ -72,3 +72,11 @@ async def test_production_shape_runs_the_jobs_in_a_worker_and_counts_redis():
     assert phase["jobs_cpu_ms_per_pair"] > 0
     # Two lookup counts, two events and a job per pair at least, all through Redis.
     assert phase["redis_commands_per_pair"] >= 5
+
+
+async def test_terminals_run_the_same_load_and_report_cpu_side_by_side():
+    figures = await _run("--terminals")
+    people, terminals = figures["phase_a"], figures["phase_a_terminals"]
+    assert people["ok"] == 80 and terminals["ok"] == 80 and terminals["errors"] == 0
+    side_by_side = figures["server_cpu_ms_per_pair_by_till"]
+    assert side_by_side["person_token"] > 0 and side_by_side["terminal_credential"] > 0

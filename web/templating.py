@@ -68,6 +68,7 @@ def content_security_policy(settings: Settings) -> str:
             f"img-src 'self' data: {settings.public_url}" + (f" {tiles}" if tiles else ""),
             "media-src 'self'",  # the camera's video plays from a MediaStream, not a URL
             "connect-src 'self'",  # htmx's requests
+            "manifest-src 'self'",  # the till in terminal mode installs as a web app
             "form-action 'self'",
             "base-uri 'none'",
             "frame-ancestors 'none'",

@@ -7,7 +7,20 @@ from datetime import datetime
 from uuid import UUID
 
 from models.accounts import StaffRole, User, UserKind
-from models.partners import Delegate, DelegatePermission
+from models.partners import Delegate, DelegatePermission, Partner
+
+
+@dataclass(frozen=True)
+class TerminalIdentity:
+    """A paired payment terminal, authenticated by its own credential (domain/terminals/)."""
+
+    id: UUID
+    partner_id: UUID
+    name: str
+    # The delegate answerable for what it records (its transactions' delegate).
+    responsible_user_id: UUID
+    # Its partner as read with it (a till's request then reads no partner again).
+    partner: Partner | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -22,10 +35,37 @@ class Viewer:
     token_expires_at: int | None = None
     # Anonymous because the access token presented had expired: the client should refresh.
     token_expired: bool = False
+    # A payment terminal instead of a person: only the till's fields allow it.
+    terminal: TerminalIdentity | None = None
 
     @property
     def is_authenticated(self) -> bool:
+        """A person is signed in (a terminal is not a person: see `is_terminal`)."""
         return self.user is not None
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.terminal is not None
+
+    def is_terminal_of(self, partner_id: UUID | str | None) -> bool:
+        return self.terminal is not None and str(self.terminal.partner_id) == str(partner_id)
+
+    @property
+    def acting_user_id(self) -> UUID:
+        """Whom a till's record names: the person signed in, or the delegate answerable for
+        the terminal."""
+        if self.user is not None:
+            return self.user.id
+        if self.terminal is not None:
+            return self.terminal.responsible_user_id
+        raise RuntimeError("no one is signed in: the resolver lacks its permission rule")
+
+    @property
+    def till_key(self) -> str:
+        """Who the lookup limits count: a person, or a terminal."""
+        if self.terminal is not None:
+            return f"terminal:{self.terminal.id}"
+        return str(self.acting_user_id)
 
     def token_expired_at(self, now: datetime) -> bool:
         """Has the access token behind this viewer expired by `now`?"""
@@ -74,4 +114,6 @@ class Viewer:
 
     @property
     def actor_kind(self) -> str:
-        return self.user.kind.value if self.user else "system"
+        if self.user is not None:
+            return self.user.kind.value
+        return "terminal" if self.terminal is not None else "system"

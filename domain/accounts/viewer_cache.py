@@ -44,6 +44,13 @@ class _Entry:
     stored_at: float
 
 
+@dataclass(slots=True)
+class _TerminalEntry:
+    partner_id: str
+    row: dict[str, Any]
+    stored_at: float
+
+
 class ViewerCache:
     def __init__(
         self,
@@ -55,6 +62,9 @@ class ViewerCache:
         self.max_age = max_age
         self._clock = clock
         self._entries: OrderedDict[UUID, _Entry] = OrderedDict()
+        # Payment terminals (domain/terminals/authentication.py): their row with their
+        # partner's status, by terminal id, under the same rules.
+        self._terminals: OrderedDict[UUID, _TerminalEntry] = OrderedDict()
         self.generation = 0
         self.active = False
 
@@ -83,15 +93,49 @@ class ViewerCache:
         if len(self._entries) > self.maxsize:
             self._entries.popitem(last=False)
 
+    def get_terminal(self, terminal_id: UUID) -> dict[str, Any] | None:
+        if not self.active:
+            return None
+        entry = self._terminals.get(terminal_id)
+        if entry is None:
+            return None
+        if self._clock() - entry.stored_at > self.max_age:
+            del self._terminals[terminal_id]
+            return None
+        self._terminals.move_to_end(terminal_id)
+        return entry.row
+
+    def put_terminal(self, terminal_id: UUID, row: dict[str, Any], read_at_generation: int) -> None:
+        """Keep a terminal's row read while `generation` was `read_at_generation`."""
+        if not self.active or read_at_generation != self.generation:
+            return
+        self._terminals[terminal_id] = _TerminalEntry(str(row["partner_id"]), row, self._clock())
+        self._terminals.move_to_end(terminal_id)
+        if len(self._terminals) > self.maxsize:
+            self._terminals.popitem(last=False)
+
+    def seen_terminal(self, terminal_id: UUID, last_seen_at: Any) -> None:
+        """This process wrote the terminal's « last seen » (a change not announced)."""
+        entry = self._terminals.get(terminal_id)
+        if entry is not None:
+            entry.row = {**entry.row, "last_seen_at": last_seen_at}
+
+    def forget_terminal(self, terminal_id: str) -> None:
+        self.generation += 1
+        self._terminals.pop(UUID(terminal_id), None)
+
     def forget_user(self, user_id: str) -> None:
         self._forget(lambda entry: entry.user_id == user_id)
 
     def forget_partner(self, partner_id: str) -> None:
         self._forget(lambda entry: partner_id in entry.partner_ids)
+        for terminal_id in [t for t, e in self._terminals.items() if e.partner_id == partner_id]:
+            del self._terminals[terminal_id]
 
     def clear(self) -> None:
         self.generation += 1
         self._entries.clear()
+        self._terminals.clear()
 
     def activate(self) -> None:
         self.clear()

@@ -16,7 +16,7 @@ def _limited(message: str) -> DomainError:
     return DomainError(ErrorCode.RATE_LIMITED, message)
 
 
-async def count_lookup(user_id: UUID, partner_id: UUID) -> None:
+async def count_lookup(user_id: UUID | str, partner_id: UUID) -> None:
     """Count one lookup; refuse it when over a limit, or while too many unknown codes
     were typed recently (even a right code then gets no answer)."""
     settings = get_settings()
@@ -44,7 +44,7 @@ async def count_lookup(user_id: UUID, partner_id: UUID) -> None:
         raise _limited("Trop de recherches de cartes : patientez une minute avant de réessayer.")
 
 
-async def count_unknown_code(user_id: UUID, partner_id: UUID) -> None:
+async def count_unknown_code(user_id: UUID | str, partner_id: UUID) -> None:
     counter = shared_counter(get_settings().redis_url)
     await counter.tally(
         hits=[

@@ -140,6 +140,7 @@ class DebitRows:
     notification_title: str
     body_before_balance: str
     body_after_balance: str
+    terminal_id: UUID | None = None  # the payment terminal that made it, if one did
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def debit_statement() -> str:
     # $13 status, $14 idempotency key, $15 fingerprint, $16 actor kind, $17 audit after,
     # $18 client address, $19 holder user, $20 notification id, $21 title,
     # $22 body before balance, $23 body after balance, $24 wallet account kind,
-    # $25 audit action, $26 notification kind
+    # $25 audit action, $26 notification kind, $27 terminal
     return (
         "WITH moved AS ("
         " UPDATE ledger_accounts SET balance_cents = balance_cents - $2::bigint"
@@ -178,9 +179,9 @@ def debit_statement() -> str:
         " debited AS ("
         " INSERT INTO card_transactions (id, reference, partner_id, delegate_user_id, card_id,"
         " wallet_id, wallet_kind, amount_cents, status, idempotency_key, request_fingerprint,"
-        " ledger_transaction_id, created_at)"
+        " ledger_transaction_id, created_at, terminal_id)"
         " SELECT $7::uuid, $8, $9::uuid, $10::uuid, $11::uuid, $1::uuid, $12, $2::bigint, $13,"
-        " $14, $15, posted.id, $5::timestamptz FROM posted RETURNING *),"
+        " $14, $15, posted.id, $5::timestamptz, $27::uuid FROM posted RETURNING *),"
         " audited AS ("
         " INSERT INTO audit_entries (occurred_at, actor_id, actor_kind, partner_id, action,"
         " object_type, object_id, after, client_address)"
@@ -228,6 +229,7 @@ def debit_parameters(rows: DebitRows) -> list[Any]:
         AccountKind.WALLET.value,
         rows.audit_action,
         rows.notification_kind,
+        rows.terminal_id,
     ]
 
 

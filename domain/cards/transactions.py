@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -22,7 +22,7 @@ from domain.cards.states import CardState, partner_message, state_of
 from domain.cards.wallets import wallet_kind
 from domain.core import clock
 from domain.core.audit import announce as announce_audit_entry
-from domain.core.audit import record
+from domain.core.audit import record, terminal_fields
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.money import format_euros, parse_euros
 from domain.core.text import clean_text
@@ -78,12 +78,11 @@ class FoundCard:
 async def find_card(viewer: Viewer, partner_id: UUID, typed_code: str) -> FoundCard:
     """The card a till typed or scanned (with its holder and year), counted against the
     lookup limits; CARD_UNKNOWN when there is none."""
-    assert viewer.user is not None
-    await lookup_limits.count_lookup(viewer.user.id, partner_id)
+    await lookup_limits.count_lookup(viewer.till_key, partner_id)
     code = card_codes.normalize_code(typed_code or "")
     found = await _card_with_wallets(code) if code is not None else None
     if found is None:
-        await lookup_limits.count_unknown_code(viewer.user.id, partner_id)
+        await lookup_limits.count_unknown_code(viewer.till_key, partner_id)
         raise UNKNOWN_CARD
     return found
 
@@ -94,7 +93,10 @@ async def _card_with_wallets(code: str) -> FoundCard | None:
 
 
 async def _partner(viewer: Viewer, partner_id: UUID) -> Partner:
-    """The partner, as loaded with the viewer's delegation when there is one."""
+    """The partner, as loaded with the viewer's delegation (or terminal) when there is one."""
+    terminal = viewer.terminal
+    if terminal is not None and terminal.partner is not None and terminal.partner_id == partner_id:
+        return terminal.partner
     delegation = viewer.delegation(partner_id)
     loaded = getattr(delegation, "_partner", None) if delegation is not None else None
     return loaded if isinstance(loaded, Partner) else await Partner.get(id=partner_id)
@@ -162,6 +164,8 @@ async def lookup_card(
     typed_code: str,
     channel: PaymentChannel = PaymentChannel.TILL,
 ) -> CardLookup:
+    if viewer.is_terminal:
+        channel = PaymentChannel.TERMINAL  # a terminal is one, whatever it says
     partner = await _partner(viewer, partner_id)
     found = await find_card(viewer, partner_id, typed_code)
     card = found.card
@@ -214,7 +218,8 @@ async def _replayed(partner_id: UUID, key: str, fingerprint: str) -> CardTransac
 
 async def debit_card(viewer: Viewer, request: DebitRequest) -> CardTransaction:
     """Debit a wallet once per idempotency key: a replay returns the first result."""
-    assert viewer.user is not None
+    if viewer.is_terminal:
+        request = replace(request, channel=PaymentChannel.TERMINAL)
     if not _IDEMPOTENCY_KEY.fullmatch(request.idempotency_key or ""):
         raise invalid(
             "idempotencyKey",
@@ -285,13 +290,13 @@ async def _record_debit(
     fingerprint: str,
 ) -> CardTransaction:
     """Write the debit's rows: in one statement on PostgreSQL, one by one on SQLite."""
-    assert viewer.user is not None
     reference = "T" + "".join(secrets.choice(card_codes.ALPHABET) for _ in range(11))
     rows = DebitRows(
         transaction_id=uuid4(),
         reference=reference,
         partner_id=partner.id,
-        delegate_user_id=viewer.user.id,
+        delegate_user_id=viewer.acting_user_id,
+        terminal_id=viewer.terminal.id if viewer.terminal is not None else None,
         card_id=card.id,
         wallet_id=wallet.id,
         payable_id=payable.id,
@@ -307,6 +312,7 @@ async def _record_debit(
             "reference": reference,
             "amountCents": amount_cents,
             "wallet": request.wallet_kind,
+            **terminal_fields(viewer),
         },
         holder_user_id=card.beneficiary.user_id,
         audit_action="transaction.debited",
@@ -361,6 +367,7 @@ async def _write_row_by_row(
             reference=rows.reference,
             partner_id=rows.partner_id,
             delegate_user_id=rows.delegate_user_id,
+            terminal_id=rows.terminal_id,
             card_id=rows.card_id,
             wallet_id=rows.wallet_id,
             wallet_kind=rows.wallet_kind,
@@ -427,7 +434,7 @@ async def _reverse(
         ).update(
             status=status,
             reversed_at=clock.now(),
-            reversed_by_id=viewer.signed_in_user.id,
+            reversed_by_id=viewer.acting_user_id,
             reversal_reason=reason,
         )
         if not changed:
@@ -485,10 +492,18 @@ def too_late_to_cancel(of_what: str, then: str) -> DomainError:
     )
 
 
+def may_cancel(viewer: Viewer, partner_id: UUID, terminal_id: UUID | None) -> bool:
+    """A delegate with the till's permission cancels the partner's transactions; a terminal
+    only its own."""
+    if viewer.terminal is not None:
+        return terminal_id is not None and viewer.terminal.id == terminal_id
+    return viewer.may_act_for(partner_id, DelegatePermission.TRANSACTIONS)
+
+
 async def cancel_transaction(viewer: Viewer, transaction_id: UUID) -> CardTransaction:
     transaction = await CardTransaction.get_or_none(id=transaction_id)
-    if transaction is None or not viewer.may_act_for(
-        transaction.partner_id, DelegatePermission.TRANSACTIONS
+    if transaction is None or not may_cancel(
+        viewer, transaction.partner_id, transaction.terminal_id
     ):
         raise not_found("Transaction")
     if not on_the_day_of(transaction.created_at):

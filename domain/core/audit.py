@@ -22,9 +22,14 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write one entry; call it inside the transaction that makes the change."""
+    """Write one entry; call it inside the transaction that makes the change. A payment
+    terminal's entry names the delegate answerable for it, and the terminal in `after`."""
+    actor_id = actor.user.id if actor.user else None
+    if actor.terminal is not None:
+        actor_id = actor.terminal.responsible_user_id
+        after = {**(after or {}), **terminal_fields(actor)}
     entry = await AuditEntry.create(
-        actor_id=actor.user.id if actor.user else None,
+        actor_id=actor_id,
         actor_kind=actor.actor_kind,
         partner_id=partner_id,
         action=action,
@@ -37,6 +42,13 @@ async def record(
     if partner_id is not None:
         await announce(partner_id, entry.id)
     return entry
+
+
+def terminal_fields(actor: Viewer) -> dict[str, str]:
+    """What an audit entry says of the terminal that acted (nothing for a person)."""
+    if actor.terminal is None:
+        return {}
+    return {"terminalId": str(actor.terminal.id), "terminalName": actor.terminal.name}
 
 
 async def announce(partner_id: UUID, entry_id: int) -> None:

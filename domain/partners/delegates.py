@@ -27,6 +27,7 @@ PERMISSION_LABELS = {
     DelegatePermission.PROFILE: "profil",
     DelegatePermission.FINANCE: "finances",
     DelegatePermission.DELEGATES: "délégués",
+    DelegatePermission.TERMINALS: "terminaux de paiement",
 }
 
 

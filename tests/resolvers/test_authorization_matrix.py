@@ -25,11 +25,14 @@ from domain.core import clock
 from domain.offers.editing import OfferChanges, PlaceInput, create_offer
 from domain.offers.moderation import decide, submit
 from domain.social.posts import create_post
+from domain.terminals.authentication import viewer_from_terminal_credential
+from domain.terminals.pairing import create_terminal, pair_terminal
 from models.accounts import StaffRole
 from models.cards import Card
 from models.offers import DealType, Offer, OfferKind, OfferTheme
 from models.partners import Delegate, DelegatePermission
 from models.social import Post, PostStatus
+from models.terminals import Terminal, TerminalKind, TerminalState
 from resolvers.context import Context
 from resolvers.permissions import rules_of
 from schema.root import Mutation, Query, Subscription
@@ -46,9 +49,13 @@ ROLES = [
     "staff_finance",
     "staff_marketing",
     "staff_admin",
+    # Paired payment terminals (their own credential, no person): the till's fields only.
+    "terminal_a",
+    "terminal_b",
 ]
 STAFF = {r for r in ROLES if r.startswith("staff_")}
-SIGNED_IN = set(ROLES) - {"anonymous"}
+TERMINALS = {"terminal_a", "terminal_b"}
+SIGNED_IN = set(ROLES) - {"anonymous"} - TERMINALS  # a person signed in
 EVERYONE = set(ROLES)
 DENIED_CODES = {"FORBIDDEN", "UNAUTHENTICATED"}
 MARKETING = {"staff_marketing", "staff_admin"}
@@ -76,6 +83,10 @@ class World:
             UseRequest(holder.card.code, uuid.UUID(self.deal_a), uuid.uuid4().hex),
         )
         return str(use.id)
+
+    async def fresh_terminal_of_a(self) -> str:
+        """A new paired terminal of A, for rows that rename or revoke it."""
+        return str((await _paired(self.viewers["principal_a"], self.team_a.partner.id)).id)
 
     async def fresh_transaction_of_a(self) -> str:
         """A new 1 € debit recorded by partner A, for rows that cancel or regularise."""
@@ -110,6 +121,44 @@ def fixed(**values: Any) -> Variables:
         return {k: (v(world) if callable(v) else v) for k, v in values.items()}
 
     return build
+
+
+async def _paired(principal: Viewer, partner_id: uuid.UUID) -> Any:
+    """A paired terminal written as pairing leaves it (the matrix makes more than the
+    hourly number of pairing codes a partner may create)."""
+    now = clock.now()
+    return await Terminal.create(
+        partner_id=partner_id,
+        name="Caisse",
+        kind=TerminalKind.SMART_TPE,
+        state=TerminalState.ACTIVE,
+        created_by_id=principal.signed_in_user.id,
+        responsible_id=principal.signed_in_user.id,
+        created_at=now,
+        paired_at=now,
+        credential_digest=uuid.uuid4().hex,
+        credential_issued_at=now,
+    )
+
+
+async def fresh_terminal(world: World) -> dict[str, Any]:
+    return {"id": await world.fresh_terminal_of_a()}
+
+
+async def terminal_transaction(world: World) -> dict[str, Any]:
+    """A new debit made by terminal A (which it, and only it, may cancel)."""
+    holder = await card_holder()
+    transaction = await debit_card(
+        world.viewers["terminal_a"],
+        DebitRequest(
+            world.team_a.partner.id,
+            holder.card.code,
+            "SPORT_CULTURE_LOISIRS",
+            "1",
+            uuid.uuid4().hex,
+        ),
+    )
+    return {"id": str(transaction.id)}
 
 
 async def fresh_delegate(world: World) -> dict[str, Any]:
@@ -171,6 +220,10 @@ async def published_deal_of_a(world: World) -> Offer:
 
 async def fresh_bon_plan_use(world: World) -> dict[str, Any]:
     return {"id": await world.fresh_bon_plan_use_of_a()}
+
+
+async def _with_partner(world: World, make: Variables) -> dict[str, Any]:
+    return {"p": world.partner_a, **await make(world)}
 
 
 def DEAL_A(world: World) -> str:  # the published deal of partner A
@@ -649,7 +702,7 @@ TABLE = [
     Row(
         "lookupCard",
         'query($p: ID!) { lookupCard(partnerId: $p, code: "INCONNU") { __typename } }',
-        {"principal_a", "collaborator_a"},
+        {"principal_a", "collaborator_a", "terminal_a"},
         fixed(p=A),
     ),
     Row(
@@ -686,7 +739,14 @@ TABLE = [
     Row(
         "transaction",
         "query($p: ID!, $id: ID!) { transaction(partnerId: $p, id: $id) { delegate { email } } }",
-        {"staff_support", "staff_finance", "staff_admin", "principal_a", "collaborator_a"},
+        {
+            "staff_support",
+            "staff_finance",
+            "staff_admin",
+            "principal_a",
+            "collaborator_a",
+            "terminal_a",
+        },
         fixed(p=A, id=NOWHERE),
     ),
     Row(
@@ -739,14 +799,97 @@ TABLE = [
         """mutation($p: ID!) { debitCard(input: {partnerId: $p, code: "INCONNU",
         walletKind: SPORT_CULTURE_LOISIRS, amount: "0", idempotencyKey: "matrice-0001"})
         { __typename } }""",
-        {"principal_a", "collaborator_a"},
+        {"principal_a", "collaborator_a", "terminal_a"},
         fixed(p=A),
     ),
     Row(
         "cancelTransaction",
         "mutation($id: ID!) { cancelTransaction(transactionId: $id) { __typename } }",
-        {"principal_a", "collaborator_a"},
+        {"principal_a", "collaborator_a"},  # not terminal A: a person made it
         fresh_transaction,
+    ),
+    Row(
+        "cancelTransaction (a terminal's)",
+        "mutation($id: ID!) { cancelTransaction(transactionId: $id) { __typename } }",
+        {"principal_a", "collaborator_a", "terminal_a"},
+        terminal_transaction,
+    ),
+    Row(
+        "Transaction.receipt (a terminal's own)",
+        """query($p: ID!, $id: ID!) { transaction(partnerId: $p, id: $id) {
+        receipt(width: 32) } }""",
+        {
+            "staff_support",
+            "staff_finance",
+            "staff_admin",
+            "principal_a",
+            "collaborator_a",
+            "terminal_a",
+        },
+        lambda world: _with_partner(world, terminal_transaction),
+    ),
+    Row(
+        "terminals",
+        "query($p: ID!) { terminals(partnerId: $p) { id lastSeenAt } }",
+        {"principal_a"},
+        fixed(p=A),
+    ),
+    Row("terminalStatus", "{ terminalStatus { pinRequired } }", TERMINALS),
+    Row(
+        "createTerminal",
+        """mutation($p: ID!) { createTerminal(input: {partnerId: $p, name: "Caisse"})
+        { __typename } }""",
+        {"principal_a"},
+        fixed(p=A),
+    ),
+    Row(
+        "pairTerminal",
+        'mutation { pairTerminal(code: "AAAAA-AAAAA") { __typename } }',
+        EVERYONE,
+    ),
+    Row(
+        "rotateTerminalCredential",
+        "mutation { rotateTerminalCredential { __typename } }",
+        TERMINALS,
+    ),
+    Row(
+        "suppliedTerminals",
+        "{ suppliedTerminals { id serialNumber } }",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "recordSuppliedTerminal",
+        """mutation { recordSuppliedTerminal(input: {kind: SUPPLIED_TPE_PRINTER,
+        serialNumber: "SN-1", name: "TPE 1"}) { __typename } }""",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "assignTerminal",
+        f'mutation {{ assignTerminal(terminalId: "{NOWHERE}", partnerId: "{NOWHERE}") '
+        "{ __typename } }",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "prePairTerminal",
+        f'mutation {{ prePairTerminal(terminalId: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "returnTerminal",
+        f'mutation {{ returnTerminal(terminalId: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "renameTerminal",
+        'mutation($id: ID!) { renameTerminal(terminalId: $id, name: "Bar") { __typename } }',
+        {"principal_a"},
+        fresh_terminal,
+    ),
+    Row(
+        "revokeTerminal",
+        "mutation($id: ID!) { revokeTerminal(terminalId: $id) { __typename } }",
+        {"principal_a"},
+        fresh_terminal,
     ),
     Row(
         "recordBonPlanUse",
@@ -937,6 +1080,15 @@ async def world(settings) -> World:
         viewer = await load_viewer(issued.user.id, session_id, "192.0.2.1")
         assert viewer is not None
         viewers[role] = viewer
+    for role, team in (("terminal_a", team_a), ("terminal_b", team_b)):
+        principal = viewers["principal_a" if team is team_a else "delegate_b"]
+        pairing = await create_terminal(
+            principal, team.partner.id, "Caisse", TerminalKind.SMART_TPE
+        )
+        issued = await pair_terminal(Viewer(), pairing.code, "192.0.2.9")
+        terminal_viewer = await viewer_from_terminal_credential(issued.credential, "192.0.2.1")
+        assert terminal_viewer is not None
+        viewers[role] = terminal_viewer
     built = World(viewers, str(team_a.partner.id), str(team_b.partner.id), team_a)
     # The young person's history holds one debit and one deal used, so nested fields resolve.
     holder_card = await Card.get(beneficiary__user_id=people["young_person"].id)

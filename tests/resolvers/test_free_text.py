@@ -41,11 +41,13 @@ from domain.offers.editing import (
 )
 from domain.offers.moderation import submit as submit_for_moderation
 from domain.social.posts import create_post
+from domain.terminals.pairing import create_terminal
 from infra.geocoding import OfflineGeocoder, use_geocoder
 from models.accounts import StaffRole
 from models.finance import Reimbursement
 from models.offers import DealType, OfferKind, OfferRevision, OfferTheme, ServiceCategory
 from models.social import PostReport
+from models.terminals import TerminalKind
 from resolvers.context import Context
 from tests.factories import PASSWORD, card_holder, partner_team, staff_member, young_person
 from tests.finance_helpers import BIC, IBAN, debit, fresh_fortnights, paid_partner, paris
@@ -77,6 +79,7 @@ NOT_FREE_TEXT = {
     "Mutation.activateCard(code)": "a card code",
     "Mutation.requestDigitalCard(communeCode)": "an INSEE commune code",
     "Mutation.setCardPin(pin)": "a PIN",
+    "Mutation.pairTerminal(code)": "a terminal's one-time pairing code",
     "Mutation.registerDevice(token)": "an FCM registration token",
     "Mutation.unregisterDevice(token)": "an FCM registration token",
     "Mutation.requestParentalConsent(parentEmail)": "an email address (hidden characters refused)",
@@ -225,6 +228,33 @@ def today_to_month_end() -> tuple[date, date]:
 
 def error_part(union: str) -> str:
     return f"__typename ... on UserError {{ code field message }} ... on {union}"
+
+
+# Payment terminals
+
+CREATE_TERMINAL = f"""mutation($i: CreateTerminalInput!) {{ createTerminal(input: $i) {{
+  {error_part("TerminalPairing")} {{ terminal {{ name }} }} }} }}"""
+RENAME_TERMINAL = f"""mutation($t: ID!, $v: String!) {{ renameTerminal(terminalId: $t, name: $v) {{
+  {error_part("Terminal")} {{ name }} }} }}"""
+
+
+RECORD_SUPPLIED = f"""mutation($i: SuppliedTerminalInput!) {{ recordSuppliedTerminal(input: $i) {{
+  {error_part("Terminal")} {{ name serialNumber }} }} }}"""
+
+
+async def supplied_terminal(world: World) -> dict[str, Any]:
+    return {"i": {"kind": "SUPPLIED_TPE", "serialNumber": "SN-42", "name": "TPE 42"}}
+
+
+async def new_terminal(world: World) -> dict[str, Any]:
+    return {"i": {"partnerId": world.partner, "name": "Caisse", "kind": "SMART_TPE"}}
+
+
+async def a_terminal(world: World) -> dict[str, Any]:
+    pairing = await create_terminal(
+        world.viewers["principal"], uuid.UUID(world.partner), "Caisse", TerminalKind.SMART_TPE
+    )
+    return {"t": str(pairing.terminal.id), "v": ""}
 
 
 # Registration and partners
@@ -594,6 +624,38 @@ def deal_row(name: str, *path: Any, **kw: Any) -> Row:
 
 
 ROWS = [
+    Row(
+        "CreateTerminalInput.name",
+        "principal",
+        CREATE_TERMINAL,
+        placed(new_terminal, "i", "name"),
+        answer("createTerminal", "terminal", "name"),
+        "name",
+    ),
+    Row(
+        "SuppliedTerminalInput.serialNumber",
+        "admin",
+        RECORD_SUPPLIED,
+        placed(supplied_terminal, "i", "serialNumber"),
+        answer("recordSuppliedTerminal", "serialNumber"),
+        "serialNumber",
+    ),
+    Row(
+        "SuppliedTerminalInput.name",
+        "admin",
+        RECORD_SUPPLIED,
+        placed(supplied_terminal, "i", "name"),
+        answer("recordSuppliedTerminal", "name"),
+        "name",
+    ),
+    Row(
+        "Mutation.renameTerminal(name)",
+        "principal",
+        RENAME_TERMINAL,
+        placed(a_terminal, "v"),
+        answer("renameTerminal", "name"),
+        "name",
+    ),
     Row(
         "RegisterInput.firstName",
         "anonymous",

@@ -8,6 +8,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.pages import Web
+from web.partners import terminal_mode
 from web.partners.bank_details import bank_details_page, check_as_typed
 from web.partners.dashboard import dashboard
 from web.partners.delegates import audit_trail, delegate_detail, delegates_list
@@ -18,6 +19,10 @@ from web.partners.posts import post_routes
 from web.partners.profile import profile_routes
 from web.partners.reimbursements import reimbursements_list, statement_download
 from web.partners.settings import settings_page
+from web.partners.terminals import rename as rename_terminal
+from web.partners.terminals import revocation as terminal_revocation
+from web.partners.terminals import terminals_page
+from web.partners.ticket_pdf import ticket_download
 from web.partners.till import lookup, pay, till_page, use_bon_plan
 from web.partners.transactions import cancellation, ticket, transactions_list
 
@@ -34,6 +39,9 @@ def partner_routes(web: Web) -> list[Route]:
         Route("/partenaires/caisse/bon-plan", web.page(use_bon_plan), methods=["POST"]),
         Route("/partenaires/transactions", web.page(transactions_list), methods=["GET"]),
         Route("/partenaires/transactions/{id}/ticket", web.page(ticket), methods=["GET"]),
+        Route(
+            "/partenaires/transactions/{id}/ticket.pdf", web.page(ticket_download), methods=["GET"]
+        ),
         Route("/partenaires/transactions/{id}/annulation", web.page(cancellation), methods=both),
         Route("/partenaires/delegues", web.page(delegates_list), methods=both),
         Route("/partenaires/delegues/journal", web.page(audit_trail), methods=["GET"]),
@@ -55,4 +63,24 @@ def partner_routes(web: Web) -> list[Route]:
         *offer_routes(web),
         *profile_routes(web),
         *post_routes(web),
+        Route("/partenaires/terminaux", web.page(terminals_page), methods=both),
+        *terminal_mode_routes(web),
+        Route("/partenaires/terminaux/{id}/nom", web.page(rename_terminal), methods=["POST"]),
+        Route(
+            "/partenaires/terminaux/{id}/revocation", web.page(terminal_revocation), methods=both
+        ),
+    ]
+
+
+def terminal_mode_routes(web: Web) -> list[Route]:
+    """The till in terminal mode (web/partners/terminal_mode.py)."""
+    both = ["GET", "POST"]
+    return [
+        Route("/terminal/appairage", web.page(terminal_mode.pairing), methods=both),
+        Route("/terminal/caisse", web.page(terminal_mode.till_page), methods=["GET"]),
+        Route("/terminal/caisse", web.page(terminal_mode.lookup), methods=["POST"]),
+        Route("/terminal/caisse/paiement", web.page(terminal_mode.pay), methods=["POST"]),
+        Route("/terminal/tickets/{id}", web.page(terminal_mode.ticket), methods=["GET"]),
+        Route("/terminal/oublier", web.page(terminal_mode.forget), methods=["POST"]),
+        Route("/terminal/manifest.webmanifest", web.page(terminal_mode.manifest), methods=["GET"]),
     ]

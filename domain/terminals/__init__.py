@@ -1,0 +1,1 @@
+"""Payment terminals: pairing in two steps, a credential per terminal, its status."""
