@@ -40,6 +40,8 @@ from web.templating import assets, environment, security_headers
 logger = logging.getLogger("cjeune.web")
 
 MAX_FORM_BYTES = 16 * 1024
+# The spaces' homes: after signing in again, a plain form's POST goes back to its space.
+SPACES = ("/partenaires/", "/mon-espace/")
 
 Handler = Callable[["Visit"], Awaitable[Response]]
 
@@ -219,7 +221,7 @@ class Visit:
         if self.is_htmx:
             target = _path_of(self.request.headers.get("hx-current-url", "")) or target
         elif self.request.method != "GET":
-            target = "/partenaires/" if target.startswith("/partenaires/") else "/"
+            target = next((s for s in SPACES if target.startswith(s)), "/")
         query = f"suite={quote(target, safe='/')}"
         if reason is None and self.clear_session:  # its cookie named a session now closed
             reason = "session"
