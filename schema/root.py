@@ -24,6 +24,7 @@ from schema.notifications import (
 from schema.offers import OfferMutations, OfferQueries
 from schema.partner_profiles import PartnerProfileMutations
 from schema.partners import PartnerMutations, PartnerQueries
+from schema.privacy import PrivacyMutations
 from schema.programme import ProgrammeQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
@@ -66,6 +67,7 @@ class Mutation(
     DepartmentServiceMutations,
     CampaignMutations,
     FinanceMutations,
+    PrivacyMutations,
 ):
     pass
 

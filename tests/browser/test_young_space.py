@@ -5,7 +5,10 @@ balance. Each page checked by axe-core and screenshotted at 360 and 1280 px."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 from datetime import date
 
 import pytest
@@ -13,6 +16,7 @@ from playwright.async_api import Page, expect
 
 from domain.cards import codes as card_codes
 from domain.core import clock
+from models.accounts import User
 from tests.browser.partner_space import (
     main_heading,
     open_page,
@@ -21,7 +25,9 @@ from tests.browser.partner_space import (
     skip_unless_served,
 )
 from tests.browser.support import write_qr_video
-from tests.factories import PASSWORD, card_holder, young_person
+from tests.factories import PASSWORD, card_holder, partner_team, young_person
+from tests.finance_helpers import debit
+from tests.ledger_invariants import assert_ledger_invariants
 from tests.support import jobs_done, unique
 
 SIGN_UP = "/inscription"
@@ -129,3 +135,33 @@ async def test_the_printed_qr_page_invites_to_sign_in(page: Page, look_at):
     await open_page(page, f"/carte/{card_codes.new_code()}")
     await expect(main_heading(page)).to_have_text("Carte CJeune de Provence")
     await look_at(page)
+
+
+async def test_a_pupil_downloads_their_data_then_closes_their_account(page: Page, look_at, mailbox):
+    holder, other = await card_holder(), await card_holder()
+    team = await partner_team()
+    await debit(team, clock.now(), 1055, holder)
+    await debit(team, clock.now(), 300, other)
+    await sign_in(page, holder.user)
+    await expect(page).to_have_url(re.compile(r"/mon-espace/$"))
+
+    await page.get_by_role("button", name="Recevoir une copie de mes données").click()
+    await expect(page.locator("#my-data")).to_contain_text("recevoir par e-mail")
+    await jobs_done()
+    body = (await mailbox.wait_for(holder.user.email, "données")).get_body(("plain",))
+    link = path_of(next(w for w in body.get_content().split() if "/mes-donnees/" in w))
+    answer = await page.context.request.get(link)
+    assert answer.ok and answer.headers["content-type"] == "application/zip"
+    data = json.loads(zipfile.ZipFile(io.BytesIO(await answer.body())).read("donnees.json"))
+    assert data["account"]["email"] == holder.user.email
+    assert [c["id"] for c in data["cards"]] == [str(holder.card.id)]
+    assert other.user.email not in json.dumps(data)
+
+    await page.get_by_role("link", name="Fermer mon compte").click()
+    await look_at(page, "close")
+    await page.get_by_label("Votre mot de passe, pour confirmer").fill(PASSWORD)
+    await page.get_by_role("button", name="Fermer définitivement mon compte").click()
+    await expect(main_heading(page)).to_have_text("Votre compte est fermé")
+    await look_at(page, "closed")
+    await assert_ledger_invariants()
+    assert not (await User.get(id=holder.user.id)).is_active

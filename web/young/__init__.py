@@ -17,6 +17,7 @@ from web.young.cards import (
     digital_card,
 )
 from web.young.home import home, parental_consent
+from web.young.privacy import close_account, request_my_data
 from web.young.public_card import printed_card
 from web.young.signup import sign_up
 
@@ -32,6 +33,8 @@ def young_routes(web: Web) -> list[Route]:
         Route("/mon-espace/consentement-parental", web.page(parental_consent), methods=["POST"]),
         Route("/mon-espace/activer", web.page(activate), methods=both),
         Route("/mon-espace/carte-numerique", web.page(digital_card), methods=["POST"]),
+        Route("/mon-espace/fermer-mon-compte", web.page(close_account), methods=both),
+        Route("/mon-espace/mes-donnees", web.page(request_my_data), methods=["POST"]),
         Route(card, web.page(card_page), methods=["GET"]),
         Route(card + "/qr.svg", web.page(card_qr_svg), methods=["GET"]),
         Route(card + "/qr.png", web.page(card_qr_png), methods=["GET"]),

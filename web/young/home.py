@@ -36,6 +36,7 @@ async def _render_home(
         consent=consent,
         welcome=query.get("bienvenue") == "1",
         consent_failed=query.get("consentement") == "erreur",
+        data_asked=query.get("donnees") == "demandees",
         consent_values=values.pop("consent_values", {"parent_nom": "", "parent_email": ""}),
         consent_errors=values.pop("consent_errors", {}),
         digital_values=values.pop("digital_values", {"commune": ""}),
