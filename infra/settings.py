@@ -123,6 +123,12 @@ class Settings:
     # The partners' assistance (the guide's « Assistance dédiée »), told where a page or an
     # error sends a person to the hotline.
     hotline_phone: str = "04 86 68 80 07"
+    # Retention (docs/privacy.md, domain/privacy/retention.py): days each kind of row is kept.
+    retention_email_token_days: int = 30  # after the link expired
+    retention_session_days: int = 90  # after the session was revoked
+    retention_notification_days: int = 365  # after a dispatched notification was created
+    retention_device_days: int = 270  # after a push token was last seen
+    retention_login_failure_days: int = 7  # after the failed sign-in
 
     @property
     def is_production(self) -> bool:
@@ -271,6 +277,11 @@ def load_settings() -> Settings:
         statement_link_minutes=_int("STATEMENT_LINK_MINUTES", 10),
         daily_collection_time=os.environ.get("DAILY_COLLECTION_TIME", "20:00"),
         hotline_phone=os.environ.get("HOTLINE_PHONE") or "04 86 68 80 07",
+        retention_email_token_days=_int("RETENTION_EMAIL_TOKEN_DAYS", 30),
+        retention_session_days=_int("RETENTION_SESSION_DAYS", 90),
+        retention_notification_days=_int("RETENTION_NOTIFICATION_DAYS", 365),
+        retention_device_days=_int("RETENTION_DEVICE_DAYS", 270),
+        retention_login_failure_days=_int("RETENTION_LOGIN_FAILURE_DAYS", 7),
     )
 
 
