@@ -206,3 +206,23 @@ async def test_a_minor_s_consent_waits_only_for_marketing(browser):
     done = await browser.post("/mon-espace/activer", {"code": holder.card.code})
     assert done.status_code == 303
     assert (await Card.get(id=holder.card.id)).status == CardStatus.ACTIVE
+
+
+async def test_the_card_page_lists_payments_with_partner_names_and_cancellations(browser):
+    from domain.cards.transactions import cancel_transaction
+    from tests.finance_helpers import debit, principal_viewer
+
+    holder = await card_holder(birth_date=born_aged(13))
+    team = await partner_team()
+    kept = await debit(team, clock.now(), 1055, holder)
+    cancelled = await debit(team, clock.now(), 250, holder)
+    await cancel_transaction(await principal_viewer(team), cancelled.id)
+
+    await browser.sign_in(holder.user.email)
+    page = await browser.get(f"/mon-espace/cartes/{holder.card.id}")
+    assert page.status_code == 200
+    rows = text_of(page).split("Mes paiements avec la carte")[1]
+    assert team.partner.trade_name in rows
+    assert "10,55 €" in rows and "Effectuée" in rows
+    assert "2,50 €" in rows and "Annulée" in rows
+    assert f'id="transaction-{kept.id}"' in page.text
