@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from domain.privacy import closure, export
+from domain.privacy import closure, export, profile
+from models.accounts import ProfileVisibility, User
 from resolvers.context import Info
 
 
@@ -12,3 +13,7 @@ async def close_my_account(info: Info, password: str) -> None:
 
 async def request_my_data(info: Info) -> None:
     await export.request_export(info.context.viewer)
+
+
+async def set_profile_visibility(info: Info, visibility: ProfileVisibility) -> User:
+    return await profile.set_profile_visibility(info.context.viewer, visibility)

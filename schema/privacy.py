@@ -7,6 +7,7 @@ import strawberry
 from resolvers import privacy
 from resolvers.context import Info
 from resolvers.permissions import YOUNG_PERSON, allow
+from schema.accounts import Me, ProfileVisibility
 from schema.errors import Done, DoneResult, user_errors
 
 
@@ -32,3 +33,11 @@ class PrivacyMutations:
     async def request_my_data(self, info: Info) -> DoneResult:
         await privacy.request_my_data(info)
         return Done()
+
+    @strawberry.mutation(
+        extensions=allow(YOUNG_PERSON),
+        description="Who may see my profile: nobody but me (PRIVATE, the default) or the "
+        "partners I follow.",
+    )
+    async def set_profile_visibility(self, info: Info, visibility: ProfileVisibility) -> Me:
+        return Me.from_model(await privacy.set_profile_visibility(info, visibility))

@@ -699,6 +699,11 @@ TABLE = [
         {"young_person"},
     ),
     Row(
+        "setProfileVisibility",
+        "mutation { setProfileVisibility(visibility: PRIVATE) { id } }",
+        {"young_person"},
+    ),
+    Row(
         "closeMyAccount",
         'mutation { closeMyAccount(password: "faux") { __typename } }',
         {"young_person"},

@@ -226,3 +226,22 @@ async def test_the_card_page_lists_payments_with_partner_names_and_cancellations
     assert "10,55 €" in rows and "Effectuée" in rows
     assert "2,50 €" in rows and "Annulée" in rows
     assert f'id="transaction-{kept.id}"' in page.text
+
+
+async def test_the_profile_is_private_by_default_and_choices_are_saved(browser):
+    person = await young_person(birth_date=born_aged(17))
+    await browser.sign_in(person.email)
+    page = await browser.get("/mon-espace/profil")
+    assert page.status_code == 200
+    assert 'id="visibilite-privee" name="visibilite" value="PRIVATE" checked' in page.text
+    saved = await browser.post(
+        "/mon-espace/profil",
+        {"visibilite": "FOLLOWED_PARTNERS", "notif_email": "oui", "pub_email": "oui"},
+    )
+    assert saved.status_code == 303
+    user = await User.get(id=person.id)
+    assert user.profile_visibility == "followed_partners"
+    assert user.notify_by_email and not user.notify_by_push
+    assert user.marketing_email_opt_in and not user.marketing_push_opt_in
+    refused = await browser.post("/mon-espace/profil", {"visibilite": "TOUT_LE_MONDE"})
+    assert refused.status_code == 400

@@ -18,6 +18,7 @@ from web.young.cards import (
 )
 from web.young.home import home, parental_consent
 from web.young.privacy import close_account, request_my_data
+from web.young.profile import profile
 from web.young.public_card import printed_card
 from web.young.signup import sign_up
 
@@ -33,6 +34,7 @@ def young_routes(web: Web) -> list[Route]:
         Route("/mon-espace/consentement-parental", web.page(parental_consent), methods=["POST"]),
         Route("/mon-espace/activer", web.page(activate), methods=both),
         Route("/mon-espace/carte-numerique", web.page(digital_card), methods=["POST"]),
+        Route("/mon-espace/profil", web.page(profile), methods=both),
         Route("/mon-espace/fermer-mon-compte", web.page(close_account), methods=both),
         Route("/mon-espace/mes-donnees", web.page(request_my_data), methods=["POST"]),
         Route(card, web.page(card_page), methods=["GET"]),
