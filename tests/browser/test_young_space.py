@@ -105,7 +105,11 @@ async def test_a_13_year_old_signs_up_the_parent_consents_the_card_is_activated(
     await expect(page.get_by_role("status")).to_contain_text("Votre carte est activée")
     qr = page.locator("#card-qr")
     await expect(qr).to_be_visible()
-    assert await qr.evaluate("image => image.complete && image.naturalWidth > 0")
+    # The QR image is drawn by the server (segno): it loads, with a size.
+    await page.wait_for_function(
+        "() => { const qr = document.querySelector('#card-qr');"
+        " return qr.complete && qr.naturalWidth > 0; }"
+    )
     await expect(page.locator("#wallet-SPORT_CULTURE_LOISIRS .balance")).to_contain_text("€")
     await expect(page.locator("#holder-name")).to_have_text("Jade Vidal")
     await look_at(page, "card")
