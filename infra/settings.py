@@ -141,6 +141,12 @@ class Settings:
     # The map tiles the web pages draw a pin on ("https://host/{z}/{x}/{y}.png"); empty: no
     # map, the address and coordinates only. OpenStreetMap's in production unless set.
     map_tile_url: str = ""
+    # Retention (docs/privacy.md, domain/privacy/retention.py): days each kind of row is kept.
+    retention_email_token_days: int = 30  # after the link expired
+    retention_session_days: int = 90  # after the session was revoked
+    retention_notification_days: int = 365  # after a dispatched notification was created
+    retention_device_days: int = 270  # after a push token was last seen
+    retention_login_failure_days: int = 7  # after the failed sign-in
 
     @property
     def is_production(self) -> bool:
@@ -309,6 +315,11 @@ def load_settings() -> Settings:
         assistance_email=os.environ.get("ASSISTANCE_EMAIL")
         or "contact.partenaire@cjeunedeprovence.fr",
         map_tile_url=_map_tile_url(),
+        retention_email_token_days=_int("RETENTION_EMAIL_TOKEN_DAYS", 30),
+        retention_session_days=_int("RETENTION_SESSION_DAYS", 90),
+        retention_notification_days=_int("RETENTION_NOTIFICATION_DAYS", 365),
+        retention_device_days=_int("RETENTION_DEVICE_DAYS", 270),
+        retention_login_failure_days=_int("RETENTION_LOGIN_FAILURE_DAYS", 7),
     )
 
 

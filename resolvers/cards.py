@@ -14,7 +14,7 @@ from domain.cards import lifecycle as cards
 from domain.cards.transactions import WalletBalance, wallet_balances
 from domain.core.errors import invalid, not_found
 from domain.core.money import parse_euros
-from models.cards import Card, SchoolYear, SchoolYearWallet
+from models.cards import Beneficiary, Card, SchoolYear, SchoolYearWallet
 from resolvers.arguments import parse_id
 from resolvers.context import Info
 
@@ -38,6 +38,8 @@ class YearWithWallets:
 async def _held(card: Card) -> HeldCard:
     if not isinstance(card.school_year, SchoolYear):  # not loaded with the card
         await card.fetch_related("school_year")
+    if not isinstance(card.beneficiary, Beneficiary):
+        await card.fetch_related("beneficiary")
     return HeldCard(card=card, wallets=await wallet_balances(card))
 
 
@@ -45,7 +47,7 @@ async def my_cards(info: Info) -> list[HeldCard]:
     user = info.context.viewer.user
     found = (
         await Card.filter(beneficiary__user_id=user.id)
-        .select_related("school_year")
+        .select_related("school_year", "beneficiary")
         .order_by("-created_at")
     )
     return [await _held(card) for card in found]

@@ -14,6 +14,7 @@ from domain.cards.beneficiary_import import ImportReport as ImportReportModel
 from domain.cards.states import CardState as CardStateModel
 from domain.cards.states import holder_message, state_of
 from domain.cards.transactions import CardLookup, WalletBalance
+from domain.core import clock
 from domain.core.money import format_euros
 from models.accounts import StaffRole
 from models.cards import CardKind as CardKindModel
@@ -273,11 +274,15 @@ class MyCard:
     valid_until: date = strawberry.field(description=_VALID_UNTIL)
     pin_set: bool
     wallets: list[Wallet]
+    holder: CardHolder = strawberry.field(
+        description="The card's holder as partners see them at the till (name, age, photo)."
+    )
 
     @classmethod
     def from_held(cls, held: HeldCard) -> MyCard:
         card = held.card
         state = state_of(card, card.school_year)
+        beneficiary = card.beneficiary
         return cls(
             id=strawberry.ID(str(card.id)),
             code=card_codes.format_code(card.code),
@@ -290,6 +295,12 @@ class MyCard:
             valid_until=card.school_year.ends_on,
             pin_set=card.pin_hash is not None,
             wallets=[Wallet.from_balance(w) for w in held.wallets],
+            holder=CardHolder(
+                first_name=beneficiary.first_name,
+                last_name=beneficiary.last_name,
+                age=clock.age_on(beneficiary.birth_date, clock.paris_today()),
+                photo_url=beneficiary.photo_url,
+            ),
         )
 
 

@@ -25,6 +25,7 @@ from schema.notifications import (
 from schema.offers import OfferMutations, OfferQueries
 from schema.partner_profiles import PartnerProfileMutations
 from schema.partners import PartnerMutations, PartnerQueries
+from schema.privacy import PrivacyMutations
 from schema.programme import ProgrammeQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
@@ -71,6 +72,7 @@ class Mutation(
     DepartmentServiceMutations,
     CampaignMutations,
     FinanceMutations,
+    PrivacyMutations,
 ):
     pass
 

@@ -30,6 +30,7 @@ from server.graphql_view import MULTIPART_OVERHEAD, CJeuneGraphQL
 from server.home_page import home_routes
 from server.media_routes import media_routes
 from server.memory import settle
+from server.privacy_routes import privacy_routes
 from server.ratelimit import RateLimitMiddleware
 from server.unavailable import ServiceUnavailableMiddleware
 from server.unsubscribe_routes import unsubscribe_routes
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *parental_consent_routes,
             *media_routes,
             *finance_routes,
+            *privacy_routes,
             *([] if settings.is_production else graphiql_routes),
             *web_routes(settings, schema),
         ],

@@ -41,8 +41,15 @@ def _link_refused_by(error: UserError | None) -> bool:
     return error is not None and (error.code in LINK_REFUSALS or error.field == "token")
 
 
-def _home_after_sign_in(visit: Visit) -> str:
-    return local_path(visit.request.query_params.get("suite"), "/partenaires/")
+def _asked_suite(visit: Visit) -> str:
+    """The page the sign-in was asked for (`?suite=`), or "" for the person's own home."""
+    return local_path(visit.request.query_params.get("suite"), "")
+
+
+def home_of(kind: str | None) -> str:
+    """Where a person lands after signing in: a young person in their space, the others
+    in the partner space (which sends staff without a delegation on)."""
+    return "/mon-espace/" if kind == "YOUNG_PERSON" else "/partenaires/"
 
 
 def _field_errors(error: UserError, default_field: str) -> dict[str, str]:
@@ -51,8 +58,11 @@ def _field_errors(error: UserError, default_field: str) -> dict[str, str]:
 
 
 async def sign_in(visit: Visit) -> Response:
-    suite = _home_after_sign_in(visit)
+    suite = _asked_suite(visit)
     if visit.signed_in:
+        if not suite:
+            me = (await visit.run("viewer_kind"))["me"]
+            suite = home_of(me["kind"] if me else None)
         return visit.redirect(suite)
     reason = SIGN_IN_REASONS.get(visit.request.query_params.get("raison", ""))
     values: dict[str, Any] = {"email": "", "errors": {}, "suite": suite, "reason": None}
@@ -73,7 +83,7 @@ async def sign_in(visit: Visit) -> Response:
             values["errors"] = {"form": error.message}
             status = 429 if error.code == "TOO_MANY_ATTEMPTS" else 400
             return visit.render("account/sign_in.html", status=status, **values)
-        return _signed_in(visit, suite)
+        return _signed_in(visit, suite or home_of(answer["user"]["kind"]))
     return visit.render("account/sign_in.html", **{**values, "reason": reason})
 
 

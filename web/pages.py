@@ -44,6 +44,8 @@ MAX_FORM_BYTES = 16 * 1024
 # limit each; its text fields (a 5,000-character description in UTF-8) up to 64 KB each.
 MAX_FILES_PER_FORM = 4
 MAX_TEXT_PART_BYTES = 64 * 1024
+# The spaces' homes: after signing in again, a plain form's POST goes back to its space.
+SPACES = ("/partenaires/", "/mon-espace/")
 
 Handler = Callable[["Visit"], Awaitable[Response]]
 
@@ -253,7 +255,7 @@ class Visit:
         if self.is_htmx:
             target = _path_of(self.request.headers.get("hx-current-url", "")) or target
         elif self.request.method != "GET":
-            target = "/partenaires/" if target.startswith("/partenaires/") else "/"
+            target = next((s for s in SPACES if target.startswith(s)), "/")
         query = f"suite={quote(target, safe='/')}"
         if reason is None and self.clear_session:  # its cookie named a session now closed
             reason = "session"

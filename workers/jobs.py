@@ -12,6 +12,7 @@ JOB_MODULES: list[str] = [
     "workers.search_jobs",
     "workers.campaign_jobs",
     "workers.finance_jobs",
+    "workers.privacy_jobs",
 ]
 
 

@@ -50,6 +50,8 @@ PERIODIC_JOBS: list[Periodic] = [
     Periodic("finance.close_periods", cron="30 2 * * *"),
     # The partners' evening "télécollecte" (DAILY_COLLECTION_TIME, 20:00 by default).
     Periodic("finance.daily_collection", cron=_at(get_settings().daily_collection_time)),
+    # What is past its retention period is deleted (domain/privacy/retention.py).
+    Periodic("privacy.retention", cron="15 3 * * *"),
 ]
 
 

@@ -766,6 +766,21 @@ TABLE = [
         {"young_person"},
     ),
     Row(
+        "requestMyData",
+        "mutation { requestMyData { __typename } }",
+        {"young_person"},
+    ),
+    Row(
+        "setProfileVisibility",
+        "mutation { setProfileVisibility(visibility: PRIVATE) { id } }",
+        {"young_person"},
+    ),
+    Row(
+        "closeMyAccount",
+        'mutation { closeMyAccount(password: "faux") { __typename } }',
+        {"young_person"},
+    ),
+    Row(
         "activateCard",
         'mutation { activateCard(code: "INCONNU") { __typename } }',
         {"young_person"},

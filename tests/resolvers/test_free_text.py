@@ -63,6 +63,7 @@ NOT_FREE_TEXT = {
     "Mutation.resetPassword(token)": "an email link's token",
     "Mutation.resetPassword(newPassword)": "a password",
     "Mutation.changePassword(currentPassword)": "a password",
+    "Mutation.closeMyAccount(password)": "a password",
     "Mutation.changePassword(newPassword)": "a password",
     "Mutation.login(email)": "an account's email address",
     "Mutation.login(password)": "a password",

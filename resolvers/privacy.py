@@ -1,0 +1,19 @@
+"""Resolvers for a person's rights over their data: read the input, call domain.privacy."""
+
+from __future__ import annotations
+
+from domain.privacy import closure, export, profile
+from models.accounts import ProfileVisibility, User
+from resolvers.context import Info
+
+
+async def close_my_account(info: Info, password: str) -> None:
+    await closure.close_account(info.context.viewer, password)
+
+
+async def request_my_data(info: Info) -> None:
+    await export.request_export(info.context.viewer)
+
+
+async def set_profile_visibility(info: Info, visibility: ProfileVisibility) -> User:
+    return await profile.set_profile_visibility(info.context.viewer, visibility)
