@@ -1,6 +1,6 @@
 """The demo's money history, for « Mes remboursements » and « Coordonnées bancaires »: the
 partners' validated bank details, debits on the demo cards in the two fortnights before
-this one, the evening reports of those days, the older fortnight paid and the last one
+this one, the evening reports of the last one's days, the older fortnight paid and the last one
 closed (waiting for its transfer).
 
 Idempotent: a partner that already has a reimbursement is left as it is. Runs after the
@@ -85,10 +85,10 @@ async def load_finance_demo(say: Callable[[str], None] = print) -> None:
         created = True
     if not created:
         return
+    for offset in range(3):  # the evening reports of the last fortnight's days (few emails)
+        with clock.frozen(_at(last.starts_on + timedelta(days=offset), 20)):
+            await send_daily_collection(last.starts_on + timedelta(days=offset))
     for fortnight in (older, last):
-        for offset in range(3):
-            with clock.frozen(_at(fortnight.starts_on + timedelta(days=offset), 20)):
-                await send_daily_collection(fortnight.starts_on + timedelta(days=offset))
         with clock.frozen(_at(fortnight.ends_on + timedelta(days=1), 2)):
             report = await close_period(fortnight.starts_on, finance)
     with clock.frozen(_at(older.ends_on + timedelta(days=2), 9)):

@@ -87,7 +87,7 @@ async def test_demo_data_loads_twice_without_duplicates_and_its_logins_work(gql)
         "status", flat=True
     )
     assert sorted(states) == ["paid", "pending"]
-    assert await DailyCollectionReport.filter(partner__trade_name="Cinéma Le Prado").count() == 6
+    assert await DailyCollectionReport.filter(partner__trade_name="Cinéma Le Prado").count() == 3
 
 
 DEMO_OFFERS = """query($p: ID!) { partnerOffers(partnerId: $p) { offers { kind
