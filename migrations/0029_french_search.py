@@ -113,6 +113,8 @@ POSTGRES = [
     "EXECUTE FUNCTION cjeune_offer_places_search_vector()",
     "CREATE INDEX offer_locations_planar_text ON offer_locations "
     "USING gist (point(longitude * 0.725, latitude), search_vector)",
+    # A text search without a position shows each offer at one of its places, read by offer.
+    "CREATE INDEX offer_locations_offer ON offer_locations (offer_id)",
     "CREATE INDEX partners_name_trigram ON partners "
     "USING gist (lower(cjeune_unaccent(trade_name)) gist_trgm_ops)",
     "CREATE INDEX partner_profiles_city_trigram ON partner_profiles "
@@ -120,6 +122,7 @@ POSTGRES = [
 ]
 
 REVERSE_POSTGRES = [
+    "DROP INDEX offer_locations_offer",
     "DROP TRIGGER partners_search_vector ON partners",
     "DROP FUNCTION cjeune_partner_name_search_vector()",
     "DROP TRIGGER partner_profiles_search_vector ON partner_profiles",

@@ -257,9 +257,9 @@ class _RankedOffers(_Ranked, _OfferSource):
             "offer_locations l JOIN offers o ON o.id = l.offer_id "
             "JOIN partners p ON p.id = o.partner_id"
         )
-        # An offer's places come one row each: read enough for `limit` offers.
+        # An offer's places come one row each (most offers have one).
         return await _select(
-            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, limit * 3
+            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, limit * 2
         )
 
     def ranked(
