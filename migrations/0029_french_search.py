@@ -92,8 +92,12 @@ POSTGRES = [
         f"{', '.join(repr(c) for c in columns.split(', '))})"
         for table, columns in TERM_SOURCES.items()
     ),
+    # The words already there, in one statement per column (not a call per row).
     *(
-        f"SELECT cjeune_learn_terms({column}) FROM {table}"  # noqa: S608 (constants)
+        "INSERT INTO search_terms (term) SELECT DISTINCT w FROM "  # noqa: S608 (constants)
+        f"{table}, regexp_split_to_table(lower(cjeune_unaccent(coalesce({column}, ''))), "
+        "'[^a-z0-9]+') AS w WHERE length(w) BETWEEN 3 AND 40 AND w !~ '[0-9]' "
+        "ON CONFLICT DO NOTHING"
         for table, columns in TERM_SOURCES.items()
         for column in columns.split(", ")
     ),
