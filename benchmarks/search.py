@@ -104,6 +104,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--map-page-size", type=int, default=100)
     parser.add_argument("--no-index", action="store_true")
     parser.add_argument("--skip-text", action="store_true", help="radius and map box only")
+    parser.add_argument(
+        "--phases",
+        type=lambda text: text.split(","),
+        default=["radius_10km", "map_box", "text", "text_near"],
+        help="which measurements, comma-separated (default: all four)",
+    )
     parser.add_argument("--keep", action="store_true")
     parser.add_argument(
         "--reuse",
@@ -507,7 +513,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             ("text, typos", "text", text),
             ("text, typos, 10 km around", "text_near", text_near),
         ):
-            if key.startswith("text") and args.skip_text:
+            if key not in args.phases or (key.startswith("text") and args.skip_text):
                 continue
             for n, clients in enumerate(args.concurrency):
                 measured = asyncio.run(measure(server.url, label, query, args, meter, clients))

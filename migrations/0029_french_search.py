@@ -92,8 +92,12 @@ POSTGRES = [
         f"{', '.join(repr(c) for c in columns.split(', '))})"
         for table, columns in TERM_SOURCES.items()
     ),
+    # The words already there, in one statement per column (not a call per row).
     *(
-        f"SELECT cjeune_learn_terms({column}) FROM {table}"  # noqa: S608 (constants)
+        "INSERT INTO search_terms (term) SELECT DISTINCT w FROM "  # noqa: S608 (constants)
+        f"{table}, regexp_split_to_table(lower(cjeune_unaccent(coalesce({column}, ''))), "
+        "'[^a-z0-9]+') AS w WHERE length(w) BETWEEN 3 AND 40 AND w !~ '[0-9]' "
+        "ON CONFLICT DO NOTHING"
         for table, columns in TERM_SOURCES.items()
         for column in columns.split(", ")
     ),
@@ -113,6 +117,8 @@ POSTGRES = [
     "EXECUTE FUNCTION cjeune_offer_places_search_vector()",
     "CREATE INDEX offer_locations_planar_text ON offer_locations "
     "USING gist (point(longitude * 0.725, latitude), search_vector)",
+    # A text search without a position shows each offer at one of its places, read by offer.
+    "CREATE INDEX offer_locations_offer ON offer_locations (offer_id)",
     "CREATE INDEX partners_name_trigram ON partners "
     "USING gist (lower(cjeune_unaccent(trade_name)) gist_trgm_ops)",
     "CREATE INDEX partner_profiles_city_trigram ON partner_profiles "
@@ -120,6 +126,7 @@ POSTGRES = [
 ]
 
 REVERSE_POSTGRES = [
+    "DROP INDEX offer_locations_offer",
     "DROP TRIGGER partners_search_vector ON partners",
     "DROP FUNCTION cjeune_partner_name_search_vector()",
     "DROP TRIGGER partner_profiles_search_vector ON partner_profiles",

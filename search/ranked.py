@@ -6,12 +6,12 @@ of any search; they are ranked by `rank_key` and merged; the cursor is the last 
 and id, so the next page is the same candidates after it.
 
 PostgreSQL: a word is found in the documents' `search_vector` (migration 0029: French
-stemming, stop words, accents removed) as a prefix ("cin" -> "cinéma"), or as one of its
-typo corrections: the known words (`search_terms`) nearest to it by trigram similarity,
-taken when the word is the start of no known word, or when they are nearly the same
-("soutient" -> "soutien"). The candidates are read best first: those holding every word as
-typed (or its prefix), then by `ts_rank` (title words weigh most), or nearest first with a
-position.
+stemming, stop words, accents removed) as the known words (`search_terms`) it starts
+("cin" -> "cine | cinema"), or as one of its typo corrections: the known words nearest to
+it by trigram similarity, taken when the word starts no known word, or when they are
+nearly the same ("soutient" -> "soutien"). Without a position the candidates are read
+unsorted, those holding every word as typed first; with a position or a map box, places
+nearest first through the GiST index of places and their words.
 
 SQLite: each word is the start of a word of the folded text, or its singular is (LIKE on
 `search_text`, in Python for partners); no stemming beyond plurals, no typo tolerance, no
@@ -257,9 +257,9 @@ class _RankedOffers(_Ranked, _OfferSource):
             "offer_locations l JOIN offers o ON o.id = l.offer_id "
             "JOIN partners p ON p.id = o.partner_id"
         )
-        # An offer's places come one row each: read enough for `limit` offers.
+        # An offer's places come one row each (most offers have one).
         return await _select(
-            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, limit * 3
+            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, limit * 2
         )
 
     def ranked(

@@ -75,9 +75,11 @@ def singular(word: str) -> str:
     return word
 
 
-def word_tier(word: str, text_words: Sequence[str]) -> int:
+def word_tier(word: str, text_words: Sequence[str], word_set: set[str]) -> int:
+    """TIER_EXACT when `word` or another number of it is one of the text's words
+    (`word_set`: them, as a set), TIER_PREFIX when it starts one, else TIER_LOOSE."""
     bare = singular(word)
-    if any(singular(w) == bare for w in text_words):
+    if bare in word_set or f"{bare}s" in word_set or f"{bare}x" in word_set:
         return TIER_EXACT
     if any(w.startswith(word) for w in text_words):
         return TIER_PREFIX
@@ -112,8 +114,9 @@ def rank_key(query: TextQuery, hit: Rankable, today: date, weights: Weights) -> 
     """What hits are ordered by (lower first), before their id; see the module's docstring."""
     title_words = hit.title.split()
     all_words = title_words + hit.body.split()
-    tier = max((word_tier(w, all_words) for w in query.words), default=TIER_EXACT)
-    in_title = sum(word_tier(w, title_words) < TIER_LOOSE for w in query.words)
+    title_set, all_set = set(title_words), set(all_words)
+    tier = max((word_tier(w, all_words, all_set) for w in query.words), default=0)
+    in_title = sum(word_tier(w, title_words, title_set) < TIER_LOOSE for w in query.words)
     points = in_title / max(len(query.words), 1) + weights.super_boost * hit.is_super
     if hit.distance_km is not None:
         relevance = hit.distance_km - weights.km_per_point * points

@@ -21,7 +21,9 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 def fold(text: str) -> str:
     """ "L'Été du Théâtre — 2ᵉ édition!" -> "l ete du theatre 2e edition"."""
     lowered = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    bare = "".join(c for c in lowered if not unicodedata.combining(c))
+    # Accents are combining marks once decomposed; they, like every other non-ASCII
+    # character, would become spaces below: drop them first (a search folds hundreds of rows).
+    bare = lowered.encode("ascii", "ignore").decode("ascii")
     return _NOT_WORD.sub(" ", bare).strip()
 
 
