@@ -45,7 +45,7 @@ async def test_the_life_of_a_deal_to_search(page: Page, look_at, gql: GraphQLCli
     word = f"Calanques{team.partner.id.hex[:6]}"
     starts, ends = validity()
     await sign_in(page, team.principal)
-    await page.get_by_role("link", name="Bons plans").click()
+    await page.locator("#tab-deals").click()
     await page.get_by_role("link", name="Ajouter un bon plan").click()
     await expect(main_heading(page)).to_have_text("Ajouter un bon plan")
 
