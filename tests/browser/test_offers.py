@@ -45,11 +45,13 @@ async def test_the_life_of_a_deal_to_search(page: Page, look_at, gql: GraphQLCli
     word = f"Calanques{team.partner.id.hex[:6]}"
     starts, ends = validity()
     await sign_in(page, team.principal)
-    await page.get_by_role("link", name="Bons plans").click()
+    await page.locator("#tab-deals").click()
     await page.get_by_role("link", name="Ajouter un bon plan").click()
     await expect(main_heading(page)).to_have_text("Ajouter un bon plan")
 
     await page.get_by_role("radio", name="Réduction en pourcentage").check()
+    await expect(page.locator("#montant")).to_be_hidden()  # only the chosen type's value
+    await expect(page.locator("#code-promo")).to_be_hidden()
     await page.get_by_label("Taux de réduction").fill("20")
     await page.get_by_role("radio", name=re.compile("^Tourisme")).check()
     await page.get_by_label("Titre", exact=True).fill(f"{word} en bateau")
