@@ -42,7 +42,13 @@ def _link_refused_by(error: UserError | None) -> bool:
 
 
 def _home_after_sign_in(visit: Visit) -> str:
-    return local_path(visit.request.query_params.get("suite"), "/partenaires/")
+    """The page asked for (`suite=`), else "" (the signed-in person's own space)."""
+    return local_path(visit.request.query_params.get("suite"), "")
+
+
+def _space_of(visit: Visit) -> str:
+    """Where the signed-in person works: staff in the back office, delegates in theirs."""
+    return "/departement/" if visit.context.viewer.is_staff else "/partenaires/"
 
 
 def _field_errors(error: UserError, default_field: str) -> dict[str, str]:
@@ -53,7 +59,7 @@ def _field_errors(error: UserError, default_field: str) -> dict[str, str]:
 async def sign_in(visit: Visit) -> Response:
     suite = _home_after_sign_in(visit)
     if visit.signed_in:
-        return visit.redirect(suite)
+        return visit.redirect(suite or _space_of(visit))
     reason = SIGN_IN_REASONS.get(visit.request.query_params.get("raison", ""))
     values: dict[str, Any] = {"email": "", "errors": {}, "suite": suite, "reason": None}
     if visit.request.method == "POST":
@@ -73,7 +79,7 @@ async def sign_in(visit: Visit) -> Response:
             values["errors"] = {"form": error.message}
             status = 429 if error.code == "TOO_MANY_ATTEMPTS" else 400
             return visit.render("account/sign_in.html", status=status, **values)
-        return _signed_in(visit, suite)
+        return _signed_in(visit, suite or _space_of(visit))
     return visit.render("account/sign_in.html", **{**values, "reason": reason})
 
 

@@ -219,7 +219,8 @@ class Visit:
         if self.is_htmx:
             target = _path_of(self.request.headers.get("hx-current-url", "")) or target
         elif self.request.method != "GET":
-            target = "/partenaires/" if target.startswith("/partenaires/") else "/"
+            spaces = ("/partenaires/", "/departement/")
+            target = next((space for space in spaces if target.startswith(space)), "/")
         query = f"suite={quote(target, safe='/')}"
         if reason is None and self.clear_session:  # its cookie named a session now closed
             reason = "session"

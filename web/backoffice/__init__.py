@@ -1,0 +1,36 @@
+"""The département's back office (`/departement/`): each section for the staff roles that own it."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from web.backoffice import moderation
+from web.backoffice.home import home
+from web.pages import Web
+
+
+def backoffice_routes(web: Web) -> list[Route]:
+    get, post = ["GET"], ["POST"]
+    return [
+        Route("/departement/", web.page(home), methods=get),
+        Route("/departement/moderation", web.page(moderation.queue), methods=get),
+        Route(
+            "/departement/moderation/offres/{offer_id}", web.page(moderation.review), methods=get
+        ),
+        Route(
+            "/departement/moderation/offres/{offer_id}/decision",
+            web.page(moderation.decide),
+            methods=post,
+        ),
+        Route("/departement/moderation/signalements", web.page(moderation.reports), methods=get),
+        Route(
+            "/departement/moderation/publications/{post_id}/masquer",
+            web.page(moderation.hide_post),
+            methods=post,
+        ),
+        Route(
+            "/departement/moderation/signalements/{report_id}/ecarter",
+            web.page(moderation.dismiss_report),
+            methods=post,
+        ),
+    ]
