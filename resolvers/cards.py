@@ -41,6 +41,11 @@ async def _held(card: Card) -> HeldCard:
     return HeldCard(card=card, wallets=await wallet_balances(card))
 
 
+async def held_card(card: Card) -> HeldCard:
+    """A card with its wallets' balances, as its holder (or the support desk) sees it."""
+    return await _held(card)
+
+
 async def my_cards(info: Info) -> list[HeldCard]:
     user = info.context.viewer.user
     found = (

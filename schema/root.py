@@ -27,6 +27,7 @@ from schema.partners import PartnerMutations, PartnerQueries
 from schema.programme import ProgrammeQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
+from schema.support_desk import SupportDeskMutations, SupportDeskQueries
 
 
 @strawberry.type
@@ -35,6 +36,7 @@ class Query(
     PartnerQueries,
     AuditQueries,
     CardQueries,
+    SupportDeskQueries,
     BonPlanUseQueries,
     NotificationQueries,
     ConsentQueries,
@@ -55,6 +57,7 @@ class Mutation(
     AccountMutations,
     PartnerMutations,
     CardMutations,
+    SupportDeskMutations,
     BonPlanUseMutations,
     NotificationMutations,
     ConsentMutations,

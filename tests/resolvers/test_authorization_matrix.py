@@ -723,6 +723,18 @@ TABLE = [
         fixed(c=NOWHERE),
     ),
     Row(
+        "youngPeople",
+        '{ youngPeople(search: "Dupont") { id } }',
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "openYoungPersonRecord",
+        """mutation($id: ID!) { openYoungPersonRecord(id: $id, reason: "Appel du jeune")
+        { __typename } }""",
+        {"staff_support", "staff_admin"},
+        fixed(id=NOWHERE),
+    ),
+    Row(
         "debitCard",
         """mutation($p: ID!) { debitCard(input: {partnerId: $p, code: "INCONNU",
         walletKind: SPORT_CULTURE_LOISIRS, amount: "0", idempotencyKey: "matrice-0001"})

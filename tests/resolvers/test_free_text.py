@@ -43,6 +43,7 @@ from domain.offers.moderation import submit as submit_for_moderation
 from domain.social.posts import create_post
 from infra.geocoding import OfflineGeocoder, use_geocoder
 from models.accounts import StaffRole
+from models.audit import AuditEntry
 from models.finance import Reimbursement
 from models.offers import DealType, OfferKind, OfferRevision, OfferTheme, ServiceCategory
 from models.social import PostReport
@@ -73,6 +74,7 @@ NOT_FREE_TEXT = {
     "Mutation.refuseParentalConsent(token)": "a parent's signed link",
     "Query.unsubscribeLink(token)": "a signed unsubscribe link",
     "Mutation.unsubscribeByToken(token)": "a signed unsubscribe link",
+    "Query.youngPeople(search)": "a search (card code, email, date or words), never stored",
     "Mutation.acceptInvitation(password)": "a password",
     "Mutation.activateCard(code)": "a card code",
     "Mutation.requestDigitalCard(communeCode)": "an INSEE commune code",
@@ -330,6 +332,25 @@ RECORD_CONSENT = f"""mutation($y: ID!, $v: String!) {{ recordParentalConsent(you
 
 async def under_15(world: World) -> dict[str, Any]:
     return {"y": str((await young_person(date(clock.paris_today().year - 13, 1, 1))).id)}
+
+
+OPEN_RECORD = f"""mutation($y: ID!, $v: String!) {{ openYoungPersonRecord(id: $y, reason: $v) {{
+  {error_part("YoungPersonRecordSuccess")} {{ record {{ id }} }} }} }}"""
+
+
+async def a_beneficiary(world: World) -> dict[str, Any]:
+    return {"y": str((await card_holder()).beneficiary.id)}
+
+
+async def audited_reason(world: World, data: dict[str, Any]) -> str:
+    opened = data["openYoungPersonRecord"]["record"]["id"]
+    entry = (
+        await AuditEntry.filter(action="young_person.record_opened", object_id=opened)
+        .order_by("-id")
+        .first()
+    )
+    assert entry is not None and entry.after is not None
+    return str(entry.after["reason"])
 
 
 # Posts and highlights
@@ -685,6 +706,14 @@ ROWS = [
         placed(under_15, "v"),
         answer("recordParentalConsent", "parentalConsent", "parentName"),
         "parentName",
+    ),
+    Row(
+        "Mutation.openYoungPersonRecord(reason)",
+        "admin",
+        OPEN_RECORD,
+        placed(a_beneficiary, "v"),
+        audited_reason,
+        "reason",
     ),
     Row(
         "PostInput.body",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.backoffice import moderation
+from web.backoffice import moderation, young_people
 from web.backoffice.home import home
 from web.pages import Web
 
@@ -31,6 +31,18 @@ def backoffice_routes(web: Web) -> list[Route]:
         Route(
             "/departement/moderation/signalements/{report_id}/ecarter",
             web.page(moderation.dismiss_report),
+            methods=post,
+        ),
+        Route("/departement/jeunes", web.page(young_people.search), methods=get),
+        Route("/departement/jeunes/{young_id}", web.page(young_people.record), methods=post),
+        Route(
+            "/departement/jeunes/{young_id}/cartes/{card_id}/deblocage",
+            web.page(young_people.unlock_pin),
+            methods=post,
+        ),
+        Route(
+            "/departement/jeunes/{young_id}/cartes/{card_id}/remplacement",
+            web.page(young_people.replace_card),
             methods=post,
         ),
     ]

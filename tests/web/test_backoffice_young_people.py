@@ -1,0 +1,106 @@
+"""« Jeunes et cartes » (support): find a young person, open their record (audited with
+the reason, the id only), unlock a PIN, replace a lost card carrying its balances."""
+
+from __future__ import annotations
+
+from domain.core import clock
+from models.accounts import StaffRole
+from models.audit import AuditEntry
+from models.cards import Card, CardStatus
+from tests.factories import card_holder, staff_member
+from tests.web.support import Browser, text_of
+
+
+async def support_signed_in(browser: Browser):
+    agent = await staff_member(StaffRole.SUPPORT)
+    await browser.sign_in(agent.email)
+    return agent
+
+
+async def open_record(browser: Browser, holder, reason: str = "appel-jeune"):
+    await browser.get(f"/departement/jeunes?recherche={holder.card.code}")
+    return await browser.post(f"/departement/jeunes/{holder.beneficiary.id}", {"motif": reason})
+
+
+async def test_a_young_person_is_found_by_name_code_birth_date_or_school(browser):
+    holder = await card_holder()
+    await support_signed_in(browser)
+
+    for wanted in ("Vidal Jade", holder.card.code, "02/04/2013", "Longchamp"):
+        found = await browser.get("/departement/jeunes", params={"recherche": wanted})
+        assert found.status_code == 200
+        assert f'id="young-{holder.beneficiary.id}"' in found.text, wanted
+    nobody = await browser.get("/departement/jeunes", params={"recherche": "Zyxwvu"})
+    assert "Aucun jeune ne correspond" in text_of(nobody)
+
+
+async def test_opening_a_record_is_audited_with_the_reason_and_the_id_only(browser):
+    holder = await card_holder()
+    agent = await support_signed_in(browser)
+
+    opened = await open_record(browser, holder, "appel-parent")
+
+    assert opened.status_code == 200
+    shown = text_of(opened)
+    assert "Jade Vidal" in shown and "Collège Longchamp" in shown
+    assert "100,00 €" in shown or "€" in shown
+    entry = await AuditEntry.get(action="young_person.record_opened", actor_id=agent.id)
+    assert entry.object_id == str(holder.beneficiary.id)
+    assert entry.after == {"reason": "Appel d'un parent"}
+    assert "Vidal" not in str(entry.before) + str(entry.after)
+    no_reason = await browser.post(f"/departement/jeunes/{holder.beneficiary.id}", {})
+    assert no_reason.status_code == 303
+    assert (
+        await AuditEntry.filter(action="young_person.record_opened", actor_id=agent.id).count() == 1
+    )
+
+
+async def test_a_locked_pin_is_unlocked_from_the_record(browser):
+    holder = await card_holder()
+    await Card.filter(id=holder.card.id).update(pin_locked_at=clock.now(), pin_failures=3)
+    await support_signed_in(browser)
+    record = await open_record(browser, holder)
+    assert f'id="unlock-{holder.card.id}"' in record.text
+
+    unlocked = await browser.post(
+        f"/departement/jeunes/{holder.beneficiary.id}/cartes/{holder.card.id}/deblocage",
+        {"motif": "appel-jeune"},
+    )
+
+    assert unlocked.status_code == 200
+    assert "Le code de la carte est débloqué" in text_of(unlocked)
+    assert (await Card.get(id=holder.card.id)).pin_locked_at is None
+    assert f'id="unlock-{holder.card.id}"' not in unlocked.text
+
+
+async def test_a_lost_card_is_replaced_and_the_new_one_carries_the_balance(browser):
+    holder = await card_holder()
+    await support_signed_in(browser)
+    before = text_of(await open_record(browser, holder))
+
+    replaced = await browser.post(
+        f"/departement/jeunes/{holder.beneficiary.id}/cartes/{holder.card.id}/remplacement",
+        {"motif": "appel-jeune"},
+    )
+
+    assert replaced.status_code == 200
+    assert "une nouvelle carte est émise" in text_of(replaced)
+    assert (await Card.get(id=holder.card.id)).status == CardStatus.OPPOSED
+    new = await Card.get(replaces_id=holder.card.id)
+    assert f'id="card-{new.id}"' in replaced.text
+    balance = before.split("Sport, culture et loisirs : ")[1].split(" ")[0]
+    assert text_of(replaced).count(f"Sport, culture et loisirs : {balance}") == 2
+
+
+async def test_the_section_is_the_support_s_only(browser):
+    holder = await card_holder()
+    moderator = await staff_member(StaffRole.MODERATION)
+    await browser.sign_in(moderator.email)
+    home = await browser.get("/departement/")
+    assert "/departement/jeunes" not in home.text
+    assert (await browser.get("/departement/jeunes?recherche=Vidal")).status_code == 403
+    refused = await browser.post(
+        f"/departement/jeunes/{holder.beneficiary.id}", {"motif": "appel-jeune"}
+    )
+    assert refused.status_code == 403
+    assert not await AuditEntry.filter(object_id=str(holder.beneficiary.id)).exists()

@@ -1,0 +1,109 @@
+"""Jeunes et cartes (support): find a young person or a card, open their record, unlock a
+card's PIN, replace a lost card (the new one carries the balances).
+
+Opening a record is a POST: the API writes who opened it and why to the audit trail
+(`openYoungPersonRecord`), so a GET never does. The actions on a card carry the same
+reason and show the record again, opened (and audited) again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from web.backoffice.space import StaffSpace, enter
+from web.graphql import user_error
+from web.pages import Visit
+
+SECTION = "jeunes"
+SEARCH = "/departement/jeunes"
+
+# Why an agent opens a record: read by the audit, never personal data.
+REASONS = {
+    "appel-jeune": "Appel du jeune",
+    "appel-parent": "Appel d'un parent",
+    "appel-partenaire": "Appel d'un partenaire",
+    "courrier": "Courrier ou e-mail reçu",
+    "controle": "Contrôle demandé par le Département",
+}
+DONE = {
+    "deblocage": "Le code de la carte est débloqué : le jeune peut à nouveau payer avec son code.",
+    "remplacement": "La carte est mise en opposition et une nouvelle carte est émise avec le "
+    "solde des porte-monnaie.",
+}
+
+
+async def search(visit: Visit) -> Response:
+    entered = await enter(visit, SECTION)
+    if isinstance(entered, Response):
+        return entered
+    space, _ = entered
+    wanted = visit.request.query_params.get("recherche", "").strip()
+    found = None
+    if wanted:
+        found = (await visit.run("young_people", search=wanted))["youngPeople"]
+    return _render(visit, space, "backoffice/young_people.html", wanted=wanted, found=found)
+
+
+async def record(visit: Visit) -> Response:
+    """POST: open the record for the reason chosen."""
+    entered = await enter(visit, SECTION)
+    if isinstance(entered, Response):
+        return entered
+    return await _open(visit, entered[0], None)
+
+
+async def _open(
+    visit: Visit, space: StaffSpace, done: str | None, status: int = 200, **extra: Any
+) -> Response:
+    young_id = visit.request.path_params["young_id"]
+    reason_key = visit.field("motif")
+    reason = REASONS.get(reason_key)
+    if reason is None:
+        return visit.redirect(f"{SEARCH}?motif=manquant")
+    answer = (await visit.run("open_young_person_record", id=young_id, reason=reason))[
+        "openYoungPersonRecord"
+    ]
+    error = user_error(answer)
+    if error is not None:
+        return visit.render("errors/not_found.html", status=404)
+    return _render(
+        visit,
+        space,
+        "backoffice/young_person.html",
+        status=status,
+        young=answer["record"],
+        reason_key=reason_key,
+        reason=reason,
+        done=done,
+        **extra,
+    )
+
+
+async def unlock_pin(visit: Visit) -> Response:
+    return await _card_action(visit, "unlock_card_pin", "unlockCardPin", "deblocage")
+
+
+async def replace_card(visit: Visit) -> Response:
+    return await _card_action(visit, "replace_card", "replaceCard", "remplacement")
+
+
+async def _card_action(visit: Visit, operation: str, field: str, done: str) -> Response:
+    entered = await enter(visit, SECTION)
+    if isinstance(entered, Response):
+        return entered
+    card_id = visit.request.path_params["card_id"]
+    error = user_error((await visit.run(operation, cardId=card_id))[field])
+    if error is not None:
+        return await _open(visit, entered[0], None, 422, refusal=error.message)
+    return await _open(visit, entered[0], DONE[done])
+
+
+def _render(
+    visit: Visit, space: StaffSpace, template: str, status: int = 200, **values: Any
+) -> Response:
+    values.setdefault("refusal", None)
+    return visit.render(
+        template, status=status, space=space, tab=SECTION, reasons=REASONS, **values
+    )
