@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from domain.cards import support_desk
@@ -21,3 +23,10 @@ async def open_record(
 ) -> tuple[Beneficiary, list[HeldCard], list[CodedTransaction]]:
     found = await support_desk.open_record(info.context.viewer, parse_id(id, "id"), reason)
     return found.beneficiary, [await held_card(card) for card in found.cards], found.transactions
+
+
+async def hotline_transactions(
+    info: Info, partner: str, card_code: str, day: date | None, amount: str, first: int
+) -> list[CodedTransaction]:
+    search = support_desk.TransactionSearch(partner, card_code, day, amount)
+    return await support_desk.find_transactions(search, first)

@@ -71,6 +71,16 @@ YoungPersonRecordResult = Annotated[
 
 
 @strawberry.type
+class HotlineTransactions:
+    transactions: list[Transaction]
+
+
+HotlineTransactionsResult = Annotated[
+    HotlineTransactions | UserError, strawberry.union("HotlineTransactionsResult")
+]
+
+
+@strawberry.type
 class SupportDeskQueries:
     @strawberry.field(
         extensions=allow(SUPPORT),
@@ -84,6 +94,27 @@ class SupportDeskQueries:
             YoungPersonSummary.from_model(b)
             for b in await support_desk.young_people(info, search, first)
         ]
+
+    @strawberry.field(
+        extensions=allow(SUPPORT),
+        description="The hotline finds a transaction a partner calls about: by words of the "
+        "partner's name or its SIRET, the card's code, the Paris day, the amount (« 10,55 »); "
+        "newest first, at most 50; nothing when nothing is asked.",
+    )
+    @user_errors
+    async def hotline_transactions(
+        self,
+        info: Info,
+        partner: str = "",
+        card_code: str = "",
+        day: date | None = None,
+        amount: str = "",
+        first: int = 50,
+    ) -> HotlineTransactionsResult:
+        found = await support_desk.hotline_transactions(
+            info, partner, card_code, day, amount, first
+        )
+        return HotlineTransactions(transactions=[Transaction.with_code(c) for c in found])
 
 
 @strawberry.type

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from tortoise.expressions import Q
 
 from domain.accounts.viewer import Viewer
 from domain.cards import codes as card_codes
+from domain.core import clock
 from domain.core.audit import record
-from domain.core.errors import not_found
+from domain.core.errors import invalid, not_found
+from domain.core.money import parse_euros
 from domain.core.text import clean_text
 from domain.core.transactions import atomic
 from models.cards import Beneficiary, Card
@@ -94,3 +96,46 @@ async def open_record(viewer: Viewer, beneficiary_id: UUID, reason: str) -> Youn
         .limit(RECENT_TRANSACTIONS)
     )
     return YoungPersonRecord(beneficiary, cards, [(t, codes[t.card_id]) for t in transactions])
+
+
+@dataclass(frozen=True)
+class TransactionSearch:
+    """What the hotline knows of a transaction a partner calls about; any of them."""
+
+    partner: str = ""  # words of its trade name, or its SIRET
+    card_code: str = ""  # typed or scanned
+    day: date | None = None  # the Paris day it was made
+    amount: str = ""  # in euros, « 10,55 »
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.partner.strip() or self.card_code.strip() or self.day or self.amount)
+
+
+async def find_transactions(
+    search: TransactionSearch, limit: int = MAX_RESULTS
+) -> list[tuple[CardTransaction, str]]:
+    """Newest first; nothing when nothing is asked. An unknown card code finds nothing."""
+    if search.is_empty:
+        return []
+    query = CardTransaction.all().select_related("card")
+    if search.amount:
+        query = query.filter(amount_cents=parse_euros(search.amount))
+    if search.card_code.strip():
+        code = card_codes.normalize_code(search.card_code)
+        if code is None:
+            raise invalid("cardCode", "Ce code de carte n'existe pas : vérifiez-le.")
+        query = query.filter(card__code=code)
+    if search.day is not None:
+        start = datetime.combine(search.day, time(0), tzinfo=clock.PARIS)
+        query = query.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
+    partner = " ".join(search.partner.split())
+    if partner:
+        digits = partner.replace(" ", "")
+        if digits.isdigit():
+            query = query.filter(partner__siret=digits)
+        else:
+            for word in partner.split():
+                query = query.filter(partner__trade_name__icontains=word)
+    rows = await query.order_by("-created_at", "-id").limit(max(1, min(limit, MAX_RESULTS)))
+    return [(row, row.card.code) for row in rows]

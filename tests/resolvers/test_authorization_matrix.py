@@ -728,6 +728,11 @@ TABLE = [
         {"staff_support", "staff_admin"},
     ),
     Row(
+        "hotlineTransactions",
+        '{ hotlineTransactions(partner: "Cinéma") { __typename } }',
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
         "openYoungPersonRecord",
         """mutation($id: ID!) { openYoungPersonRecord(id: $id, reason: "Appel du jeune")
         { __typename } }""",

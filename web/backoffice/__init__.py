@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.backoffice import moderation, young_people
+from web.backoffice import hotline, moderation, young_people
 from web.backoffice.home import home
 from web.pages import Web
 
@@ -44,5 +44,11 @@ def backoffice_routes(web: Web) -> list[Route]:
             "/departement/jeunes/{young_id}/cartes/{card_id}/remplacement",
             web.page(young_people.replace_card),
             methods=post,
+        ),
+        Route("/departement/hotline", web.page(hotline.search), methods=get),
+        Route(
+            "/departement/hotline/{partner_id}/{transaction_id}",
+            web.page(hotline.regularize),
+            methods=["GET", "POST"],
         ),
     ]

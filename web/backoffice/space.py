@@ -43,6 +43,13 @@ SECTIONS = (
         frozenset({"SUPPORT"}),
         "retrouver un jeune ou une carte, débloquer un code, remplacer une carte perdue.",
     ),
+    Section(
+        "hotline",
+        "Hotline",
+        "/departement/hotline",
+        frozenset({"SUPPORT"}),
+        "régulariser une transaction après le jour où elle a été faite.",
+    ),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 
