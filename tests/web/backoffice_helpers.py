@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from domain.accounts.sessions import load_viewer, login
 from domain.accounts.viewer import Viewer
+from domain.cards.transactions import DebitRequest, debit_card
 from domain.core import clock
 from domain.offers.editing import OfferChanges, PlaceInput, create_offer, update_offer
 from domain.offers.moderation import decide, submit
 from models.accounts import StaffRole
 from models.offers import DealType, Offer, OfferKind, OfferTheme
-from tests.factories import PASSWORD, PartnerTeam, staff_member
+from tests.factories import PASSWORD, PartnerTeam, card_holder, staff_member, till
 
 
 async def viewer_of(user) -> Viewer:
@@ -54,3 +56,15 @@ async def new_version_submitted(team: PartnerTeam, offer: Offer, title: str) -> 
     await update_offer(principal, offer.id, OfferChanges(title=title))
     await submit(principal, offer.id)
     return await Offer.get(id=offer.id)
+
+
+async def yesterday_s_debit(amount: str = "7,35"):
+    """A debit made yesterday at a new partner's till: (team, cashier, holder, transaction)."""
+    team, cashier = await till()
+    holder = await card_holder()
+    request = DebitRequest(
+        team.partner.id, holder.card.code, "SPORT_CULTURE_LOISIRS", amount, uuid.uuid4().hex
+    )
+    with clock.frozen(clock.now() - timedelta(days=1)):
+        transaction = await debit_card(await viewer_of(cashier), request)
+    return team, cashier, holder, transaction

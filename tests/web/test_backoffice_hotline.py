@@ -3,19 +3,17 @@ regularise it with a reason; the money goes back, the partner and the young pers
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
 
-from domain.cards.transactions import DebitRequest, debit_card
 from domain.core import clock
 from models.accounts import StaffRole
 from models.notifications import Notification
 from models.transactions import CardTransaction, TransactionStatus
-from tests.factories import card_holder, staff_member, till
+from tests.factories import staff_member
 from tests.ledger_invariants import assert_ledger_invariants
-from tests.web.backoffice_helpers import viewer_of
+from tests.web.backoffice_helpers import yesterday_s_debit
 from tests.web.support import Browser, text_of
 
 
@@ -23,17 +21,6 @@ from tests.web.support import Browser, text_of
 async def ledger_stays_consistent(settings):
     yield
     await assert_ledger_invariants()
-
-
-async def yesterday_s_debit(amount: str = "7,35"):
-    team, cashier = await till()
-    holder = await card_holder()
-    request = DebitRequest(
-        team.partner.id, holder.card.code, "SPORT_CULTURE_LOISIRS", amount, uuid.uuid4().hex
-    )
-    with clock.frozen(clock.now() - timedelta(days=1)):
-        transaction = await debit_card(await viewer_of(cashier), request)
-    return team, cashier, holder, transaction
 
 
 async def support_signed_in(browser: Browser):
