@@ -6,6 +6,7 @@ from datetime import date
 
 import strawberry
 
+from domain.accounts import users
 from domain.cards import support_desk
 from models.cards import Beneficiary
 from resolvers.arguments import parse_id
@@ -30,3 +31,7 @@ async def hotline_transactions(
 ) -> list[CodedTransaction]:
     search = support_desk.TransactionSearch(partner, card_code, day, amount)
     return await support_desk.find_transactions(search, first)
+
+
+async def resend_verification_email(info: Info, young_person_id: strawberry.ID) -> None:
+    await users.resend_verification(info.context.viewer, parse_id(young_person_id, "youngPersonId"))

@@ -19,7 +19,7 @@ from resolvers.context import Info
 from resolvers.permissions import allow, staff
 from schema.campaigns import BeneficiaryKind
 from schema.cards import MyCard, Transaction
-from schema.errors import UserError, user_errors
+from schema.errors import Done, DoneResult, UserError, user_errors
 
 SUPPORT = staff(StaffRole.SUPPORT)
 
@@ -141,3 +141,15 @@ class SupportDeskMutations:
                 transactions=[Transaction.with_code(coded) for coded in transactions],
             )
         )
+
+    @strawberry.mutation(
+        extensions=allow(SUPPORT),
+        description="A new email verification link to a young person's account (the record's "
+        "`accountId`); the older links stop working.",
+    )
+    @user_errors
+    async def resend_verification_email(
+        self, info: Info, young_person_id: strawberry.ID
+    ) -> DoneResult:
+        await support_desk.resend_verification_email(info, young_person_id)
+        return Done()

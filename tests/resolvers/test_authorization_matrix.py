@@ -740,6 +740,12 @@ TABLE = [
         fixed(id=NOWHERE),
     ),
     Row(
+        "resendVerificationEmail",
+        "mutation($y: ID!) { resendVerificationEmail(youngPersonId: $y) { __typename } }",
+        {"staff_support", "staff_admin"},
+        fixed(y=NOWHERE),
+    ),
+    Row(
         "debitCard",
         """mutation($p: ID!) { debitCard(input: {partnerId: $p, code: "INCONNU",
         walletKind: SPORT_CULTURE_LOISIRS, amount: "0", idempotencyKey: "matrice-0001"})

@@ -3,10 +3,13 @@ the reason, the id only), unlock a PIN, replace a lost card carrying its balance
 
 from __future__ import annotations
 
+from datetime import date
+
 from domain.core import clock
-from models.accounts import StaffRole
+from models.accounts import EmailToken, EmailTokenPurpose, StaffRole, User
 from models.audit import AuditEntry
 from models.cards import Card, CardStatus
+from models.notifications import ParentalConsent
 from tests.factories import card_holder, staff_member
 from tests.web.support import Browser, text_of
 
@@ -104,3 +107,44 @@ async def test_the_section_is_the_support_s_only(browser):
     )
     assert refused.status_code == 403
     assert not await AuditEntry.filter(object_id=str(holder.beneficiary.id)).exists()
+
+
+async def test_a_verification_email_is_sent_again_and_a_paper_consent_recorded(browser):
+    under_15 = date(clock.paris_today().year - 13, 1, 1)
+    holder = await card_holder(birth_date=under_15)
+    await User.filter(id=holder.user.id).update(email_verified_at=None)
+    await support_signed_in(browser)
+    record = await open_record(browser, holder)
+    assert 'id="resend-verification"' in record.text and 'id="consent-form"' in record.text
+
+    resent = await browser.post(
+        f"/departement/jeunes/{holder.beneficiary.id}/verification",
+        {"motif": "appel-jeune", "compte": str(holder.user.id)},
+    )
+    assert resent.status_code == 200 and "Un nouveau lien de vérification" in text_of(resent)
+    live = EmailToken.filter(
+        user_id=holder.user.id,
+        purpose=EmailTokenPurpose.VERIFY_EMAIL,
+        used_at__isnull=True,
+        expires_at__gt=clock.now(),
+    )
+    assert await live.count() == 1
+
+    url = f"/departement/jeunes/{holder.beneficiary.id}/consentement"
+    missing = await browser.post(url, {"motif": "appel-parent", "compte": str(holder.user.id)})
+    assert missing.status_code == 422
+    assert 'id="parent-name-erreur"' in missing.text and 'id="parent-email-erreur"' in missing.text
+    recorded = await browser.post(
+        url,
+        {
+            "motif": "appel-parent",
+            "compte": str(holder.user.id),
+            "parent_name": "Marie Vidal",
+            "parent_email": "marie.vidal@famille.test",
+        },
+    )
+    assert recorded.status_code == 200 and "Le consentement parental est enregistré" in text_of(
+        recorded
+    )
+    consent = await ParentalConsent.get(young_person_id=holder.user.id)
+    assert consent.parent_name == "Marie Vidal" and consent.given_at is not None

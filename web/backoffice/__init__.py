@@ -45,6 +45,16 @@ def backoffice_routes(web: Web) -> list[Route]:
             web.page(young_people.replace_card),
             methods=post,
         ),
+        Route(
+            "/departement/jeunes/{young_id}/verification",
+            web.page(young_people.resend_verification),
+            methods=post,
+        ),
+        Route(
+            "/departement/jeunes/{young_id}/consentement",
+            web.page(young_people.record_consent),
+            methods=post,
+        ),
         Route("/departement/hotline", web.page(hotline.search), methods=get),
         Route(
             "/departement/hotline/{partner_id}/{transaction_id}",

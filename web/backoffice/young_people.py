@@ -8,15 +8,18 @@ reason and show the record again, opened (and audited) again.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from starlette.responses import Response
 
 from web.backoffice.space import StaffSpace, enter
+from web.formatting import paris_today
 from web.graphql import user_error
 from web.pages import Visit
 
 SECTION = "jeunes"
+CONSENT_AGE = 15  # under it, a parent consents to the marketing messages (RGPD, France)
 SEARCH = "/departement/jeunes"
 
 # Why an agent opens a record: read by the audit, never personal data.
@@ -31,7 +34,10 @@ DONE = {
     "deblocage": "Le code de la carte est débloqué : le jeune peut à nouveau payer avec son code.",
     "remplacement": "La carte est mise en opposition et une nouvelle carte est émise avec le "
     "solde des porte-monnaie.",
+    "verification": "Un nouveau lien de vérification est envoyé à l'adresse du compte.",
+    "consentement": "Le consentement parental est enregistré.",
 }
+CONSENT_FIELDS = {"parentName": "parent-name", "parentEmail": "parent-email"}
 
 
 async def search(visit: Visit) -> Response:
@@ -100,10 +106,57 @@ async def _card_action(visit: Visit, operation: str, field: str, done: str) -> R
     return await _open(visit, entered[0], DONE[done])
 
 
+async def resend_verification(visit: Visit) -> Response:
+    entered = await enter(visit, SECTION)
+    if isinstance(entered, Response):
+        return entered
+    account = visit.field("compte")
+    answer = (await visit.run("resend_verification_email", youngPersonId=account))[
+        "resendVerificationEmail"
+    ]
+    error = user_error(answer)
+    if error is not None:
+        return await _open(visit, entered[0], None, 422, refusal=error.message)
+    return await _open(visit, entered[0], DONE["verification"])
+
+
+async def record_consent(visit: Visit) -> Response:
+    entered = await enter(visit, SECTION)
+    if isinstance(entered, Response):
+        return entered
+    consent = {"parentName": visit.field("parent_name"), "parentEmail": visit.field("parent_email")}
+    errors = {}
+    if not consent["parentName"]:
+        errors["parentName"] = "Saisissez le nom du parent."
+    if "@" not in consent["parentEmail"]:
+        errors["parentEmail"] = "Saisissez l'adresse e-mail du parent."
+    if not errors:
+        answer = (
+            await visit.run(
+                "record_parental_consent", youngPersonId=visit.field("compte"), **consent
+            )
+        )["recordParentalConsent"]
+        error = user_error(answer)
+        if error is None:
+            return await _open(visit, entered[0], DONE["consentement"])
+        errors[error.field if error.field in CONSENT_FIELDS else "parentName"] = error.message
+    return await _open(visit, entered[0], None, 422, consent=consent, consent_errors=errors)
+
+
 def _render(
     visit: Visit, space: StaffSpace, template: str, status: int = 200, **values: Any
 ) -> Response:
     values.setdefault("refusal", None)
+    values.setdefault("consent", {"parentName": "", "parentEmail": ""})
+    values.setdefault("consent_errors", {})
+    young = values.get("young")
+    if young is not None:
+        values["under_15"] = _age(young["birthDate"]) < CONSENT_AGE
     return visit.render(
         template, status=status, space=space, tab=SECTION, reasons=REASONS, **values
     )
+
+
+def _age(birth_date: str) -> int:
+    born, today = date.fromisoformat(birth_date), paris_today()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
