@@ -746,6 +746,14 @@ TABLE = [
         fixed(y=NOWHERE),
     ),
     Row(
+        "addEligiblePupil",
+        """mutation($y: ID!) { addEligiblePupil(schoolYearId: $y, input: {identifier: "X",
+        lastName: "A", firstName: "B", birthDate: "2013-01-01", communeCode: "13001"})
+        { __typename } }""",
+        {"staff_support", "staff_admin"},
+        fixed(y=NOWHERE),
+    ),
+    Row(
         "debitCard",
         """mutation($p: ID!) { debitCard(input: {partnerId: $p, code: "INCONNU",
         walletKind: SPORT_CULTURE_LOISIRS, amount: "0", idempotencyKey: "matrice-0001"})

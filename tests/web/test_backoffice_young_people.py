@@ -3,14 +3,15 @@ the reason, the id only), unlock a PIN, replace a lost card carrying its balance
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from domain.core import clock
 from models.accounts import EmailToken, EmailTokenPurpose, StaffRole, User
 from models.audit import AuditEntry
-from models.cards import Card, CardStatus
+from models.cards import Beneficiary, Card, CardStatus
 from models.notifications import ParentalConsent
-from tests.factories import card_holder, staff_member
+from tests.factories import card_holder, current_school_year, staff_member
 from tests.web.support import Browser, text_of
 
 
@@ -148,3 +149,36 @@ async def test_a_verification_email_is_sent_again_and_a_paper_consent_recorded(b
     )
     consent = await ParentalConsent.get(young_person_id=holder.user.id)
     assert consent.parent_name == "Marie Vidal" and consent.given_at is not None
+
+
+async def test_an_eligible_pupil_is_added_by_hand_with_the_import_s_checks(browser):
+    year = await current_school_year()
+    await support_signed_in(browser)
+    page = await browser.get("/departement/jeunes/ajout")
+    assert page.status_code == 200 and year.label in text_of(page)
+    identifier = f"MAIN{uuid.uuid4().hex[:10].upper()}"
+    born = f"{year.starts_on.year - 12}-03-04"
+    pupil = {
+        "identifiant": identifier,
+        "nom": "Durand",
+        "prenom": "Lina",
+        "naissance": born,
+        "etablissement": "MFR de Lambesc",
+        "commune": "13050",
+    }
+
+    missing = await browser.post("/departement/jeunes/ajout", {**pupil, "nom": ""})
+    assert missing.status_code == 422 and 'id="nom-erreur"' in missing.text
+    too_old = await browser.post(
+        "/departement/jeunes/ajout", {**pupil, "naissance": f"{year.starts_on.year - 30}-01-01"}
+    )
+    assert too_old.status_code == 422 and 'id="pupil-refused"' in too_old.text
+    assert not await Beneficiary.exists(school_identifier=identifier)
+    added = await browser.post("/departement/jeunes/ajout", pupil)
+
+    assert added.status_code == 200 and "Lina Durand est inscrit(e)" in text_of(added)
+    beneficiary = await Beneficiary.get(school_identifier=identifier)
+    assert beneficiary.school_name == "MFR de Lambesc"
+    assert await Card.filter(beneficiary_id=beneficiary.id, school_year_id=year.id).count() == 1
+    again = await browser.post("/departement/jeunes/ajout", pupil)
+    assert again.status_code == 422 and "déjà inscrit" in text_of(again)

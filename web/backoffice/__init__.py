@@ -34,6 +34,11 @@ def backoffice_routes(web: Web) -> list[Route]:
             methods=post,
         ),
         Route("/departement/jeunes", web.page(young_people.search), methods=get),
+        Route(
+            "/departement/jeunes/ajout",
+            web.page(young_people.add_pupil),
+            methods=["GET", "POST"],
+        ),
         Route("/departement/jeunes/{young_id}", web.page(young_people.record), methods=post),
         Route(
             "/departement/jeunes/{young_id}/cartes/{card_id}/deblocage",

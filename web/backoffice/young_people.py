@@ -143,6 +143,61 @@ async def record_consent(visit: Visit) -> Response:
     return await _open(visit, entered[0], None, 422, consent=consent, consent_errors=errors)
 
 
+# The pupil's form: its field names, and the API's names of the same fields.
+PUPIL_FIELDS = {
+    "identifiant": "identifier",
+    "nom": "lastName",
+    "prenom": "firstName",
+    "naissance": "birthDate",
+    "etablissement": "schoolName",
+    "commune": "communeCode",
+}
+
+
+async def add_pupil(visit: Visit) -> Response:
+    """One eligible pupil by hand, for the current school year, with the import's checks."""
+    entered = await enter(visit, SECTION, "school_years")
+    if isinstance(entered, Response):
+        return entered
+    space, data = entered
+    today = paris_today().isoformat()
+    years = data["schoolYears"]
+    year = next((y for y in years if y["startsOn"] <= today <= y["endsOn"]), None)
+    values = {name: visit.field(name) for name in PUPIL_FIELDS}
+    errors: dict[str, str] = {}
+    done = None
+    if visit.request.method == "POST" and year is not None:
+        for name in ("identifiant", "nom", "prenom", "naissance", "commune"):
+            if not values[name]:
+                errors[name] = "Ce champ est obligatoire."
+        if not errors:
+            pupil = {PUPIL_FIELDS[name]: value for name, value in values.items()}
+            answer = (await visit.run("add_eligible_pupil", schoolYearId=year["id"], input=pupil))[
+                "addEligiblePupil"
+            ]
+            error = user_error(answer)
+            by_api_name = {api: name for name, api in PUPIL_FIELDS.items()}
+            if error is not None:
+                errors[by_api_name.get(error.field or "", "identifiant")] = error.message
+            elif answer["rejected"]:
+                errors["form"] = answer["rejected"][0]["reason"]
+            elif answer["alreadyPresent"]:
+                errors["form"] = "Cet élève est déjà inscrit pour cette année (même identifiant)."
+            else:
+                done = f"{values['prenom']} {values['nom']} est inscrit(e) ; sa carte est émise."
+                values = dict.fromkeys(PUPIL_FIELDS, "")
+    return _render(
+        visit,
+        space,
+        "backoffice/add_pupil.html",
+        status=422 if errors else 200,
+        year=year,
+        values=values,
+        errors=errors,
+        done=done,
+    )
+
+
 def _render(
     visit: Visit, space: StaffSpace, template: str, status: int = 200, **values: Any
 ) -> Response:
