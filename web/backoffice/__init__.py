@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.backoffice import hotline, moderation, young_people
+from web.backoffice import failed_jobs, hotline, moderation, young_people
 from web.backoffice.home import home
 from web.pages import Web
 
@@ -66,4 +66,7 @@ def backoffice_routes(web: Web) -> list[Route]:
             web.page(hotline.regularize),
             methods=["GET", "POST"],
         ),
+        Route("/departement/taches", web.page(failed_jobs.failed_jobs), methods=get),
+        Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),
+        Route("/departement/taches/{job_id}/traitee", web.page(failed_jobs.resolve), methods=post),
     ]

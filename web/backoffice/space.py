@@ -50,6 +50,13 @@ SECTIONS = (
         frozenset({"SUPPORT"}),
         "régulariser une transaction après le jour où elle a été faite.",
     ),
+    Section(
+        "taches",
+        "Tâches en échec",
+        "/departement/taches",
+        frozenset({ADMINISTRATOR}),
+        "relancer ou clore les tâches de fond qui ont échoué.",
+    ),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 
