@@ -451,6 +451,13 @@ TABLE = [
         fixed(p=A),
     ),
     Row("postReports", "{ postReports { id } }", {"staff_moderation", "staff_admin"}),
+    Row("hiddenPosts", "{ hiddenPosts { id } }", {"staff_moderation", "staff_admin"}),
+    Row(
+        "restorePost",
+        "mutation($p: ID!) { restorePost(postId: $p) { __typename } }",
+        {"staff_moderation", "staff_admin"},
+        fixed(p=NOWHERE),
+    ),
     Row(
         "follow",
         "mutation($p: ID!) { follow(partnerId: $p) { __typename } }",

@@ -196,3 +196,27 @@ async def test_reported_posts_are_hidden_with_a_reason_or_their_report_dismissed
     assert (
         "Le signalement est écarté" in text_of(after) and f'id="post-{fine.id}"' not in after.text
     )
+
+
+async def test_a_hidden_post_is_restored_and_the_partner_told(browser):
+    team = await partner_team()
+    principal = await viewer_of(team.principal)
+    post = await create_post(principal, team.partner.id, "Un message masqué par erreur.", [])
+    await moderator_signed_in(browser)
+    await browser.get("/departement/moderation/signalements")
+    await browser.post(
+        f"/departement/moderation/publications/{post.id}/masquer", {"motif": "Hors sujet."}
+    )
+    listed = await browser.get("/departement/moderation/signalements")
+    assert f'id="hidden-{post.id}"' in listed.text and "masquée : Hors sujet." in text_of(listed)
+
+    restored = await browser.post(f"/departement/moderation/publications/{post.id}/retablir")
+
+    assert restored.status_code == 303
+    after = await browser.follow(restored)
+    assert "de nouveau visible" in text_of(after) and f'id="hidden-{post.id}"' not in after.text
+    assert (await Post.get(id=post.id)).status == PostStatus.PUBLISHED
+    told = await Notification.filter(user_id=team.principal.id).order_by("-created_at").first()
+    assert told is not None and told.title == "Publication rétablie par la modération"
+    again = await browser.post(f"/departement/moderation/publications/{post.id}/retablir")
+    assert again.status_code == 422 and "pas masquée" in text_of(again)

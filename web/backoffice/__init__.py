@@ -29,6 +29,11 @@ def backoffice_routes(web: Web) -> list[Route]:
             methods=post,
         ),
         Route(
+            "/departement/moderation/publications/{post_id}/retablir",
+            web.page(moderation.restore_post),
+            methods=post,
+        ),
+        Route(
             "/departement/moderation/signalements/{report_id}/ecarter",
             web.page(moderation.dismiss_report),
             methods=post,

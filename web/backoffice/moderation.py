@@ -38,6 +38,7 @@ DONE = {
     "refuse": "La version est refusée ; le partenaire reçoit le motif.",
     "masquee": "La publication est masquée ; le partenaire reçoit le motif.",
     "ecarte": "Le signalement est écarté ; la publication reste visible.",
+    "retablie": "La publication est de nouveau visible ; le partenaire en est informé.",
 }
 
 
@@ -225,6 +226,7 @@ async def _reports(visit: Visit, errors: dict[str, str], status: int) -> Respons
         "backoffice/moderation_reports.html",
         status=status,
         posts=list(posts.values()),
+        hidden=data["hiddenPosts"],
         errors=errors,
         done=DONE.get(visit.request.query_params.get("fait", "")),
     )
@@ -241,6 +243,17 @@ async def hide_post(visit: Visit) -> Response:
     if error is not None:
         return await _reports(visit, {post_id: error.message}, 422)
     return visit.redirect(f"{REPORTS}?fait=masquee")
+
+
+async def restore_post(visit: Visit) -> Response:
+    entered = await enter(visit, SECTION)
+    if isinstance(entered, Response):
+        return entered
+    post_id = visit.request.path_params["post_id"]
+    error = user_error((await visit.run("restore_post", postId=post_id))["restorePost"])
+    if error is not None:
+        return await _reports(visit, {"form": error.message}, 422)
+    return visit.redirect(f"{REPORTS}?fait=retablie")
 
 
 async def dismiss_report(visit: Visit) -> Response:
