@@ -43,6 +43,11 @@ async def _held(card: Card) -> HeldCard:
     return HeldCard(card=card, wallets=await wallet_balances(card))
 
 
+async def held_card(card: Card) -> HeldCard:
+    """A card with its wallets' balances, as its holder (or the support desk) sees it."""
+    return await _held(card)
+
+
 async def my_cards(info: Info) -> list[HeldCard]:
     user = info.context.viewer.user
     found = (
@@ -111,3 +116,21 @@ async def import_beneficiaries(
     if year is None:
         raise not_found("Année scolaire")
     return await beneficiary_import.import_middle_schoolers(info.context.viewer, year, csv)
+
+
+async def add_eligible_pupil(
+    info: Info, school_year_id: strawberry.ID, input: Any
+) -> beneficiary_import.ImportReport:
+    """One pupil of the year typed by hand, with the import's checks."""
+    year = await SchoolYear.get_or_none(id=parse_id(school_year_id, "schoolYearId"))
+    if year is None:
+        raise not_found("Année scolaire")
+    pupil = beneficiary_import.PupilByHand(
+        input.identifier,
+        input.last_name,
+        input.first_name,
+        input.birth_date,
+        input.school_name,
+        input.commune_code,
+    )
+    return await beneficiary_import.add_pupil(info.context.viewer, year, pupil)

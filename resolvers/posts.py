@@ -64,6 +64,14 @@ async def hide_post(info: Info, post_id: strawberry.ID, reason: str) -> Post:
     return await post_reports.hide_post(info.context.viewer, parse_id(post_id, "postId"), reason)
 
 
+async def restore_post(info: Info, post_id: strawberry.ID) -> Post:
+    return await post_reports.restore_post(info.context.viewer, parse_id(post_id, "postId"))
+
+
+async def hidden_posts(info: Info, first: int) -> list[Post]:
+    return await post_reports.hidden_posts(first)
+
+
 async def dismiss_post_report(info: Info, report_id: strawberry.ID) -> PostReport:
     """The report, with its post."""
     report = await post_reports.dismiss_report(info.context.viewer, parse_id(report_id, "reportId"))

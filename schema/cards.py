@@ -347,6 +347,16 @@ class DebitInput:
     )
 
 
+@strawberry.input(description="A pupil typed by hand: the columns of the schools' file.")
+class EligiblePupilInput:
+    identifier: str = strawberry.field(description="The school identifier (INE).")
+    last_name: str
+    first_name: str
+    birth_date: date
+    school_name: str = ""
+    commune_code: str = strawberry.field(description="The INSEE code of the commune (13xxx).")
+
+
 @strawberry.input(description="A wallet of the year being created and its amount per pupil.")
 class WalletTypeInput:
     kind: WalletKind
@@ -499,6 +509,18 @@ class CardMutations:
     ) -> SchoolYearResult:
         found = await card_resolvers.create_school_year(info, input)
         return SchoolYearSuccess(school_year=SchoolYear.with_wallets(found))
+
+    @strawberry.mutation(
+        extensions=allow(SUPPORT),
+        description="One eligible pupil not in the schools' file (MFR, IME, lycée pro, CNED…), "
+        "with the import's checks: a refused pupil is in `rejected`.",
+    )
+    @user_errors
+    async def add_eligible_pupil(
+        self, info: Info, school_year_id: strawberry.ID, input: EligiblePupilInput
+    ) -> ImportResult:
+        report = await card_resolvers.add_eligible_pupil(info, school_year_id, input)
+        return ImportReport.from_report(report)
 
     @strawberry.mutation(extensions=allow(SUPPORT))
     @user_errors

@@ -29,6 +29,7 @@ from schema.privacy import PrivacyMutations
 from schema.programme import ProgrammeQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
+from schema.support_desk import SupportDeskMutations, SupportDeskQueries
 from schema.terminals import TerminalMutations, TerminalQueries
 
 
@@ -38,6 +39,7 @@ class Query(
     PartnerQueries,
     AuditQueries,
     CardQueries,
+    SupportDeskQueries,
     BonPlanUseQueries,
     TerminalQueries,
     NotificationQueries,
@@ -60,6 +62,7 @@ class Mutation(
     AccountMutations,
     PartnerMutations,
     CardMutations,
+    SupportDeskMutations,
     BonPlanUseMutations,
     TerminalMutations,
     NotificationMutations,

@@ -339,6 +339,12 @@ class SocialQueries:
         rows, cursor = await post_resolvers.partner_posts(info, partner_id, first, after)
         return PostPage(posts=[Post.from_model(p) for p in rows], next_cursor=cursor)
 
+    @strawberry.field(
+        extensions=allow(MODERATION), description="Posts moderation hid, newest first."
+    )
+    async def hidden_posts(self, info: Info, first: int = 50) -> list[Post]:
+        return [Post.from_model(p) for p in await post_resolvers.hidden_posts(info, first)]
+
     @strawberry.field(extensions=allow(MODERATION), description="Open reports, oldest first.")
     async def post_reports(self, info: Info, first: int = 50) -> list[PostReport]:
         return [
@@ -427,6 +433,14 @@ class SocialMutations:
     @user_errors
     async def hide_post(self, info: Info, post_id: strawberry.ID, reason: str) -> PostResult:
         return _post_answer(await post_resolvers.hide_post(info, post_id, reason))
+
+    @strawberry.mutation(
+        extensions=allow(MODERATION),
+        description="A hidden post is on show again; the partner is told.",
+    )
+    @user_errors
+    async def restore_post(self, info: Info, post_id: strawberry.ID) -> PostResult:
+        return _post_answer(await post_resolvers.restore_post(info, post_id))
 
     @strawberry.mutation(extensions=allow(MODERATION))
     @user_errors

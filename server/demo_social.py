@@ -8,7 +8,13 @@ from datetime import datetime, time, timedelta
 
 from domain.accounts.viewer import Viewer
 from domain.core import clock
-from domain.offers.editing import OfferChanges, PlaceInput, SessionInput, create_offer
+from domain.offers.editing import (
+    OfferChanges,
+    PlaceInput,
+    SessionInput,
+    create_offer,
+    update_offer,
+)
 from domain.offers.moderation import decide, submit
 from domain.partners.opening_hours import Weekday
 from domain.partners.profiles import Address, ProfileChanges, update_profile
@@ -16,7 +22,7 @@ from domain.social.follows import follow
 from domain.social.highlights import publish_highlight
 from domain.social.posts import create_post
 from models.accounts import User, UserKind
-from models.offers import DealType, EventKind, OfferKind, OfferTheme
+from models.offers import DealType, EventKind, Offer, OfferKind, OfferRevision, OfferTheme
 from models.partners import Delegate, Partner
 from models.social import Highlight, Post
 
@@ -61,6 +67,44 @@ async def _principal(partner: Partner) -> Viewer:
         client_address="demo",
         delegations={partner.id: delegate},
     )
+
+
+# Waiting for the moderator (the back office's queue): a deal and a new version of one.
+PENDING_DEAL = ("Club Nautique de l'Estaque", "Stage de voile : 20 € de réduction")
+PENDING_NEW_TITLE = "Place de cinéma à 4 € le mercredi"
+
+
+async def _submit_pending(moderator: Viewer) -> None:
+    """A deal submitted and not decided, and a new version of the cinema's published deal:
+    the moderation queue is not empty. Only once: a decided one is not submitted again."""
+    trade, title = PENDING_DEAL
+    partner = await Partner.get(trade_name=trade)
+    if not await OfferRevision.exists(title=title):
+        principal = await _principal(partner)
+        today = clock.paris_today()
+        offer = await create_offer(
+            principal,
+            partner.id,
+            OfferKind.DEAL,
+            OfferChanges(
+                title=title,
+                description="Pour un stage d'une semaine pendant les vacances, dès 11 ans.",
+                theme=OfferTheme.SPORT,
+                deal_type=DealType.DISCOUNT_EUROS,
+                discount_amount="20",
+                valid_from=today,
+                valid_until=today + timedelta(days=90),
+                places=[PlaceInput(*_address_of(partner))],
+            ),
+        )
+        await submit(principal, offer.id)
+    cinema = await Partner.get(trade_name="Cinéma Le Prado")
+    deal_title = SOCIAL[cinema.trade_name][3][0]
+    if not await OfferRevision.exists(title=PENDING_NEW_TITLE):
+        offer = await Offer.get(partner_id=cinema.id, kind=OfferKind.DEAL, title=deal_title)
+        principal = await _principal(cinema)
+        await update_offer(principal, offer.id, OfferChanges(title=PENDING_NEW_TITLE))
+        await submit(principal, offer.id)
 
 
 async def _publish_deal(publisher: Viewer, moderator: Viewer, partner: Partner, title, theme):
@@ -137,6 +181,8 @@ async def load_social_demo(say: Callable[[str], None] = print) -> None:
         await _publish_deal(principal, moderator, partner, *deal)
         if trade == "Cinéma Le Prado":
             await _publish_event(principal, moderator, partner)
+    await _submit_pending(moderator)
+    say("modération : un bon plan et une nouvelle version attendent une décision")
     if not await Highlight.exists(title=NEWS_TITLE):
         await publish_highlight(
             moderator,

@@ -47,9 +47,11 @@ def _asked_suite(visit: Visit) -> str:
 
 
 def home_of(kind: str | None) -> str:
-    """Where a person lands after signing in: a young person in their space, the others
-    in the partner space (which sends staff without a delegation on)."""
-    return "/mon-espace/" if kind == "YOUNG_PERSON" else "/partenaires/"
+    """Where a person lands after signing in: a young person in their space, staff in the
+    back office, delegates in the partner space."""
+    return {"YOUNG_PERSON": "/mon-espace/", "STAFF": "/departement/"}.get(
+        kind or "", "/partenaires/"
+    )
 
 
 def _field_errors(error: UserError, default_field: str) -> dict[str, str]:

@@ -45,7 +45,7 @@ MAX_FORM_BYTES = 16 * 1024
 MAX_FILES_PER_FORM = 4
 MAX_TEXT_PART_BYTES = 64 * 1024
 # The spaces' homes: after signing in again, a plain form's POST goes back to its space.
-SPACES = ("/partenaires/", "/mon-espace/")
+SPACES = ("/partenaires/", "/mon-espace/", "/departement/")
 
 Handler = Callable[["Visit"], Awaitable[Response]]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
@@ -14,7 +15,7 @@ from domain.accounts.passwords import check_password_policy, hash_password, veri
 from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
-from domain.core.errors import DomainError, ErrorCode, invalid
+from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.text import clean_text, has_hidden_character
 from domain.core.transactions import atomic
 from infra.settings import get_settings
@@ -102,6 +103,21 @@ async def send_verification(user: User) -> None:
         user.email, "verify_email", {"first_name": user.first_name, "url": url, "valid_hours": 48}
     )
     await email_after_commit(email)
+
+
+async def resend_verification(viewer: Viewer, user_id: UUID) -> User:
+    """The support desk sends a young person a new verification link (the older ones stop
+    working); audited with the account's id only."""
+    user = await User.get_or_none(id=user_id, kind=UserKind.YOUNG_PERSON)
+    if user is None:
+        raise not_found("Compte")
+    if user.email_verified_at is not None:
+        raise DomainError(ErrorCode.INVALID_STATE, "Cette adresse e-mail est déjà vérifiée.")
+    async with atomic():
+        await email_tokens.discard_unused(user.id, EmailTokenPurpose.VERIFY_EMAIL)
+        await send_verification(user)
+        await record(viewer, "user.verification_resent", user)
+    return user
 
 
 async def verify_email(secret: str) -> User:

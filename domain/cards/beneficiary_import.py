@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from tortoise.exceptions import IntegrityError
 
@@ -21,6 +22,7 @@ from domain.cards import ledger
 from domain.cards.beneficiary_csv import Pupil, RejectedRow, data_rows, read_pupil
 from domain.core import clock
 from domain.core.audit import record
+from domain.core.text import clean_text
 from domain.core.transactions import atomic
 from models.cards import (
     Beneficiary,
@@ -83,6 +85,54 @@ async def import_middle_schoolers(
                 "rejected": len(report.rejected),
                 "cardsIssued": report.cards_issued,
             },
+        )
+    return report
+
+
+# One pupil by hand
+
+
+@dataclass(frozen=True)
+class PupilByHand:
+    """A pupil not in the schools' file (the guide's « scolarité différente »: MFR, IME,
+    lycée professionnel, CNED…), typed by the support desk."""
+
+    identifier: str
+    last_name: str
+    first_name: str
+    birth_date: date
+    school_name: str
+    commune_code: str
+
+
+async def add_pupil(actor: Viewer, year: SchoolYear, pupil: PupilByHand) -> ImportReport:
+    """The import's checks and writing for one row: a refused row is said in `rejected`,
+    a pupil already there is `alreadyPresent`; audited without personal data."""
+    values = {
+        "identifiant": pupil.identifier,
+        "nom": clean_text("lastName", pupil.last_name, max_length=100),
+        "prenom": clean_text("firstName", pupil.first_name, max_length=100),
+        "date_naissance": pupil.birth_date.isoformat(),
+        "etablissement": clean_text(
+            "schoolName", pupil.school_name, max_length=200, required=False
+        ),
+        "commune": pupil.commune_code.strip(),
+    }
+    report = ImportReport()
+    checked = read_pupil(1, values, year, {})
+    if isinstance(checked, RejectedRow):
+        report.rejected.append(checked)
+        return report
+    wallet_types = await SchoolYearWallet.filter(school_year_id=year.id).order_by("kind")
+    funding = await ledger.funding_account(year.id)
+    created, present, cards = await _write_chunk(year, wallet_types, funding, [checked])
+    report.created, report.already_present, report.cards_issued = created, present, cards
+    async with atomic():
+        await record(
+            actor,
+            "beneficiaries.added_by_hand",
+            year,
+            after={"created": created, "alreadyPresent": present, "cardsIssued": cards},
         )
     return report
 

@@ -36,7 +36,7 @@ from models.cards import Beneficiary, Card, SchoolYearWallet
 from models.ledger import AccountKind, LedgerAccount
 from models.ledger import LedgerTransactionKind as Kind
 from models.notifications import Notification
-from models.partners import DelegatePermission, Partner
+from models.partners import Delegate, DelegatePermission, DelegateStatus, Partner
 from models.transactions import CardTransaction, TransactionStatus
 
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -469,7 +469,30 @@ async def _reverse(
                 "la somme est de nouveau sur ta carte.",
                 {"transactionId": str(transaction.id)},
             )
+        if status == TransactionStatus.REGULARIZED:
+            await _tell_partner_of_regularization(transaction, reason or "")
     return transaction
+
+
+async def _tell_partner_of_regularization(transaction: CardTransaction, reason: str) -> None:
+    """The hotline changed a transaction after its day: the partner's principal and those
+    who see its transactions or its finances hear of it (it leaves their reimbursement)."""
+    delegates = await Delegate.filter(
+        partner_id=transaction.partner_id, status=DelegateStatus.ACTIVE
+    )
+    watching = {DelegatePermission.TRANSACTIONS.value, DelegatePermission.FINANCE.value}
+    day = transaction.created_at.astimezone(clock.PARIS)
+    for delegate in delegates:
+        if delegate.is_principal or watching & set(delegate.permissions):
+            await notify(
+                delegate.user_id,
+                "transaction_regularized",
+                "Transaction régularisée par le Département",
+                f"La transaction {transaction.reference} du {day:%d/%m/%Y} "
+                f"({format_euros(transaction.amount_cents)}) a été annulée par l'assistance : "
+                f"elle ne vous sera pas remboursée. Motif : {reason}",
+                {"transactionId": str(transaction.id), "partnerId": str(transaction.partner_id)},
+            )
 
 
 def on_the_day_of(instant: datetime) -> bool:

@@ -85,6 +85,46 @@ async def hide_post(viewer: Viewer, post_id: UUID, reason: str) -> Post:
     return post
 
 
+async def restore_post(viewer: Viewer, post_id: UUID) -> Post:
+    """Moderation takes a hiding back: the post is on show again; the partner is told."""
+    async with atomic():
+        restored = await Post.filter(id=post_id, status=PostStatus.HIDDEN).update(
+            status=PostStatus.PUBLISHED, hidden_reason=None, hidden_by_id=None
+        )
+        post = await Post.get_or_none(id=post_id)
+        if post is None or post.status == PostStatus.DELETED:
+            raise not_found("Publication")
+        if not restored:
+            raise DomainError(ErrorCode.INVALID_STATE, "Cette publication n'est pas masquée.")
+        await record(
+            viewer,
+            "post.restored",
+            post,
+            partner_id=post.partner_id,
+            before={"status": PostStatus.HIDDEN.value},
+            after={"status": PostStatus.PUBLISHED.value},
+        )
+        for user_id in await _publishers(post.partner_id):
+            await notify(
+                user_id,
+                "post_hidden",
+                "Publication rétablie par la modération",
+                f"Votre publication du {post.created_at.astimezone(clock.PARIS):%d/%m/%Y} "
+                "est de nouveau visible.",
+                {"postId": str(post.id), "partnerId": str(post.partner_id)},
+            )
+    return post
+
+
+async def hidden_posts(first: int) -> list[Post]:
+    """Newest first: those moderation may restore."""
+    return (
+        await Post.filter(status=PostStatus.HIDDEN)
+        .order_by("-created_at", "-id")
+        .limit(max(1, min(first, 100)))
+    )
+
+
 async def dismiss_report(viewer: Viewer, report_id: UUID) -> PostReport:
     report = await PostReport.get_or_none(id=report_id)
     if report is None:

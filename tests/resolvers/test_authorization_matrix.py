@@ -511,6 +511,13 @@ TABLE = [
         fixed(p=A),
     ),
     Row("postReports", "{ postReports { id } }", {"staff_moderation", "staff_admin"}),
+    Row("hiddenPosts", "{ hiddenPosts { id } }", {"staff_moderation", "staff_admin"}),
+    Row(
+        "restorePost",
+        "mutation($p: ID!) { restorePost(postId: $p) { __typename } }",
+        {"staff_moderation", "staff_admin"},
+        fixed(p=NOWHERE),
+    ),
     Row(
         "follow",
         "mutation($p: ID!) { follow(partnerId: $p) { __typename } }",
@@ -808,6 +815,37 @@ TABLE = [
         "mutation($c: ID!) { replaceCard(cardId: $c) { __typename } }",
         {"staff_support", "staff_admin"},
         fixed(c=NOWHERE),
+    ),
+    Row(
+        "youngPeople",
+        '{ youngPeople(search: "Dupont") { id } }',
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "hotlineTransactions",
+        '{ hotlineTransactions(partner: "Cinéma") { __typename } }',
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "openYoungPersonRecord",
+        """mutation($id: ID!) { openYoungPersonRecord(id: $id, reason: "Appel du jeune")
+        { __typename } }""",
+        {"staff_support", "staff_admin"},
+        fixed(id=NOWHERE),
+    ),
+    Row(
+        "resendVerificationEmail",
+        "mutation($y: ID!) { resendVerificationEmail(youngPersonId: $y) { __typename } }",
+        {"staff_support", "staff_admin"},
+        fixed(y=NOWHERE),
+    ),
+    Row(
+        "addEligiblePupil",
+        """mutation($y: ID!) { addEligiblePupil(schoolYearId: $y, input: {identifier: "X",
+        lastName: "A", firstName: "B", birthDate: "2013-01-01", communeCode: "13001"})
+        { __typename } }""",
+        {"staff_support", "staff_admin"},
+        fixed(y=NOWHERE),
     ),
     Row(
         "debitCard",

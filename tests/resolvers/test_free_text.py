@@ -44,12 +44,21 @@ from domain.social.posts import create_post
 from domain.terminals.pairing import create_terminal
 from infra.geocoding import OfflineGeocoder, use_geocoder
 from models.accounts import StaffRole
+from models.audit import AuditEntry
+from models.cards import Beneficiary
 from models.finance import Reimbursement
 from models.offers import DealType, OfferKind, OfferRevision, OfferTheme, ServiceCategory
 from models.social import PostReport
 from models.terminals import TerminalKind
 from resolvers.context import Context
-from tests.factories import PASSWORD, card_holder, partner_team, staff_member, young_person
+from tests.factories import (
+    PASSWORD,
+    card_holder,
+    current_school_year,
+    partner_team,
+    staff_member,
+    young_person,
+)
 from tests.finance_helpers import BIC, IBAN, debit, fresh_fortnights, paid_partner, paris
 from tests.support import unique, valid_siret
 
@@ -76,6 +85,12 @@ NOT_FREE_TEXT = {
     "Mutation.refuseParentalConsent(token)": "a parent's signed link",
     "Query.unsubscribeLink(token)": "a signed unsubscribe link",
     "Mutation.unsubscribeByToken(token)": "a signed unsubscribe link",
+    "EligiblePupilInput.identifier": "a school identifier (INE), checked by its format",
+    "EligiblePupilInput.communeCode": "an INSEE code, checked by its format",
+    "Query.youngPeople(search)": "a search (card code, email, date or words), never stored",
+    "Query.hotlineTransactions(partner)": "a search (words of a name or a SIRET), never stored",
+    "Query.hotlineTransactions(cardCode)": "a card code, checked by its format",
+    "Query.hotlineTransactions(amount)": "an amount in euros, parsed",
     "Mutation.acceptInvitation(password)": "a password",
     "Mutation.activateCard(code)": "a card code",
     "Mutation.requestDigitalCard(communeCode)": "an INSEE commune code",
@@ -364,6 +379,59 @@ RECORD_CONSENT = f"""mutation($y: ID!, $v: String!) {{ recordParentalConsent(you
 
 async def under_15(world: World) -> dict[str, Any]:
     return {"y": str((await young_person(date(clock.paris_today().year - 13, 1, 1))).id)}
+
+
+OPEN_RECORD = f"""mutation($y: ID!, $v: String!) {{ openYoungPersonRecord(id: $y, reason: $v) {{
+  {error_part("YoungPersonRecordSuccess")} {{ record {{ id }} }} }} }}"""
+
+
+ADD_PUPIL = f"""mutation($y: ID!, $i: EligiblePupilInput!) {{ addEligiblePupil(
+  schoolYearId: $y, input: $i) {{ {error_part("ImportReport")} {{ created rejected {{ reason }} }}
+  }} }}"""
+
+
+PUPILS: list[str] = []  # the identifiers added, newest last
+
+
+async def pupil_input(world: World) -> dict[str, Any]:
+    year = await current_school_year()
+    identifier = f"MAIN{uuid.uuid4().hex[:12].upper()}"
+    PUPILS.append(identifier)
+    return {
+        "y": str(year.id),
+        "i": {
+            "identifier": identifier,
+            "lastName": "Durand",
+            "firstName": "Lina",
+            "birthDate": f"{school_year_start(clock.paris_today()).year - 12}-03-04",
+            "schoolName": "MFR de Lambesc",
+            "communeCode": "13050",
+        },
+    }
+
+
+def added_pupil(column: str) -> Read:
+    async def read(world: World, data: dict[str, Any]) -> Any:
+        assert data["addEligiblePupil"]["created"] == 1, data
+        found = await Beneficiary.get(school_identifier=PUPILS[-1])
+        return getattr(found, column) or ""
+
+    return read
+
+
+async def a_beneficiary(world: World) -> dict[str, Any]:
+    return {"y": str((await card_holder()).beneficiary.id)}
+
+
+async def audited_reason(world: World, data: dict[str, Any]) -> str:
+    opened = data["openYoungPersonRecord"]["record"]["id"]
+    entry = (
+        await AuditEntry.filter(action="young_person.record_opened", object_id=opened)
+        .order_by("-id")
+        .first()
+    )
+    assert entry is not None and entry.after is not None
+    return str(entry.after["reason"])
 
 
 # Posts and highlights
@@ -752,6 +820,40 @@ ROWS = [
         placed(under_15, "v"),
         answer("recordParentalConsent", "parentalConsent", "parentName"),
         "parentName",
+    ),
+    Row(
+        "EligiblePupilInput.lastName",
+        "admin",
+        ADD_PUPIL,
+        placed(pupil_input, "i", "lastName"),
+        added_pupil("last_name"),
+        "lastName",
+    ),
+    Row(
+        "EligiblePupilInput.firstName",
+        "admin",
+        ADD_PUPIL,
+        placed(pupil_input, "i", "firstName"),
+        added_pupil("first_name"),
+        "firstName",
+    ),
+    Row(
+        "EligiblePupilInput.schoolName",
+        "admin",
+        ADD_PUPIL,
+        placed(pupil_input, "i", "schoolName"),
+        added_pupil("school_name"),
+        "schoolName",
+        blank="",
+        required=False,
+    ),
+    Row(
+        "Mutation.openYoungPersonRecord(reason)",
+        "admin",
+        OPEN_RECORD,
+        placed(a_beneficiary, "v"),
+        audited_reason,
+        "reason",
     ),
     Row(
         "PostInput.body",

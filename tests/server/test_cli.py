@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from infra.settings import load_settings
 from models.accounts import User, UserKind
 from models.finance import DailyCollectionReport, Reimbursement
+from models.offers import OfferRevision, RevisionStatus
 from models.partners import Delegate, DelegateStatus, Partner
 from models.social import Post
 from server.cli import ENVIRONMENT_READ, VARIABLES, build_parser, main
@@ -32,7 +33,7 @@ from server.demo import (
     demo_device_token,
     load_demo,
 )
-from server.demo_social import EVENT_TITLE
+from server.demo_social import EVENT_TITLE, PENDING_DEAL, PENDING_NEW_TITLE
 from tests.conftest import BACKEND, POSTGRES_SERVER
 from tests.factories import sign_in
 from tests.support import jobs_done
@@ -88,6 +89,11 @@ async def test_demo_data_loads_twice_without_duplicates_and_its_logins_work(gql)
     )
     assert sorted(states) == ["paid", "pending"]
     assert await DailyCollectionReport.filter(partner__trade_name="Cinéma Le Prado").count() == 3
+    # The back office's moderation queue has a new deal and a new version to decide, once.
+    waiting = OfferRevision.filter(
+        title__in=[PENDING_DEAL[1], PENDING_NEW_TITLE], status=RevisionStatus.SUBMITTED
+    )
+    assert await waiting.count() == 2
 
 
 DEMO_OFFERS = """query($p: ID!) { partnerOffers(partnerId: $p) { offers { kind
