@@ -146,6 +146,7 @@ class World:
             offer=offer,
             number=1,
             status=RevisionStatus.APPROVED if published else RevisionStatus.SUBMITTED,
+            submitted_at=clock.now(),  # as submit_for_moderation sets it (the queue's order)
             title=full_title,
             description=description,
             theme=theme,

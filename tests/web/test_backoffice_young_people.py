@@ -27,10 +27,16 @@ async def open_record(browser: Browser, holder, reason: str = "appel-jeune"):
 
 
 async def test_a_young_person_is_found_by_name_code_birth_date_or_school(browser):
-    holder = await card_holder()
+    # A name, a birth date and a school no other test's pupils share: the search answers a
+    # page of the matches, and the database holds many a « Jade Vidal » of Longchamp.
+    family = "Vidal" + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:8])
+    holder = await card_holder(birth_date=date(2012, 2, 29))
+    await Beneficiary.filter(id=holder.beneficiary.id).update(
+        last_name=family, school_name=f"Collège {family}"
+    )
     await support_signed_in(browser)
 
-    for wanted in ("Vidal Jade", holder.card.code, "02/04/2013", "Longchamp"):
+    for wanted in (f"{family} Jade", holder.card.code, "29/02/2012", family):
         found = await browser.get("/departement/jeunes", params={"recherche": wanted})
         assert found.status_code == 200
         assert f'id="young-{holder.beneficiary.id}"' in found.text, wanted
