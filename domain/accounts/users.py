@@ -9,9 +9,9 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from domain.accounts import email_tokens, sessions
+from domain.accounts import email_tokens, sessions, throttle
 from domain.accounts.outgoing_email import email_after_commit
-from domain.accounts.passwords import check_password_policy, hash_password, verify_password
+from domain.accounts.passwords import check_password_policy, hash_password
 from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
@@ -179,10 +179,14 @@ async def change_password(viewer: Viewer, current: str, new_password: str) -> No
     user = viewer.user
     if user is None:
         raise DomainError(ErrorCode.FORBIDDEN, "Connexion requise.")
-    if not await verify_password(current, user.password_hash):
-        raise DomainError(
+    await throttle.confirm_password(
+        user,
+        current,
+        viewer.client_address,
+        DomainError(
             ErrorCode.INVALID_CREDENTIALS, "Mot de passe actuel incorrect.", "currentPassword"
-        )
+        ),
+    )
     async with atomic():
         await _set_password(user, new_password)
         # Other devices are signed out; this one keeps its session.

@@ -15,8 +15,8 @@ from uuid import UUID
 from schwifty import BIC, IBAN
 from schwifty.exceptions import InvalidChecksumDigits, SchwiftyException
 
+from domain.accounts import throttle
 from domain.accounts.outgoing_email import email_after_commit
-from domain.accounts.passwords import verify_password
 from domain.accounts.viewer import Viewer
 from domain.core import clock
 from domain.core.audit import record
@@ -115,12 +115,16 @@ async def submit_change(
     checked(details)  # the form's errors first, before the password's
     if not password or user.password_hash is None:
         raise invalid("password", "Saisissez votre mot de passe pour confirmer le changement.")
-    if not await verify_password(password, user.password_hash):
-        raise DomainError(
+    await throttle.confirm_password(
+        user,
+        password,
+        viewer.client_address,
+        DomainError(
             ErrorCode.INVALID_CREDENTIALS,
             "Mot de passe incorrect : saisissez le mot de passe de votre compte.",
             "password",
-        )
+        ),
+    )
     return await submit(viewer, partner_id, details)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from domain.accounts import email_tokens, sessions
+from domain.accounts import email_tokens, sessions, throttle
 from domain.accounts.outgoing_email import email_after_commit
 from domain.accounts.passwords import check_password_policy, hash_password, verify_password
 from domain.accounts.users import clean_name, normalize_email
@@ -152,6 +152,14 @@ _CANCELLED_INVITATION = (
 )
 
 
+def _not_theirs() -> DomainError:
+    return DomainError(
+        ErrorCode.INVALID_CREDENTIALS,
+        "Vous avez déjà un compte partenaire : saisissez votre mot de passe actuel.",
+        "password",
+    )
+
+
 async def open_invitation(secret: str) -> tuple[EmailToken, Delegate]:
     """The link and the invited delegation (its partner loaded) while the link works; for
     the page that asks for the password. Changes nothing."""
@@ -163,24 +171,27 @@ async def open_invitation(secret: str) -> tuple[EmailToken, Delegate]:
 
 
 async def accept_invitation(secret: str, password: str, client_address: str | None) -> Delegate:
+    opened, _ = await open_invitation(secret)
+    confirmed = opened.user.password_hash
+    if confirmed is not None:
+        # Already a delegate elsewhere: their existing password confirms it is them, and a
+        # wrong one counts as a failed sign-in (throttled like one).
+        await throttle.confirm_password(opened.user, password, client_address, _not_theirs())
     async with atomic():
         token = await email_tokens.consume(secret, EmailTokenPurpose.DELEGATE_INVITATION)
         delegate = await Delegate.select_for_update().get_or_none(id=token.delegate_id)
         if delegate is None or delegate.status != DelegateStatus.INVITED:
             raise DomainError(ErrorCode.INVALID_TOKEN, _CANCELLED_INVITATION, "token")
-        user = token.user
+        user = await User.select_for_update().get(id=token.user_id)
         if user.password_hash is None:
             check_password_policy(
                 password, email=user.email, first_name=user.first_name, last_name=user.last_name
             )
             user.password_hash = await hash_password(password)
-        elif not await verify_password(password, user.password_hash):
-            # Already a delegate elsewhere: their existing password confirms it is them.
-            raise DomainError(
-                ErrorCode.INVALID_CREDENTIALS,
-                "Vous avez déjà un compte partenaire : saisissez votre mot de passe actuel.",
-                "password",
-            )
+        elif user.password_hash != confirmed and not await verify_password(
+            password, user.password_hash
+        ):  # the password was set or changed since it was confirmed above
+            raise _not_theirs()
         user.email_verified_at = user.email_verified_at or clock.now()
         await user.save(update_fields=["password_hash", "email_verified_at", "updated_at"])
         delegate.status = DelegateStatus.ACTIVE

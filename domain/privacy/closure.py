@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import uuid4
 
-from domain.accounts.passwords import verify_password
+from domain.accounts import throttle
 from domain.accounts.throttle import email_key
 from domain.accounts.viewer import Viewer
 from domain.core import clock
@@ -53,8 +53,12 @@ async def close_account(viewer: Viewer, password: str) -> None:
     user = viewer.user
     if user is None or user.kind != UserKind.YOUNG_PERSON:
         raise DomainError(ErrorCode.FORBIDDEN, "Seul un jeune peut fermer son compte ici.")
-    if not await verify_password(password or "", user.password_hash):
-        raise DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe incorrect.", "password")
+    await throttle.confirm_password(
+        user,
+        password,
+        viewer.client_address,
+        DomainError(ErrorCode.INVALID_CREDENTIALS, "Mot de passe incorrect.", "password"),
+    )
     async with atomic():
         user = await User.select_for_update().get(id=user.id)
         old_email = user.email
