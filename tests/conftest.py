@@ -17,7 +17,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from infra.settings import Settings, use_settings
+from infra.settings import Settings, get_settings, use_settings
 from tests import servers
 from tests.support import GraphQLClient, Mailbox, claim_redis_database, serving, start_smtp
 
@@ -111,6 +111,23 @@ async def settings(
     yield configured
     await stop_listening()
     await close_database()
+
+
+@pytest.fixture(autouse=True)
+def _session_configuration_restored(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that installs other settings or another job backend (an app made for
+    production, a Redis that does not answer) must not leave them to the tests after it:
+    which those are depends on the order, which differs from one process to another."""
+    yield
+    if "settings" not in request.fixturenames:
+        return
+    from workers.broker import broker, configure_broker
+
+    settings = request.getfixturevalue("settings")
+    if get_settings() is not settings:
+        use_settings(settings)
+    if broker.settings is not settings:
+        configure_broker(settings)
 
 
 @pytest.fixture(scope="session")

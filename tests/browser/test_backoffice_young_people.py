@@ -3,11 +3,13 @@ for a reason and unlocks the card's PIN; a moderator has no tab to it and is ref
 
 from __future__ import annotations
 
+import uuid
+
 from playwright.async_api import Page, expect
 
 from domain.core import clock
 from models.accounts import StaffRole
-from models.cards import Card
+from models.cards import Beneficiary, Card
 from tests.browser.backoffice import expect_refused, section_tabs, staff_signed_in
 from tests.browser.partner_space import sign_out
 from tests.factories import card_holder
@@ -15,12 +17,15 @@ from tests.factories import card_holder
 
 async def test_a_support_agent_finds_a_pupil_by_name_and_unlocks_the_pin(page: Page, look_at):
     holder = await card_holder()
+    # A family name no other test's pupils share: the search answers a page of the matches.
+    family = "Vidal" + "".join(chr(97 + int(c, 16)) for c in uuid.uuid4().hex[:8])
+    await Beneficiary.filter(id=holder.beneficiary.id).update(last_name=family)
     await Card.filter(id=holder.card.id).update(pin_locked_at=clock.now(), pin_failures=3)
     await staff_signed_in(page, StaffRole.SUPPORT)
     await expect(section_tabs(page)).to_have_text(["Accueil", "Jeunes et cartes", "Hotline"])
 
     await section_tabs(page).get_by_text("Jeunes et cartes").click()
-    await page.get_by_label("Nom, e-mail, date de naissance").fill("Jade Vidal")
+    await page.get_by_label("Nom, e-mail, date de naissance").fill(f"Jade {family}")
     await page.get_by_role("button", name="Rechercher").click()
     result = page.locator(f"#young-{holder.beneficiary.id}")
     await expect(result).to_contain_text("Collège Longchamp")

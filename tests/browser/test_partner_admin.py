@@ -65,7 +65,7 @@ async def test_a_delegate_is_invited_works_and_is_revoked(page: Page, new_page, 
     await theirs.get_by_label("Mot de passe", exact=True).fill(NEW_PASSWORD)
     await theirs.get_by_role("button", name=re.compile("Accepter")).click()
     await expect(main_heading(theirs)).to_have_text("Bonjour Théo")
-    await expect(tabs(theirs)).to_have_text(["Accueil", "Paramètres", "Aide"])
+    await expect(tabs(theirs)).to_have_text(["Accueil", "Mon profil", "Paramètres", "Aide"])
     for path in ADMIN_PAGES:
         refused = await theirs.goto(path)
         assert refused is not None and refused.status == 403, path
