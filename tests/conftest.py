@@ -17,7 +17,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from infra.settings import Settings, get_settings, use_settings
+from infra.settings import Settings, use_settings
 from tests import servers
 from tests.support import GraphQLClient, Mailbox, claim_redis_database, serving, start_smtp
 
@@ -114,20 +114,19 @@ async def settings(
 
 
 @pytest.fixture(autouse=True)
-def _session_configuration_restored(request: pytest.FixtureRequest) -> Iterator[None]:
+def _configuration_restored() -> Iterator[None]:
     """A test that installs other settings or another job backend (an app made for
-    production, a Redis that does not answer) must not leave them to the tests after it:
-    which those are depends on the order, which differs from one process to another."""
-    yield
-    if "settings" not in request.fixturenames:
-        return
-    from workers.broker import broker, configure_broker
+    production, a Redis that does not answer) and does not put them back leaves the ones it
+    found to the tests after it: which those are depends on the order of the modules."""
+    import infra.settings
+    from workers.broker import broker
 
-    settings = request.getfixturevalue("settings")
-    if get_settings() is not settings:
+    settings, backend = infra.settings._current, (broker.settings, broker.backend)
+    yield
+    if infra.settings._current is not settings and settings is not None:
         use_settings(settings)
-    if broker.settings is not settings:
-        configure_broker(settings)
+    if backend[1] is not None and (broker.settings, broker.backend) != backend:
+        broker.settings, broker.backend = backend
 
 
 @pytest.fixture(scope="session")
