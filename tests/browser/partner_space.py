@@ -1,18 +1,12 @@
 """A person's steps in the web space, in Chromium, by what a person sees: labels, button
 names, headings (the pages are web/templates/; their parts are named after the DSFR's
-patterns: a label above its field, the error under it tied by aria-describedby).
-
-Where a page is not served yet (the web space is being built), `skip_unless_served` skips the
-tests that need it, naming it: the suite stays green and says what waits.
-"""
+patterns: a label above its field, the error under it tied by aria-describedby)."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
-import httpx
-import pytest
 from playwright.async_api import Locator, Page, Response, expect
 
 from models.accounts import User
@@ -23,14 +17,6 @@ SIGN_IN = "/connexion"
 PARTNER_HOME = "/partenaires/"
 TILL = "/partenaires/caisse"
 TRANSACTIONS = "/partenaires/transactions"
-
-
-async def skip_unless_served(live_server: str, path: str, what: str) -> None:
-    """Skip the test when the app answers 404 at `path` (the page is not built yet)."""
-    async with httpx.AsyncClient(base_url=f"http://{live_server}") as http:
-        answer = await http.get(path)
-    if answer.status_code == 404:
-        pytest.skip(f"{what} (GET {path}) is not served yet: web/ of issue 19")
 
 
 def path_of(url: str) -> str:

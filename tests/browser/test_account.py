@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
 from playwright.async_api import Page, expect
 
 from domain.accounts.users import Registration, register_young_person
@@ -26,17 +25,11 @@ from tests.browser.partner_space import (
     open_page,
     sign_in,
     sign_out,
-    skip_unless_served,
 )
 from tests.factories import PASSWORD, partner_team
 from tests.support import jobs_done, unique
 
 NEW_PASSWORD = "Savon-de-Marseille-1688"
-
-
-@pytest.fixture(autouse=True)
-async def _sign_in_page_served(live_server):
-    await skip_unless_served(live_server, SIGN_IN, "the sign-in page")
 
 
 async def test_sign_in_then_sign_out(page: Page, look_at, settings):

@@ -6,26 +6,18 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.async_api import Page, expect
 
 from models.partners import Delegate, DelegatePermission
 from server import viewer_listener
 from tests.browser.partner_space import (
-    PARTNER_HOME,
     SIGN_IN,
     main_heading,
     sign_in,
-    skip_unless_served,
 )
 from tests.factories import LOGIN, PASSWORD, accept, collaborator, partner_team, till
 
 REVOKE = "mutation($id: ID!) { revokeDelegate(delegateId: $id) { __typename } }"
-
-
-@pytest.fixture(autouse=True)
-async def _partner_space_served(live_server):
-    await skip_unless_served(live_server, PARTNER_HOME, "the partner space")
 
 
 def tabs(page: Page):

@@ -7,11 +7,10 @@ from __future__ import annotations
 import uuid
 
 import httpx
-import pytest
 from playwright.async_api import Page, expect
 
 from models.partners import Partner, PinPolicy
-from tests.browser.partner_space import PARTNER_HOME, open_page, sign_in, skip_unless_served
+from tests.browser.partner_space import open_page, sign_in
 from tests.factories import card_holder, till, token_for
 from tests.terminals import create_terminal
 
@@ -22,11 +21,6 @@ PAIR = """mutation($code: String!) { pairTerminal(code: $code) {
 DEBIT = """mutation($input: DebitInput!) { debitCard(input: $input) {
   __typename ... on TransactionSuccess { transaction { reference } }
   ... on UserError { code } } }"""
-
-
-@pytest.fixture(autouse=True)
-async def _partner_space_served(live_server):
-    await skip_unless_served(live_server, PARTNER_HOME, "the partner space")
 
 
 async def test_a_terminal_is_paired_debits_and_is_revoked(page: Page, live_server: str, look_at):

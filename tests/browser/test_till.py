@@ -36,7 +36,6 @@ from tests.browser.partner_space import (
     open_page,
     sign_in,
     sign_out,
-    skip_unless_served,
 )
 from tests.browser.support import azerty_garbled, write_qr_video
 from tests.factories import (
@@ -54,11 +53,6 @@ SPORT, SCHOOL = "Sport, culture et loisirs", "Soutien scolaire"
 REVOKE = "mutation($id: ID!) { revokeDelegate(delegateId: $id) { __typename } }"
 NOTIFICATIONS = "{ notifications { notifications { kind title body } } }"
 SET_PIN = "mutation($c: ID!, $p: String!) { setCardPin(cardId: $c, pin: $p) { __typename } }"
-
-
-@pytest.fixture(autouse=True)
-async def _till_served(live_server):
-    await skip_unless_served(live_server, TILL, "the till page")
 
 
 @dataclass

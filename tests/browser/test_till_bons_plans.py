@@ -11,17 +11,12 @@ from playwright.async_api import Page, expect
 
 from infra.geocoding import OfflineGeocoder, use_geocoder
 from models.transactions import CardTransaction
-from tests.browser.partner_space import TILL, open_page, sign_in, skip_unless_served
+from tests.browser.partner_space import TILL, open_page, sign_in
 from tests.factories import till
 
 deals = pytest.importorskip(
     "tests.resolvers.test_bon_plan_uses", reason="the bons plans' API (h19-dealuse) is not here"
 )
-
-
-@pytest.fixture(autouse=True)
-async def _till_served(live_server):
-    await skip_unless_served(live_server, TILL, "the till page")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -11,7 +11,6 @@ import re
 import zipfile
 from datetime import date
 
-import pytest
 from playwright.async_api import Page, expect
 
 from domain.cards import codes as card_codes
@@ -22,7 +21,6 @@ from tests.browser.partner_space import (
     open_page,
     path_of,
     sign_in,
-    skip_unless_served,
 )
 from tests.browser.support import write_qr_video
 from tests.factories import PASSWORD, card_holder, partner_team, young_person
@@ -32,11 +30,6 @@ from tests.support import jobs_done, unique
 
 SIGN_UP = "/inscription"
 ACTIVATE = "/mon-espace/activer"
-
-
-@pytest.fixture(autouse=True)
-async def _young_space_served(live_server):
-    await skip_unless_served(live_server, SIGN_UP, "the young people's sign-up page")
 
 
 def born_thirteen_years_ago() -> date:
