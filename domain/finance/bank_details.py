@@ -43,8 +43,17 @@ def mask_iban(iban: str) -> str:
 
 def checked(details: BankDetailsInput) -> tuple[str, str, str]:
     """The compact IBAN, the 8 or 11-character BIC and the holder, or a French error."""
+    iban = _checked_iban(details.iban)
+    bic = _checked_bic(details.bic, iban)
+    holder = clean_text("holderName", details.holder_name, max_length=70)
+    if len(holder) < 2:
+        raise invalid("holderName", "Le nom du titulaire du compte a 2 caractères au moins.")
+    return str(iban.compact), str(bic), holder
+
+
+def _checked_iban(typed: str | None) -> IBAN:
     try:
-        iban = IBAN(details.iban or "", validate_bban=True)
+        iban = IBAN(typed or "", validate_bban=True)
     except InvalidChecksumDigits:
         raise invalid(
             "iban", "IBAN invalide : la clé de contrôle ne correspond pas. Vérifiez la saisie."
@@ -55,8 +64,13 @@ def checked(details: BankDetailsInput) -> tuple[str, str, str]:
         ) from None
     if not iban.in_sepa_zone:
         raise invalid("iban", "Ce compte n'est pas dans la zone SEPA : virement impossible.")
+    return iban
+
+
+def _checked_bic(typed: str | None, iban: IBAN) -> BIC:
+    """The BIC, which must be the IBAN's bank's where the IBAN names one."""
     try:
-        bic = BIC(details.bic or "")
+        bic = BIC(typed or "")
     except SchwiftyException:
         raise invalid(
             "bic", "BIC invalide : 8 ou 11 caractères, par exemple BNPAFRPP ou BNPAFRPPXXX."
@@ -70,10 +84,7 @@ def checked(details: BankDetailsInput) -> tuple[str, str, str]:
         )
     if expected is None and bic.country_code != iban.country_code:
         raise invalid("bic", "Ce BIC n'est pas celui d'une banque du pays de l'IBAN.")
-    holder = clean_text("holderName", details.holder_name, max_length=70)
-    if len(holder) < 2:
-        raise invalid("holderName", "Le nom du titulaire du compte a 2 caractères au moins.")
-    return str(iban.compact), str(bic), holder
+    return bic
 
 
 @dataclass(frozen=True)
@@ -88,20 +99,20 @@ class BankDetailsCheck:
 
 def check_as_typed(iban: str, bic: str) -> BankDetailsCheck:
     """`checked`'s verdict on the IBAN and BIC only (no holder yet, nothing stored); an empty
-    BIC is not an error while the person types the IBAN."""
+    BIC is not an error while the person types the IBAN, and a BIC is judged against a
+    valid IBAN only."""
     try:
-        checked(BankDetailsInput(iban, bic or "XXXXXXXX", "Titulaire"))
-        errors: dict[str, str] = {}
+        parsed = _checked_iban(iban)
     except DomainError as error:
-        errors = {error.field or "iban": error.message}
-    if not bic and errors.get("bic"):
-        errors.pop("bic")
-    try:
-        parsed = IBAN(iban or "", validate_bban=True)
-        bank_name, bank_bic = parsed.bank_name, str(parsed.bic) if parsed.bic else None
-    except SchwiftyException:
-        bank_name = bank_bic = None
-    return BankDetailsCheck(errors.get("iban"), errors.get("bic"), bank_name, bank_bic)
+        return BankDetailsCheck(error.message, None, None, None)
+    bic_error = None
+    if bic:
+        try:
+            _checked_bic(bic, parsed)
+        except DomainError as error:
+            bic_error = error.message
+    bank_bic = str(parsed.bic) if parsed.bic else None
+    return BankDetailsCheck(None, bic_error, parsed.bank_name, bank_bic)
 
 
 async def submit_change(
