@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,8 +118,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     add(
         "--terminals",
         action="store_true",
-        help="after phase A, the same load from paired payment terminals (phase A')",
+        help="after phase A, phase A again in rounds from people's tokens and from paired "
+        "payment terminals, in alternating order (phase A')",
     )
+    add("--terminal-rounds", type=int, default=3, help="phase A': rounds of each till kind (3)")
     add("--skip-calibration", action="store_true", help="no run against the stand-in API")
     add("--calibration-duration", type=float, help="seconds against the stand-in (8; 3)")
     add("--pair-timeout", type=float, help="a pair not answered within this is an error (5; 2)")
@@ -212,6 +215,37 @@ class LoadGenerator:
             if self.process.is_alive():
                 self.process.terminate()
                 self.process.join()
+
+
+def compare_tills(args: argparse.Namespace, phases: dict[str, Phases]) -> dict[str, Any]:
+    """The same load from each kind of till, in rounds whose order alternates (A B, B A, …)
+    so that a machine warming up or getting busier charges neither kind: the median of
+    each kind's server CPU per pair is compared."""
+    kinds = list(phases)
+    rounds: list[dict[str, Any]] = []
+    for number in range(args.terminal_rounds):
+        order = kinds if number % 2 == 0 else kinds[::-1]
+        for kind in order:
+            result = phases[kind].run(Plan(args.rate, args.duration, args.warmup))
+            rounds.append({"round": number + 1, "till": kind, **result})
+    # A round whose load was not all answered has no CPU per pair (see Phases.run).
+    measured = {
+        kind: [r["server_cpu_ms_per_pair"] for r in rounds if r["till"] == kind] for kind in kinds
+    }
+    medians = {
+        kind: statistics.median(values) if values and None not in values else None
+        for kind, values in measured.items()
+    }
+    terminal, person = medians["terminal_credential"], medians["person_token"]
+    compared = terminal is not None and person is not None
+    return {
+        "rounds": rounds,
+        "median_server_cpu_ms_per_pair": medians,
+        "terminal_no_costlier": terminal <= person if compared else None,
+        "summary": f"server CPU per pair (median of {args.terminal_rounds}): person's token "
+        f"{person} ms, terminal's credential {terminal} ms"
+        + ("" if compared else " (a round was saturated: lower --rate)"),
+    }
 
 
 class Phases:
@@ -476,20 +510,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 + (f"{held['achieved_rate']} debits/s" if held else "none")
                 + (f" (saturated at {lost:.0f}/s)" if lost else " (never saturated)")
             )
-        phase_a_terminals = None
+        till_comparison = None
         if args.terminals:
-            generator.stop()
-            generator = LoadGenerator(
+            terminal_generator = LoadGenerator(
                 server.url,
                 [(p, f"Terminal {c}") for p, c in terminal_credentials.items()],
                 seeded.card_codes,
                 args,
             )
-            say("phase A': the same load from payment terminals (their own credential)")
-            phase_a_terminals = Phases(args, generator, meter, args.redis_url).run(
-                Plan(args.rate, args.duration, args.warmup)
+            say(
+                f"phase A': {args.terminal_rounds} rounds of phase A from people's tokens and "
+                "from payment terminals (their own credential), in alternating order"
             )
-            say(f"phase A' {describe(phase_a_terminals)}")
+            till_comparison = compare_tills(
+                args,
+                {
+                    "person_token": Phases(args, generator, meter, args.redis_url),
+                    "terminal_credential": Phases(args, terminal_generator, meter, args.redis_url),
+                },
+            )
+            terminal_generator.stop()
+            say(f"phase A' {till_comparison['summary']}")
         generator.stop()
         generator = None
 
@@ -531,14 +572,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             or (held["server_cpu_ms_per_pair"] if held else None),
             "jobs_cpu_ms_per_pair": phase_a.get("jobs_cpu_ms_per_pair"),
             "phase_a": phase_a,
-            # --terminals: phase A again, the tills being payment terminals; the server's
-            # CPU per pair side by side with a person's access token.
-            "phase_a_terminals": phase_a_terminals,
-            "server_cpu_ms_per_pair_by_till": {
-                "person_token": phase_a["server_cpu_ms_per_pair"],
-                "terminal_credential": phase_a_terminals["server_cpu_ms_per_pair"],
-            }
-            if phase_a_terminals
+            # --terminals: phase A again in alternating rounds, the tills being people
+            # (access tokens) or payment terminals; the server's CPU per pair side by side.
+            "till_comparison": till_comparison,
+            "server_cpu_ms_per_pair_by_till": till_comparison["median_server_cpu_ms_per_pair"]
+            if till_comparison
             else None,
             "profiled_with_py_spy": bool(args.py_spy),
             "max_sustained_debits_per_s": max_sustained,

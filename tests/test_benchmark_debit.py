@@ -74,9 +74,21 @@ async def test_production_shape_runs_the_jobs_in_a_worker_and_counts_redis():
     assert phase["redis_commands_per_pair"] >= 5
 
 
-async def test_terminals_run_the_same_load_and_report_cpu_side_by_side():
-    figures = await _run("--terminals")
-    people, terminals = figures["phase_a"], figures["phase_a_terminals"]
-    assert people["ok"] == 80 and terminals["ok"] == 80 and terminals["errors"] == 0
+async def test_terminals_run_the_same_load_in_alternating_rounds_and_compare_cpu():
+    figures = await _run("--terminals", "--terminal-rounds", "2")
+    comparison = figures["till_comparison"]
+    rounds = comparison["rounds"]
+    # Two rounds of each kind, the second in the other order: P T, then T P.
+    assert [r["till"] for r in rounds] == [
+        "person_token",
+        "terminal_credential",
+        "terminal_credential",
+        "person_token",
+    ]
+    assert all(r["ok"] == 80 and r["errors"] == 0 for r in rounds)
     side_by_side = figures["server_cpu_ms_per_pair_by_till"]
+    assert side_by_side == comparison["median_server_cpu_ms_per_pair"]
     assert side_by_side["person_token"] > 0 and side_by_side["terminal_credential"] > 0
+    assert comparison["terminal_no_costlier"] == (
+        side_by_side["terminal_credential"] <= side_by_side["person_token"]
+    )

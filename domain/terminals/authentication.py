@@ -51,7 +51,9 @@ async def viewer_from_terminal_credential(raw: str, client_address: str | None) 
             partner_id=row["partner_id"],
             name=row["name"],
             responsible_user_id=row["responsible_id"],
-            partner=Partner(**row["partner"]),
+            # As read from the database, without the validation of a new instance's
+            # arguments (a person's request hydrates its partner the same way).
+            partner=Partner._init_from_db(**row["partner"]),
         ),
     )
 
@@ -82,6 +84,7 @@ async def _terminal_row(terminal_id: UUID) -> dict[str, Any] | None:
 
 
 def _partner_columns() -> list[str]:
-    """The partner's own columns (its relations are not copied)."""
+    """The partner's own columns (its relations are not copied), as `_init_from_db` names
+    them."""
     meta = Partner._meta
     return [name for name in meta.fields_map if name in meta.db_fields]
