@@ -232,4 +232,3 @@ async def batch_file(visit: Visit) -> Response:
     # opened at, whatever PUBLIC_URL says.
     url = found["batch"]["files"][FORMATS[fmt]]
     return Response(status_code=303, headers={"Location": urlsplit(url).path})
-

@@ -33,6 +33,7 @@ async def _waiting(
     if isinstance(entered, Response):
         return entered
     space, data = entered
+    shown = {change["submitted"]["id"] for change in data["bankDetailsWaiting"]}
     return visit.render(
         "backoffice/finance_bank_details.html",
         status=status,
@@ -40,6 +41,8 @@ async def _waiting(
         tab=SECTION,
         changes=data["bankDetailsWaiting"],
         errors=errors,
+        # A change decided meanwhile by someone else is no longer listed: its error on top.
+        refusals=[message for key, message in errors.items() if key not in shown],
         values=values,
         done=DONE.get(visit.request.query_params.get("fait", "")),
     )
