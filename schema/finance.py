@@ -16,14 +16,15 @@ from models.accounts import StaffRole
 from models.finance import BankDetails as BankDetailsModel
 from models.finance import BankDetailsStatus as BankDetailsStatusModel
 from models.finance import DailyCollectionReport as DailyCollectionReportModel
+from models.finance import PaymentBatchStatus as PaymentBatchStatusModel
 from models.finance import Reimbursement as ReimbursementModel
 from models.finance import ReimbursementPeriod as ReimbursementPeriodModel
-from models.finance import PaymentBatchStatus as PaymentBatchStatusModel
 from models.finance import ReimbursementStatus as ReimbursementStatusModel
 from models.partners import DelegatePermission
 from models.partners import WalletKind as WalletKindModel
 from resolvers import finance as resolvers
 from resolvers.context import Info
+from resolvers.finance import BankDetailsChange as BankDetailsChangeFacts
 from resolvers.finance import (
     BatchFiles,
     PartnerBankAccounts,
@@ -31,7 +32,6 @@ from resolvers.finance import (
     PeriodFigures,
     ReconciliationFigures,
 )
-from resolvers.finance import BankDetailsChange as BankDetailsChangeFacts
 from resolvers.finance import ReimbursementStatement as ReimbursementFacts
 from resolvers.permissions import allow, delegate_of_argument, principal_of_argument, staff
 from schema.accounts import Person
