@@ -76,7 +76,7 @@ async def test_a_fortnight_is_closed_by_hand_then_its_batch_paid(browser):
     await finance_officer(browser)
     assert 'id="tab-finance"' in (await browser.get("/departement/")).text
 
-    asked = await browser.get(f"{FINANCE}/cloture?jour={fortnight.starts_on}")
+    asked = await browser.get(f"{FINANCE}/cloture?jour={fortnight.starts_on:%d/%m/%Y}")
     assert not await ReimbursementPeriod.filter(starts_on=fortnight.starts_on).exists()
     assert 'id="confirm-close"' in asked.text  # nothing closed before the confirmation
     period_page = await close_by_hand(browser, fortnight)

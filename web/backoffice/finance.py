@@ -10,7 +10,7 @@ The bank details changes waiting for validation are in finance_bank_details.py.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,8 +96,14 @@ async def _periods(visit: Visit, errors: dict[str, str], day: str, status: int) 
 
 
 def _day(text: str) -> date | None:
+    """The day typed: as a date field sends it (2025-03-01), or typed by hand in French
+    (01/03/2025) where the browser shows a plain text field."""
     try:
         return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date()
     except ValueError:
         return None
 
