@@ -92,7 +92,7 @@ async def test_a_finance_officer_validates_new_bank_details(page: Page, look_at)
     await section_tabs(page).get_by_text("Finance").click()
     await page.get_by_role("link", name=re.compile("Coordonnées bancaires à valider")).click()
     change = page.locator(f"#change-{pending.id}")
-    await expect(change).to_contain_text("FR1420041010050500013M02606")
+    await expect(change).to_contain_text("FR14 2004 1010 0505 0001 3M02 606")
     await look_at(page, "waiting")
     await change.get_by_role("button", name=re.compile("^Valider")).click()
 

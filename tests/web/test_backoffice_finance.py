@@ -207,7 +207,9 @@ async def test_bank_details_changes_are_validated_or_refused(browser):
     page = await browser.get(f"{FINANCE}/coordonnees")
     shown = text_of(page)
     assert f'id="change-{first.id}"' in page.text and "Musée Cantini" in shown
-    assert NEW_IBAN in shown and IBAN in shown  # the whole IBANs, new and current
+    # The whole IBANs, new and current, in groups of four as on a RIB.
+    assert "FR14 2004 1010 0505 0001 3M02 606" in shown
+    assert "FR76 3000 4001 0000 0100 0123 456" in shown
 
     missing = await browser.post(f"{FINANCE}/coordonnees/{second.id}/refus", {"motif": ""})
     assert missing.status_code == 422 and "Indiquez le motif du refus" in text_of(missing)
