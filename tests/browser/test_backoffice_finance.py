@@ -5,6 +5,7 @@ no tab to it and is refused."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from datetime import timedelta
@@ -28,7 +29,8 @@ NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 async def downloaded(page: Page, link_name: str) -> bytes:
     async with page.expect_download() as download:
         await page.get_by_role("link", name=re.compile(link_name)).click()
-    return Path(await (await download.value).path()).read_bytes()
+    path = Path(await (await download.value).path())
+    return await asyncio.to_thread(path.read_bytes)
 
 
 async def test_a_finance_officer_closes_a_fortnight_and_pays_its_batch(page: Page, look_at):
@@ -43,9 +45,7 @@ async def test_a_finance_officer_closes_a_fortnight_and_pays_its_batch(page: Pag
     await look_at(page, "periods")
     await page.get_by_label("Un jour de la quinzaine à clore").fill(str(fortnight.starts_on))
     await page.get_by_role("button", name="Clore cette quinzaine…").click()
-    await expect(page.locator("#close-question")).to_contain_text(
-        f"{fortnight.starts_on:%d/%m/%Y}"
-    )
+    await expect(page.locator("#close-question")).to_contain_text(f"{fortnight.starts_on:%d/%m/%Y}")
     await look_at(page, "confirm")
     await page.get_by_role("button", name="Confirmer la clôture").click()
 
