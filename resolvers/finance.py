@@ -12,23 +12,32 @@ from uuid import UUID
 import strawberry
 
 from domain.core.errors import DomainError, invalid, not_found
-from domain.finance import bank_details, payment_batches, reimbursements, statements
+from domain.finance import (
+    bank_details,
+    payment_batches,
+    reconciliation,
+    reimbursements,
+    statements,
+)
 from domain.finance import links as finance_links
 from domain.finance.links import Links
 from models.cards import SchoolYearWallet
 from models.finance import (
     BankDetails,
+    BankDetailsStatus,
     DailyCollectionReport,
     PaymentBatch,
     Reimbursement,
     ReimbursementPeriod,
 )
 from models.finance import ReimbursementWalletTotal as WalletTotalModel
+from models.partners import Partner
 from resolvers.arguments import parse_id
 from resolvers.context import Info
 
 MAX_REIMBURSEMENTS = 48  # two years of fortnights
 MAX_DAILY_COLLECTIONS = 62  # two months of days
+MAX_WAITING_BANK_DETAILS = 200
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,35 @@ class ReimbursementStatement:
 class BatchFiles:
     batch: PaymentBatch
     files: Links  # "sepa" and "csv"
+
+
+@dataclass(frozen=True)
+class PartnerGap:
+    """A partner whose three figures disagree (domain/finance/reconciliation.py)."""
+
+    partner_id: UUID
+    partner_name: str
+    ledger_cents: int
+    from_transactions_cents: int
+    from_reimbursements_cents: int
+
+
+@dataclass(frozen=True)
+class ReconciliationFigures:
+    partners_count: int
+    ledger_cents: int
+    from_transactions_cents: int
+    from_reimbursements_cents: int
+    gaps: list[PartnerGap]
+
+
+@dataclass(frozen=True)
+class BankDetailsChange:
+    """A submission waiting for validation, beside the details it would replace."""
+
+    submitted: BankDetails
+    partner: Partner
+    current: BankDetails | None
 
 
 @dataclass(frozen=True)
@@ -259,3 +297,71 @@ async def reject_transfers(
         [payment_batches.Rejection(r.reference, r.reason) for r in rejections],
     )
     return _batch(info, await PaymentBatch.get(id=bid))
+
+
+async def reimbursement_period(info: Info, period_id: strawberry.ID) -> PeriodFigures | None:
+    try:
+        pid = parse_id(period_id, "id")
+    except DomainError:
+        return None
+    period = await ReimbursementPeriod.get_or_none(id=pid)
+    return await _period(info, period) if period else None
+
+
+async def period_reimbursements(period_id: UUID) -> list[Reimbursement]:
+    """The period's reimbursements, each with its partner, by partner name."""
+    return (
+        await Reimbursement.filter(period_id=period_id)
+        .select_related("partner")
+        .order_by("partner__trade_name", "reference")
+    )
+
+
+async def partner_gaps(gaps: list[reconciliation.Discrepancy]) -> list[PartnerGap]:
+    names = dict(
+        await Partner.filter(id__in=reconciliation.partner_ids(gaps)).values_list(
+            "id", "trade_name"
+        )
+    )
+    return [
+        PartnerGap(
+            partner_id=UUID(g.partner_id),
+            partner_name=names.get(UUID(g.partner_id), ""),
+            ledger_cents=g.ledger_cents,
+            from_transactions_cents=g.from_transactions_cents,
+            from_reimbursements_cents=g.from_reimbursements_cents,
+        )
+        for g in gaps
+    ]
+
+
+async def period_gaps(period: ReimbursementPeriod) -> list[PartnerGap]:
+    """The gaps the reconciliation found when the period was closed."""
+    return await partner_gaps(
+        [reconciliation.Discrepancy(**gap) for gap in period.discrepancies or []]
+    )
+
+
+async def reconciliation_check(info: Info) -> ReconciliationFigures:
+    """The three records compared now: what would stop a payment batch."""
+    found = await reconciliation.check()
+    return ReconciliationFigures(
+        partners_count=found.partners_count,
+        ledger_cents=found.ledger_cents,
+        from_transactions_cents=found.from_transactions_cents,
+        from_reimbursements_cents=found.from_reimbursements_cents,
+        gaps=await partner_gaps(found.gaps),
+    )
+
+
+async def bank_details_waiting(info: Info, first: int) -> list[BankDetailsChange]:
+    """Bank details changes waiting for validation (the fraud hold), across partners."""
+    found = await bank_details.waiting(max(1, min(first, MAX_WAITING_BANK_DETAILS)))
+    current = {
+        d.partner_id: d
+        for d in await BankDetails.filter(
+            partner_id__in=[d.partner_id for d in found],
+            status=BankDetailsStatus.VALIDATED,
+        )
+    }
+    return [BankDetailsChange(d, d.partner, current.get(d.partner_id)) for d in found]

@@ -17,12 +17,21 @@ from models.finance import BankDetails as BankDetailsModel
 from models.finance import BankDetailsStatus as BankDetailsStatusModel
 from models.finance import DailyCollectionReport as DailyCollectionReportModel
 from models.finance import PaymentBatchStatus as PaymentBatchStatusModel
+from models.finance import Reimbursement as ReimbursementModel
+from models.finance import ReimbursementPeriod as ReimbursementPeriodModel
 from models.finance import ReimbursementStatus as ReimbursementStatusModel
 from models.partners import DelegatePermission
 from models.partners import WalletKind as WalletKindModel
 from resolvers import finance as resolvers
 from resolvers.context import Info
-from resolvers.finance import BatchFiles, PartnerBankAccounts, PeriodFigures
+from resolvers.finance import BankDetailsChange as BankDetailsChangeFacts
+from resolvers.finance import (
+    BatchFiles,
+    PartnerBankAccounts,
+    PartnerGap,
+    PeriodFigures,
+    ReconciliationFigures,
+)
 from resolvers.finance import ReimbursementStatement as ReimbursementFacts
 from resolvers.permissions import allow, delegate_of_argument, principal_of_argument, staff
 from schema.accounts import Person
@@ -258,6 +267,90 @@ class PaymentBatch:
         )
 
 
+@strawberry.type(
+    description="A partner whose three records disagree: the ledger's payable balance, the "
+    "transactions (debits − reversals − reimbursements paid), and the reimbursements not "
+    "yet paid (+ debits not yet assigned − reversed debits not yet taken back)."
+)
+class ReconciliationGap:
+    partner_id: strawberry.ID
+    partner_name: str
+    ledger_cents: int
+    from_transactions_cents: int
+    from_reimbursements_cents: int
+
+    @classmethod
+    def of(cls, gap: PartnerGap) -> ReconciliationGap:
+        return cls(
+            partner_id=strawberry.ID(str(gap.partner_id)),
+            partner_name=gap.partner_name,
+            ledger_cents=gap.ledger_cents,
+            from_transactions_cents=gap.from_transactions_cents,
+            from_reimbursements_cents=gap.from_reimbursements_cents,
+        )
+
+
+@strawberry.type(
+    description="The reconciliation run now over every partner: the three records' totals "
+    "and the partners whose figures disagree (any gap stops the payment batches)."
+)
+class ReconciliationCheck:
+    adds_up: bool
+    partners_count: int
+    ledger_cents: int
+    from_transactions_cents: int
+    from_reimbursements_cents: int
+    gaps: list[ReconciliationGap]
+
+    @classmethod
+    def of(cls, found: ReconciliationFigures) -> ReconciliationCheck:
+        return cls(
+            adds_up=not found.gaps,
+            partners_count=found.partners_count,
+            ledger_cents=found.ledger_cents,
+            from_transactions_cents=found.from_transactions_cents,
+            from_reimbursements_cents=found.from_reimbursements_cents,
+            gaps=[ReconciliationGap.of(g) for g in found.gaps],
+        )
+
+
+@strawberry.type(description="One partner's reimbursement in a period, for the finance staff.")
+class PeriodReimbursement:
+    id: strawberry.ID
+    reference: str
+    partner_id: strawberry.ID
+    partner_name: str
+    siret: str
+    status: ReimbursementStatus
+    transactions_count: int
+    transactions_cents: int
+    adjustments_cents: int
+    carried_in_cents: int
+    amount_cents: int
+    rejection_reason: str | None
+
+    @strawberry.field(description="The net amount formatted in French, e.g. « 30,49 € ».")
+    def amount(self) -> str:
+        return format_euros(self.amount_cents)
+
+    @classmethod
+    def from_model(cls, r: ReimbursementModel) -> PeriodReimbursement:
+        return cls(
+            id=strawberry.ID(str(r.id)),
+            reference=r.reference,
+            partner_id=strawberry.ID(str(r.partner_id)),
+            partner_name=r.partner.trade_name,
+            siret=r.partner.siret,
+            status=r.status,
+            transactions_count=r.lines_count,
+            transactions_cents=r.lines_cents,
+            adjustments_cents=r.adjustments_cents,
+            carried_in_cents=r.carried_in_cents,
+            amount_cents=r.amount_cents,
+            rejection_reason=r.rejection_reason,
+        )
+
+
 @strawberry.type(description="A fortnight: closed the day after it ends.")
 class ReimbursementPeriod:
     id: strawberry.ID
@@ -270,6 +363,22 @@ class ReimbursementPeriod:
         description="The reconciliation at close found no gap (else no batch until fixed)."
     )
     batch: PaymentBatch | None
+    model: strawberry.Private[ReimbursementPeriodModel]
+
+    @strawberry.field(
+        extensions=allow(staff(StaffRole.FINANCE)),
+        description="The partners whose figures disagreed when the period was closed.",
+    )
+    async def gaps(self) -> list[ReconciliationGap]:
+        return [ReconciliationGap.of(g) for g in await resolvers.period_gaps(self.model)]
+
+    @strawberry.field(
+        extensions=allow(staff(StaffRole.FINANCE)),
+        description="Each partner's reimbursement for the period, by partner name.",
+    )
+    async def reimbursements(self) -> list[PeriodReimbursement]:
+        found = await resolvers.period_reimbursements(self.model.id)
+        return [PeriodReimbursement.from_model(r) for r in found]
 
     @classmethod
     def of(cls, figures: PeriodFigures) -> ReimbursementPeriod:
@@ -283,6 +392,31 @@ class ReimbursementPeriod:
             total_cents=figures.total_cents,
             figures_add_up=not period.discrepancies,
             batch=PaymentBatch.of(figures.batch) if figures.batch else None,
+            model=period,
+        )
+
+
+@strawberry.type(
+    description="A partner's bank details change waiting for validation (its payments are "
+    "held meanwhile), beside the validated details it would replace."
+)
+class BankDetailsChange:
+    partner_id: strawberry.ID
+    partner_name: str
+    legal_name: str
+    siret: str
+    submitted: BankAccount
+    current: BankAccount | None
+
+    @classmethod
+    def of(cls, change: BankDetailsChangeFacts) -> BankDetailsChange:
+        return cls(
+            partner_id=strawberry.ID(str(change.partner.id)),
+            partner_name=change.partner.trade_name,
+            legal_name=change.partner.legal_name,
+            siret=change.partner.siret,
+            submitted=BankAccount.from_model(change.submitted),
+            current=BankAccount.from_model(change.current) if change.current else None,
         )
 
 
@@ -383,6 +517,30 @@ class FinanceQueries:
     async def reimbursement_periods(self, info: Info, first: int = 12) -> list[ReimbursementPeriod]:
         found = await resolvers.reimbursement_periods(info, first)
         return [ReimbursementPeriod.of(p) for p in found]
+
+    @strawberry.field(extensions=allow(FINANCE_STAFF), description="One fortnight, by its id.")
+    async def reimbursement_period(
+        self, info: Info, id: strawberry.ID
+    ) -> ReimbursementPeriod | None:
+        found = await resolvers.reimbursement_period(info, id)
+        return ReimbursementPeriod.of(found) if found else None
+
+    @strawberry.field(
+        extensions=allow(FINANCE_STAFF),
+        description="The reconciliation run now: the ledger, the transactions and the "
+        "reimbursements compared for every partner.",
+    )
+    async def reconciliation_check(self, info: Info) -> ReconciliationCheck:
+        return ReconciliationCheck.of(await resolvers.reconciliation_check(info))
+
+    @strawberry.field(
+        extensions=allow(FINANCE_STAFF),
+        description="Bank details changes waiting for validation across partners (each "
+        "holds its partner's payments), the oldest first.",
+    )
+    async def bank_details_waiting(self, info: Info, first: int = 100) -> list[BankDetailsChange]:
+        found = await resolvers.bank_details_waiting(info, first)
+        return [BankDetailsChange.of(c) for c in found]
 
 
 def _bank_answer(details: BankDetailsModel) -> BankDetailsSuccess:

@@ -36,6 +36,18 @@ def fresh_fortnights(count: int = 1) -> list[Fortnight]:
     return periods
 
 
+_past_months = itertools.count(0)
+
+
+def past_fortnight() -> Fortnight:
+    """A fortnight of 2025 no other test uses, over in real time: a page served by a real
+    server (the browser tests', whose clock no test freezes) can close it. One a month from
+    January 2025, the first half of the month: 20 for the session."""
+    month = next(_past_months)
+    assert month < 20, "no past fortnight left for the tests"
+    return fortnight_of(date(2025 + month // 12, month % 12 + 1, 1))
+
+
 def paris(day: date, hour: int = 10, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), clock.PARIS)
 

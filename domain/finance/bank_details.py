@@ -285,3 +285,14 @@ async def payable_details(partner_ids: list[UUID] | None = None) -> dict[UUID, B
         )
     waiting = set(await held.values_list("partner_id", flat=True))
     return {d.partner_id: d for d in await query if d.partner_id not in waiting}
+
+
+async def waiting(limit: int) -> list[BankDetails]:
+    """The changes waiting for the finance staff's decision (each holds its partner's
+    payments), the oldest first, their partner loaded."""
+    return (
+        await BankDetails.filter(status=BankDetailsStatus.PENDING_VALIDATION)
+        .select_related("partner")
+        .order_by("submitted_at", "id")
+        .limit(limit)
+    )

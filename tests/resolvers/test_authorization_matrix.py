@@ -1009,6 +1009,17 @@ TABLE = [
     ),
     Row("reimbursementPeriods", "{ reimbursementPeriods { id } }", FINANCE_STAFF),
     Row(
+        "reimbursementPeriod",
+        f'{{ reimbursementPeriod(id: "{NOWHERE}") {{ id }} }}',
+        FINANCE_STAFF,
+    ),
+    Row("reconciliationCheck", "{ reconciliationCheck { addsUp } }", FINANCE_STAFF),
+    Row(
+        "bankDetailsWaiting",
+        "{ bankDetailsWaiting { partnerName submitted { iban } } }",
+        FINANCE_STAFF,
+    ),
+    Row(
         "setBankDetails",
         """mutation($p: ID!) { setBankDetails(partnerId: $p,
         input: {iban: "FR00", bic: "X", holderName: ""}, password: "x") { __typename } }""",

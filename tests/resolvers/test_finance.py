@@ -204,3 +204,48 @@ async def test_finance_staff_close_batch_and_pay_a_period(gql):
     )
     [reimbursement] = mine["data"]["reimbursements"]
     assert reimbursement["status"] == "PAID" and reimbursement["transferDate"]
+
+
+PERIOD = """query($id: ID!) { reimbursementPeriod(id: $id) {
+  startsOn figuresAddUp gaps { partnerName }
+  reimbursements { reference partnerName siret status transactionsCount amountCents amount } } }"""
+CHECK = """{ reconciliationCheck { addsUp partnersCount ledgerCents fromTransactionsCents
+  fromReimbursementsCents gaps { partnerName } } }"""
+WAITING = """{ bankDetailsWaiting { partnerName siret
+  submitted { id iban holderName } current { iban } } }"""
+
+
+async def test_finance_staff_see_a_period_s_partners_the_check_and_the_changes_waiting(gql):
+    [period] = fresh_fortnights()
+    team = await paid_partner("Patinoire")
+    await debit(team, paris(period.starts_on + timedelta(days=1)), 1200)
+    await debit(team, paris(period.starts_on + timedelta(days=2)), 300)
+    agent = await staff_member(StaffRole.FINANCE)
+    with clock.frozen(paris(period.ends_on + timedelta(days=1), 3)):
+        closed = await gql.post(CLOSE, {"day": str(period.starts_on)}, await token_for(gql, agent))
+    finance = await token_for(gql, agent)
+    period_id = closed["data"]["closePeriod"]["period"]["id"]
+
+    found = (await gql.post(PERIOD, {"id": period_id}, finance))["data"]["reimbursementPeriod"]
+    assert found["figuresAddUp"] is True and found["gaps"] == []
+    [mine] = [r for r in found["reimbursements"] if r["siret"] == team.partner.siret]
+    assert mine["partnerName"] == team.partner.trade_name and mine["status"] == "PENDING"
+    assert (mine["transactionsCount"], mine["amountCents"]) == (2, 1500)
+    assert mine["amount"] == "15,00\u00a0€"
+    unknown = await gql.post(PERIOD, {"id": str(team.partner.id)}, finance)
+    assert unknown["data"]["reimbursementPeriod"] is None
+
+    check = (await gql.post(CHECK, {}, finance))["data"]["reconciliationCheck"]
+    assert check["addsUp"] is True and check["gaps"] == [] and check["partnersCount"] >= 1
+    assert check["ledgerCents"] == check["fromTransactionsCents"] >= 1500
+    assert check["fromTransactionsCents"] == check["fromReimbursementsCents"]
+
+    principal = await token_for(gql, team.principal)
+    new = {"p": str(team.partner.id), "iban": "FR1420041010050500013M02606", "bic": "PSSTFRPP"}
+    await gql.post(SET, {**new, "holder": "SARL Patinoire", "pw": PASSWORD}, principal)
+    waiting = (await gql.post(WAITING, {}, finance))["data"]["bankDetailsWaiting"]
+    [change] = [c for c in waiting if c["siret"] == team.partner.siret]
+    assert change["submitted"]["iban"] == new["iban"] and change["current"]["iban"] == IBAN
+    await gql.post(VALIDATE, {"id": change["submitted"]["id"]}, finance)
+    waiting = (await gql.post(WAITING, {}, finance))["data"]["bankDetailsWaiting"]
+    assert all(c["siret"] != team.partner.siret for c in waiting)

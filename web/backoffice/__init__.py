@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.backoffice import failed_jobs, hotline, moderation, young_people
+from web.backoffice import (
+    failed_jobs,
+    finance,
+    finance_bank_details,
+    hotline,
+    moderation,
+    young_people,
+)
 from web.backoffice.home import home
 from web.pages import Web
 
@@ -74,4 +81,32 @@ def backoffice_routes(web: Web) -> list[Route]:
         Route("/departement/taches", web.page(failed_jobs.failed_jobs), methods=get),
         Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),
         Route("/departement/taches/{job_id}/traitee", web.page(failed_jobs.resolve), methods=post),
+        *finance_routes(web),
+    ]
+
+
+def finance_routes(web: Web) -> list[Route]:
+    get, post = ["GET"], ["POST"]
+    period = "/departement/finance/quinzaines/{period_id}"
+    details = "/departement/finance/coordonnees/{details_id}"
+    return [
+        Route("/departement/finance", web.page(finance.periods), methods=get),
+        Route(
+            "/departement/finance/cloture",
+            web.page(finance.confirm_close),
+            methods=["GET", "POST"],
+        ),
+        Route(period, web.page(finance.period), methods=get),
+        Route(f"{period}/lot", web.page(finance.create_batch), methods=post),
+        Route(f"{period}/lot/envoye", web.page(finance.mark_sent), methods=post),
+        Route(f"{period}/lot/rejet", web.page(finance.reject_transfer), methods=post),
+        Route(f"{period}/lot/paye", web.page(finance.mark_paid), methods=post),
+        Route(f"{period}/lot/virements.{{format}}", web.page(finance.batch_file), methods=get),
+        Route(
+            "/departement/finance/coordonnees",
+            web.page(finance_bank_details.waiting),
+            methods=get,
+        ),
+        Route(f"{details}/validation", web.page(finance_bank_details.validate), methods=post),
+        Route(f"{details}/refus", web.page(finance_bank_details.refuse), methods=post),
     ]

@@ -51,6 +51,14 @@ SECTIONS = (
         "régulariser une transaction après le jour où elle a été faite.",
     ),
     Section(
+        "finance",
+        "Finance",
+        "/departement/finance",
+        frozenset({"FINANCE"}),
+        "clore les quinzaines, générer et suivre les lots de virements, valider les "
+        "changements de coordonnées bancaires.",
+    ),
+    Section(
         "taches",
         "Tâches en échec",
         "/departement/taches",
