@@ -117,11 +117,12 @@ class CardPhotoStatus(StrEnum):
     REFUSED = "refused"  # with a reason the young person reads
 
 
+# The holder's photo for the identity check at the till, sent by the young person and
+# validated by support staff. A holder has at most one pending and one validated photo
+# (partial unique indexes); the file lives in the private part of the storage, read only
+# through short-lived signed links (domain/cards/card_photos.py). A comment, not a
+# docstring: Tortoise would take a docstring for the table's description.
 class CardPhoto(Model):
-    """The holder's photo for the identity check at the till, sent by the young person and
-    validated by support staff. A holder has at most one pending and one validated photo
-    (partial unique indexes); the file lives in the private part of the storage, read only
-    through short-lived signed links (domain/cards/card_photos.py)."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     beneficiary: fields.ForeignKeyRelation[Beneficiary] = fields.ForeignKeyField(
