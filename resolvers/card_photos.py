@@ -15,9 +15,7 @@ from resolvers.context import Info
 
 
 async def submit(info: Info, file: Upload) -> CardPhoto:
-    return await card_photos.submit(
-        info.context.viewer, file, getattr(file, "filename", None)
-    )
+    return await card_photos.submit(info.context.viewer, file, getattr(file, "filename", None))
 
 
 async def my_photos(info: Info) -> card_photos.MyPhotos:

@@ -225,8 +225,7 @@ async def validate(viewer: Viewer, photo_id: UUID) -> CardPhoto:
         await _tell_holder(
             photo,
             "Photo validée",
-            "Votre photo est validée : les partenaires la voient quand ils vérifient votre "
-            "carte.",
+            "Votre photo est validée : les partenaires la voient quand ils vérifient votre carte.",
         )
     return photo
 
