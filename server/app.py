@@ -23,8 +23,8 @@ from push import realtime
 from push.channels import close_channels
 from schema import build_schema
 from server.body_limit import BodyLimitMiddleware
-from server.consent_routes import parental_consent_routes
 from server.card_photo_routes import card_photo_routes
+from server.consent_routes import parental_consent_routes
 from server.finance_routes import finance_routes
 from server.graphiql import graphiql_routes
 from server.graphql_view import MULTIPART_OVERHEAD, CJeuneGraphQL

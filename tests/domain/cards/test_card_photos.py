@@ -73,7 +73,7 @@ async def test_a_landscape_photo_is_cropped_to_a_portrait_around_its_centre(sett
 
     portrait = Pillow.open(BytesIO(stored(settings, photo))).convert("RGB")
     assert portrait.size == (480, 640)
-    red, green, blue = portrait.getpixel((240, 320))
+    red, _, blue = portrait.getpixel((240, 320))
     assert red > 200 and blue < 60  # the centre is kept; the blue sides are cut
     assert portrait.getpixel((5, 320))[2] > 200  # some blue left at the edge: 3:4 of 4:3
 
@@ -192,7 +192,7 @@ async def test_a_validation_is_audited_and_told_and_a_photo_is_decided_once(sett
 
 
 async def test_only_support_staff_decide_and_only_the_holder_sends(settings):
-    holder, young, _ = await holder_and_agent()
+    _, young, _ = await holder_and_agent()
     photo = await card_photos.submit(young, jpeg_with_gps((900, 1200)))
     moderator = Viewer(user=await staff_member(StaffRole.MODERATION))
     administrator = Viewer(user=await staff_member(StaffRole.ADMINISTRATOR))
