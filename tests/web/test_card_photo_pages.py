@@ -124,7 +124,7 @@ async def pending_photo():
 
 
 async def test_support_sees_the_photo_beside_the_name_and_birth_date_and_it_is_audited(browser):
-    holder, photo = await pending_photo()
+    _, photo = await pending_photo()
     agent = await support_signed_in(browser)
 
     page = await browser.get("/departement/jeunes/photos")

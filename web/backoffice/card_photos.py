@@ -30,7 +30,8 @@ REFUSAL_REASONS = {
     "autre": ("Autre motif", "OTHER"),
 }
 DONE = {
-    "validee": "La photo est validée : les partenaires la voient à la caisse. Le jeune est prévenu.",
+    "validee": "La photo est validée : les partenaires la voient à la caisse. "
+    "Le jeune est prévenu.",
     "refusee": "La photo est refusée : le jeune reçoit le motif et peut en envoyer une autre.",
 }
 
