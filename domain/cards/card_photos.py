@@ -193,12 +193,8 @@ async def queue(viewer: Viewer, first: int = 20) -> list[CardPhoto]:
 
 
 async def _pending(photo_id: UUID) -> CardPhoto:
-    photo = (
-        await CardPhoto.filter(id=photo_id)
-        .select_for_update()
-        .select_related("beneficiary")
-        .first()
-    )
+    # Locked alone: PostgreSQL refuses FOR UPDATE across the join a select_related makes.
+    photo = await CardPhoto.select_for_update().get_or_none(id=photo_id)
     if photo is None:
         raise not_found("Photo")
     if photo.status != CardPhotoStatus.PENDING:
@@ -206,6 +202,7 @@ async def _pending(photo_id: UUID) -> CardPhoto:
             ErrorCode.INVALID_STATE,
             "Cette photo a déjà été examinée, ou remplacée par une autre depuis.",
         )
+    await photo.fetch_related("beneficiary")
     return photo
 
 
