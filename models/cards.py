@@ -123,7 +123,6 @@ class CardPhotoStatus(StrEnum):
 # through short-lived signed links (domain/cards/card_photos.py). A comment, not a
 # docstring: Tortoise would take a docstring for the table's description.
 class CardPhoto(Model):
-
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     beneficiary: fields.ForeignKeyRelation[Beneficiary] = fields.ForeignKeyField(
         "models.Beneficiary", related_name="photos", on_delete=fields.RESTRICT

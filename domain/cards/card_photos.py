@@ -240,7 +240,8 @@ async def refuse(viewer: Viewer, photo_id: UUID, reason: str, details: str | Non
         photo = await _pending(photo_id)
         photo.status = CardPhotoStatus.REFUSED
         photo.refusal_reason = reason
-        photo.refusal_details = details or None
+        if details:  # otherwise it stays null, as every pending photo's is
+            photo.refusal_details = details
         photo.decided_by_id = viewer.signed_in_user.id
         photo.decided_at = clock.now()
         await photo.save(

@@ -41,7 +41,7 @@ async def test_a_photo_sent_validated_then_shown_at_the_partners_till(
     page: Page, new_page, look_at, tmp_path
 ):
     holder = await card_holder()
-    team, cashier = await till()
+    _, cashier = await till()
 
     # The young person sends their photo, on a phone-sized screen.
     await page.set_viewport_size({"width": 360, "height": 800})
