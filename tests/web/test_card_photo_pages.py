@@ -16,6 +16,7 @@ from models.cards import CardPhoto, CardPhotoStatus
 from models.notifications import Notification
 from tests.domain.core.test_images import jpeg_with_gps
 from tests.factories import card_holder, partner_team, staff_member
+from tests.support import jobs_done
 from tests.web.support import Browser, text_of
 
 _IMG = re.compile(r'<img class="card-photo" src="([^"]+)"')
@@ -160,7 +161,7 @@ async def test_support_validates_a_photo_and_the_young_person_is_told(browser):
     assert await Notification.exists(user_id=holder.user.id, kind="card_photo_decision")
 
 
-async def test_a_refusal_needs_a_reason_and_other_needs_words(browser):
+async def test_a_refusal_needs_a_reason_and_other_needs_words(browser, mailbox):
     holder, photo = await pending_photo()
     await support_signed_in(browser)
     await browser.get("/departement/jeunes/photos")
@@ -180,6 +181,11 @@ async def test_a_refusal_needs_a_reason_and_other_needs_words(browser):
     assert (stored.status, stored.refusal_reason) == (CardPhotoStatus.REFUSED, "blurry_or_dark")
     told = await Notification.get(user_id=holder.user.id, kind="card_photo_decision")
     assert "Trop sombre." in told.body
+    await jobs_done()  # the notification's deliveries: the young person's email
+    message = await mailbox.wait_for(holder.user.email, "Photo refusée")
+    text = message.get_body(("plain",)).get_content()
+    assert "La photo est floue, trop sombre ou trop petite. Trop sombre." in text
+    assert "Envoyez-en une autre depuis « Ma photo »." in text
 
 
 async def test_other_staff_meet_the_back_offices_403(browser):
