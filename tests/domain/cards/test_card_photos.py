@@ -10,6 +10,7 @@ from io import BytesIO
 
 import pytest
 from PIL import Image as Pillow
+from tortoise.exceptions import IntegrityError
 
 from domain.accounts.viewer import Viewer
 from domain.cards import card_photos
@@ -278,3 +279,26 @@ async def test_the_copy_of_ones_data_holds_the_photos_and_closing_the_account_er
 
     assert not await CardPhoto.filter(beneficiary_id=holder.beneficiary.id).exists()
     assert not exists(settings, shown) and not exists(settings, pending)
+
+
+async def test_the_database_refuses_two_pending_photos_and_an_unexplained_refusal(settings):
+    holder, young, _ = await holder_and_agent()
+    photo = await card_photos.submit(young, jpeg_with_gps((900, 1200)))
+    row = {
+        "beneficiary_id": holder.beneficiary.id,
+        "storage_key": "card-photos/00/x.webp",
+        "width": 480,
+        "height": 640,
+        "submitted_by_id": holder.user.id,
+        "submitted_at": clock.now(),
+    }
+
+    with pytest.raises(IntegrityError):
+        await CardPhoto.create(**row, status=CardPhotoStatus.PENDING)
+    with pytest.raises(IntegrityError):
+        await CardPhoto.filter(id=photo.id).update(
+            status=CardPhotoStatus.REFUSED, decided_by_id=holder.user.id, decided_at=clock.now()
+        )
+    with pytest.raises(IntegrityError):
+        await CardPhoto.filter(id=photo.id).update(status=CardPhotoStatus.VALIDATED)
+    assert (await CardPhoto.get(id=photo.id)).status == CardPhotoStatus.PENDING
