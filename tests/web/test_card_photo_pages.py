@@ -197,3 +197,20 @@ async def test_other_staff_meet_the_back_offices_403(browser):
 
     assert page.status_code == 403
     assert "card-photo" not in page.text
+
+
+async def test_the_card_page_shows_the_validated_photo_and_leads_to_ma_photo(browser):
+    holder = await young_signed_in(browser)
+    card_page = f"/mon-espace/cartes/{holder.card.id}"
+    before = await browser.get(card_page)
+    assert "Ajouter ma photo pour la caisse" in text_of(before)
+    assert 'id="holder-photo"' not in before.text
+    photo = await card_photos.submit(Viewer(user=holder.user), jpeg_with_gps((900, 1200)))
+    await card_photos.validate(Viewer(user=await staff_member(StaffRole.SUPPORT)), photo.id)
+
+    after = await browser.get(card_page)
+
+    found = re.search(r'id="holder-photo" src="([^"]+)"', after.text)
+    assert found is not None and found.group(1).startswith("/photos-carte/")
+    assert (await browser.http.get(found.group(1))).status_code == 200
+    assert "Changer ma photo" in text_of(after)
