@@ -17,6 +17,8 @@ from typing import Protocol
 from infra.settings import get_settings
 
 MEDIA_PATH = "/media"
+# Files `/media` never serves (the card holders' photos): read only through signed links.
+PRIVATE_PREFIX = "card-photos/"
 
 # Lower-case letters, digits, "-", "_" and "." in "/"-separated segments; no "." or ".."
 # segment, no leading "/", no backslash: a key can never leave the storage's folder.
@@ -36,6 +38,11 @@ class StoredFileNotFound(LookupError):
 
 def is_valid_key(key: str) -> bool:
     return len(key) <= 255 and _KEY.fullmatch(key) is not None and "/../" not in f"/{key}/"
+
+
+def is_public_key(key: str) -> bool:
+    """May `/media` serve this key to anyone who asks?"""
+    return is_valid_key(key) and not key.startswith(PRIVATE_PREFIX)
 
 
 def content_type_of(key: str) -> str:

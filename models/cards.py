@@ -58,7 +58,6 @@ class Beneficiary(Model):
     birth_date = fields.DateField()
     school_name = fields.CharField(max_length=200, null=True)
     commune_code = fields.CharField(max_length=5)  # INSEE code, 13xxx
-    photo_url = fields.CharField(max_length=500, null=True)
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="beneficiaries", null=True, on_delete=fields.RESTRICT
     )
@@ -110,3 +109,42 @@ class Card(Model):
 
     class Meta:
         table = "cards"
+
+
+class CardPhotoStatus(StrEnum):
+    PENDING = "pending"  # sent by the young person, waiting for support staff
+    VALIDATED = "validated"  # shown to partners at lookup
+    REFUSED = "refused"  # with a reason the young person reads
+
+
+# The holder's photo for the identity check at the till, sent by the young person and
+# validated by support staff. A holder has at most one pending and one validated photo
+# (partial unique indexes); the file lives in the private part of the storage, read only
+# through short-lived signed links (domain/cards/card_photos.py). A comment, not a
+# docstring: Tortoise would take a docstring for the table's description.
+class CardPhoto(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    beneficiary: fields.ForeignKeyRelation[Beneficiary] = fields.ForeignKeyField(
+        "models.Beneficiary", related_name="photos", on_delete=fields.RESTRICT
+    )
+    beneficiary_id: uuid.UUID
+    storage_key = fields.CharField(max_length=255)
+    width = fields.IntField()
+    height = fields.IntField()
+    status = fields.CharEnumField(CardPhotoStatus, max_length=16, default=CardPhotoStatus.PENDING)
+    refusal_reason = fields.CharField(max_length=32, null=True)  # a code of the reasons' list
+    refusal_details = fields.TextField(null=True)  # the agent's own words, for the young person
+    submitted_by: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, on_delete=fields.RESTRICT
+    )
+    submitted_by_id: uuid.UUID
+    submitted_at = fields.DatetimeField()
+    decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    decided_by_id: uuid.UUID | None
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "card_photos"
+        indexes = (("status", "submitted_at"),)

@@ -24,6 +24,7 @@ from models.partners import WalletKind as WalletKindModel
 from models.transactions import CardTransaction
 from models.transactions import TransactionStatus as TransactionStatusModel
 from resolvers import bon_plan_uses as bon_plan_resolvers
+from resolvers import card_photos as card_photo_resolvers
 from resolvers import cards as card_resolvers
 from resolvers import receipts
 from resolvers import transactions as till
@@ -110,7 +111,15 @@ class CardHolder:
     first_name: str
     last_name: str
     age: int
-    photo_url: str | None
+    beneficiary_id: strawberry.Private[UUID]
+
+    @strawberry.field(
+        description="The holder's photo validated by the département, as a signed link valid "
+        "a few minutes (null when there is none): shown only with the holder, to those who "
+        "may see them (the holder, the partner that looked the card up, support staff)."
+    )
+    async def photo_url(self) -> str | None:
+        return await card_photo_resolvers.holder_photo_url(self.beneficiary_id)
 
 
 @strawberry.type(description="The answer to a card lookup at the till.")
@@ -147,7 +156,7 @@ class CardCheck:
                 first_name=lookup.holder.first_name,
                 last_name=lookup.holder.last_name,
                 age=lookup.age,
-                photo_url=lookup.holder.photo_url,
+                beneficiary_id=lookup.holder.id,
             )
         return cls(
             card_code=card_codes.format_code(lookup.card.code),
@@ -299,7 +308,7 @@ class MyCard:
                 first_name=beneficiary.first_name,
                 last_name=beneficiary.last_name,
                 age=clock.age_on(beneficiary.birth_date, clock.paris_today()),
-                photo_url=beneficiary.photo_url,
+                beneficiary_id=beneficiary.id,
             ),
         )
 

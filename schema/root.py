@@ -10,6 +10,7 @@ from schema.accounts import AccountMutations, AccountQueries
 from schema.audit import AuditQueries, AuditSubscriptions
 from schema.bon_plan_uses import BonPlanUseMutations, BonPlanUseQueries
 from schema.campaigns import CampaignMutations, CampaignQueries
+from schema.card_photos import CardPhotoMutations, CardPhotoQueries
 from schema.cards import CardMutations, CardQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.dashboard import DashboardQueries
@@ -40,6 +41,7 @@ class Query(
     AuditQueries,
     CardQueries,
     SupportDeskQueries,
+    CardPhotoQueries,
     BonPlanUseQueries,
     TerminalQueries,
     NotificationQueries,
@@ -63,6 +65,7 @@ class Mutation(
     PartnerMutations,
     CardMutations,
     SupportDeskMutations,
+    CardPhotoMutations,
     BonPlanUseMutations,
     TerminalMutations,
     NotificationMutations,

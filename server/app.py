@@ -23,6 +23,7 @@ from push import realtime
 from push.channels import close_channels
 from schema import build_schema
 from server.body_limit import BodyLimitMiddleware
+from server.card_photo_routes import card_photo_routes
 from server.consent_routes import parental_consent_routes
 from server.finance_routes import finance_routes
 from server.graphiql import graphiql_routes
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             *unsubscribe_routes,
             *parental_consent_routes,
             *media_routes,
+            *card_photo_routes,
             *finance_routes,
             *privacy_routes,
             *([] if settings.is_production else graphiql_routes),

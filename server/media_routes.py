@@ -9,7 +9,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from infra.storage import MEDIA_PATH, StoredFileNotFound, content_type_of, get_storage
+from infra.storage import (
+    MEDIA_PATH,
+    StoredFileNotFound,
+    content_type_of,
+    get_storage,
+    is_public_key,
+)
 
 CACHE_FOREVER = "public, max-age=31536000, immutable"
 
@@ -17,6 +23,8 @@ CACHE_FOREVER = "public, max-age=31536000, immutable"
 async def serve_media(request: Request) -> Response:
     key = request.path_params["key"]
     try:
+        if not is_public_key(key):  # a card holder's photo: only through its signed link
+            raise StoredFileNotFound(key)
         data = await get_storage().read(key)
     except StoredFileNotFound:
         return PlainTextResponse(

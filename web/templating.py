@@ -48,11 +48,18 @@ def environment(settings: Settings) -> Environment:
     return templates
 
 
+# A card holder's photo: a signed link the API hands out (domain/cards/card_photos.py).
+CARD_PHOTO_PATH = "/photos-carte"
+
+
 def own_media(settings: Settings, url: str) -> str:
     """An uploaded image's address on this site (the API answers it at PUBLIC_URL, which
     may be another origin than the one the page was opened at)."""
-    prefix = settings.public_url.rstrip("/") + MEDIA_PATH + "/"
-    return url[len(prefix) - len(MEDIA_PATH) - 1 :] if url.startswith(prefix) else url
+    site = settings.public_url.rstrip("/")
+    for path in (MEDIA_PATH, CARD_PHOTO_PATH):
+        if url.startswith(f"{site}{path}/"):
+            return url[len(site) :]
+    return url
 
 
 def content_security_policy(settings: Settings) -> str:

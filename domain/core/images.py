@@ -271,7 +271,12 @@ def _webp(image: Pillow.Image) -> bytes:
 
 def encode_variants(data: bytes, purpose: ImagePurpose, max_pixels: int) -> list[EncodedVariant]:
     """Check `data` and return its variants for `purpose`; raises DomainError. Blocking."""
-    rules = RULES[purpose]
+    return encode_with_rules(data, RULES[purpose], max_pixels)
+
+
+def encode_with_rules(data: bytes, rules: PurposeRules, max_pixels: int) -> list[EncodedVariant]:
+    """The same checks and re-encoding for rules of another kind of picture (the card
+    holder's photo, domain/cards/card_photos.py). Blocking."""
     with _DECODING:
         image = _decoded(data, rules, max_pixels)
         try:

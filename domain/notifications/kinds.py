@@ -39,6 +39,8 @@ KINDS: dict[str, KindRule] = {
     "bon_plan_used": KindRule(Category.TRANSACTION, PUSH, route="bon_plan_use"),
     "card_opposed": KindRule(Category.ACCOUNT, PUSH_AND_EMAIL, route="card"),
     "card_replaced": KindRule(Category.ACCOUNT, PUSH_AND_EMAIL, route="card"),
+    # Support staff validated or refused the holder's photo (with the refusal's reason).
+    "card_photo_decision": KindRule(Category.ACCOUNT, PUSH_AND_EMAIL, route="card_photo"),
     # The partner's side of a regularisation by the hotline (the holder gets card_regularized).
     "transaction_regularized": KindRule(Category.ACTIVITY, PUSH_AND_EMAIL, route="transaction"),
     "moderation_decision": KindRule(Category.ACTIVITY, PUSH_AND_EMAIL, route="offer"),

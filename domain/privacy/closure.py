@@ -7,7 +7,8 @@ ledger, reimbursements, statements) stays, pointing at rows that no longer say w
   audit trail, the ledger's accounts and the cards refer to it by id;
 - the beneficiary: first and last names keep only their first letter (the initials the
   partners' statements already print, so every statement reads the same after), the birth
-  date becomes CLOSED_BIRTH_DATE, the school identifier, school and photo go;
+  date becomes CLOSED_BIRTH_DATE, the school identifier and school go;
+- the card photos (`card_photos`, pending, refused or validated) are deleted, rows and files;
 - every card still usable is opposed (`closed`): nobody can pay with it again. Its wallets'
   balances stay in the ledger, untouched, and go back to the département with every other
   balance at the school year's end (domain/cards/year_end.py): the ledger still sums to zero;
@@ -27,6 +28,7 @@ from uuid import uuid4
 from domain.accounts import throttle
 from domain.accounts.throttle import email_key
 from domain.accounts.viewer import Viewer
+from domain.cards import card_photos
 from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode
@@ -95,8 +97,9 @@ async def _oppose_cards_and_pseudonymise(user: User) -> None:
             birth_date=CLOSED_BIRTH_DATE,
             school_identifier=None,
             school_name=None,
-            photo_url=None,
         )
+    holders = await Beneficiary.filter(user_id=user.id).values_list("id", flat=True)
+    await card_photos.erase_photos(list(holders))  # type: ignore[arg-type]  # flat: the ids
 
 
 async def _erase_what_is_not_accounting(user: User, old_email: str) -> None:

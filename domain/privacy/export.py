@@ -24,6 +24,7 @@ import jwt
 
 from domain.accounts.outgoing_email import email_after_commit
 from domain.accounts.viewer import Viewer
+from domain.cards import card_photos
 from domain.core import clock
 from domain.core.errors import DomainError, ErrorCode
 from domain.core.transactions import after_commit, atomic
@@ -33,7 +34,7 @@ from infra.storage import LocalStorage, Storage, StoredFileNotFound
 from models.accounts import AuthSession, User, UserKind
 from models.audit import AuditEntry
 from models.campaigns import ThemeInterest
-from models.cards import Beneficiary, Card
+from models.cards import Beneficiary, Card, CardPhoto
 from models.ledger import LedgerAccount
 from models.notifications import Device, MarketingConsentEvent, Notification, ParentalConsent
 from models.offers import Favorite
@@ -117,6 +118,8 @@ async def personal_data(user_id: UUID) -> dict[str, Any]:
         "account": account,
         "beneficiaries": beneficiaries,
         "cards": cards,
+        # The files themselves are in the archive's photos/ folder, named after the row's id.
+        "card_photos": _rows(await CardPhoto.filter(beneficiary_id__in=beneficiary_ids).values()),
         "wallets": _rows(
             await LedgerAccount.filter(beneficiary_id__in=beneficiary_ids).values(
                 "id", "school_year_id", "wallet_kind", "balance_cents"
@@ -146,19 +149,22 @@ README = """Vos données CJeune de Provence
 donnees.json contient tout ce que le Département des Bouches-du-Rhône conserve sur vous
 pour la carte CJeune (RGPD, articles 15 et 20), table par table : votre compte, vos cartes
 et porte-monnaie, vos paiements et bons plans, vos abonnements, favoris, notifications,
-appareils, sessions, consentements et les actions que vous avez faites.
+appareils, sessions, consentements et les actions que vous avez faites. Le dossier photos/
+contient les photos envoyées pour votre carte.
 
 Les montants sont en centimes d'euro, les dates en UTC (ISO 8601).
 Une question ? dpo@departement13.fr
 """
 
 
-def _archive(data: dict[str, Any]) -> bytes:
+def _archive(data: dict[str, Any], files: dict[str, bytes] | None = None) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         text = json.dumps(data, default=str, ensure_ascii=False, indent=2, sort_keys=True)
         archive.writestr("donnees.json", text)
         archive.writestr("LISEZMOI.txt", README)
+        for name, content in (files or {}).items():
+            archive.writestr(name, content)
     return out.getvalue()
 
 
@@ -169,10 +175,12 @@ async def build_export(user_id: UUID) -> str | None:
     if user is None or not user.is_active:
         return None
     data = await personal_data(user_id)
+    holders = [row["id"] for row in data["beneficiaries"]]
+    files = await card_photos.photo_files(holders)
     key = f"{user_id}/{secrets.token_hex(16)}.zip"
     storage = export_storage()
     await forget_exports(user_id)  # one archive per person: the newest
-    await storage.save(key, _archive(data), "application/zip")
+    await storage.save(key, _archive(data, files), "application/zip")
     expires = clock.now() + timedelta(days=EXPORT_LINK_DAYS)
     settings = get_settings()
     claims = {

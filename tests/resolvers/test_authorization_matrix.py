@@ -833,6 +833,31 @@ TABLE = [
         {"staff_support", "staff_admin"},
         fixed(id=NOWHERE),
     ),
+    Row("myCardPhoto", "{ myCardPhoto { shown { id } } }", {"young_person"}),
+    Row(
+        "submitCardPhoto",
+        "mutation($f: Upload!) { submitCardPhoto(file: $f) { __typename } }",
+        {"young_person"},
+        an_upload,
+    ),
+    Row(
+        "cardPhotoQueue",
+        "{ cardPhotoQueue { photo { id } } }",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
+        "validateCardPhoto",
+        "mutation($id: ID!) { validateCardPhoto(id: $id) { __typename } }",
+        {"staff_support", "staff_admin"},
+        fixed(id=NOWHERE),
+    ),
+    Row(
+        "refuseCardPhoto",
+        """mutation($id: ID!) { refuseCardPhoto(id: $id, reason: OTHER, details: "Floue")
+        { __typename } }""",
+        {"staff_support", "staff_admin"},
+        fixed(id=NOWHERE),
+    ),
     Row(
         "resendVerificationEmail",
         "mutation($y: ID!) { resendVerificationEmail(youngPersonId: $y) { __typename } }",

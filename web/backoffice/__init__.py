@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from web.backoffice import (
+    card_photos,
     failed_jobs,
     finance,
     finance_bank_details,
@@ -50,6 +51,12 @@ def backoffice_routes(web: Web) -> list[Route]:
             "/departement/jeunes/ajout",
             web.page(young_people.add_pupil),
             methods=["GET", "POST"],
+        ),
+        Route("/departement/jeunes/photos", web.page(card_photos.queue), methods=get),
+        Route(
+            "/departement/jeunes/photos/{photo_id}/decision",
+            web.page(card_photos.decide),
+            methods=post,
         ),
         Route("/departement/jeunes/{young_id}", web.page(young_people.record), methods=post),
         Route(

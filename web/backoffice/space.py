@@ -41,7 +41,8 @@ SECTIONS = (
         "Jeunes et cartes",
         "/departement/jeunes",
         frozenset({"SUPPORT"}),
-        "retrouver un jeune ou une carte, débloquer un code, remplacer une carte perdue.",
+        "retrouver un jeune ou une carte, débloquer un code, remplacer une carte perdue, "
+        "valider les photos des cartes.",
     ),
     Section(
         "hotline",

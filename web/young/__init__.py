@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from web.pages import Web
+from web.young.card_photo import card_photo
 from web.young.cards import (
     activate,
     card_lost,
@@ -35,6 +36,7 @@ def young_routes(web: Web) -> list[Route]:
         Route("/mon-espace/activer", web.page(activate), methods=both),
         Route("/mon-espace/carte-numerique", web.page(digital_card), methods=["POST"]),
         Route("/mon-espace/profil", web.page(profile), methods=both),
+        Route("/mon-espace/photo", web.page(card_photo), methods=both),
         Route("/mon-espace/fermer-mon-compte", web.page(close_account), methods=both),
         Route("/mon-espace/mes-donnees", web.page(request_my_data), methods=["POST"]),
         Route(card, web.page(card_page), methods=["GET"]),
