@@ -504,9 +504,7 @@ class PartnerMutations:
     async def terminate_partner(
         self, info: Info, id: strawberry.ID, terminated_on: date, reason: str
     ) -> PartnerResult:
-        return _partner_answer(
-            await resolvers.terminate_partner(info, id, terminated_on, reason)
-        )
+        return _partner_answer(await resolvers.terminate_partner(info, id, terminated_on, reason))
 
     @strawberry.mutation(
         extensions=allow(SUPPORT),

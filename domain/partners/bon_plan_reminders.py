@@ -49,9 +49,7 @@ async def send_reminder(actor: Viewer, partner_id: UUID) -> BonPlanReminder:
                 f"{commitment.school_year} : aucun rappel n'est nécessaire.",
             )
         now = clock.now()
-        last = (
-            await BonPlanReminder.filter(partner_id=partner.id).order_by("-sent_at").first()
-        )
+        last = await BonPlanReminder.filter(partner_id=partner.id).order_by("-sent_at").first()
         if last is not None and now - last.sent_at < MIN_INTERVAL:
             sent = last.sent_at.astimezone(clock.PARIS)
             allowed = (last.sent_at + MIN_INTERVAL).astimezone(clock.PARIS)

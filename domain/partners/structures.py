@@ -114,8 +114,7 @@ MIN_REASON_LENGTH = 10
 def _terminated() -> DomainError:
     return DomainError(
         ErrorCode.INVALID_STATE,
-        "La convention de ce partenaire est résiliée : il ne peut plus être suspendu "
-        "ni réactivé.",
+        "La convention de ce partenaire est résiliée : il ne peut plus être suspendu ni réactivé.",
     )
 
 

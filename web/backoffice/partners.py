@@ -228,6 +228,7 @@ async def show(
     if current in PAGED:
         variables["after"] = params.get("apres") or None
     data = await visit.run(TAB_OPERATIONS[current], **variables)
+    extra = {"credential": None, "equipment_form": None, **extra}
     return _render(
         visit,
         space,
@@ -248,6 +249,4 @@ async def show(
 def _render(
     visit: Visit, space: StaffSpace, template: str, status: int = 200, **values: Any
 ) -> Response:
-    return visit.render(
-        template, status=status, space=space, tab=SECTION, labels=labels, **values
-    )
+    return visit.render(template, status=status, space=space, tab=SECTION, labels=labels, **values)
