@@ -103,7 +103,7 @@ async def test_partners_are_found_by_name_siret_and_commune(browser):
 
 
 async def test_an_administrator_suspends_reactivates_then_terminates_the_convention(browser):
-    team, cashier = await till()
+    team, _ = await till()
     await signed_in(browser, StaffRole.ADMINISTRATOR)
     url = f"{HOME}/{team.partner.id}"
     await browser.get(url)
@@ -244,7 +244,7 @@ async def test_a_partner_without_bon_plan_is_reminded_once_a_week(browser, mailb
 
 
 async def test_every_tab_of_the_record_opens(browser):
-    team, cashier = await till()
+    team, _ = await till()
     await signed_in(browser, StaffRole.ADMINISTRATOR)
     url = f"{HOME}/{team.partner.id}"
     expected = {
