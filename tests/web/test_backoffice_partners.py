@@ -44,6 +44,7 @@ def partner_form(siret: str, email: str) -> list[tuple[str, str]]:
         ("representant_prenom", "Marius"),
         ("representant_nom", "Olivier"),
         ("representant_email", email),
+        ("code_pin", "TERMINALS"),
     ]
 
 
@@ -71,6 +72,7 @@ async def test_support_creates_a_partner_whose_representative_is_invited(browser
     assert "Le partenaire est créé" in text_of(record) and siret in text_of(record)
     partner = await Partner.get(siret=siret)
     assert partner.categories == ["loisirs", "sport"] and partner.status == PartnerStatus.ACTIVE
+    assert partner.pin_policy_minimum == PinPolicy.TERMINALS
     await jobs_done()
     invitation = await mailbox.wait_for(email, "Invitation")
     assert "Les Voiles" in invitation["Subject"]

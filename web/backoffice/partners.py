@@ -57,6 +57,7 @@ CREATE_FIELDS = {
     "email": "representant-email",
     "firstName": "representant-prenom",
     "lastName": "representant-nom",
+    "pinMinimum": "code-pin",
 }
 
 
@@ -112,6 +113,7 @@ async def create(visit: Visit) -> Response:
         "email": "",
         "firstName": "",
         "lastName": "",
+        "pinMinimum": "NONE",
     }
     errors: dict[str, str] = {}
     if visit.request.method == "POST":
@@ -127,6 +129,7 @@ async def create(visit: Visit) -> Response:
             "email": visit.field("representant_email"),
             "firstName": visit.field("representant_prenom"),
             "lastName": visit.field("representant_nom"),
+            "pinMinimum": visit.field("code_pin") or "NONE",
         }
         errors = _check_partner_form(form)
         if not errors:
@@ -151,6 +154,10 @@ async def create(visit: Visit) -> Response:
             error = user_error(answer)
             if error is None:
                 partner = answer["partner"]
+                if form["pinMinimum"] != "NONE":
+                    await visit.run(
+                        "backoffice_pin_minimum", id=partner["id"], level=form["pinMinimum"]
+                    )
                 return visit.redirect(f"{HOME}/{partner['id']}?fait=cree")
             errors[_form_field(error.field)] = error.message
     return _render(
@@ -193,6 +200,8 @@ def _check_partner_form(form: dict[str, Any]) -> dict[str, str]:
             date.fromisoformat(form["conventionSignedOn"])
         except ValueError:
             errors["conventionSignedOn"] = "Date invalide : choisissez un jour (AAAA-MM-JJ)."
+    if form["pinMinimum"] not in labels.PIN_LEVELS:
+        errors["pinMinimum"] = "Choisissez le minimum du code PIN."
     if form["email"] and "@" not in form["email"]:
         errors["email"] = "Adresse e-mail invalide : par exemple prenom.nom@exemple.fr."
     return errors
