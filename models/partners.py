@@ -37,7 +37,10 @@ class PinPolicy(StrEnum):
 
 class PartnerStatus(StrEnum):
     ACTIVE = "active"
-    SUSPENDED = "suspended"
+    SUSPENDED = "suspended"  # for a while: reactivated by the département
+    # The convention renews itself each year (« tacite reconduction ») until it is
+    # terminated: for good, the partner can no longer debit nor be reactivated.
+    TERMINATED = "terminated"
 
 
 class DelegatePermission(StrEnum):
@@ -73,11 +76,37 @@ class Partner(Model):
     pin_policy_chosen = fields.CharEnumField(
         PinPolicy, max_length=16, default=PinPolicy.NONE, db_default=PinPolicy.NONE.value
     )
+    # The current suspension's or termination's day (Paris) and reason; empty while active
+    # (the audit trail keeps the earlier ones).
+    status_since = fields.DateField(null=True)
+    status_reason = fields.TextField(default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
         table = "partners"
+
+
+class BonPlanReminder(Model):
+    """A reminder of the yearly « at least one bon plan » commitment, emailed by the
+    département to the partner's principal delegate: the history the back office shows."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    partner: fields.ForeignKeyRelation[Partner] = fields.ForeignKeyField(
+        "models.Partner", related_name="bon_plan_reminders", on_delete=fields.RESTRICT
+    )
+    partner_id: uuid.UUID
+    school_year = fields.CharField(max_length=9)  # "2026-2027"
+    recipient_email = fields.CharField(max_length=254)
+    sent_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    sent_by_id: uuid.UUID | None
+    sent_at = fields.DatetimeField()
+
+    class Meta:
+        table = "bon_plan_reminders"
+        indexes = (("partner_id", "sent_at"),)
 
 
 class Delegate(Model):

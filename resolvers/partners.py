@@ -3,18 +3,20 @@ with the models (schema/partners.py shapes them); a refused rule raises DomainEr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import strawberry
+from tortoise.expressions import Q
 
 from domain.accounts.sessions import IssuedTokens
 from domain.accounts.sessions import login as sign_in
 from domain.core.errors import DomainError
-from domain.partners import delegates, pin_policy
+from domain.partners import bon_plan_reminders, delegates, pin_policy
 from domain.partners import structures as partners
 from models.partners import (
+    BonPlanReminder,
     Delegate,
     DelegatePermission,
     DelegateStatus,
@@ -42,16 +44,27 @@ async def partners_list(
     status: PartnerStatus | None,
     first: int,
     after: str | None,
+    siret: str | None = None,
+    commune: str | None = None,
 ) -> tuple[list[Partner], str | None]:
     query = Partner.all()
-    if search:
-        query = query.filter(trade_name__icontains=search.strip())
+    if search and search.strip():
+        text = search.strip()
+        query = query.filter(Q(trade_name__icontains=text) | Q(legal_name__icontains=text))
+    digits = "".join(c for c in (siret or "") if c.isdigit())
+    if digits:  # the whole SIRET, or its first 9 digits (the SIREN): a prefix
+        query = query.filter(siret__startswith=digits)
+    if commune and commune.strip():
+        place = commune.strip()
+        query = query.filter(
+            Q(profile__city__icontains=place) | Q(profile__postal_code__startswith=place)
+        )
     if status is not None:
         query = query.filter(status=status)
     if after:
         query = query.filter(id__gt=parse_id(after, "after"))
     limit = max(1, min(first, MAX_PAGE))
-    rows = await query.order_by("id").limit(limit + 1)
+    rows = await query.distinct().order_by("id").limit(limit + 1)
     page = rows[:limit]
     return page, str(page[-1].id) if len(rows) > limit else None
 
@@ -73,8 +86,32 @@ async def create_partner(info: Info, input: Any) -> Partner:
     )
 
 
-async def set_partner_status(info: Info, id: strawberry.ID, status: PartnerStatus) -> Partner:
-    return await partners.set_partner_status(info.context.viewer, parse_id(id, "id"), status)
+async def set_partner_status(
+    info: Info, id: strawberry.ID, status: PartnerStatus, reason: str | None = None
+) -> Partner:
+    return await partners.set_partner_status(
+        info.context.viewer, parse_id(id, "id"), status, reason
+    )
+
+
+async def terminate_partner(info: Info, id: strawberry.ID, on: date, reason: str) -> Partner:
+    return await partners.terminate_partner(info.context.viewer, parse_id(id, "id"), on, reason)
+
+
+async def send_bon_plan_reminder(info: Info, partner_id: strawberry.ID) -> BonPlanReminder:
+    return await bon_plan_reminders.send_reminder(
+        info.context.viewer, parse_id(partner_id, "partnerId")
+    )
+
+
+async def bon_plan_reminder_list(
+    info: Info, partner_id: strawberry.ID | None, school_year: str | None, first: int
+) -> list[BonPlanReminder]:
+    try:
+        partner = parse_id(partner_id, "partnerId") if partner_id else None
+    except DomainError:
+        return []
+    return await bon_plan_reminders.reminders(partner, school_year, max(1, min(first, MAX_PAGE)))
 
 
 async def set_pin_policy_minimum(

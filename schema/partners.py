@@ -17,6 +17,7 @@ from domain.partners.pin_policy import effective_pin_policy
 from domain.partners.profiles import AccessibilityType as AccessibilityTypeModel
 from domain.partners.profiles import schedule_of
 from models.accounts import StaffRole as StaffRoleModel
+from models.partners import BonPlanReminder as BonPlanReminderModel
 from models.partners import Delegate as DelegateModel
 from models.partners import DelegatePermission as DelegatePermissionModel
 from models.partners import DelegateStatus as DelegateStatusModel
@@ -115,6 +116,16 @@ class Partner:
         extensions=_INSIDE, description="The wallets the partner's convention lets it debit."
     )
     status: PartnerStatus | None = strawberry.field(extensions=_INSIDE)
+    status_since: date | None = strawberry.field(
+        extensions=_INSIDE,
+        description="The day the current suspension or termination began (Paris); null "
+        "while active.",
+    )
+    status_reason: str | None = strawberry.field(
+        extensions=_INSIDE,
+        description="Why the partner is suspended or its convention terminated; empty while "
+        "active.",
+    )
     pin_policy: PartnerPinPolicy | None = strawberry.field(extensions=_INSIDE)
 
     @strawberry.field(
@@ -256,6 +267,8 @@ class Partner:
             convention_signed_on=partner.convention_signed_on,
             debitable_wallets=[WalletKindModel(w) for w in partner.debitable_wallets],
             status=partner.status,
+            status_since=partner.status_since,
+            status_reason=partner.status_reason,
             pin_policy=PartnerPinPolicy.from_model(partner),
         )
 
@@ -311,6 +324,51 @@ class Delegation:
             partner_id=delegate.partner_id,
             user_id=delegate.user_id,
         )
+
+
+@strawberry.type(
+    description="A reminder of the yearly commitment (at least one bon plan per school "
+    "year), emailed to the partner's principal delegate."
+)
+class BonPlanReminder:
+    id: strawberry.ID
+    school_year: str
+    recipient_email: str
+    sent_at: datetime
+    partner_id: strawberry.Private[UUID]
+    sent_by_id: strawberry.Private[UUID | None]
+
+    @strawberry.field
+    async def partner(self, info: Info) -> Partner:
+        return Partner.from_model(await info.context.loaders.partner.load(self.partner_id))
+
+    @strawberry.field(description="The staff member who sent it; null once their account is gone.")
+    async def sent_by(self, info: Info) -> Person | None:
+        if self.sent_by_id is None:
+            return None
+        user = await info.context.loaders.user.load(self.sent_by_id)
+        return Person.from_model(user) if user else None
+
+    @classmethod
+    def from_model(cls, reminder: BonPlanReminderModel) -> BonPlanReminder:
+        return cls(
+            id=strawberry.ID(str(reminder.id)),
+            school_year=reminder.school_year,
+            recipient_email=reminder.recipient_email,
+            sent_at=reminder.sent_at,
+            partner_id=reminder.partner_id,
+            sent_by_id=reminder.sent_by_id,
+        )
+
+
+@strawberry.type
+class BonPlanReminderSuccess:
+    reminder: BonPlanReminder
+
+
+BonPlanReminderResult = Annotated[
+    BonPlanReminderSuccess | UserError, strawberry.union("BonPlanReminderResult")
+]
 
 
 @strawberry.type
@@ -377,13 +435,40 @@ class PartnerQueries:
     async def partners(
         self,
         info: Info,
-        search: str | None = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="In the trade or legal name.")
+        ] = None,
         status: PartnerStatus | None = None,
         first: int = 50,
         after: str | None = None,
+        siret: Annotated[
+            str | None,
+            strawberry.argument(description="The SIRET, or its beginning (the SIREN)."),
+        ] = None,
+        commune: Annotated[
+            str | None,
+            strawberry.argument(description="In the profile's city, or its postal code's start."),
+        ] = None,
     ) -> PartnerPage | None:
-        rows, cursor = await resolvers.partners_list(info, search, status, first, after)
+        rows, cursor = await resolvers.partners_list(
+            info, search, status, first, after, siret, commune
+        )
         return PartnerPage(partners=[Partner.from_model(p) for p in rows], next_cursor=cursor)
+
+    @strawberry.field(
+        extensions=allow(SUPPORT),
+        description="The reminders of the yearly bon plan commitment sent, newest first: of "
+        "one partner, of one school year, or all.",
+    )
+    async def bon_plan_reminders(
+        self,
+        info: Info,
+        partner_id: strawberry.ID | None = None,
+        school_year: str | None = None,
+        first: int = 50,
+    ) -> list[BonPlanReminder]:
+        rows = await resolvers.bon_plan_reminder_list(info, partner_id, school_year, first)
+        return [BonPlanReminder.from_model(r) for r in rows]
 
 
 def _partner_answer(partner: PartnerModel) -> PartnerSuccess:
@@ -403,10 +488,35 @@ class PartnerMutations:
 
     @strawberry.mutation(extensions=allow(ADMINISTRATOR))
     @user_errors
-    async def suspend_partner(self, info: Info, id: strawberry.ID) -> PartnerResult:
+    async def suspend_partner(
+        self, info: Info, id: strawberry.ID, reason: str | None = None
+    ) -> PartnerResult:
         return _partner_answer(
-            await resolvers.set_partner_status(info, id, PartnerStatusModel.SUSPENDED)
+            await resolvers.set_partner_status(info, id, PartnerStatusModel.SUSPENDED, reason)
         )
+
+    @strawberry.mutation(
+        extensions=allow(ADMINISTRATOR),
+        description="The convention ends for good on `terminatedOn` (today at the latest), "
+        "for `reason`: the partner can no longer debit nor be reactivated.",
+    )
+    @user_errors
+    async def terminate_partner(
+        self, info: Info, id: strawberry.ID, terminated_on: date, reason: str
+    ) -> PartnerResult:
+        return _partner_answer(await resolvers.terminate_partner(info, id, terminated_on, reason))
+
+    @strawberry.mutation(
+        extensions=allow(SUPPORT),
+        description="Email the principal delegate a reminder of the yearly bon plan "
+        "commitment (a partner that has not met it; one a week at most).",
+    )
+    @user_errors
+    async def send_bon_plan_reminder(
+        self, info: Info, partner_id: strawberry.ID
+    ) -> BonPlanReminderResult:
+        reminder = await resolvers.send_bon_plan_reminder(info, partner_id)
+        return BonPlanReminderSuccess(reminder=BonPlanReminder.from_model(reminder))
 
     @strawberry.mutation(extensions=allow(ADMINISTRATOR))
     @user_errors

@@ -163,8 +163,9 @@ _MANAGERS = delegate_of_argument("partner_id", DelegatePermissionModel.TERMINALS
 @strawberry.type
 class TerminalQueries:
     @strawberry.field(
-        extensions=allow(_MANAGERS),
-        description="The partner's terminals: active and waiting first, then revoked.",
+        extensions=allow(_MANAGERS, staff(StaffRole.SUPPORT)),
+        description="The partner's terminals: active and waiting first, then revoked (its "
+        "terminal managers, and the département's support).",
     )
     async def terminals(self, info: Info, partner_id: strawberry.ID) -> list[Terminal]:
         return [Terminal.from_model(t) for t in await resolvers.terminals(info, partner_id)]

@@ -13,6 +13,7 @@ from tortoise.exceptions import IntegrityError
 from domain.accounts.users import clean_name
 from domain.accounts.viewer import Viewer
 from domain.cards.wallets import wallet_kind
+from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.search_index import SYNC_PARTNER_JOB
@@ -102,23 +103,96 @@ async def create_partner(actor: Viewer, details: PartnerDetails) -> Partner:
     return partner
 
 
-async def set_partner_status(actor: Viewer, partner_id: UUID, status: PartnerStatus) -> Partner:
+_STATUS_ACTIONS = {
+    PartnerStatus.ACTIVE: "partner.reactivated",
+    PartnerStatus.SUSPENDED: "partner.suspended",
+    PartnerStatus.TERMINATED: "partner.terminated",
+}
+MIN_REASON_LENGTH = 10
+
+
+def _terminated() -> DomainError:
+    return DomainError(
+        ErrorCode.INVALID_STATE,
+        "La convention de ce partenaire est résiliée : il ne peut plus être suspendu ni réactivé.",
+    )
+
+
+def _clean_reason(reason: str | None, required: bool) -> str:
+    text = (reason or "").strip()
+    if required and not text:
+        raise invalid("reason", "Indiquez le motif.")
+    if text and len(text) < MIN_REASON_LENGTH:
+        raise invalid("reason", f"Le motif doit faire au moins {MIN_REASON_LENGTH} caractères.")
+    if len(text) > 1000:
+        raise invalid("reason", "Le motif ne doit pas dépasser 1 000 caractères.")
+    return text
+
+
+async def set_partner_status(
+    actor: Viewer, partner_id: UUID, status: PartnerStatus, reason: str | None = None
+) -> Partner:
+    """Suspend (with an optional reason) or reactivate. A terminated partner stays so:
+    `terminate_partner` is the only way there, and nothing leads back."""
+    if status == PartnerStatus.TERMINATED:
+        raise ValueError("terminate_partner terminates a convention")
+    text = _clean_reason(reason, required=False) if status == PartnerStatus.SUSPENDED else ""
     async with atomic():
         partner = await Partner.select_for_update().get_or_none(id=partner_id)
         if partner is None:
             raise not_found("Partenaire")
-        before = partner.status.value
+        if partner.status == PartnerStatus.TERMINATED:
+            raise _terminated()
         if partner.status != status:
-            partner.status = status
-            await partner.save(update_fields=["status", "updated_at"])
-            await record(
-                actor,
-                f"partner.{'suspended' if status == PartnerStatus.SUSPENDED else 'reactivated'}",
-                partner,
-                partner_id=partner.id,
-                before={"status": before},
-                after={"status": status.value},
-            )
-            key = str(partner.id)  # a suspended partner and its offers leave the map index
-            await after_commit(lambda: enqueue(SYNC_PARTNER_JOB, key))
+            await _change_status(actor, partner, status, clock.paris_today(), text)
     return partner
+
+
+async def terminate_partner(actor: Viewer, partner_id: UUID, on: date, reason: str) -> Partner:
+    """The convention ends (« résiliation »), for good: from then on the partner's people
+    can no longer act for it (their sessions lose it: domain/accounts/queries.py), so its
+    tills and terminals stop debiting, and it leaves the map. `on` is the day it takes
+    effect: today at the latest, never before the convention was signed."""
+    text = _clean_reason(reason, required=True)
+    if on > clock.paris_today():
+        raise invalid(
+            "date",
+            "La date de résiliation ne peut pas être dans le futur : enregistrez la "
+            "résiliation le jour où elle prend effet.",
+        )
+    async with atomic():
+        partner = await Partner.select_for_update().get_or_none(id=partner_id)
+        if partner is None:
+            raise not_found("Partenaire")
+        if partner.status == PartnerStatus.TERMINATED:
+            raise DomainError(
+                ErrorCode.INVALID_STATE, "La convention de ce partenaire est déjà résiliée."
+            )
+        if on < partner.convention_signed_on:
+            raise invalid(
+                "date",
+                "La date de résiliation ne peut pas précéder la signature de la convention "
+                f"({partner.convention_signed_on.strftime('%d/%m/%Y')}).",
+            )
+        await _change_status(actor, partner, PartnerStatus.TERMINATED, on, text)
+    return partner
+
+
+async def _change_status(
+    actor: Viewer, partner: Partner, status: PartnerStatus, since: date | None, reason: str
+) -> None:
+    before = {"status": partner.status.value}
+    partner.status = status
+    partner.status_since = since if status != PartnerStatus.ACTIVE else None
+    partner.status_reason = reason if status != PartnerStatus.ACTIVE else ""
+    await partner.save(update_fields=["status", "status_since", "status_reason", "updated_at"])
+    after: dict[str, object] = {"status": status.value}
+    if partner.status_since is not None:
+        after["since"] = partner.status_since.isoformat()
+    if reason:
+        after["reason"] = reason
+    await record(
+        actor, _STATUS_ACTIONS[status], partner, partner_id=partner.id, before=before, after=after
+    )
+    key = str(partner.id)  # a partner not active and its offers leave the map index
+    await after_commit(lambda: enqueue(SYNC_PARTNER_JOB, key))

@@ -344,6 +344,25 @@ TABLE = [
         fixed(id=NOWHERE),
     ),
     Row(
+        "terminatePartner",
+        """mutation($id: ID!) { terminatePartner(id: $id, terminatedOn: "2026-01-01",
+        reason: "Fermeture définitive") { __typename } }""",
+        {"staff_admin"},
+        fixed(id=NOWHERE),
+    ),
+    Row(
+        "sendBonPlanReminder",
+        "mutation($p: ID!) { sendBonPlanReminder(partnerId: $p) { __typename } }",
+        {"staff_support", "staff_admin"},
+        fixed(p=NOWHERE),
+    ),
+    Row(
+        "bonPlanReminders",
+        "query($p: ID!) { bonPlanReminders(partnerId: $p) { id sentAt } }",
+        {"staff_support", "staff_admin"},
+        fixed(p=A),
+    ),
+    Row(
         "reactivatePartner",
         "mutation($id: ID!) { reactivatePartner(id: $id) { __typename } }",
         {"staff_admin"},
@@ -909,7 +928,7 @@ TABLE = [
     Row(
         "terminals",
         "query($p: ID!) { terminals(partnerId: $p) { id lastSeenAt } }",
-        {"principal_a"},
+        {"principal_a", "staff_support", "staff_admin"},
         fixed(p=A),
     ),
     Row("terminalStatus", "{ terminalStatus { pinRequired } }", TERMINALS),

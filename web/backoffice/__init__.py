@@ -5,12 +5,15 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from web.backoffice import (
+    bon_plan_commitment,
     card_photos,
     failed_jobs,
     finance,
     finance_bank_details,
     hotline,
     moderation,
+    partner_actions,
+    partners,
     young_people,
 )
 from web.backoffice.home import home
@@ -85,6 +88,7 @@ def backoffice_routes(web: Web) -> list[Route]:
             web.page(hotline.regularize),
             methods=["GET", "POST"],
         ),
+        *partner_routes(web),
         Route("/departement/taches", web.page(failed_jobs.failed_jobs), methods=get),
         Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),
         Route("/departement/taches/{job_id}/traitee", web.page(failed_jobs.resolve), methods=post),
@@ -116,4 +120,23 @@ def finance_routes(web: Web) -> list[Route]:
         ),
         Route(f"{details}/validation", web.page(finance_bank_details.validate), methods=post),
         Route(f"{details}/refus", web.page(finance_bank_details.refuse), methods=post),
+    ]
+
+
+def partner_routes(web: Web) -> list[Route]:
+    get, post, both = ["GET"], ["POST"], ["GET", "POST"]
+    one = "/departement/partenaires/{partner_id}"
+    return [
+        Route("/departement/partenaires", web.page(partners.search), methods=get),
+        Route("/departement/partenaires/nouveau", web.page(partners.create), methods=both),
+        Route(
+            "/departement/partenaires/engagement",
+            web.page(bon_plan_commitment.commitment),
+            methods=get,
+        ),
+        Route(one, web.page(partners.record), methods=get),
+        Route(f"{one}/statut", web.page(partner_actions.change_status), methods=post),
+        Route(f"{one}/code-pin", web.page(partner_actions.pin_minimum), methods=post),
+        Route(f"{one}/materiel", web.page(partner_actions.equipment), methods=post),
+        Route(f"{one}/rappel", web.page(partner_actions.remind), methods=post),
     ]

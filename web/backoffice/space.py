@@ -60,6 +60,17 @@ SECTIONS = (
         "changements de coordonnées bancaires.",
     ),
     Section(
+        "partenaires",
+        "Partenaires",
+        "/departement/partenaires",
+        # The support manages the partners and their conventions, as the API's rules say
+        # (createPartner, setPinPolicyMinimum, the lent equipment); suspending and
+        # terminating stay the administrators'.
+        frozenset({"SUPPORT"}),
+        "retrouver et créer un partenaire, suivre sa convention, son matériel et son "
+        "engagement « un bon plan par an ».",
+    ),
+    Section(
         "taches",
         "Tâches en échec",
         "/departement/taches",
