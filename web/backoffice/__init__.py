@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.backoffice import failed_jobs, hotline, moderation, young_people
+from web.backoffice import campaign_form, campaigns, failed_jobs, hotline, moderation, young_people
 from web.backoffice.home import home
 from web.pages import Web
 
@@ -72,6 +72,28 @@ def backoffice_routes(web: Web) -> list[Route]:
             methods=["GET", "POST"],
         ),
         Route("/departement/taches", web.page(failed_jobs.failed_jobs), methods=get),
+        *campaign_routes(web),
         Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),
         Route("/departement/taches/{job_id}/traitee", web.page(failed_jobs.resolve), methods=post),
+    ]
+
+
+def campaign_routes(web: Web) -> list[Route]:
+    base, both = "/departement/campagnes", ["GET", "POST"]
+    one = base + "/{campaign_id}"
+    return [
+        Route(base, web.page(campaigns.campaigns), methods=["GET"]),
+        Route(f"{base}/nouvelle", web.page(campaign_form.compose), methods=both),
+        Route(f"{base}/audience", web.page(campaign_form.count), methods=["POST"]),
+        Route(one, web.page(campaigns.campaign_page), methods=["GET"]),
+        Route(f"{one}/modifier", web.page(campaign_form.edit), methods=both),
+        Route(f"{one}/progression", web.page(campaigns.progress), methods=["GET"]),
+        Route(f"{one}/apercu-email", web.page(campaigns.email_preview), methods=["GET"]),
+        Route(f"{one}/test", web.page(campaigns.send_test), methods=["POST"]),
+        Route(f"{one}/envoi", web.page(campaigns.send), methods=["POST"]),
+        Route(
+            one + "/{action:str}",
+            web.page(campaigns.change_state),
+            methods=["POST"],
+        ),
     ]

@@ -51,6 +51,13 @@ SECTIONS = (
         "régulariser une transaction après le jour où elle a été faite.",
     ),
     Section(
+        "campagnes",
+        "Campagnes",
+        "/departement/campagnes",
+        frozenset({"MARKETING"}),
+        "écrire un e-mail et une notification aux jeunes d'un segment, suivre leur envoi.",
+    ),
+    Section(
         "taches",
         "Tâches en échec",
         "/departement/taches",
