@@ -180,7 +180,7 @@ async def test_a_campaign_is_previewed_tried_sent_and_followed_to_100_percent(
     # No per-person click tracking: every link but the unsubscribe one is the same for all.
     shared = [sorted(u for u in links_of(m) if "desabonnement" not in u) for m in received]
     assert shared[0] == shared[1]
-    assert not mailbox.to(bouncing.email)
+    assert not [m for m in mailbox.to(bouncing.email) if "musique" in m["Subject"]]
 
     listed = await browser.get(HOME)
     assert f'id="campaign-{campaign_id}"' in listed.text and "100 %" in text_of(listed)
