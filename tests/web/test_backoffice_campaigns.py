@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 from email.message import EmailMessage
 
+from domain.offers.moderation import decide
 from models.accounts import StaffRole, User
 from models.campaigns import Campaign, CampaignStatus
 from models.cards import Beneficiary, BeneficiaryKind
+from models.offers import Offer
 from tests.factories import partner_team, staff_member
 from tests.push.test_campaigns import follower
 from tests.support import jobs_done, unique
+from tests.web.backoffice_helpers import submitted_deal, viewer_of
 from tests.web.support import Browser, text_of
 
 HOME = "/departement/campagnes"
@@ -33,6 +36,14 @@ async def pupil_at(school: str, age: int, *, email: bool = True) -> User:
         user=person,
     )
     return person
+
+
+async def published_deal(title: str) -> Offer:
+    """A deal on show today, as the campaign's featured offers are picked from."""
+    offer = await submitted_deal(await partner_team(), title=title)
+    moderator = await viewer_of(await staff_member(StaffRole.MODERATION))
+    await decide(moderator, offer.working_revision_id, True, None)
+    return await Offer.get(id=offer.id)
 
 
 def compose(school: str, **changes: str | list[str]) -> dict:
@@ -143,9 +154,13 @@ async def test_a_campaign_is_previewed_tried_sent_and_followed_to_100_percent(
     reached = [await pupil_at(school, 16), await pupil_at(school, 19)]
     bouncing = await pupil_at(school, 18)
     mailbox.refused.add(bouncing.email)
-    await browser.get(f"{HOME}/nouvelle")
+    deal = await published_deal(unique("Concert offert "))
+    form = await browser.get(f"{HOME}/nouvelle")
+    assert f'id="offre-{deal.id}"' in form.text  # on show today: it can be picked
 
-    saved = await browser.post(f"{HOME}/nouvelle", compose(school, canaux=["EMAIL", "PUSH"]))
+    saved = await browser.post(
+        f"{HOME}/nouvelle", compose(school, canaux=["EMAIL", "PUSH"], offres=[str(deal.id)])
+    )
     assert saved.status_code == 303
     page = await browser.follow(saved)
     campaign_id = page.url.path.rsplit("/", 1)[-1]
@@ -158,6 +173,7 @@ async def test_a_campaign_is_previewed_tried_sent_and_followed_to_100_percent(
     policy = email_html.headers["content-security-policy"]
     assert policy.startswith("sandbox;") and "script-src" not in policy
     assert "<img" not in email_html.text  # no open-tracking pixel
+    assert "Concert offert" in email_html.text
 
     await browser.get(f"{HOME}/{campaign_id}")
     tried = await browser.post(f"{HOME}/{campaign_id}/test")
