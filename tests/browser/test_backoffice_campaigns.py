@@ -12,6 +12,7 @@ from playwright.async_api import Page, expect
 from models.accounts import StaffRole
 from tests.browser.backoffice import expect_refused, section_tabs, staff_signed_in
 from tests.browser.partner_space import sign_out
+from tests.browser.support import screenshot_name, screenshots_folder
 from tests.support import unique
 from tests.web.test_backoffice_campaigns import links_of, published_deal, pupil_at
 
@@ -20,7 +21,7 @@ SENDING_TIMEOUT_MS = 30_000  # the batches, then a poll every 2 s
 
 
 async def test_a_marketer_sends_a_campaign_to_a_school_and_watches_it_reach_100_percent(
-    page: Page, look_at, mailbox
+    page: Page, look_at, mailbox, request
 ):
     school = unique("Collège Pasteur ")
     pupils = [await pupil_at(school, 16), await pupil_at(school, 19)]
@@ -46,6 +47,11 @@ async def test_a_marketer_sends_a_campaign_to_a_school_and_watches_it_reach_100_
     frame = page.frame_locator("#email-frame")
     body = frame.get_by_role("paragraph").filter(has_text="Viens écouter les groupes du quartier")
     await expect(body).to_be_visible()
+    # The frame alone: Chromium leaves a sandboxed frame blank in full-page screenshots.
+    folder = screenshots_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    name = screenshot_name(request.node.name, "email-preview", 1280)
+    await page.locator("#email-frame").screenshot(path=folder / name)
     await expect(frame.get_by_text(re.compile("Concert offert"))).to_be_visible()
     await look_at(page, "draft")
     await page.get_by_role("button", name="M'envoyer un test").click()
