@@ -230,9 +230,40 @@ async def test_a_scheduled_campaign_is_paused_nowhere_and_cancelled(browser):
     campaign = await Campaign.get(id=campaign_id)
     assert campaign.scheduled_at.isoformat().startswith("2099-06-21T16:00")  # 18:00 in Paris
 
+    confirm = await browser.get(f"{HOME}/{campaign_id}/annulation")
+    assert confirm.status_code == 200 and "C'est définitif" in text_of(confirm)
+    assert (await Campaign.get(id=campaign_id)).status == CampaignStatus.SCHEDULED  # a GET
     cancelled = await browser.post(f"{HOME}/{campaign_id}/annulation")
     assert cancelled.status_code == 303
+    assert "La campagne est annulée" in text_of(await browser.follow(cancelled))
     assert (await Campaign.get(id=campaign_id)).status == CampaignStatus.CANCELLED
+
+
+async def test_a_sending_campaign_is_paused_then_resumed_to_its_end(browser, mailbox):
+    await marketing_signed_in(browser)
+    school = unique("Collège")
+    pupil = await pupil_at(school, 17)
+    await browser.get(f"{HOME}/nouvelle")
+    saved = await browser.post(f"{HOME}/nouvelle", compose(school))
+    campaign_id = (await browser.follow(saved)).url.path.rsplit("/", 1)[-1]
+    # Sending, as after « Envoyer maintenant », before its first batch has run.
+    await Campaign.filter(id=campaign_id).update(status=CampaignStatus.SENDING)
+    sending = await browser.get(f"{HOME}/{campaign_id}")
+    assert 'hx-trigger="every 2s"' in sending.text and 'id="pause-campaign"' in sending.text
+
+    paused = await browser.post(f"{HOME}/{campaign_id}/pause")
+    assert paused.status_code == 303
+    page = await browser.follow(paused)
+    assert "L'envoi est en pause" in text_of(page) and 'id="resume-campaign"' in page.text
+    assert (await Campaign.get(id=campaign_id)).status == CampaignStatus.PAUSED
+    resumed = await browser.post(f"{HOME}/{campaign_id}/reprise")
+    assert resumed.status_code == 303
+    for _ in range(100):
+        await jobs_done()
+        if (await Campaign.get(id=campaign_id)).status == CampaignStatus.COMPLETED:
+            break
+    assert (await Campaign.get(id=campaign_id)).status == CampaignStatus.COMPLETED
+    await mailbox.wait_for(pupil.email, "fête de la musique")
 
 
 async def test_campaigns_are_the_marketing_team_s_only(browser):

@@ -91,6 +91,7 @@ def campaign_routes(web: Web) -> list[Route]:
         Route(f"{one}/apercu-email", web.page(campaigns.email_preview), methods=["GET"]),
         Route(f"{one}/test", web.page(campaigns.send_test), methods=["POST"]),
         Route(f"{one}/envoi", web.page(campaigns.send), methods=["POST"]),
+        Route(f"{one}/annulation", web.page(campaigns.confirm_cancel), methods=["GET"]),
         Route(
             one + "/{action:str}",
             web.page(campaigns.change_state),

@@ -187,6 +187,18 @@ def _paris_instant(day: str, hour: str) -> tuple[str | None, dict[str, str]]:
     return datetime.combine(chosen_day, chosen_time, tzinfo=PARIS).isoformat(), {}
 
 
+async def confirm_cancel(visit: Visit) -> Response:
+    """GET `/…/annulation`: what cancelling means, and the button that does it."""
+    entered = await enter(visit, SECTION)
+    if isinstance(entered, Response):
+        return entered
+    space, _ = entered
+    data = await visit.run("campaign_progress", id=visit.request.path_params["campaign_id"])
+    if data["campaign"] is None:
+        return visit.render("errors/not_found.html", status=404)
+    return _render(visit, space, "backoffice/campaign_cancel.html", campaign=data["campaign"])
+
+
 async def change_state(visit: Visit) -> Response:
     """POST `/…/pause`, `/…/reprise`, `/…/annulation`."""
     refused = await _refused(visit)
