@@ -120,7 +120,9 @@ async def test_the_audience_is_counted_after_the_consent_rules_live_and_without_
     csrf = browser.csrf()  # the form's, which htmx includes
 
     live = await browser.post(
-        f"{HOME}/audience", {"csrf": csrf, "canaux": "EMAIL", "etablissements": school.upper()}, headers=HTMX
+        f"{HOME}/audience",
+        {"csrf": csrf, "canaux": "EMAIL", "etablissements": school.upper()},
+        headers=HTMX,
     )
     assert live.status_code == 200 and live.text.lstrip().startswith('<div id="audience"')
     assert "E-mail : 2 jeunes" in text_of(live)
@@ -146,9 +148,7 @@ async def test_the_audience_is_counted_after_the_consent_rules_live_and_without_
     assert not await Campaign.exists(name=name)  # counted, not saved
 
 
-async def test_a_campaign_is_previewed_tried_sent_and_followed_to_100_percent(
-    browser, mailbox
-):
+async def test_a_campaign_is_previewed_tried_sent_and_followed_to_100_percent(browser, mailbox):
     staff = await marketing_signed_in(browser)
     school = unique("Collège")
     reached = [await pupil_at(school, 16), await pupil_at(school, 19)]

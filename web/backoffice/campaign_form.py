@@ -225,9 +225,7 @@ async def count(visit: Visit) -> Response:
     if isinstance(entered, Response):
         return entered
     form = read(visit)
-    return visit.render(
-        "backoffice/_campaign_audience.html", audience=await audience(visit, form)
-    )
+    return visit.render("backoffice/_campaign_audience.html", audience=await audience(visit, form))
 
 
 # --- composing ----------------------------------------------------------------------------

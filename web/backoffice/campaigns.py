@@ -54,8 +54,8 @@ def percent(campaign: dict[str, Any]) -> int:
     progress = campaign["progress"]
     if not progress["targeted"]:
         return 100 if campaign["status"] == "COMPLETED" else 0
-    done = progress["targeted"] - progress["remaining"]
-    return done * 100 // progress["targeted"]
+    done = int(progress["targeted"]) - int(progress["remaining"])
+    return done * 100 // int(progress["targeted"])
 
 
 async def campaigns(visit: Visit) -> Response:
