@@ -145,6 +145,10 @@ async def test_the_audience_is_counted_after_the_consent_rules_live_and_without_
         compose(school, nom=name, action="recalculer", age_max="17", csrf=csrf),
     )
     assert without_js.status_code == 200 and "E-mail : 1 jeune" in text_of(without_js)
+    unfinished = await browser.post(
+        f"{HOME}/nouvelle", compose(school, nom="", action="recalculer", csrf=csrf)
+    )
+    assert unfinished.status_code == 200 and 'id="nom-erreur"' not in unfinished.text
     assert not await Campaign.exists(name=name)  # counted, not saved
 
 
@@ -166,6 +170,7 @@ async def test_a_campaign_is_previewed_tried_sent_and_followed_to_100_percent(br
     campaign_id = page.url.path.rsplit("/", 1)[-1]
     shown = text_of(page)
     assert "Brouillon enregistré." in shown and "C'est la fête !" in shown
+    assert "E-mail : 3 jeunes" in shown  # the audience today, before it is sent
     assert 'id="push-preview"' in page.text and 'id="email-frame"' in page.text
     assert "frame-src 'self'" in page.headers["content-security-policy"]
     email_html = await browser.get(f"{HOME}/{campaign_id}/apercu-email")

@@ -192,6 +192,16 @@ def read(visit: Visit) -> CampaignForm:
     return form
 
 
+def read_to_save_or_count(visit: Visit) -> tuple[CampaignForm, bool]:
+    """The posted form, and whether to save it (« Enregistrer ») or only count its audience
+    (« Recalculer »: then only the errors that stop the count are said)."""
+    form = read(visit)
+    saving = visit.field("action") == "enregistrer"
+    if not saving:
+        form.errors = {k: v for k, v in form.errors.items() if k in ("age_min", "age_max")}
+    return form, saving
+
+
 def _age(text: str) -> int | None:
     return int(text) if text.isdigit() and len(text) <= 3 else None
 
@@ -239,8 +249,8 @@ async def compose(visit: Visit) -> Response:
     space, _ = entered
     form = blank()
     if visit.request.method == "POST":
-        form = read(visit)
-        if visit.field("action") == "enregistrer" and not form.errors:
+        form, saving = read_to_save_or_count(visit)
+        if saving and not form.errors:
             answer = (await visit.run("create_campaign", input=form.campaign_input()))[
                 "createCampaign"
             ]
@@ -265,8 +275,8 @@ async def edit(visit: Visit) -> Response:
         return visit.redirect(f"{HOME}/{campaign_id}")
     form = of_campaign(campaign)
     if visit.request.method == "POST":
-        form = read(visit)
-        if visit.field("action") == "enregistrer" and not form.errors:
+        form, saving = read_to_save_or_count(visit)
+        if saving and not form.errors:
             answer = (
                 await visit.run("update_campaign", id=campaign_id, input=form.campaign_input())
             )["updateCampaign"]

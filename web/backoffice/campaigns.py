@@ -15,7 +15,14 @@ from typing import Any
 
 from starlette.responses import HTMLResponse, Response
 
-from web.backoffice.campaign_form import CHANNELS, HOME, SECTION, WALLET_HOLDERS
+from web.backoffice.campaign_form import (
+    CHANNELS,
+    HOME,
+    SECTION,
+    WALLET_HOLDERS,
+    audience,
+    of_campaign,
+)
 from web.backoffice.labels import THEMES
 from web.backoffice.space import StaffSpace, enter
 from web.formatting import PARIS
@@ -81,6 +88,10 @@ async def campaign_page(
     if campaign is None:
         return visit.render("errors/not_found.html", status=404)
     preview = data["campaignPreview"]
+    # Before it is sent, who it would reach today (the recipients are written at its start).
+    reach = None
+    if campaign["status"] in ("DRAFT", "SCHEDULED"):
+        reach = await audience(visit, of_campaign(campaign))
     response = _render(
         visit,
         space,
@@ -90,6 +101,7 @@ async def campaign_page(
         preview=None if user_error(preview) else preview,
         done=DONE.get(visit.request.query_params.get("fait", "")),
         refusal=refusal,
+        audience=reach,
         schedule=values.pop("schedule", {"jour": "", "heure": ""}),
         errors=values.pop("errors", {}),
         **values,
