@@ -26,11 +26,12 @@ async def test_a_marketer_sends_a_campaign_to_a_school_and_watches_it_reach_100_
     school = unique("Collège Pasteur ")
     pupils = [await pupil_at(school, 16), await pupil_at(school, 19)]
     deal = await published_deal(unique("Concert offert "))
+    name = unique("Concert de rentrée ")
     staff = await staff_signed_in(page, StaffRole.MARKETING)
 
     await section_tabs(page).get_by_text("Campagnes").click()
     await page.get_by_role("link", name="+ Nouvelle campagne").click()
-    await page.get_by_label("Nom de la campagne").fill("Concert de rentrée")
+    await page.get_by_label("Nom de la campagne").fill(name)
     await page.get_by_label("Objet de l'e-mail").fill(SUBJECT)
     await page.get_by_label("Titre", exact=True).fill("Un concert rien que pour toi")
     await page.get_by_label("Message", exact=True).fill("Viens écouter les groupes du quartier.")
@@ -50,8 +51,8 @@ async def test_a_marketer_sends_a_campaign_to_a_school_and_watches_it_reach_100_
     # The frame alone: Chromium leaves a sandboxed frame blank in full-page screenshots.
     folder = screenshots_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    name = screenshot_name(request.node.name, "email-preview", 1280)
-    await page.locator("#email-frame").screenshot(path=folder / name)
+    shot = screenshot_name(request.node.name, "email-preview", 1280)
+    await page.locator("#email-frame").screenshot(path=folder / shot)
     await expect(frame.get_by_text(re.compile("Concert offert"))).to_be_visible()
     await look_at(page, "draft")
     await page.get_by_role("button", name="M'envoyer un test").click()
@@ -66,6 +67,11 @@ async def test_a_marketer_sends_a_campaign_to_a_school_and_watches_it_reach_100_
     await expect(page.locator("#progress-sent")).to_have_text("2")
     await expect(page.locator("#progress-bar")).to_have_attribute("value", "100")
     await look_at(page, "done")
+    await page.get_by_role("link", name="Toutes les campagnes").click()
+    row = page.locator("#campaigns-table tr", has=page.get_by_role("link", name=name, exact=True))
+    await expect(row).to_contain_text("Terminée")
+    await expect(row).to_contain_text("100 %")
+    await look_at(page, "list")
 
     received = [await mailbox.wait_for(p.email, SUBJECT) for p in pupils]
     for message in received:
