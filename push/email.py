@@ -277,12 +277,22 @@ class BulkEmail:
 
 
 class EmailDeliveryError(Exception):
-    """Why a message was not sent. `permanent`: sending it again will fail the same way."""
+    """Why a message was not sent. `permanent`: sending it again will fail the same way.
+    `address_refused`: the server refused the recipient's address itself (at RCPT), which
+    a campaign counts as a bounce."""
 
-    def __init__(self, reason: str, *, permanent: bool = False, code: int | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        code: int | None = None,
+        address_refused: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.permanent = permanent
         self.code = code
+        self.address_refused = address_refused
 
 
 class SendOutcome(NamedTuple):
@@ -475,7 +485,9 @@ def _refused(envelope: Envelope, reply: Reply, stage: str) -> SendOutcome:
         reason = f"recipient {envelope.recipient} refused: {reply}"
     else:
         reason = f"refused by the SMTP server: {reply}"
-    error = EmailDeliveryError(reason, permanent=reply.code >= 500, code=reply.code)
+    error = EmailDeliveryError(
+        reason, permanent=reply.code >= 500, code=reply.code, address_refused=stage == "RCPT"
+    )
     return SendOutcome(envelope.ref, False, error)
 
 
@@ -550,6 +562,7 @@ class SmtpSender:
                 f"recipient {refusal.recipient} refused: {refusal.code} {refusal.message}",
                 permanent=refusal.code >= 500,
                 code=refusal.code,
+                address_refused=True,
             ) from error
         except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as error:
             raise _ConnectionLost(str(error)) from error

@@ -30,6 +30,7 @@ def segment_of(input: Any) -> Segment:
         min_age=input.min_age,
         max_age=input.max_age,
         communes=tuple(c.strip() for c in input.communes or ()),
+        schools=tuple(dict.fromkeys(s.strip() for s in input.schools or ())),
         partner_ids=tuple(parse_id(p, "segment.partnerIds") for p in input.partner_ids or ()),
         themes=tuple(OfferTheme(t) for t in input.themes or ()),
         card_activated=input.card_activated,

@@ -49,6 +49,9 @@ class CampaignSegmentInput:
     communes: list[str] | None = strawberry.field(
         default=None, description="INSEE codes (13xxx) of the beneficiary's commune."
     )
+    schools: list[str] | None = strawberry.field(
+        default=None, description="The beneficiary's school, by name (case ignored)."
+    )
     partner_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Followers of any of these partners."
     )
@@ -79,6 +82,7 @@ class CampaignSegment:
     min_age: int | None
     max_age: int | None
     communes: list[str]
+    schools: list[str]
     partner_ids: list[strawberry.ID]
     themes: list[OfferTheme]
     card_activated: bool | None
@@ -90,6 +94,9 @@ class ChannelProgress:
     targeted: int
     sent: int
     failed: int
+    bounced: int = strawberry.field(
+        description="Among the failed: emails whose address its mail server refused."
+    )
     skipped: int
     remaining: int
 
@@ -107,6 +114,9 @@ class CampaignProgress:
     targeted: int
     sent: int
     failed: int
+    bounced: int = strawberry.field(
+        description="Among the failed: emails whose address its mail server refused."
+    )
     skipped: int = strawberry.field(description="No longer eligible, no device, or cancelled.")
     remaining: int
     unsubscribes: int = strawberry.field(description="Opt-outs through this campaign's links.")
@@ -145,6 +155,7 @@ class Campaign:
             targeted=figures.total("targeted"),
             sent=figures.total("sent"),
             failed=figures.total("failed"),
+            bounced=figures.total("bounced"),
             skipped=figures.total("skipped"),
             remaining=figures.total("remaining"),
             unsubscribes=figures.unsubscribes,
@@ -154,6 +165,7 @@ class Campaign:
                     targeted=c.targeted,
                     sent=c.sent,
                     failed=c.failed,
+                    bounced=c.bounced,
                     skipped=c.skipped,
                     remaining=c.remaining,
                 )
@@ -184,6 +196,7 @@ class Campaign:
                 min_age=segment.min_age,
                 max_age=segment.max_age,
                 communes=list(segment.communes),
+                schools=list(segment.schools),
                 partner_ids=[strawberry.ID(str(p)) for p in segment.partner_ids],
                 themes=list(segment.themes),
                 card_activated=segment.card_activated,

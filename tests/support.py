@@ -74,6 +74,7 @@ class Mailbox:
         self.messages: list[EmailMessage] = []
         self.port = 0
         self.pipelining = pipelining
+        self.refused: set[str] = set()  # addresses answered "550 unknown" at RCPT (a bounce)
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -82,6 +83,14 @@ class Mailbox:
             return offer_pipelining(session, hostname, responses)
         session.host_name = hostname
         return responses
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address in self.refused:
+            return "550 5.1.1 Destinataire inconnu"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=policy.default)

@@ -33,6 +33,7 @@ from models.partners import Partner
 
 _COMMUNE = re.compile(r"13\d{3}")
 MAX_LIST = 200  # communes, partners: a segment is chosen by a person, not generated
+SCHOOL_NAME = 200  # Beneficiary.school_name's length
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Segment:
     min_age: int | None = None
     max_age: int | None = None
     communes: tuple[str, ...] = ()  # INSEE codes of the beneficiary's commune
+    schools: tuple[str, ...] = ()  # the beneficiary's school, by name (case ignored)
     partner_ids: tuple[UUID, ...] = ()  # followers of any of these partners
     themes: tuple[OfferTheme, ...] = ()  # interested in any of these themes
     card_activated: bool | None = None
@@ -54,6 +56,7 @@ class Segment:
             "minAge": self.min_age,
             "maxAge": self.max_age,
             "communes": list(self.communes),
+            "schools": list(self.schools),
             "partnerIds": [str(p) for p in self.partner_ids],
             "themes": [t.value for t in self.themes],
             "cardActivated": self.card_activated,
@@ -66,6 +69,7 @@ class Segment:
             min_age=data.get("minAge"),
             max_age=data.get("maxAge"),
             communes=tuple(data.get("communes") or ()),
+            schools=tuple(data.get("schools") or ()),
             partner_ids=tuple(UUID(p) for p in data.get("partnerIds") or ()),
             themes=tuple(OfferTheme(t) for t in data.get("themes") or ()),
             card_activated=data.get("cardActivated"),
@@ -94,8 +98,16 @@ async def check_segment(segment: Segment) -> None:
     if segment.min_age is not None and segment.max_age is not None:
         if segment.min_age > segment.max_age:
             raise invalid("segment.maxAge", "L'âge maximum doit être au moins l'âge minimum.")
-    if len(segment.communes) > MAX_LIST or len(segment.partner_ids) > MAX_LIST:
-        raise invalid("segment", f"Au plus {MAX_LIST} communes et {MAX_LIST} partenaires.")
+    if max(len(segment.communes), len(segment.schools), len(segment.partner_ids)) > MAX_LIST:
+        raise invalid(
+            "segment",
+            f"Au plus {MAX_LIST} communes, {MAX_LIST} établissements et {MAX_LIST} partenaires.",
+        )
+    if any(not school.strip() or len(school) > SCHOOL_NAME for school in segment.schools):
+        raise invalid(
+            "segment.schools",
+            f"Nom d'établissement vide ou trop long ({SCHOOL_NAME} caractères au plus).",
+        )
     bad = [c for c in segment.communes if not _COMMUNE.fullmatch(c)]
     if bad:
         raise invalid(

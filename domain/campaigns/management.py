@@ -25,6 +25,7 @@ from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.text import clean_text
 from domain.core.transactions import after_commit, atomic
+from domain.notifications.channels.base import ADDRESS_REFUSED
 from domain.notifications.channels.email import campaign_email
 from domain.notifications.channels.push import campaign_push, push_data
 from domain.offers.visibility import ADULT_THEMES, sees_adult_themes
@@ -284,6 +285,7 @@ class ChannelProgress:
     sent: int
     failed: int
     skipped: int
+    bounced: int = 0  # among the failed: the address refused by its mail server
 
     @property
     def remaining(self) -> int:
@@ -311,6 +313,7 @@ class CampaignProgress:
 async def progress(campaign: Campaign) -> CampaignProgress:
     """From the rows themselves (one GROUP BY), so that it cannot drift from them."""
     counts: dict[str, dict[str, int]] = {c: {} for c in campaign.channels}
+    bounced: dict[str, int] = {}
     reasons: list[ReasonCount] = []
     if campaign.materialized_at is not None:
         rows = await (
@@ -321,6 +324,17 @@ async def progress(campaign: Campaign) -> CampaignProgress:
         )
         for row in rows:
             counts.setdefault(str(row["channel"]), {})[str(row["status"])] = int(row["n"])
+        bounces = await (
+            CampaignRecipient.filter(
+                campaign_id=campaign.id,
+                status=RecipientStatus.FAILED,
+                reason__startswith=ADDRESS_REFUSED,
+            )
+            .annotate(n=Count("id"))
+            .group_by("channel")
+            .values("channel", "n")
+        )
+        bounced = {str(row["channel"]): int(row["n"]) for row in bounces}
         why = await (
             CampaignRecipient.filter(
                 campaign_id=campaign.id,
@@ -348,6 +362,7 @@ async def progress(campaign: Campaign) -> CampaignProgress:
             sent=by_status.get(RecipientStatus.SENT, 0),
             failed=by_status.get(RecipientStatus.FAILED, 0),
             skipped=by_status.get(RecipientStatus.SKIPPED, 0),
+            bounced=bounced.get(channel, 0),
         )
         for channel, by_status in counts.items()
     ]

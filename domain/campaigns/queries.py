@@ -58,6 +58,9 @@ def _eligible_users(segment: Segment, channel: Channel, today: date, p: Sql) -> 
         where.append(
             f"EXISTS (SELECT 1 FROM beneficiaries b WHERE b.user_id = u.id AND {communes})"
         )
+    if segment.schools:
+        schools = p.one_of("lower(b.school_name)", [s.lower() for s in segment.schools])
+        where.append(f"EXISTS (SELECT 1 FROM beneficiaries b WHERE b.user_id = u.id AND {schools})")
     if segment.partner_ids:
         partners = p.one_of("f.partner_id", list(segment.partner_ids))
         where.append(f"EXISTS (SELECT 1 FROM follows f WHERE f.user_id = u.id AND {partners})")

@@ -81,6 +81,7 @@ async def test_a_campaign_is_refused_with_a_french_reason_when_it_cannot_be_righ
             "réservés aux 18–25 ans",
         ),
         ({"offerIds": ["00000000-0000-0000-0000-000000000000"]}, "offerIds", "n'existe pas"),
+        ({"segment": {"schools": ["  "]}}, "segment.schools", "Nom d'établissement vide"),
     ]
     for changes, field, words in cases:
         result = await as_marketing.post(CREATE, {"input": campaign_input(partner_id, **changes)})

@@ -6,6 +6,8 @@ from starlette.routing import Route
 
 from web.backoffice import (
     bon_plan_commitment,
+    campaign_form,
+    campaigns,
     card_photos,
     failed_jobs,
     finance,
@@ -90,6 +92,7 @@ def backoffice_routes(web: Web) -> list[Route]:
         ),
         *partner_routes(web),
         Route("/departement/taches", web.page(failed_jobs.failed_jobs), methods=get),
+        *campaign_routes(web),
         Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),
         Route("/departement/taches/{job_id}/traitee", web.page(failed_jobs.resolve), methods=post),
         *finance_routes(web),
@@ -139,4 +142,26 @@ def partner_routes(web: Web) -> list[Route]:
         Route(f"{one}/code-pin", web.page(partner_actions.pin_minimum), methods=post),
         Route(f"{one}/materiel", web.page(partner_actions.equipment), methods=post),
         Route(f"{one}/rappel", web.page(partner_actions.remind), methods=post),
+    ]
+
+
+def campaign_routes(web: Web) -> list[Route]:
+    base, both = "/departement/campagnes", ["GET", "POST"]
+    one = base + "/{campaign_id}"
+    return [
+        Route(base, web.page(campaigns.campaigns), methods=["GET"]),
+        Route(f"{base}/nouvelle", web.page(campaign_form.compose), methods=both),
+        Route(f"{base}/audience", web.page(campaign_form.count), methods=["POST"]),
+        Route(one, web.page(campaigns.campaign_page), methods=["GET"]),
+        Route(f"{one}/modifier", web.page(campaign_form.edit), methods=both),
+        Route(f"{one}/progression", web.page(campaigns.progress), methods=["GET"]),
+        Route(f"{one}/apercu-email", web.page(campaigns.email_preview), methods=["GET"]),
+        Route(f"{one}/test", web.page(campaigns.send_test), methods=["POST"]),
+        Route(f"{one}/envoi", web.page(campaigns.send), methods=["POST"]),
+        Route(f"{one}/annulation", web.page(campaigns.confirm_cancel), methods=["GET"]),
+        Route(
+            one + "/{action:str}",
+            web.page(campaigns.change_state),
+            methods=["POST"],
+        ),
     ]

@@ -71,6 +71,13 @@ SECTIONS = (
         "engagement « un bon plan par an ».",
     ),
     Section(
+        "campagnes",
+        "Campagnes",
+        "/departement/campagnes",
+        frozenset({"MARKETING"}),
+        "écrire un e-mail et une notification aux jeunes d'un segment, suivre leur envoi.",
+    ),
+    Section(
         "taches",
         "Tâches en échec",
         "/departement/taches",

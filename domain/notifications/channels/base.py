@@ -37,6 +37,10 @@ class Delivered:
 
 SENT = Delivered(Verdict.SENT)
 
+#: How a failed campaign row whose address the receiving server refused (a hard bounce)
+#: begins its reason: the campaign's progress counts these as bounced.
+ADDRESS_REFUSED = "adresse refusée par le serveur de messagerie"
+
 
 class CampaignOutcomes(Protocol):
     """The outcomes of one campaign batch (domain/campaigns/sending.py's `Outcomes`): each

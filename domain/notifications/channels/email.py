@@ -14,6 +14,7 @@ from uuid import UUID
 from domain.campaigns.content import OfferCard, offer_cards
 from domain.campaigns.send_rate import send_rate
 from domain.notifications.channels.base import (
+    ADDRESS_REFUSED,
     SENT,
     CampaignOutcomes,
     Delivered,
@@ -91,7 +92,13 @@ async def _send_share(messages: list[tuple[Recipient, Message]], o: CampaignOutc
                 if result.ok:
                     o.sent(row)
                 elif result.error is not None and result.error.permanent:
-                    o.failed(row, f"refusé par le serveur SMTP : {result.error}")
+                    # A refused address is a bounce (counted apart in the progress).
+                    why = (
+                        ADDRESS_REFUSED
+                        if result.error.address_refused
+                        else "refusé par le serveur SMTP"
+                    )
+                    o.failed(row, f"{why} : {result.error}")
                 else:
                     o.later(row, f"SMTP indisponible : {result.error}")
             await o.write(at_least=o.record_every)
