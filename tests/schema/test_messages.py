@@ -53,8 +53,8 @@ async def ask(app, query: str, variables: dict | None = None) -> dict:
             "{ partners(status: ACTIF) { __typename } }",
             None,
             "GRAPHQL_VALIDATION_FAILED",
-            "Valeur inconnue pour PartnerStatus : « ACTIF ». Valeurs possibles : ACTIVE ou "
-            "SUSPENDED.",
+            "Valeur inconnue pour PartnerStatus : « ACTIF ». Valeurs possibles : ACTIVE, "
+            "SUSPENDED ou TERMINATED.",
         ),
         (
             "{ me }",
