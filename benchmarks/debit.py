@@ -217,16 +217,20 @@ class LoadGenerator:
                 self.process.join()
 
 
-def compare_tills(args: argparse.Namespace, phases: dict[str, Phases]) -> dict[str, Any]:
+def compare_tills(
+    args: argparse.Namespace, phases: dict[str, Phases], workers: list[int]
+) -> dict[str, Any]:
     """The same load from each kind of till, in rounds whose order alternates (A B, B A, …)
     so that a machine warming up or getting busier charges neither kind: the median of
-    each kind's server CPU per pair is compared."""
+    each kind's server CPU per pair is compared. With --py-spy, each kind's first round is
+    profiled into its own folder."""
     kinds = list(phases)
     rounds: list[dict[str, Any]] = []
     for number in range(args.terminal_rounds):
         order = kinds if number % 2 == 0 else kinds[::-1]
         for kind in order:
-            result = phases[kind].run(Plan(args.rate, args.duration, args.warmup))
+            profile = (workers, args.py_spy / kind) if args.py_spy and number < 2 else None
+            result = phases[kind].run(Plan(args.rate, args.duration, args.warmup), profile)
             rounds.append({"round": number + 1, "till": kind, **result})
     # A round whose load was not all answered has no CPU per pair (see Phases.run).
     measured = {
@@ -528,6 +532,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     "person_token": Phases(args, generator, meter, args.redis_url),
                     "terminal_credential": Phases(args, terminal_generator, meter, args.redis_url),
                 },
+                workers,
             )
             terminal_generator.stop()
             say(f"phase A' {till_comparison['summary']}")
