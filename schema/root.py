@@ -29,6 +29,7 @@ from schema.privacy import PrivacyMutations
 from schema.programme import ProgrammeQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
+from schema.staff import StaffMutations, StaffQueries
 from schema.support_desk import SupportDeskMutations, SupportDeskQueries
 from schema.terminals import TerminalMutations, TerminalQueries
 
@@ -53,6 +54,7 @@ class Query(
     FinanceQueries,
     DashboardQueries,
     ProgrammeQueries,
+    StaffQueries,
 ):
     pass
 
@@ -76,6 +78,7 @@ class Mutation(
     CampaignMutations,
     FinanceMutations,
     PrivacyMutations,
+    StaffMutations,
 ):
     pass
 
