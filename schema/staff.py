@@ -66,9 +66,7 @@ class StaffMemberSuccess:
     staff_member: StaffMember
 
 
-StaffMemberResult = Annotated[
-    StaffMemberSuccess | UserError, strawberry.union("StaffMemberResult")
-]
+StaffMemberResult = Annotated[StaffMemberSuccess | UserError, strawberry.union("StaffMemberResult")]
 
 
 def _answer(member: StaffMemberModel) -> StaffMemberResult:
@@ -133,7 +131,7 @@ class StaffMutations:
         "and is signed in.",
     )
     @user_errors
-    async def accept_staff_invitation(
-        self, info: Info, token: str, password: str
-    ) -> AuthResult:
-        return AuthPayload.from_issued(await resolvers.accept_staff_invitation(info, token, password))
+    async def accept_staff_invitation(self, info: Info, token: str, password: str) -> AuthResult:
+        return AuthPayload.from_issued(
+            await resolvers.accept_staff_invitation(info, token, password)
+        )

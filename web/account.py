@@ -209,9 +209,9 @@ async def accept_staff_invitation(visit: Visit) -> Response:
         elif password != confirmation:
             values["errors"] = {"confirmation": "Les deux mots de passe ne sont pas identiques."}
         else:
-            answer = (
-                await visit.run("accept_staff_invitation", token=token, password=password)
-            )["acceptStaffInvitation"]
+            answer = (await visit.run("accept_staff_invitation", token=token, password=password))[
+                "acceptStaffInvitation"
+            ]
             error = user_error(answer)
             if _link_refused_by(error):
                 assert error is not None

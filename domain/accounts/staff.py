@@ -95,9 +95,7 @@ async def staff_members() -> list[StaffMember]:
 async def _team_locked(actor: Viewer) -> dict[UUID, User]:
     """Every active staff row, locked until the transaction ends; refused if the actor is
     no longer an active administrator (another one changed that meanwhile)."""
-    team = await (
-        User.select_for_update().filter(kind=UserKind.STAFF, is_active=True).order_by("id")
-    )
+    team = await User.select_for_update().filter(kind=UserKind.STAFF, is_active=True).order_by("id")
     by_id = {u.id: u for u in team}
     me = by_id.get(actor.signed_in_user.id)
     if me is None or StaffRole.ADMINISTRATOR not in me.staff_roles:
