@@ -70,7 +70,8 @@ SECTIONS = (
         "/departement/tableau-de-bord",
         # Aggregated figures only, no one's data: every staff role may read them.
         frozenset({"MODERATION", "SUPPORT", "FINANCE", "MARKETING", ADMINISTRATOR}),
-        "les chiffres du dispositif : cartes activées, dépenses, partenaires, bons plans, campagnes.",
+        "les chiffres du dispositif : cartes activées, dépenses, partenaires, bons plans, "
+        "campagnes.",
     ),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
