@@ -27,6 +27,7 @@ from schema.partner_profiles import PartnerProfileMutations
 from schema.partners import PartnerMutations, PartnerQueries
 from schema.privacy import PrivacyMutations
 from schema.programme import ProgrammeQueries
+from schema.reporting import ReportingQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
 from schema.staff import StaffMutations, StaffQueries
@@ -55,6 +56,7 @@ class Query(
     DashboardQueries,
     ProgrammeQueries,
     StaffQueries,
+    ReportingQueries,
 ):
     pass
 

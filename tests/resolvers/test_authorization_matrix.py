@@ -460,6 +460,12 @@ TABLE = [
         {"staff_admin"},
     ),
     Row(
+        "programmeFigures",
+        "{ programmeFigures { __typename ... on ProgrammeFigures { cardsActivated "
+        "spendingByWeek { startsOn value } campaigns { name } } } }",
+        STAFF,
+    ),
+    Row(
         "staffMembers",
         "{ staffMembers { id roles state lastSignInAt } }",
         {"staff_admin"},
