@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 
+from domain.core.money import format_euros
 from domain.reporting import figures as model
 from resolvers import reporting as resolvers
 from resolvers.context import Info
@@ -20,6 +21,10 @@ class PeriodCount:
     starts_on: date
     value: int = strawberry.field(description="A count, or an amount in cents (spending).")
 
+    @strawberry.field(description="The value as an amount in French, e.g. « 30,49 € ».")
+    def amount(self) -> str:
+        return format_euros(self.value)
+
 
 @strawberry.type(description="What the cards' holders spent from one kind of wallet.")
 class WalletSpending:
@@ -28,6 +33,10 @@ class WalletSpending:
     amount_cents: int
     transactions: int
     partners: int = strawberry.field(description="Partners who took at least one payment.")
+
+    @strawberry.field(description="The amount formatted in French, e.g. « 30,49 € ».")
+    def amount(self) -> str:
+        return format_euros(self.amount_cents)
 
 
 @strawberry.type(description="One campaign's reach: messages planned and sent, people reached.")
@@ -69,6 +78,10 @@ class ProgrammeFigures:
     people_reached: int = strawberry.field(
         description="Distinct people who received at least one campaign message."
     )
+
+    @strawberry.field(description="The amount spent formatted in French, e.g. « 30,49 € ».")
+    def amount_spent(self) -> str:
+        return format_euros(self.amount_spent_cents)
 
     @classmethod
     def of(cls, f: model.ProgrammeFigures) -> ProgrammeFigures:

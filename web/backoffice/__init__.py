@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.backoffice import failed_jobs, hotline, moderation, team, young_people
+from web.backoffice import failed_jobs, figures, hotline, moderation, team, young_people
 from web.backoffice.home import home
 from web.pages import Web
 
@@ -75,6 +75,7 @@ def backoffice_routes(web: Web) -> list[Route]:
         Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),
         Route("/departement/taches/{job_id}/traitee", web.page(failed_jobs.resolve), methods=post),
         Route("/departement/equipe", web.page(team.team), methods=["GET", "POST"]),
+        Route("/departement/tableau-de-bord", web.page(figures.dashboard), methods=get),
         Route("/departement/equipe/{staff_id}", web.page(team.member), methods=get),
         Route("/departement/equipe/{staff_id}/roles", web.page(team.set_roles), methods=post),
         Route(
