@@ -34,8 +34,24 @@ def _month(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 
 
+SHORT_MONTHS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
+
 def _short_month(day: date) -> str:
-    return MONTHS[day.month - 1][:4].rstrip("é") + "."
+    return SHORT_MONTHS[day.month - 1]
 
 
 def activation_bars(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -54,12 +70,11 @@ def activation_bars(months: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def week_bars(weeks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One bar per week; the axis names a month under its first week."""
-    bars, last_month = [], None
+    """One bar per week; the axis names a month under its first Monday."""
+    bars = []
     for w in weeks:
         day = date.fromisoformat(w["startsOn"])
-        tick = _short_month(day) if day.month != last_month else ""
-        last_month = day.month
+        tick = _short_month(day) if day.day <= 7 else ""
         bars.append(
             {
                 "label": f"semaine du {day.day} {_month(day)}",
