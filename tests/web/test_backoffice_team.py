@@ -147,3 +147,28 @@ async def test_the_last_administrator_keeps_the_role_and_the_account(browser, al
 
     assert (await User.get(id=admin.id)).staff_roles == ["administrator"]
     assert (await browser.get("/departement/equipe")).status_code == 200
+
+
+async def test_a_new_invitation_replaces_the_last_and_deactivation_cancels_it(
+    browser, other_browser, mailbox
+):
+    await browser.sign_in((await staff_member(StaffRole.ADMINISTRATOR)).email)
+    email = f"{unique('relance')}@departement13.test"
+    assert (await invite(browser, email, "FINANCE")).status_code == 303
+    await jobs_done()
+    first = link_path(await mailbox.wait_for(email, "Invitation"))
+    assert (await invite(browser, email, "FINANCE", "MARKETING")).status_code == 303
+    await jobs_done()
+    messages = [m for m in mailbox.to(email) if "Invitation" in m["Subject"]]
+    assert len(messages) == 2
+    second = link_path(messages[-1])
+
+    old = await other_browser.get(first)
+    assert old.status_code == 410 and "a expiré" in text_of(old)
+    assert (await other_browser.get(second)).status_code == 200
+    member = await User.get(email=email)
+    assert member.staff_roles == ["finance", "marketing"]
+    await browser.get(f"/departement/equipe/{member.id}")
+    await browser.post(f"/departement/equipe/{member.id}/desactivation")
+    cancelled = await other_browser.get(second)
+    assert cancelled.status_code == 410 and "demandez à un administrateur" in text_of(cancelled)
