@@ -21,7 +21,8 @@ async def staff_members(info: Info) -> list[staff.StaffMember]:
 
 
 async def _member(user: User) -> staff.StaffMember:
-    return next(m for m in await staff.staff_members() if m.user.id == user.id)
+    [member] = await staff.staff_members(only=user.id)
+    return member
 
 
 async def invite_staff_member(info: Info, input: Any) -> staff.StaffMember:

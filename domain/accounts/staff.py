@@ -79,9 +79,13 @@ def _roles(roles: list[StaffRole]) -> list[str]:
     return sorted({StaffRole(r).value for r in roles})
 
 
-async def staff_members() -> list[StaffMember]:
-    """The whole team, by name, with when each last signed in (one grouped read)."""
-    users = await User.filter(kind=UserKind.STAFF).order_by("last_name", "first_name", "email")
+async def staff_members(only: UUID | None = None) -> list[StaffMember]:
+    """The whole team (or the one member `only`), by name, with when each last signed in
+    (one grouped read)."""
+    query = User.filter(kind=UserKind.STAFF)
+    if only is not None:
+        query = query.filter(id=only)
+    users = await query.order_by("last_name", "first_name", "email")
     last = await (
         AuthSession.filter(user_id__in=[u.id for u in users])
         .group_by("user_id")
