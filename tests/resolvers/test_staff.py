@@ -12,10 +12,12 @@ INVITE = """mutation($i: InviteStaffMemberInput!) { inviteStaffMember(input: $i)
   __typename ... on UserError { code field message }
   ... on StaffMemberSuccess { staffMember { id state roles lastSignInAt } } } }"""
 ACCEPT = """mutation($t: String!, $p: String!) { acceptStaffInvitation(token: $t, password: $p) {
-  __typename ... on UserError { code message } ... on AuthPayload { accessToken user { kind staffRoles } } } }"""
+  __typename ... on UserError { code message }
+  ... on AuthPayload { accessToken user { kind staffRoles } } } }"""
 MEMBERS = "{ staffMembers { id email state roles lastSignInAt } }"
 SET_ROLES = """mutation($s: ID!, $r: [StaffRole!]!) { setStaffRoles(staffId: $s, roles: $r) {
-  __typename ... on UserError { code field message } ... on StaffMemberSuccess { staffMember { roles } } } }"""
+  __typename ... on UserError { code field message }
+  ... on StaffMemberSuccess { staffMember { roles } } } }"""
 FIGURES = "{ programmeFigures { __typename ... on ProgrammeFigures { cardsIssued } } }"
 
 
