@@ -14,6 +14,7 @@ from domain.cards.transactions import cancel_transaction
 from domain.core import clock
 from domain.reporting.figures import programme_figures
 from models.campaigns import Campaign, CampaignRecipient, CampaignStatus, RecipientStatus
+from models.cards import SchoolYear
 from models.offers import Offer, OfferKind
 from models.partners import Partner, PartnerStatus
 from tests.factories import card_holder, partner_team
@@ -25,6 +26,10 @@ BORN = date(2031, 4, 2)
 
 @pytest.fixture(scope="module")
 async def known_year(app):
+    """The year and its data, made once per run (tests/web's figures use it too)."""
+    made = await SchoolYear.get_or_none(label="2044-2045")
+    if made is not None:
+        return made
     year = await create_school_year(Viewer(), STARTS)
     team = await partner_team(name="Chiffres")
     with clock.frozen(paris(date(2044, 9, 2))):
