@@ -46,3 +46,4 @@ async def test_the_figures_are_the_staff_s_only(browser):
     await browser.sign_in(team.principal.email)
     refused = await browser.get("/departement/tableau-de-bord")
     assert refused.status_code == 403 and "Cartes activées" not in text_of(refused)
+    assert "/departement/tableau-de-bord" not in refused.text
