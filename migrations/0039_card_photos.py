@@ -28,7 +28,7 @@ def _user(source_field: str, null: bool) -> fields.ForeignKeyField:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0034_partner_termination_bon_plan_reminders")]
+    dependencies = [("models", "0037_staff_invitation")]
 
     initial = False
 

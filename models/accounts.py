@@ -32,6 +32,7 @@ class EmailTokenPurpose(StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
     DELEGATE_INVITATION = "delegate_invitation"
+    STAFF_INVITATION = "staff_invitation"
 
 
 class User(Model):

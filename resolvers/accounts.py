@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.accounts import email_tokens, sessions
+from domain.accounts import email_tokens, sessions, staff
 from domain.accounts import users as accounts
 from domain.partners import delegates
 from models.accounts import EmailToken, EmailTokenPurpose, User
@@ -26,6 +26,8 @@ async def email_link(info: Info, token: str, purpose: EmailTokenPurpose) -> Open
     if purpose == EmailTokenPurpose.DELEGATE_INVITATION:
         found, delegate = await delegates.open_invitation(token)
         return OpenedLink(found, delegate.partner.trade_name)
+    if purpose == EmailTokenPurpose.STAFF_INVITATION:
+        return OpenedLink(await staff.open_staff_invitation(token))
     return OpenedLink(await email_tokens.open_link(token, purpose))
 
 

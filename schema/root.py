@@ -28,8 +28,10 @@ from schema.partner_profiles import PartnerProfileMutations
 from schema.partners import PartnerMutations, PartnerQueries
 from schema.privacy import PrivacyMutations
 from schema.programme import ProgrammeQueries
+from schema.reporting import ReportingQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
+from schema.staff import StaffMutations, StaffQueries
 from schema.support_desk import SupportDeskMutations, SupportDeskQueries
 from schema.terminals import TerminalMutations, TerminalQueries
 
@@ -55,6 +57,8 @@ class Query(
     FinanceQueries,
     DashboardQueries,
     ProgrammeQueries,
+    StaffQueries,
+    ReportingQueries,
 ):
     pass
 
@@ -79,6 +83,7 @@ class Mutation(
     CampaignMutations,
     FinanceMutations,
     PrivacyMutations,
+    StaffMutations,
 ):
     pass
 

@@ -7,6 +7,8 @@
 - `/nouveau-mot-de-passe?jeton=…`: `resetPassword`.
 - `/verifier-email?jeton=…`: `verifyEmail`.
 - `/partenaires/invitation?jeton=…`: `acceptInvitation`, which also signs the delegate in.
+- `/departement/invitation?jeton=…`: `acceptStaffInvitation`, which signs the new staff
+  member in and lands them in the back office.
 
 A GET of a page reached by an emailed token never uses the token (mail scanners and link
 previews open every link): it shows a form whose button POSTs it. An expired or used token
@@ -195,6 +197,35 @@ async def accept_invitation(visit: Visit) -> Response:
     )
 
 
+async def accept_staff_invitation(visit: Visit) -> Response:
+    token = _token(visit)
+    values: dict[str, Any] = {"action": _action("/departement/invitation", token), "errors": {}}
+    if not token:
+        return _link_refused(visit, "staff_invitation", None)
+    if visit.request.method == "POST":
+        password, confirmation = visit.raw_field("password"), visit.raw_field("confirmation")
+        if not password:
+            values["errors"] = {"password": "Choisissez un mot de passe."}
+        elif password != confirmation:
+            values["errors"] = {"confirmation": "Les deux mots de passe ne sont pas identiques."}
+        else:
+            answer = (await visit.run("accept_staff_invitation", token=token, password=password))[
+                "acceptStaffInvitation"
+            ]
+            error = user_error(answer)
+            if _link_refused_by(error):
+                assert error is not None
+                return _link_refused(visit, "staff_invitation", error.message)
+            if error is None:
+                return _signed_in(visit, "/departement/")
+            values["errors"] = _field_errors(error, "password")
+    invitation, refused = await _open_link(visit, token, "STAFF_INVITATION", "staff_invitation")
+    status = 400 if values["errors"] else 200
+    return refused or visit.render(
+        "account/staff_invitation.html", status=status, invitation=invitation, **values
+    )
+
+
 async def _open_link(
     visit: Visit, token: str, purpose: str, kind: str
 ) -> tuple[dict[str, Any] | None, Response | None]:
@@ -219,4 +250,5 @@ def account_routes(web: Web) -> list[Route]:
         Route("/nouveau-mot-de-passe", web.page(new_password), methods=both),
         Route("/verifier-email", web.page(verify_email), methods=both),
         Route("/partenaires/invitation", web.page(accept_invitation), methods=both),
+        Route("/departement/invitation", web.page(accept_staff_invitation), methods=both),
     ]

@@ -15,6 +15,7 @@ LIFETIMES = {
     EmailTokenPurpose.VERIFY_EMAIL: timedelta(hours=48),
     EmailTokenPurpose.RESET_PASSWORD: timedelta(minutes=30),
     EmailTokenPurpose.DELEGATE_INVITATION: timedelta(days=7),
+    EmailTokenPurpose.STAFF_INVITATION: timedelta(days=7),
 }
 
 # What each page says, by purpose: an unknown link (mistyped, cut), an expired one (or one a
@@ -27,6 +28,8 @@ _UNKNOWN = {
     "demande de mot de passe oublié.",
     EmailTokenPurpose.DELEGATE_INVITATION: "Cette invitation n'est pas valable. Vérifiez "
     "que le lien a été copié en entier depuis l'e-mail reçu.",
+    EmailTokenPurpose.STAFF_INVITATION: "Cette invitation n'est pas valable. Vérifiez "
+    "que le lien a été copié en entier depuis l'e-mail reçu.",
 }
 _EXPIRED = {
     EmailTokenPurpose.VERIFY_EMAIL: "Ce lien de confirmation a expiré (il est valable "
@@ -38,6 +41,9 @@ _EXPIRED = {
     EmailTokenPurpose.DELEGATE_INVITATION: "Cette invitation a expiré (elle est valable "
     "7 jours, et seule la dernière envoyée compte). Demandez au délégué principal de vous "
     "inviter à nouveau.",
+    EmailTokenPurpose.STAFF_INVITATION: "Cette invitation a expiré (elle est valable "
+    "7 jours, et seule la dernière envoyée compte). Demandez à un administrateur de vous "
+    "inviter à nouveau.",
 }
 _USED = {
     EmailTokenPurpose.VERIFY_EMAIL: "Ce lien a déjà servi : votre adresse e-mail est "
@@ -47,6 +53,8 @@ _USED = {
     "oublié.",
     EmailTokenPurpose.DELEGATE_INVITATION: "Cette invitation a déjà été acceptée : "
     "connectez-vous à l'espace partenaire.",
+    EmailTokenPurpose.STAFF_INVITATION: "Cette invitation a déjà été acceptée : "
+    "connectez-vous à l'espace du Département.",
 }
 
 

@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     RECONCILIATION_FAILED = "RECONCILIATION_FAILED"
     BATCH_TOTAL_MISMATCH = "BATCH_TOTAL_MISMATCH"
     NOTHING_TO_PAY = "NOTHING_TO_PAY"
+    LAST_ADMINISTRATOR = "LAST_ADMINISTRATOR"  # the team would be left without an administrator
     # Codes of GraphQL errors (`errors[].extensions.code`) rather than of UserError, listed
     # here so that clients find every code in one enum: the database could not answer (send
     # the request again after Retry-After), and the access token has expired (refresh it).

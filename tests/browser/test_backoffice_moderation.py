@@ -29,7 +29,7 @@ async def test_a_moderator_approves_a_deal_a_partner_submitted(page: Page, look_
     team = await partner_team()
     offer = await submitted_deal(team, "Une séance d'escalade offerte")
     await staff_signed_in(page, StaffRole.MODERATION)
-    await expect(section_tabs(page)).to_have_text(["Accueil", "Modération"])
+    await expect(section_tabs(page)).to_have_text(["Accueil", "Modération", "Tableau de bord"])
 
     await section_tabs(page).get_by_text("Modération").click()
     await expect(page.locator(f"#revision-{offer.working_revision_id}")).to_be_visible()

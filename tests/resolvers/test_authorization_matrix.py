@@ -479,6 +479,44 @@ TABLE = [
         {"staff_admin"},
     ),
     Row(
+        "programmeFigures",
+        "{ programmeFigures { __typename ... on ProgrammeFigures { cardsActivated "
+        "spendingByWeek { startsOn value } campaigns { name } } } }",
+        STAFF,
+    ),
+    Row(
+        "staffMembers",
+        "{ staffMembers { id roles state lastSignInAt } }",
+        {"staff_admin"},
+    ),
+    Row(
+        "inviteStaffMember",
+        """mutation { inviteStaffMember(input: {email: "invalide", firstName: "N",
+        lastName: "G", roles: [SUPPORT]}) { __typename } }""",
+        {"staff_admin"},
+    ),
+    Row(
+        "setStaffRoles",
+        f'mutation {{ setStaffRoles(staffId: "{NOWHERE}", roles: [SUPPORT]) {{ __typename }} }}',
+        {"staff_admin"},
+    ),
+    Row(
+        "deactivateStaffMember",
+        f'mutation {{ deactivateStaffMember(staffId: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_admin"},
+    ),
+    Row(
+        "reactivateStaffMember",
+        f'mutation {{ reactivateStaffMember(staffId: "{NOWHERE}") {{ __typename }} }}',
+        {"staff_admin"},
+    ),
+    Row(
+        "acceptStaffInvitation",
+        f'mutation {{ acceptStaffInvitation(token: "{BAD_TOKEN}", password: "x") '
+        "{ __typename } }",
+        EVERYONE,
+    ),
+    Row(
         "uploadImage",
         "mutation($f: Upload!) { uploadImage(purpose: POST, file: $f) { __typename } }",
         SIGNED_IN,  # then who may upload what for which partner: tests/resolvers/test_uploads.py

@@ -92,6 +92,9 @@ NOT_FREE_TEXT = {
     "Query.hotlineTransactions(cardCode)": "a card code, checked by its format",
     "Query.hotlineTransactions(amount)": "an amount in euros, parsed",
     "Mutation.acceptInvitation(password)": "a password",
+    "Mutation.acceptStaffInvitation(token)": "an email link's token",
+    "Mutation.acceptStaffInvitation(password)": "a password",
+    "InviteStaffMemberInput.email": "an email address, checked by its format",
     "Mutation.activateCard(code)": "a card code",
     "Mutation.requestDigitalCard(communeCode)": "an INSEE commune code",
     "Mutation.setCardPin(pin)": "a PIN",
@@ -328,6 +331,21 @@ async def invitation(world: World) -> dict[str, Any]:
             "firstName": "Lou",
             "lastName": "Bernard",
             "permissions": ["TRANSACTIONS"],
+        }
+    }
+
+
+INVITE_STAFF = f"""mutation($i: InviteStaffMemberInput!) {{ inviteStaffMember(input: $i) {{
+  {error_part("StaffMemberSuccess")} {{ staffMember {{ firstName lastName }} }} }} }}"""
+
+
+async def staff_invitation(world: World) -> dict[str, Any]:
+    return {
+        "i": {
+            "email": f"{unique('equipe')}@departement13.test",
+            "firstName": "Lou",
+            "lastName": "Bernard",
+            "roles": ["SUPPORT"],
         }
     }
 
@@ -771,6 +789,22 @@ ROWS = [
         CREATE_PARTNER,
         placed(new_partner, "i", "representative", "lastName"),
         answer("createPartner", "partner", "delegates", 0, "person", "lastName"),
+        "lastName",
+    ),
+    Row(
+        "InviteStaffMemberInput.firstName",
+        "admin",
+        INVITE_STAFF,
+        placed(staff_invitation, "i", "firstName"),
+        answer("inviteStaffMember", "staffMember", "firstName"),
+        "firstName",
+    ),
+    Row(
+        "InviteStaffMemberInput.lastName",
+        "admin",
+        INVITE_STAFF,
+        placed(staff_invitation, "i", "lastName"),
+        answer("inviteStaffMember", "staffMember", "lastName"),
         "lastName",
     ),
     Row(

@@ -10,12 +10,14 @@ from web.backoffice import (
     campaigns,
     card_photos,
     failed_jobs,
+    figures,
     finance,
     finance_bank_details,
     hotline,
     moderation,
     partner_actions,
     partners,
+    team,
     young_people,
 )
 from web.backoffice.home import home
@@ -95,6 +97,20 @@ def backoffice_routes(web: Web) -> list[Route]:
         *campaign_routes(web),
         Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),
         Route("/departement/taches/{job_id}/traitee", web.page(failed_jobs.resolve), methods=post),
+        Route("/departement/equipe", web.page(team.team), methods=["GET", "POST"]),
+        Route("/departement/tableau-de-bord", web.page(figures.dashboard), methods=get),
+        Route("/departement/equipe/{staff_id}", web.page(team.member), methods=get),
+        Route("/departement/equipe/{staff_id}/roles", web.page(team.set_roles), methods=post),
+        Route(
+            "/departement/equipe/{staff_id}/desactivation",
+            web.page(team.deactivate),
+            methods=post,
+        ),
+        Route(
+            "/departement/equipe/{staff_id}/reactivation",
+            web.page(team.reactivate),
+            methods=post,
+        ),
         *finance_routes(web),
     ]
 

@@ -84,6 +84,22 @@ SECTIONS = (
         frozenset({ADMINISTRATOR}),
         "relancer ou clore les tâches de fond qui ont échoué.",
     ),
+    Section(
+        "equipe",
+        "Équipe",
+        "/departement/equipe",
+        frozenset({ADMINISTRATOR}),
+        "inviter les membres de l'équipe, leur donner ou retirer des rôles, désactiver un compte.",
+    ),
+    Section(
+        "tableau-de-bord",
+        "Tableau de bord",
+        "/departement/tableau-de-bord",
+        # Aggregated figures only, no one's data: every staff role may read them.
+        frozenset({"MODERATION", "SUPPORT", "FINANCE", "MARKETING", ADMINISTRATOR}),
+        "les chiffres du dispositif : cartes activées, dépenses, partenaires, bons plans, "
+        "campagnes.",
+    ),
 )
 BY_KEY = {section.key: section for section in SECTIONS}
 
