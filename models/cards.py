@@ -110,3 +110,29 @@ class Card(Model):
 
     class Meta:
         table = "cards"
+
+
+class BeneficiaryImport(Model):
+    """One run of the schools' file for a school year, kept for its report: what it did, and
+    the lines refused with their reason (line numbers and reasons only, no names)."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    school_year: fields.ForeignKeyRelation[SchoolYear] = fields.ForeignKeyField(
+        "models.SchoolYear", related_name="imports", on_delete=fields.RESTRICT
+    )
+    school_year_id: uuid.UUID
+    imported_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    imported_by_id: uuid.UUID | None
+    file_name = fields.CharField(max_length=200, null=True)
+    rows = fields.IntField()
+    created = fields.IntField()
+    already_present = fields.IntField()
+    cards_issued = fields.IntField()
+    rejected = fields.JSONField()  # [{"line": 3, "reason": "…"}], in the file's order
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "beneficiary_imports"
+        indexes = (("school_year_id", "created_at"),)

@@ -27,6 +27,7 @@ from schema.partner_profiles import PartnerProfileMutations
 from schema.partners import PartnerMutations, PartnerQueries
 from schema.privacy import PrivacyMutations
 from schema.programme import ProgrammeQueries
+from schema.school_years import SchoolYearMutations, SchoolYearQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
 from schema.support_desk import SupportDeskMutations, SupportDeskQueries
@@ -39,6 +40,7 @@ class Query(
     PartnerQueries,
     AuditQueries,
     CardQueries,
+    SchoolYearQueries,
     SupportDeskQueries,
     BonPlanUseQueries,
     TerminalQueries,
@@ -62,6 +64,7 @@ class Mutation(
     AccountMutations,
     PartnerMutations,
     CardMutations,
+    SchoolYearMutations,
     SupportDeskMutations,
     BonPlanUseMutations,
     TerminalMutations,
