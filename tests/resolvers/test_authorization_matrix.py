@@ -802,6 +802,12 @@ TABLE = [
         {"young_person"},
     ),
     Row(
+        "requestDataExportForParent",
+        f"""mutation {{ requestDataExportForParent(youngPersonId: "{NOWHERE}", reason: "r")
+        {{ __typename }} }}""",
+        {"staff_support", "staff_admin"},
+    ),
+    Row(
         "setProfileVisibility",
         "mutation { setProfileVisibility(visibility: PRIVATE) { id } }",
         {"young_person"},
