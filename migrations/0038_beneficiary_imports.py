@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 "app": "models",
                 "indexes": [Index(fields=["school_year_id", "created_at"])],
                 "pk_attr": "id",
-                "table_description": "One run of the schools' file for a school year, kept for its report",
+                "table_description": "One run of the schools' file for a school year, kept for its report: what it did, and",
             },
             bases=["Model"],
         ),
