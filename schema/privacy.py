@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from models.accounts import StaffRole
 from resolvers import privacy
 from resolvers.context import Info
-from models.accounts import StaffRole
 from resolvers.permissions import YOUNG_PERSON, allow, staff
 from schema.accounts import Me, ProfileVisibility
 from schema.errors import Done, DoneResult, user_errors

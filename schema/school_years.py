@@ -85,6 +85,14 @@ class SchoolYearFigures:
     closed_at: datetime | None
     can_close: bool = strawberry.field(description="31 August of the year is over (Paris).")
 
+    @strawberry.field(description="`forfeitedCents` formatted in French.")
+    def forfeited(self) -> str:
+        return format_euros(self.forfeited_cents)
+
+    @strawberry.field(description="What the year's wallets hold, formatted in French.")
+    def balance(self) -> str:
+        return format_euros(sum(w.balance_cents for w in self.wallets))
+
     @classmethod
     def from_figures(cls, figures: YearFigures, can_close: bool) -> SchoolYearFigures:
         return cls(
@@ -115,6 +123,10 @@ class SchoolYearClosing:
     wallets_forfeited: int = strawberry.field(description="Wallets emptied by this run.")
     forfeited_cents: int = strawberry.field(description="Unspent money forfeited by this run.")
     cards_expired: int = strawberry.field(description="Cards expired by this run.")
+
+    @strawberry.field(description="`forfeitedCents` formatted in French.")
+    def forfeited(self) -> str:
+        return format_euros(self.forfeited_cents)
 
     @classmethod
     def from_closing(cls, closing: YearEndClosing) -> SchoolYearClosing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from web.backoffice import failed_jobs, hotline, moderation, young_people
+from web.backoffice import failed_jobs, hotline, moderation, pupil_import, young_people
 from web.backoffice.home import home
 from web.pages import Web
 
@@ -70,6 +70,32 @@ def backoffice_routes(web: Web) -> list[Route]:
             "/departement/hotline/{partner_id}/{transaction_id}",
             web.page(hotline.regularize),
             methods=["GET", "POST"],
+        ),
+        Route("/departement/import", web.page(pupil_import.years), methods=get),
+        Route(
+            "/departement/import/annees/nouvelle",
+            web.page(pupil_import.new_year),
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/departement/import/annees/{year_id}",
+            web.page(pupil_import.year),
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/departement/import/annees/{year_id}/cloture",
+            web.page(pupil_import.closing),
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/departement/import/rapports/{import_id}.csv",
+            web.page(pupil_import.report_csv),
+            methods=get,
+        ),
+        Route(
+            "/departement/import/rapports/{import_id}",
+            web.page(pupil_import.report),
+            methods=get,
         ),
         Route("/departement/taches", web.page(failed_jobs.failed_jobs), methods=get),
         Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),

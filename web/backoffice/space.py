@@ -51,6 +51,13 @@ SECTIONS = (
         "régulariser une transaction après le jour où elle a été faite.",
     ),
     Section(
+        "import",
+        "Import des collégiens",
+        "/departement/import",
+        frozenset({"SUPPORT", "FINANCE"}),
+        "importer le fichier des collèges d'une année, voir les lignes refusées, clore l'année.",
+    ),
+    Section(
         "taches",
         "Tâches en échec",
         "/departement/taches",
