@@ -65,6 +65,11 @@ def backoffice_routes(web: Web) -> list[Route]:
             web.page(young_people.record_consent),
             methods=post,
         ),
+        Route(
+            "/departement/jeunes/{young_id}/donnees-parent",
+            web.page(young_people.parent_data_export),
+            methods=post,
+        ),
         Route("/departement/hotline", web.page(hotline.search), methods=get),
         Route(
             "/departement/hotline/{partner_id}/{transaction_id}",
