@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -130,7 +130,8 @@ class BeneficiaryImport(Model):
     created = fields.IntField()
     already_present = fields.IntField()
     cards_issued = fields.IntField()
-    rejected = fields.JSONField()  # [{"line": 3, "reason": "…"}], in the file's order
+    # [{"line": 3, "reason": "…"}], in the file's order
+    rejected: list[dict[str, Any]] = fields.JSONField()
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -134,7 +134,7 @@ async def year_figures(year: SchoolYear) -> YearFigures:
         )
         .annotate(total=Sum("amount_cents"))
         .first()
-        .values_list("total", flat=True)
+        .values("total")
     )
     fresh = await SchoolYear.get(id=year.id)
     return YearFigures(
@@ -149,7 +149,7 @@ async def year_figures(year: SchoolYear) -> YearFigures:
             for row in sorted(per_kind, key=lambda row: row["wallet_kind"] or "")
         ],
         cards_by_status={str(status): int(count) for status, count in cards},
-        forfeited_cents=int(forfeited or 0),
+        forfeited_cents=int((forfeited or {}).get("total") or 0),
         closed_at=fresh.closed_at,
     )
 
