@@ -47,7 +47,8 @@ class ImportReport:
     already_present: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     cards_issued: int = 0
-    saved: BeneficiaryImport | None = None  # the file's run, kept for its report
+    # The file's run, kept for its report; not part of what the import did.
+    saved: BeneficiaryImport | None = field(default=None, compare=False, repr=False)
 
 
 async def import_middle_schoolers(
