@@ -22,6 +22,7 @@ from domain.cards import ledger
 from domain.cards.beneficiary_csv import Pupil, RejectedRow, data_rows, read_pupil
 from domain.core import clock
 from domain.core.audit import record
+from domain.core.errors import DomainError, ErrorCode
 from domain.core.text import clean_text, visible_text
 from domain.core.transactions import atomic
 from models.cards import (
@@ -58,6 +59,7 @@ async def import_middle_schoolers(
     progress: Callable[[int, int], None] | None = None,
     file_name: str | None = None,
 ) -> ImportReport:
+    _refuse_closed(year)
     rows = list(data_rows(csv_text))
     wallet_types = await SchoolYearWallet.filter(school_year_id=year.id).order_by("kind")
     funding = await ledger.funding_account(year.id)
@@ -118,6 +120,16 @@ async def imports_of(year: SchoolYear, limit: int = 20) -> list[BeneficiaryImpor
     )
 
 
+def _refuse_closed(year: SchoolYear) -> None:
+    """A closed year's cards have expired and its money is forfeited: nobody joins it."""
+    if year.closed_at is not None:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            f"L'année {year.label} est close : ses cartes ont expiré, personne ne peut plus y "
+            "être inscrit.",
+        )
+
+
 # One pupil by hand
 
 
@@ -147,6 +159,7 @@ async def add_pupil(actor: Viewer, year: SchoolYear, pupil: PupilByHand) -> Impo
         ),
         "commune": pupil.commune_code.strip(),
     }
+    _refuse_closed(year)
     report = ImportReport()
     checked = read_pupil(1, values, year, {})
     if isinstance(checked, RejectedRow):

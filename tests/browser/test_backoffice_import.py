@@ -1,17 +1,20 @@
 """Import des collégiens in Chromium: a support agent uploads the schools' file with one bad
-line, reads why it was refused and downloads the report; a moderator has no tab to it and
-is refused."""
+line, reads why it was refused and downloads the report; a finance officer closes a finished
+year and reads its figures before and after; a moderator has no tab to it and is refused."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from playwright.async_api import Page, expect
 
+from domain.accounts.viewer import Viewer
+from domain.cards.school_years import create_school_year, school_year_by_label
 from models.accounts import StaffRole
 from tests.browser.backoffice import expect_refused, section_tabs, staff_signed_in
 from tests.browser.partner_space import sign_out
-from tests.factories import current_school_year
+from tests.factories import card_holder, current_school_year
 
 
 async def test_a_support_agent_imports_the_file_and_downloads_the_refused_lines(
@@ -55,4 +58,25 @@ async def test_a_moderator_has_no_import(page: Page, look_at):
     await staff_signed_in(page, StaffRole.MODERATION)
     await expect_refused(page, "/departement/import", "Import des collégiens")
     await look_at(page, "refused")
+    await sign_out(page)
+
+
+async def test_a_finance_officer_closes_a_finished_year(page: Page, look_at):
+    start = 2013
+    while await school_year_by_label(f"{start}-{start + 1}") is not None:
+        start -= 1
+    year = await create_school_year(Viewer(), date(start, 9, 1))
+    await card_holder(year)
+    await staff_signed_in(page, StaffRole.FINANCE)
+
+    await section_tabs(page).get_by_text("Import des collégiens").click()
+    await page.locator(f"#close-{year.label}").click()
+    await expect(page.locator("#figures-now-total")).to_contain_text("150,00")
+    await look_at(page, "before")
+    await page.get_by_role("button", name=f"Clore l'année {year.label}").click()
+
+    await expect(page.locator("#closing-done")).to_contain_text("1 carte expirée")
+    await expect(page.locator("#figures-before-total")).to_contain_text("150,00")
+    await expect(page.locator("#figures-after-total")).to_contain_text("0,00")
+    await look_at(page, "after")
     await sign_out(page)

@@ -47,6 +47,7 @@ mutation($y: ID!) {
 IMPORT = """mutation($y: ID!, $csv: String!) {
   importBeneficiaries(schoolYearId: $y, csv: $csv, fileName: "college.csv") {
     __typename ... on ImportReport { importId created rejected { line reason } }
+    ... on UserError { code message }
   }
 }"""
 REPORT = """query($id: ID!) {
@@ -128,6 +129,10 @@ async def test_finance_closes_a_finished_year_once(gql):
     again = (await data(finance, CLOSE, {"y": str(year.id)}))["closeSchoolYear"]
     assert again["forfeitedCents"] == 0 and again["cardsExpired"] == 0
     assert again["after"]["forfeitedCents"] == 150_00
+    support, _ = await as_staff(gql, StaffRole.SUPPORT)
+    late = (await support.post(IMPORT, {"y": str(year.id), "csv": "identifiant\n"}))["data"]
+    assert late["importBeneficiaries"]["code"] == "INVALID_STATE"
+    assert "est close" in late["importBeneficiaries"]["message"]
     entries = await AuditEntry.filter(action="school_year.closed", object_id=str(year.id))
     assert len(entries) == 2 and entries[0].actor_id == agent.id
     await assert_ledger_invariants()
