@@ -22,7 +22,9 @@ async def test_a_support_agent_finds_a_pupil_by_name_and_unlocks_the_pin(page: P
     await Beneficiary.filter(id=holder.beneficiary.id).update(last_name=family)
     await Card.filter(id=holder.card.id).update(pin_locked_at=clock.now(), pin_failures=3)
     await staff_signed_in(page, StaffRole.SUPPORT)
-    await expect(section_tabs(page)).to_have_text(["Accueil", "Jeunes et cartes", "Hotline"])
+    await expect(section_tabs(page)).to_have_text(
+        ["Accueil", "Jeunes et cartes", "Hotline", "Import des collégiens"]
+    )
 
     await section_tabs(page).get_by_text("Jeunes et cartes").click()
     await page.get_by_label("Nom, e-mail, date de naissance").fill(f"Jade {family}")
