@@ -28,7 +28,7 @@ def _user(source_field: str, null: bool) -> fields.ForeignKeyField:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0037_staff_invitation")]
+    dependencies = [("models", "0038_beneficiary_imports")]
 
     initial = False
 

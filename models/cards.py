@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -148,3 +148,30 @@ class CardPhoto(Model):
     class Meta:
         table = "card_photos"
         indexes = (("status", "submitted_at"),)
+
+
+class BeneficiaryImport(Model):
+    """One run of the schools' file for a school year, kept for its report: what it did, and
+    the lines refused with their reason (line numbers and reasons only, no names)."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    school_year: fields.ForeignKeyRelation[SchoolYear] = fields.ForeignKeyField(
+        "models.SchoolYear", related_name="imports", on_delete=fields.RESTRICT
+    )
+    school_year_id: uuid.UUID
+    imported_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.RESTRICT
+    )
+    imported_by_id: uuid.UUID | None
+    file_name = fields.CharField(max_length=200, null=True)
+    rows = fields.IntField()
+    created = fields.IntField()
+    already_present = fields.IntField()
+    cards_issued = fields.IntField()
+    # [{"line": 3, "reason": "…"}], in the file's order
+    rejected: list[dict[str, Any]] = fields.JSONField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "beneficiary_imports"
+        indexes = (("school_year_id", "created_at"),)

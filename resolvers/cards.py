@@ -107,7 +107,7 @@ async def create_school_year(info: Info, input: Any) -> YearWithWallets:
 
 
 async def import_beneficiaries(
-    info: Info, school_year_id: strawberry.ID, csv: str
+    info: Info, school_year_id: strawberry.ID, csv: str, file_name: str | None = None
 ) -> beneficiary_import.ImportReport:
     """The year's middle-schoolers from the school software's CSV export; idempotent."""
     if len(csv) > MAX_CSV_CHARACTERS:
@@ -115,7 +115,9 @@ async def import_beneficiaries(
     year = await SchoolYear.get_or_none(id=parse_id(school_year_id, "schoolYearId"))
     if year is None:
         raise not_found("Année scolaire")
-    return await beneficiary_import.import_middle_schoolers(info.context.viewer, year, csv)
+    return await beneficiary_import.import_middle_schoolers(
+        info.context.viewer, year, csv, file_name=file_name
+    )
 
 
 async def add_eligible_pupil(

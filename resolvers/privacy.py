@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import strawberry
+
 from domain.privacy import closure, export, profile
 from models.accounts import ProfileVisibility, User
+from resolvers.arguments import parse_id
 from resolvers.context import Info
 
 
@@ -13,6 +16,14 @@ async def close_my_account(info: Info, password: str) -> None:
 
 async def request_my_data(info: Info) -> None:
     await export.request_export(info.context.viewer)
+
+
+async def request_data_export_for_parent(
+    info: Info, young_person_id: strawberry.ID, reason: str
+) -> None:
+    await export.request_export_for_parent(
+        info.context.viewer, parse_id(young_person_id, "youngPersonId"), reason
+    )
 
 
 async def set_profile_visibility(info: Info, visibility: ProfileVisibility) -> User:

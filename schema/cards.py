@@ -68,6 +68,9 @@ class SchoolYear:
     starts_on: date
     ends_on: date
     wallet_types: list[WalletType]
+    closed_at: datetime | None = strawberry.field(
+        default=None, description="When the year-end closing ran (null: not yet)."
+    )
 
     @classmethod
     def from_model(cls, year: SchoolYearModel, wallet_types: list) -> SchoolYear:
@@ -76,6 +79,7 @@ class SchoolYear:
             label=year.label,
             starts_on=year.starts_on,
             ends_on=year.ends_on,
+            closed_at=year.closed_at,
             wallet_types=[
                 WalletType(kind=WalletKindModel(w.kind), label=w.label, amount_cents=w.amount_cents)
                 for w in wallet_types
@@ -395,6 +399,11 @@ class ImportReport:
     already_present: int
     cards_issued: int
     rejected: list[RejectedRow]
+    import_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The file's run, kept with this report (`beneficiaryImport`); null for a "
+        "pupil added by hand.",
+    )
 
     @classmethod
     def from_report(cls, report: ImportReportModel) -> ImportReport:
@@ -403,6 +412,7 @@ class ImportReport:
             already_present=report.already_present,
             cards_issued=report.cards_issued,
             rejected=[RejectedRow(line=r.line, reason=r.reason) for r in report.rejected],
+            import_id=strawberry.ID(str(report.saved.id)) if report.saved else None,
         )
 
 
@@ -534,9 +544,16 @@ class CardMutations:
     @strawberry.mutation(extensions=allow(SUPPORT))
     @user_errors
     async def import_beneficiaries(
-        self, info: Info, school_year_id: strawberry.ID, csv: str
+        self,
+        info: Info,
+        school_year_id: strawberry.ID,
+        csv: str,
+        file_name: Annotated[
+            str | None,
+            strawberry.argument(description="The file's name, shown with its report."),
+        ] = None,
     ) -> ImportResult:
-        report = await card_resolvers.import_beneficiaries(info, school_year_id, csv)
+        report = await card_resolvers.import_beneficiaries(info, school_year_id, csv, file_name)
         return ImportReport.from_report(report)
 
     @strawberry.mutation(extensions=allow(YOUNG_PERSON))

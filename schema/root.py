@@ -29,6 +29,7 @@ from schema.partners import PartnerMutations, PartnerQueries
 from schema.privacy import PrivacyMutations
 from schema.programme import ProgrammeQueries
 from schema.reporting import ReportingQueries
+from schema.school_years import SchoolYearMutations, SchoolYearQueries
 from schema.search import SearchQueries
 from schema.social import SocialMutations, SocialQueries
 from schema.staff import StaffMutations, StaffQueries
@@ -42,6 +43,7 @@ class Query(
     PartnerQueries,
     AuditQueries,
     CardQueries,
+    SchoolYearQueries,
     SupportDeskQueries,
     CardPhotoQueries,
     BonPlanUseQueries,
@@ -68,6 +70,7 @@ class Mutation(
     AccountMutations,
     PartnerMutations,
     CardMutations,
+    SchoolYearMutations,
     SupportDeskMutations,
     CardPhotoMutations,
     BonPlanUseMutations,

@@ -210,7 +210,7 @@ def import_beneficiaries(args: argparse.Namespace) -> None:
             raise SystemExit(f"Erreur : l'année scolaire {args.year} n'existe pas.")
         try:
             report = await import_middle_schoolers(
-                Viewer(client_address="cli"), year, text, show_progress
+                Viewer(client_address="cli"), year, text, show_progress, Path(args.file).name
             )
         except DomainError as error:
             raise SystemExit(f"Erreur : {error.message}") from None

@@ -22,10 +22,12 @@ from domain.cards import ledger
 from domain.cards.beneficiary_csv import Pupil, RejectedRow, data_rows, read_pupil
 from domain.core import clock
 from domain.core.audit import record
-from domain.core.text import clean_text
+from domain.core.errors import DomainError, ErrorCode
+from domain.core.text import clean_text, visible_text
 from domain.core.transactions import atomic
 from models.cards import (
     Beneficiary,
+    BeneficiaryImport,
     BeneficiaryKind,
     Card,
     CardKind,
@@ -46,6 +48,8 @@ class ImportReport:
     already_present: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     cards_issued: int = 0
+    # The file's run, kept for its report; not part of what the import did.
+    saved: BeneficiaryImport | None = field(default=None, compare=False, repr=False)
 
 
 async def import_middle_schoolers(
@@ -53,7 +57,9 @@ async def import_middle_schoolers(
     year: SchoolYear,
     csv_text: str,
     progress: Callable[[int, int], None] | None = None,
+    file_name: str | None = None,
 ) -> ImportReport:
+    _refuse_closed(year)
     rows = list(data_rows(csv_text))
     wallet_types = await SchoolYearWallet.filter(school_year_id=year.id).order_by("kind")
     funding = await ledger.funding_account(year.id)
@@ -75,11 +81,22 @@ async def import_middle_schoolers(
         if progress:
             progress(min(start + CHUNK_ROWS, len(rows)), len(rows))
     async with atomic():
+        report.saved = await BeneficiaryImport.create(
+            school_year_id=year.id,
+            imported_by_id=actor.user.id if actor.user else None,
+            file_name=visible_text(file_name)[:200] or None if file_name else None,
+            rows=len(rows),
+            created=report.created,
+            already_present=report.already_present,
+            cards_issued=report.cards_issued,
+            rejected=[{"line": r.line, "reason": r.reason} for r in report.rejected],
+        )
         await record(
             actor,
             "beneficiaries.imported",
             year,
             after={
+                "importId": str(report.saved.id),
                 "created": report.created,
                 "alreadyPresent": report.already_present,
                 "rejected": len(report.rejected),
@@ -87,6 +104,30 @@ async def import_middle_schoolers(
             },
         )
     return report
+
+
+async def import_of(import_id: uuid.UUID) -> BeneficiaryImport | None:
+    return await BeneficiaryImport.get_or_none(id=import_id).select_related("school_year")
+
+
+async def imports_of(year: SchoolYear, limit: int = 20) -> list[BeneficiaryImport]:
+    """The year's latest runs of the schools' file, newest first."""
+    return (
+        await BeneficiaryImport.filter(school_year_id=year.id)
+        .order_by("-created_at")
+        .limit(limit)
+        .select_related("school_year")
+    )
+
+
+def _refuse_closed(year: SchoolYear) -> None:
+    """A closed year's cards have expired and its money is forfeited: nobody joins it."""
+    if year.closed_at is not None:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            f"L'année {year.label} est close : ses cartes ont expiré, personne ne peut plus y "
+            "être inscrit.",
+        )
 
 
 # One pupil by hand
@@ -118,6 +159,7 @@ async def add_pupil(actor: Viewer, year: SchoolYear, pupil: PupilByHand) -> Impo
         ),
         "commune": pupil.commune_code.strip(),
     }
+    _refuse_closed(year)
     report = ImportReport()
     checked = read_pupil(1, values, year, {})
     if isinstance(checked, RejectedRow):

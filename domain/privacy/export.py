@@ -25,13 +25,16 @@ import jwt
 from domain.accounts.outgoing_email import email_after_commit
 from domain.accounts.viewer import Viewer
 from domain.cards import card_photos
+from domain.consent.marketing import needs_parental_consent
 from domain.core import clock
-from domain.core.errors import DomainError, ErrorCode
+from domain.core.audit import record
+from domain.core.errors import DomainError, ErrorCode, forbidden, not_found
+from domain.core.text import clean_text
 from domain.core.transactions import after_commit, atomic
 from infra.jobs import enqueue
 from infra.settings import get_settings
 from infra.storage import LocalStorage, Storage, StoredFileNotFound
-from models.accounts import AuthSession, User, UserKind
+from models.accounts import AuthSession, StaffRole, User, UserKind
 from models.audit import AuditEntry
 from models.campaigns import ThemeInterest
 from models.cards import Beneficiary, Card, CardPhoto
@@ -44,6 +47,7 @@ from models.transactions import BonPlanUse, CardTransaction
 from push.email import OutgoingEmail
 
 BUILD_EXPORT_JOB = "privacy.build_export"
+BUILD_PARENT_EXPORT_JOB = "privacy.build_export_for_parent"
 EXPORT_LINK_DAYS = 7
 ISSUER, ALGORITHM, KIND = "cjeune", "HS256", "data-export"
 ARCHIVE_NAME = "donnees-cjeune.zip"
@@ -90,6 +94,47 @@ async def request_export(viewer: Viewer) -> None:
     async with atomic():
         user_id = str(user.id)
         await after_commit(lambda: enqueue(BUILD_EXPORT_JOB, user_id))
+
+
+async def request_export_for_parent(
+    actor: Viewer, young_person_id: UUID, reason: str
+) -> ParentalConsent:
+    """A parent asks the support desk for their under-15 child's data. The link goes to the
+    parent's address on record (a consent they gave, by its emailed link or on paper), never
+    to an address the agent types; the request and its reason go to the audit trail."""
+    if actor.user is None or not actor.has_staff_role(StaffRole.SUPPORT):
+        raise forbidden()
+    why = clean_text("reason", reason, max_length=500)
+    young = await User.get_or_none(id=young_person_id, kind=UserKind.YOUNG_PERSON)
+    if young is None or not young.is_active:
+        raise not_found("Jeune")
+    if not needs_parental_consent(young, clock.paris_today()):
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            "Ce jeune a 15 ans ou plus : il demande lui-même la copie de ses données, depuis "
+            "son espace (« Mes données »).",
+        )
+    consent = (
+        await ParentalConsent.filter(young_person_id=young.id, given_at__isnull=False)
+        .order_by("-given_at")
+        .first()
+    )
+    if consent is None:
+        raise DomainError(
+            ErrorCode.INVALID_STATE,
+            "Aucun parent n'est enregistré pour ce jeune (consentement parental donné) : la "
+            "copie ne peut être envoyée qu'à l'adresse d'un parent déjà enregistrée.",
+        )
+    async with atomic():
+        await record(
+            actor,
+            "privacy.export_for_parent_requested",
+            young,
+            after={"reason": why, "parentalConsentId": str(consent.id)},
+        )
+        user_id, consent_id = str(young.id), str(consent.id)
+        await after_commit(lambda: enqueue(BUILD_PARENT_EXPORT_JOB, user_id, consent_id))
+    return consent
 
 
 def _rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -174,6 +219,46 @@ async def build_export(user_id: UUID) -> str | None:
     user = await User.get_or_none(id=user_id)
     if user is None or not user.is_active:
         return None
+    url = await _stored_archive_link(user_id)
+    async with atomic():
+        await email_after_commit(
+            OutgoingEmail(
+                user.email,
+                "data_export",
+                {"first_name": user.first_name, "url": url, "valid_days": EXPORT_LINK_DAYS},
+            )
+        )
+    return url
+
+
+async def build_export_for_parent(user_id: UUID, consent_id: UUID) -> str | None:
+    """The job of a parent's request: the same archive, its link emailed to the parent's
+    address of the consent record named (None when the account or the record is gone)."""
+    user = await User.get_or_none(id=user_id)
+    consent = await ParentalConsent.get_or_none(
+        id=consent_id, young_person_id=user_id, given_at__isnull=False
+    )
+    if user is None or not user.is_active or consent is None:
+        return None
+    url = await _stored_archive_link(user_id)
+    async with atomic():
+        await email_after_commit(
+            OutgoingEmail(
+                consent.parent_email,
+                "data_export_parent",
+                {
+                    "parent_name": consent.parent_name,
+                    "young_first_name": user.first_name,
+                    "url": url,
+                    "valid_days": EXPORT_LINK_DAYS,
+                },
+            )
+        )
+    return url
+
+
+async def _stored_archive_link(user_id: UUID) -> str:
+    """Build the person's archive, keep it (replacing older ones), and sign its link."""
     data = await personal_data(user_id)
     holders = [row["id"] for row in data["beneficiaries"]]
     files = await card_photos.photo_files(holders)
@@ -191,16 +276,7 @@ async def build_export(user_id: UUID) -> str | None:
         "exp": int(expires.timestamp()),
     }
     token = jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
-    url = f"{settings.public_url}/mes-donnees/{token}"
-    async with atomic():
-        await email_after_commit(
-            OutgoingEmail(
-                user.email,
-                "data_export",
-                {"first_name": user.first_name, "url": url, "valid_days": EXPORT_LINK_DAYS},
-            )
-        )
-    return url
+    return f"{settings.public_url}/mes-donnees/{token}"
 
 
 def read_link(token: str) -> ExportLink:

@@ -23,7 +23,14 @@ async def test_a_support_agent_finds_a_pupil_by_name_and_unlocks_the_pin(page: P
     await Card.filter(id=holder.card.id).update(pin_locked_at=clock.now(), pin_failures=3)
     await staff_signed_in(page, StaffRole.SUPPORT)
     await expect(section_tabs(page)).to_have_text(
-        ["Accueil", "Jeunes et cartes", "Hotline", "Partenaires", "Tableau de bord"]
+        [
+            "Accueil",
+            "Jeunes et cartes",
+            "Hotline",
+            "Partenaires",
+            "Import des collégiens",
+            "Tableau de bord",
+        ]
     )
 
     await section_tabs(page).get_by_text("Jeunes et cartes").click()

@@ -825,6 +825,30 @@ TABLE = [
         fixed(y=NOWHERE),
     ),
     Row(
+        "beneficiaryImport",
+        "query($id: ID!) { beneficiaryImport(id: $id) { rejected { reason } } }",
+        {"staff_support", "staff_admin"},
+        fixed(id=NOWHERE),
+    ),
+    Row(
+        "beneficiaryImports",
+        "query($y: ID!) { beneficiaryImports(schoolYearId: $y) { id } }",
+        {"staff_support", "staff_admin"},
+        fixed(y=NOWHERE),
+    ),
+    Row(
+        "schoolYearFigures",
+        "query($y: ID!) { schoolYearFigures(schoolYearId: $y) { forfeitedCents } }",
+        {"staff_finance", "staff_admin"},
+        fixed(y=NOWHERE),
+    ),
+    Row(
+        "closeSchoolYear",
+        "mutation($y: ID!) { closeSchoolYear(schoolYearId: $y) { __typename } }",
+        {"staff_finance", "staff_admin"},
+        fixed(y=NOWHERE),
+    ),
+    Row(
         "requestDigitalCard",
         'mutation { requestDigitalCard(communeCode: "75001") { __typename } }',
         {"young_person"},
@@ -833,6 +857,12 @@ TABLE = [
         "requestMyData",
         "mutation { requestMyData { __typename } }",
         {"young_person"},
+    ),
+    Row(
+        "requestDataExportForParent",
+        f"""mutation {{ requestDataExportForParent(youngPersonId: "{NOWHERE}", reason: "r")
+        {{ __typename }} }}""",
+        {"staff_support", "staff_admin"},
     ),
     Row(
         "setProfileVisibility",

@@ -47,6 +47,7 @@ from models.accounts import StaffRole
 from models.audit import AuditEntry
 from models.cards import Beneficiary
 from models.finance import Reimbursement
+from models.notifications import ParentalConsent
 from models.offers import DealType, OfferKind, OfferRevision, OfferTheme, ServiceCategory
 from models.social import PostReport
 from models.terminals import TerminalKind
@@ -103,6 +104,9 @@ NOT_FREE_TEXT = {
     "Mutation.unregisterDevice(token)": "an FCM registration token",
     "Mutation.requestParentalConsent(parentEmail)": "an email address (hidden characters refused)",
     "Mutation.recordParentalConsent(parentEmail)": "an email address (hidden characters refused)",
+    "Mutation.importBeneficiaries(fileName)": (
+        "the uploaded file's name, shown to staff only: hidden characters dropped, cut at 200"
+    ),
     "Mutation.importBeneficiaries(csv)": (
         "a CSV file: its names go through the same cleaning row by row "
         "(tests/domain/cards/test_beneficiary_import.py)"
@@ -397,6 +401,31 @@ RECORD_CONSENT = f"""mutation($y: ID!, $v: String!) {{ recordParentalConsent(you
 
 async def under_15(world: World) -> dict[str, Any]:
     return {"y": str((await young_person(date(clock.paris_today().year - 13, 1, 1))).id)}
+
+
+EXPORT_FOR_PARENT = f"""mutation($y: ID!, $v: String!) {{ requestDataExportForParent(
+  youngPersonId: $y, reason: $v) {{ {error_part("Done")} {{ ok }} }} }}"""
+PARENT_EXPORTS: list[str] = []  # the young people asked for, newest last
+
+
+async def under_15_with_a_parent(world: World) -> dict[str, Any]:
+    young = await young_person(date(clock.paris_today().year - 13, 1, 1))
+    await ParentalConsent.create(
+        young_person_id=young.id,
+        parent_name="Parent Texte",
+        parent_email="parent@famille.test",
+        given_at=clock.now(),
+    )
+    PARENT_EXPORTS.append(str(young.id))
+    return {"y": str(young.id)}
+
+
+async def parent_export_reason(world: World, data: dict[str, Any]) -> Any:
+    assert data["requestDataExportForParent"]["ok"], data
+    entry = await AuditEntry.get(
+        action="privacy.export_for_parent_requested", object_id=PARENT_EXPORTS[-1]
+    )
+    return (entry.after or {})["reason"]
 
 
 OPEN_RECORD = f"""mutation($y: ID!, $v: String!) {{ openYoungPersonRecord(id: $y, reason: $v) {{
@@ -854,6 +883,14 @@ ROWS = [
         placed(under_15, "v"),
         answer("recordParentalConsent", "parentalConsent", "parentName"),
         "parentName",
+    ),
+    Row(
+        "Mutation.requestDataExportForParent(reason)",
+        "admin",
+        EXPORT_FOR_PARENT,
+        placed(under_15_with_a_parent, "v"),
+        parent_export_reason,
+        "reason",
     ),
     Row(
         "EligiblePupilInput.lastName",

@@ -17,6 +17,7 @@ from web.backoffice import (
     moderation,
     partner_actions,
     partners,
+    pupil_import,
     team,
     young_people,
 )
@@ -86,6 +87,11 @@ def backoffice_routes(web: Web) -> list[Route]:
             web.page(young_people.record_consent),
             methods=post,
         ),
+        Route(
+            "/departement/jeunes/{young_id}/donnees-parent",
+            web.page(young_people.parent_data_export),
+            methods=post,
+        ),
         Route("/departement/hotline", web.page(hotline.search), methods=get),
         Route(
             "/departement/hotline/{partner_id}/{transaction_id}",
@@ -93,6 +99,32 @@ def backoffice_routes(web: Web) -> list[Route]:
             methods=["GET", "POST"],
         ),
         *partner_routes(web),
+        Route("/departement/import", web.page(pupil_import.years), methods=get),
+        Route(
+            "/departement/import/annees/nouvelle",
+            web.page(pupil_import.new_year),
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/departement/import/annees/{year_id}",
+            web.page(pupil_import.year),
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/departement/import/annees/{year_id}/cloture",
+            web.page(pupil_import.closing),
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/departement/import/rapports/{import_id}.csv",
+            web.page(pupil_import.report_csv),
+            methods=get,
+        ),
+        Route(
+            "/departement/import/rapports/{import_id}",
+            web.page(pupil_import.report),
+            methods=get,
+        ),
         Route("/departement/taches", web.page(failed_jobs.failed_jobs), methods=get),
         *campaign_routes(web),
         Route("/departement/taches/{job_id}/relance", web.page(failed_jobs.retry), methods=post),

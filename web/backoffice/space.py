@@ -78,6 +78,13 @@ SECTIONS = (
         "écrire un e-mail et une notification aux jeunes d'un segment, suivre leur envoi.",
     ),
     Section(
+        "import",
+        "Import des collégiens",
+        "/departement/import",
+        frozenset({"SUPPORT", "FINANCE"}),
+        "importer le fichier des collèges d'une année, voir les lignes refusées, clore l'année.",
+    ),
+    Section(
         "taches",
         "Tâches en échec",
         "/departement/taches",

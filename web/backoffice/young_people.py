@@ -36,6 +36,8 @@ DONE = {
     "solde des porte-monnaie.",
     "verification": "Un nouveau lien de vérification est envoyé à l'adresse du compte.",
     "consentement": "Le consentement parental est enregistré.",
+    "donnees-parent": "La copie des données est en préparation : le lien (valable 7 jours) "
+    "sera envoyé par e-mail à l'adresse du parent enregistrée.",
 }
 CONSENT_FIELDS = {"parentName": "parent-name", "parentEmail": "parent-email"}
 
@@ -143,6 +145,28 @@ async def record_consent(visit: Visit) -> Response:
     return await _open(visit, entered[0], None, 422, consent=consent, consent_errors=errors)
 
 
+async def parent_data_export(visit: Visit) -> Response:
+    """A parent asks for their under-15 child's data: the API sends the link to the parent
+    on record, never to an address typed here; the reason goes to the audit trail."""
+    entered = await enter(visit, SECTION)
+    if isinstance(entered, Response):
+        return entered
+    why = visit.field("raison_export")
+    if not why:
+        return await _open(
+            visit, entered[0], None, 422, export_error="Saisissez le motif de la demande."
+        )
+    answer = (
+        await visit.run(
+            "request_data_export_for_parent", youngPersonId=visit.field("compte"), reason=why
+        )
+    )["requestDataExportForParent"]
+    error = user_error(answer)
+    if error is not None:
+        return await _open(visit, entered[0], None, 422, export_error=error.message)
+    return await _open(visit, entered[0], DONE["donnees-parent"])
+
+
 # The pupil's form: its field names, and the API's names of the same fields.
 PUPIL_FIELDS = {
     "identifiant": "identifier",
@@ -204,6 +228,7 @@ def _render(
     values.setdefault("refusal", None)
     values.setdefault("consent", {"parentName": "", "parentEmail": ""})
     values.setdefault("consent_errors", {})
+    values.setdefault("export_error", None)
     young = values.get("young")
     if young is not None:
         values["under_15"] = _age(young["birthDate"]) < CONSENT_AGE

@@ -21,7 +21,15 @@ from domain.cards.school_years import WalletType, create_school_year
 from domain.core.errors import DomainError, ErrorCode
 from domain.core.transactions import atomic
 from models.audit import AuditEntry
-from models.cards import Beneficiary, BeneficiaryKind, Card, CardKind, CardStatus, SchoolYear
+from models.cards import (
+    Beneficiary,
+    BeneficiaryImport,
+    BeneficiaryKind,
+    Card,
+    CardKind,
+    CardStatus,
+    SchoolYear,
+)
 from models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransactionKind
 from models.partners import WalletKind
 from tests.factories import young_person
@@ -131,8 +139,16 @@ async def test_a_good_file_creates_beneficiaries_cards_and_credited_wallets():
     assert len(entries) == 1 + 3 * len(WALLET_TYPES)
     assert sum(e.amount_cents for e in entries) == 0
     audit = await AuditEntry.get(action="beneficiaries.imported", object_id=str(year.id))
-    assert audit.after == {"created": 3, "alreadyPresent": 0, "rejected": 0, "cardsIssued": 3}
+    saved = await BeneficiaryImport.get(school_year_id=year.id)
+    assert audit.after == {
+        "importId": str(saved.id),
+        "created": 3,
+        "alreadyPresent": 0,
+        "rejected": 0,
+        "cardsIssued": 3,
+    }
     assert audit.client_address == "cli"
+    assert (saved.rows, saved.created, saved.rejected) == (3, 3, [])
 
 
 async def test_bad_rows_are_reported_with_their_line_and_change_nothing():
