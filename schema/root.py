@@ -14,9 +14,11 @@ from schema.cards import CardMutations, CardQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.dashboard import DashboardQueries
 from schema.department_services import DepartmentServiceMutations, DepartmentServiceQueries
+from schema.directory import DirectoryQueries
 from schema.finance import FinanceMutations, FinanceQueries
 from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
+from schema.my_account import MyAccountMutations, MyAccountQueries
 from schema.notifications import (
     NotificationMutations,
     NotificationQueries,
@@ -53,6 +55,8 @@ class Query(
     FinanceQueries,
     DashboardQueries,
     ProgrammeQueries,
+    DirectoryQueries,
+    MyAccountQueries,
 ):
     pass
 
@@ -76,6 +80,7 @@ class Mutation(
     CampaignMutations,
     FinanceMutations,
     PrivacyMutations,
+    MyAccountMutations,
 ):
     pass
 
