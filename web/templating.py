@@ -41,6 +41,9 @@ def environment(settings: Settings) -> Environment:
         asset=assets().url,
         hotline_phone=getattr(settings, "hotline_phone", HOTLINE_PHONE),
         assistance_email=getattr(settings, "assistance_email", ASSISTANCE_EMAIL),
+        young_help_email=settings.young_help_email,
+        young_help_phone=settings.young_help_phone,
+        public_url=settings.public_url.rstrip("/"),
         is_production=settings.is_production,
         pin_map=lambda lat, lon: pin_map(settings.map_tile_url, lat, lon),
     )
