@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.core.communes import Commune, communes
 from domain.partners import directory
 from domain.partners.directory import DirectoryCommune, DirectoryPage
 from models.partners import PartnerCategory
@@ -25,3 +26,7 @@ async def directory_communes(
     info: Info, category: PartnerCategory | None
 ) -> list[DirectoryCommune]:
     return await directory.directory_communes(category)
+
+
+async def commune_list(info: Info) -> tuple[Commune, ...]:
+    return communes()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import strawberry
 
+from domain.core.communes import Commune as CommuneModel
 from domain.partners.directory import DirectoryCommune as DirectoryCommuneModel
 from domain.partners.directory import DirectoryPage as DirectoryPageModel
 from resolvers import directory as resolvers
@@ -44,6 +45,23 @@ class DirectoryCommune:
         return cls(name=commune.name, partner_count=commune.partner_count)
 
 
+@strawberry.type(description="A commune of the département (Marseille: each arrondissement).")
+class Commune:
+    name: str
+    postal_codes: list[str]
+    latitude: float = strawberry.field(description="Its centre.")
+    longitude: float
+
+    @classmethod
+    def from_domain(cls, commune: CommuneModel) -> Commune:
+        return cls(
+            name=commune.name,
+            postal_codes=list(commune.postal_codes),
+            latitude=commune.latitude,
+            longitude=commune.longitude,
+        )
+
+
 @strawberry.type
 class DirectoryQueries:
     @strawberry.field(
@@ -74,3 +92,10 @@ class DirectoryQueries:
     ) -> list[DirectoryCommune]:
         found = await resolvers.directory_communes(info, category)
         return [DirectoryCommune.from_domain(c) for c in found]
+
+    @strawberry.field(
+        extensions=allow(ANYONE),
+        description="The département's communes by name, with their centre: « near a commune ».",
+    )
+    async def communes(self, info: Info) -> list[Commune]:
+        return [Commune.from_domain(c) for c in await resolvers.commune_list(info)]

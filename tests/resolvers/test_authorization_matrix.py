@@ -602,6 +602,7 @@ TABLE = [
     Row("departmentServices", "{ departmentServices { __typename } }", EVERYONE),
     Row("directory", '{ directory(commune: "Marseille") { totalCount } }', EVERYONE),
     Row("directoryCommunes", "{ directoryCommunes { name } }", EVERYONE),
+    Row("communes", "{ communes { name latitude } }", EVERYONE),
     Row("mySessions", "{ mySessions { id } }", SIGNED_IN),
     Row("myDevices", "{ myDevices { id } }", SIGNED_IN),
     Row("signOutOtherSessions", "mutation { signOutOtherSessions { count } }", SIGNED_IN),

@@ -77,3 +77,14 @@ async def test_a_suspended_partner_leaves_the_directory_and_its_page_says_so(gql
     assert answer["data"]["directory"]["pageCount"] == 1
     assert city not in {c["name"] for c in answer["data"]["directoryCommunes"]}
     assert page["data"]["partner"]["listed"] is False
+
+
+async def test_anyone_reads_the_communes_with_their_centre(gql):
+    answer = await gql.post("{ communes { name postalCodes latitude longitude } }")
+
+    communes = {c["name"]: c for c in answer["data"]["communes"]}
+    assert "13100" in communes["Aix-en-Provence"]["postalCodes"]
+    assert communes["Marseille 2e"]["postalCodes"] == ["13002"]
+    assert 43.0 < communes["Aubagne"]["latitude"] < 43.6
+    names = [c["name"] for c in answer["data"]["communes"]]
+    assert names.index("Marseille 1er") + 1 == names.index("Marseille 2e")

@@ -17,7 +17,8 @@ from models.partners import Delegate, PartnerCategory
 from models.social import PartnerProfile, Post
 from tests.factories import PartnerTeam, partner_team, staff_member
 
-MARSEILLE_2 = ("13002", "Marseille", 43.3085, 5.366)
+# Far from the other tests' places (Marseille, Aix…), so the nearest 20 are this test's.
+CAMARGUE = PlaceInput("Avenue de la Plage", "13460", "Saintes-Maries-de-la-Mer")
 
 
 def new_commune() -> str:
@@ -60,21 +61,21 @@ async def published_offer(
     team: PartnerTeam,
     title: str,
     theme: OfferTheme = OfferTheme.CULTURE,
-    kind: OfferKind = OfferKind.DEAL,
+    place: PlaceInput = PlaceInput("12 rue de la République", "13002", "Marseille"),
 ) -> Offer:
-    """A deal (or event) approved by moderation, on show from today for a month."""
+    """A deal approved by moderation, on show from today for a month."""
     today = clock.paris_today()
     viewer = await principal_viewer(team)
     changes = OfferChanges(
         title=title,
         description="Sur présentation de la carte CJeune.",
         theme=theme,
-        deal_type=DealType.GOODIES if kind == OfferKind.DEAL else None,
+        deal_type=DealType.GOODIES,
         valid_from=today,
         valid_until=today + timedelta(days=30),
-        places=[PlaceInput("12 rue de la République", "13002", "Marseille")],
+        places=[place],
     )
-    offer = await create_offer(viewer, team.partner.id, kind, changes)
+    offer = await create_offer(viewer, team.partner.id, OfferKind.DEAL, changes)
     await submit(viewer, offer.id)
     moderator = Viewer(user=await staff_member(StaffRole.MODERATION))
     revision = (await Offer.get(id=offer.id)).working_revision_id
