@@ -88,7 +88,13 @@ def pages_of_sitemap(sitemap: str) -> dict[str, list[str]]:
     paths: dict[str, list[str]] = {kind: [] for kind in KINDS}
     for url in LOC.findall(sitemap):
         path = url.replace("&amp;", "&").removeprefix(PUBLIC_URL)
-        kind = "partner" if "/partenaires/" in path else "commune" if "commune=" in path else "directory"
+        kind = (
+            "partner"
+            if "/partenaires/" in path
+            else "commune"
+            if "commune=" in path
+            else "directory"
+        )
         paths[kind].append(path)
     return paths
 
@@ -116,7 +122,9 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         sitemap.raise_for_status()
         paths = pages_of_sitemap(sitemap.text)
         if not all(paths.values()):
-            raise RuntimeError(f"the sitemap lacks a kind of page: { {k: len(v) for k, v in paths.items()} }")
+            raise RuntimeError(
+                f"the sitemap lacks a kind of page: { {k: len(v) for k, v in paths.items()} }"
+            )
         problems: list[str] = []
         for kind_paths in paths.values():
             for path in kind_paths[:20]:

@@ -85,9 +85,9 @@ async def _followed(keys: Sequence[tuple[UUID, UUID]]) -> list[bool]:
     followed: set[tuple[UUID, UUID]] = set()
     for user_id in {user for user, _ in keys}:
         partners = [partner for user, partner in keys if user == user_id]
-        for partner_id in await Follow.filter(
-            user_id=user_id, partner_id__in=partners
-        ).values_list("partner_id", flat=True):
+        for partner_id in await Follow.filter(user_id=user_id, partner_id__in=partners).values_list(
+            "partner_id", flat=True
+        ):
             followed.add((user_id, partner_id))
     return [key in followed for key in keys]
 

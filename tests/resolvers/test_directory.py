@@ -71,7 +71,9 @@ async def test_a_suspended_partner_leaves_the_directory_and_its_page_says_so(gql
     await Partner.filter(id=partner.id).update(status=PartnerStatus.SUSPENDED)
 
     answer = await gql.post(DIRECTORY, {"commune": city, "page": 1, "first": 24})
-    page = await gql.post("query($id: ID!) { partner(id: $id) { listed } }", {"id": str(partner.id)})
+    page = await gql.post(
+        "query($id: ID!) { partner(id: $id) { listed } }", {"id": str(partner.id)}
+    )
 
     assert answer["data"]["directory"]["partners"] == []
     assert answer["data"]["directory"]["pageCount"] == 1

@@ -51,8 +51,11 @@ async def test_a_person_removes_their_own_device_never_anothers(gql):
     assert not await Device.filter(id=mine.id).exists()
     assert await Device.filter(id=theirs.id).exists()
     bad = await gql.post(REMOVE, {"id": "pas-un-id"}, token=token)
-    assert bad["data"]["removeMyDevice"] == {"__typename": "UserError", "code": "INVALID_INPUT",
-                                             "field": "deviceId"}
+    assert bad["data"]["removeMyDevice"] == {
+        "__typename": "UserError",
+        "code": "INVALID_INPUT",
+        "field": "deviceId",
+    }
 
 
 async def test_followed_by_me_is_the_young_persons_own_follow(gql):

@@ -33,7 +33,10 @@ async def test_themes_of_interest_are_saved_and_the_18_25_themes_are_for_adults(
     saved = await browser.post("/mon-espace/profil", {**KEEP, "themes": "SPORT"})
     assert saved.status_code == 303
     page = await browser.follow(saved)
-    assert 'id="theme-sport" name="themes" value="SPORT" aria-describedby="themes-aide" checked' in page.text
+    assert (
+        'id="theme-sport" name="themes" value="SPORT" aria-describedby="themes-aide" checked'
+        in page.text
+    )
     assert 'id="theme-culture" name="themes" value="CULTURE" aria-describedby="themes-aide">' in (
         page.text
     )
@@ -45,7 +48,9 @@ async def test_themes_of_interest_are_saved_and_the_18_25_themes_are_for_adults(
     await browser.sign_in(adult.email)
     page = await browser.get("/mon-espace/profil")
     assert 'id="theme-tourisme"' in page.text
-    assert (await browser.post("/mon-espace/profil", {**KEEP, "themes": "TOURISME"})).status_code == 303
+    assert (
+        await browser.post("/mon-espace/profil", {**KEEP, "themes": "TOURISME"})
+    ).status_code == 303
 
 
 async def test_a_young_person_removes_a_device_from_their_notifications(browser):

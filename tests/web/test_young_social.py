@@ -92,8 +92,9 @@ async def test_the_feed_and_nearby_are_for_signed_in_young_people(browser):
 async def test_nearby_lists_the_deals_of_a_commune_for_the_person_s_age(browser):
     team = await listed_partner(new_commune(), "Club de voile")
     await published_offer(team, "Initiation voile", OfferTheme.SPORT, place=CAMARGUE)
-    await published_offer(team, "Permis bateau", OfferTheme.INSERTION_PROFESSIONNELLE,
-                          place=CAMARGUE)
+    await published_offer(
+        team, "Permis bateau", OfferTheme.INSERTION_PROFESSIONNELLE, place=CAMARGUE
+    )
     marketing = Viewer(user=await staff_member(StaffRole.MARKETING))
     await create_service(
         marketing,

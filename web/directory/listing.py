@@ -36,7 +36,7 @@ async def directory(visit: Visit) -> Response:
     )
     found = data["directory"]
     known = {c["name"].lower(): c["name"] for c in data["directoryCommunes"]}
-    if commune and commune.lower() not in known or page > found["pageCount"]:
+    if (commune and commune.lower() not in known) or page > found["pageCount"]:
         return visit.render("errors/not_found.html", status=404)
     commune = known.get(commune.lower()) if commune else None  # the commune's own spelling
     return indexable(

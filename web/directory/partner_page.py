@@ -52,9 +52,7 @@ async def partner_page(visit: Visit) -> Response:
     if partner is None or not partner["listed"]:
         return visit.render("errors/not_found.html", status=404)
     me = data["me"]
-    offers = [
-        o for o in data["partnerOffers"]["offers"] if o["published"] and not o["withdrawnAt"]
-    ]
+    offers = [o for o in data["partnerOffers"]["offers"] if o["published"] and not o["withdrawnAt"]]
     city = partner["address"]["city"] if partner["address"] else None
     return indexable(
         visit.render(

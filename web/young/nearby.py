@@ -84,8 +84,15 @@ async def nearby(visit: Visit) -> Response:
     }
     if commune is None:
         error = "Nous ne connaissons pas cette commune des Bouches-du-Rhône." if typed else None
-        return visit.render("young/nearby.html", status=400 if typed else 200, error=error,
-                            hits=[], services=[], next_cursor=None, **values)
+        return visit.render(
+            "young/nearby.html",
+            status=400 if typed else 200,
+            error=error,
+            hits=[],
+            services=[],
+            next_cursor=None,
+            **values,
+        )
     after = visit.request.query_params.get("apres") or None
     found = await visit.run(
         "young_nearby",
