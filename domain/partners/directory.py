@@ -20,7 +20,7 @@ MAX_PER_PAGE = 100  # schema/cost.py counts no more items per page
 
 @dataclass(frozen=True)
 class DirectoryPage:
-    partners: list[tuple[Partner, PartnerProfile]]
+    partners: list[tuple[Partner, PartnerProfile | None]]
     total: int
     page: int
     per_page: int
@@ -48,13 +48,16 @@ def _where(sql: Sql, commune: str | None, category: PartnerCategory | None) -> s
     return " AND ".join(where)
 
 
-_TABLES = "FROM partners p JOIN partner_profiles pp ON pp.partner_id = p.id"
+# Every active partner is referenced, its profile written or not (those without a commune
+# come last, after the communes in order).
+_TABLES = "FROM partners p LEFT JOIN partner_profiles pp ON pp.partner_id = p.id"
+_ORDER = "(coalesce(pp.city, '') = ''), lower(pp.city), lower(p.trade_name), p.id"
 
 
 async def directory_page(
     commune: str | None, category: PartnerCategory | None, page: int, per_page: int
 ) -> DirectoryPage:
-    """Active partners with a profile, by commune then name; `page` counts from 1."""
+    """Active partners, by commune then name; `page` counts from 1."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     page = max(1, page)
     counting = Sql()
@@ -66,11 +69,14 @@ async def directory_page(
     where = _where(listing, commune, category)
     text = fixed_sql.select(
         [(Partner, "p"), (PartnerProfile, "pp")],
-        f"{_TABLES} WHERE {where} ORDER BY lower(pp.city), lower(p.trade_name), p.id "
+        f"{_TABLES} WHERE {where} ORDER BY {_ORDER} "
         f"LIMIT {listing(per_page)} OFFSET {listing((page - 1) * per_page)}",
     )
     partners = [
-        (fixed_sql.hydrate(Partner, row, "p"), fixed_sql.hydrate(PartnerProfile, row, "pp"))
+        (
+            fixed_sql.hydrate(Partner, row, "p"),
+            fixed_sql.hydrate(PartnerProfile, row, "pp") if row["pp.id"] is not None else None,
+        )
         for row in await listing.rows(text)
     ]
     return DirectoryPage(partners, total, page, per_page)

@@ -90,3 +90,18 @@ async def test_anyone_reads_the_communes_with_their_centre(gql):
     assert 43.0 < communes["Aubagne"]["latitude"] < 43.6
     names = [c["name"] for c in answer["data"]["communes"]]
     assert names.index("Marseille 1er") + 1 == names.index("Marseille 2e")
+
+
+async def test_a_partner_without_a_profile_yet_is_listed_after_the_communes(gql):
+    team = await partner_team(name=f"Sans-profil-{uuid.uuid4().hex[:6]}")
+
+    first = (await gql.post(DIRECTORY, {"page": 1, "first": 100}))["data"]["directory"]
+    pages = [first]
+    for page in range(2, first["pageCount"] + 1):
+        pages.append((await gql.post(DIRECTORY, {"page": page, "first": 100}))["data"]["directory"])
+    listed = [p for found in pages for p in found["partners"]]
+
+    assert not await PartnerProfile.exists(partner_id=team.partner.id)
+    assert str(team.partner.id) in {p["id"] for p in listed}
+    with_commune = [p["address"] is not None for p in listed]
+    assert with_commune == sorted(with_commune, reverse=True)  # those without, last
