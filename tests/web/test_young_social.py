@@ -59,6 +59,14 @@ async def test_the_feed_shows_followed_partners_posts_and_a_like_counts(browser)
     )
     page = await browser.follow(unliked)
     assert f'id="like-{post.id}"' in page.text and "0 j'aime" in text_of(page)
+    # With htmx, the button and its count come back alone, to be swapped in place.
+    swapped = await browser.post(
+        f"/mon-espace/fil/publications/{post.id}/jaime",
+        {"action": "aimer"},
+        headers={"HX-Request": "true"},
+    )
+    assert swapped.status_code == 200 and "<html" not in swapped.text
+    assert f'id="unlike-{post.id}"' in swapped.text and "1 j'aime" in text_of(swapped)
 
 
 async def test_an_11_year_old_s_feed_never_shows_an_18_plus_deal(browser):

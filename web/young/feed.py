@@ -1,7 +1,8 @@
 """`/mon-espace/fil`: « Mon fil », the posts of the partners I follow, the département's
 highlights and the deals and events newly published by them, newest first (`feed`, age-gated
 by the API), `?apres=` for older ones; « J'aime » on a post
-(`/mon-espace/fil/publications/<id>/jaime`, POST `action=aimer` or `ne-plus-aimer`)."""
+(`/mon-espace/fil/publications/<id>/jaime`, POST `action=aimer` or `ne-plus-aimer`: back
+to the post, or with htmx the button and its count swapped in place)."""
 
 from __future__ import annotations
 
@@ -47,4 +48,6 @@ async def like(visit: Visit) -> Response:
     if user_error(answer[field]) is not None:
         separator = "&" if after else "?"
         return visit.redirect(f"{back}{separator}erreur=jaime")
+    if visit.is_htmx:  # the button and its count, swapped in place
+        return visit.render("young/_like.html", post=answer[field]["post"], after=after)
     return visit.redirect(f"{back}#post-{post_id}")
