@@ -48,6 +48,8 @@ async def test_the_feed_shows_followed_partners_posts_and_a_like_counts(browser)
     assert "répétition ouverte aux jeunes" in shown
     assert "partenaire non suivi" not in shown
     assert f'id="like-{post.id}"' in page.text
+    follows = page.text.split('id="my-follows"')[1].split("</details>")[0]
+    assert followed.partner.trade_name in follows and other.partner.trade_name not in follows
     liked = await browser.post(f"/mon-espace/fil/publications/{post.id}/jaime", {"action": "aimer"})
     assert liked.status_code == 303 and liked.headers["location"].endswith(f"#post-{post.id}")
     page = await browser.follow(liked)

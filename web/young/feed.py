@@ -27,6 +27,8 @@ async def feed(visit: Visit) -> Response:
         tab="feed",
         me=data["me"],
         items=data["feed"]["items"],
+        follows=[f["partner"] for f in data["myFollows"]["partners"]],
+        more_follows=data["myFollows"]["nextCursor"] is not None,
         next_cursor=data["feed"]["nextCursor"],
         after=after,
         error=visit.request.query_params.get("erreur"),
