@@ -11,8 +11,9 @@ from urllib.parse import quote_plus
 from domain.core import clock
 from models.offers import OfferTheme
 from models.partners import Partner, PartnerCategory, PartnerStatus
-from models.social import Follow
+from models.social import Follow, PartnerProfile
 from tests.factories import young_person
+from tests.support import unique, valid_siret
 from tests.web.social_support import listed_partner, new_commune, published_offer
 from tests.web.support import text_of
 
@@ -167,3 +168,31 @@ async def test_the_other_spaces_stay_out_of_search_engines(browser):
 
 def head_of_robots(page) -> str:
     return re.search(r'<meta name="robots" content="([^"]*)"', page.text).group(1)
+
+
+async def test_a_long_list_comes_in_numbered_pages_each_with_its_canonical_address(
+    browser, settings
+):
+    city = new_commune()
+    for n in range(25):
+        partner = await Partner.create(
+            legal_name=f"SAS Club {n:02}",
+            trade_name=f"Club {n:02}",
+            siret=valid_siret(int(unique(""))),
+            categories=[PartnerCategory.SPORT.value],
+            debitable_wallets=[],
+            convention_signed_on=date(2024, 9, 1),
+        )
+        await PartnerProfile.create(partner=partner, city=city, postal_code="13002")
+    first_address = f"/annuaire?commune={quote_plus(city)}"
+
+    first = await browser.get(first_address)
+    second = await browser.get(f"{first_address}&page=2")
+
+    assert "Club 00" in text_of(first) and "Club 23" in text_of(first)
+    assert "Club 24" not in text_of(first)
+    assert f'href="{first_address}&amp;page=2" rel="next"' in first.text
+    assert text_of(second).count("Club ") == 1 and "Club 24" in text_of(second)
+    assert f'href="{first_address}" rel="prev"' in second.text
+    assert head_of(second)["canonical"] == f"{settings.public_url}{first_address}&amp;page=2"
+    assert "(page 2)" in head_of(second)["title"]
