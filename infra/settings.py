@@ -138,6 +138,10 @@ class Settings:
     # error sends a person to the hotline.
     hotline_phone: str = "04 86 68 80 07"
     assistance_email: str = "contact.partenaire@cjeunedeprovence.fr"
+    # The young people's (and their parents') help contact, in the young space's and the
+    # public pages' footer: the partners' Assistance is not theirs. No phone: none shown.
+    young_help_email: str = "contact@cjeunedeprovence.fr"
+    young_help_phone: str = ""
     # The map tiles the web pages draw a pin on ("https://host/{z}/{x}/{y}.png"); empty: no
     # map, the address and coordinates only. OpenStreetMap's in production unless set.
     map_tile_url: str = ""
@@ -314,6 +318,8 @@ def load_settings() -> Settings:
         hotline_phone=os.environ.get("HOTLINE_PHONE") or "04 86 68 80 07",
         assistance_email=os.environ.get("ASSISTANCE_EMAIL")
         or "contact.partenaire@cjeunedeprovence.fr",
+        young_help_email=os.environ.get("YOUNG_HELP_EMAIL") or "contact@cjeunedeprovence.fr",
+        young_help_phone=os.environ.get("YOUNG_HELP_PHONE", "").strip(),
         map_tile_url=_map_tile_url(),
         retention_email_token_days=_int("RETENTION_EMAIL_TOKEN_DAYS", 30),
         retention_session_days=_int("RETENTION_SESSION_DAYS", 90),

@@ -13,7 +13,7 @@ from domain.core import clock
 from models.accounts import User
 from models.offers import Offer, OfferRevision
 from models.partners import Delegate, Partner
-from models.social import Image, OpeningException, PartnerProfile, PostImage, PostLike
+from models.social import Follow, Image, OpeningException, PartnerProfile, PostImage, PostLike
 
 
 async def _users(ids: Sequence[UUID]) -> list[User | None]:
@@ -80,6 +80,18 @@ async def _liked(keys: Sequence[tuple[UUID, UUID]]) -> list[bool]:
     return [key in liked for key in keys]
 
 
+async def _followed(keys: Sequence[tuple[UUID, UUID]]) -> list[bool]:
+    """Keys are (user, partner); a request has one viewer, so this is one query."""
+    followed: set[tuple[UUID, UUID]] = set()
+    for user_id in {user for user, _ in keys}:
+        partners = [partner for user, partner in keys if user == user_id]
+        for partner_id in await Follow.filter(user_id=user_id, partner_id__in=partners).values_list(
+            "partner_id", flat=True
+        ):
+            followed.add((user_id, partner_id))
+    return [key in followed for key in keys]
+
+
 async def _profiles(partner_ids: Sequence[UUID]) -> list[PartnerProfile | None]:
     """By partner id; None for a partner whose profile was never edited."""
     found = {p.partner_id: p for p in await PartnerProfile.filter(partner_id__in=list(partner_ids))}
@@ -140,6 +152,10 @@ class Loaders:
     @cached_property
     def liked(self) -> DataLoader[tuple[UUID, UUID], bool]:
         return DataLoader(_liked)
+
+    @cached_property
+    def followed(self) -> DataLoader[tuple[UUID, UUID], bool]:
+        return DataLoader(_followed)
 
     @cached_property
     def partner_profile(self) -> DataLoader[UUID, PartnerProfile | None]:

@@ -11,7 +11,6 @@ import strawberry
 from domain.core import cursors
 from domain.core.errors import DomainError
 from domain.social import highlights, likes, post_reports, posts
-from models.partners import Partner
 from models.social import Highlight, Post, PostReport, PostStatus, ReportReason
 from resolvers.arguments import parse_id
 from resolvers.context import Info
@@ -107,6 +106,7 @@ async def partner_posts(
     viewer = info.context.viewer
     insider = viewer.is_staff or viewer.delegation(partner) is not None
     statuses = [PostStatus.PUBLISHED, *([PostStatus.HIDDEN] if insider else [])]
-    if not await Partner.exists(id=partner):
+    # Through the loader: a page that asks for the partner too reads it once.
+    if await info.context.loaders.partner.load(partner) is None:
         return [], None
     return await posts.partner_posts(partner, statuses, max(1, min(first, MAX_PAGE)), position)

@@ -127,6 +127,7 @@ class Partner:
         "active.",
     )
     pin_policy: PartnerPinPolicy | None = strawberry.field(extensions=_INSIDE)
+    _listed: strawberry.Private[bool] = False
 
     @strawberry.field(
         extensions=allow(
@@ -242,6 +243,19 @@ class Partner:
             source=profile.location_source,
         )
 
+    @strawberry.field(
+        description="Whether the partner is in the public directory: it accepts the card now."
+    )
+    def listed(self) -> bool:
+        return self._listed
+
+    @strawberry.field(description="Whether I follow it (always false but for young people).")
+    async def followed_by_me(self, info: Info) -> bool:
+        viewer = info.context.viewer
+        if not viewer.is_young_person:
+            return False
+        return await info.context.loaders.followed.load((viewer.signed_in_user.id, UUID(self.id)))
+
     @strawberry.field(description="How many young people follow the partner (never who).")
     async def followers_count(self, info: Info) -> int:
         profile = await self._profile(info)
@@ -270,6 +284,7 @@ class Partner:
             status_since=partner.status_since,
             status_reason=partner.status_reason,
             pin_policy=PartnerPinPolicy.from_model(partner),
+            _listed=partner.status == PartnerStatusModel.ACTIVE,
         )
 
 

@@ -15,9 +15,11 @@ from schema.cards import CardMutations, CardQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.dashboard import DashboardQueries
 from schema.department_services import DepartmentServiceMutations, DepartmentServiceQueries
+from schema.directory import DirectoryQueries
 from schema.finance import FinanceMutations, FinanceQueries
 from schema.images import ImageMutations
 from schema.jobs import JobMutations, JobQueries
+from schema.my_account import MyAccountMutations, MyAccountQueries
 from schema.notifications import (
     NotificationMutations,
     NotificationQueries,
@@ -61,6 +63,8 @@ class Query(
     ProgrammeQueries,
     StaffQueries,
     ReportingQueries,
+    DirectoryQueries,
+    MyAccountQueries,
 ):
     pass
 
@@ -87,6 +91,7 @@ class Mutation(
     FinanceMutations,
     PrivacyMutations,
     StaffMutations,
+    MyAccountMutations,
 ):
     pass
 

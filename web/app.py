@@ -9,6 +9,7 @@ from strawberry import Schema
 from infra.settings import Settings
 from web.account import account_routes
 from web.backoffice import backoffice_routes
+from web.directory import directory_routes
 from web.pages import Visit, Web
 from web.partners import partner_routes
 from web.young import young_routes
@@ -30,6 +31,7 @@ def web_routes(settings: Settings, schema: Schema) -> list[BaseRoute]:
         *account_routes(web),
         *partner_routes(web),
         *young_routes(web),
+        *directory_routes(web),
         *backoffice_routes(web),
         # Last of the app's routes: any other address gets the French page, not a bare 404.
         Route("/{rest:path}", web.page(not_found), methods=["GET", "HEAD"]),

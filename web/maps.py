@@ -68,3 +68,61 @@ def tile_origin(tile_url: str) -> str:
         return ""
     parts = urlsplit(tile_url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+AREA_ZOOM = 12  # about 15 km across a 640-pixel map: a commune and its neighbours
+
+
+@dataclass(frozen=True)
+class AreaPin:
+    number: int  # the same number as the place's in the list beside the map
+    x: float
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class AreaMap:
+    tiles: list[Tile]
+    pins: list[AreaPin]
+    view_box: str
+    attribution: str
+
+
+def area_map(
+    tile_url: str,
+    latitude: float,
+    longitude: float,
+    places: list[tuple[str, float, float]],
+    zoom: int = AREA_ZOOM,
+) -> AreaMap | None:
+    """Numbered pins for `places` (label, latitude, longitude) around a centre; the places
+    outside the window are left to the list."""
+    if not tile_url:
+        return None
+    x, y = world_pixel(latitude, longitude, zoom)
+    left, top = x - VIEW_WIDTH / 2, y - VIEW_HEIGHT / 2
+    first_x, last_x = int(left // TILE), int((left + VIEW_WIDTH) // TILE)
+    first_y, last_y = int(top // TILE), int((top + VIEW_HEIGHT) // TILE)
+    tiles = [
+        Tile(tx * TILE, ty * TILE, tile_url.format(z=zoom, x=tx, y=ty))
+        for ty in range(first_y, last_y + 1)
+        for tx in range(first_x, last_x + 1)
+    ]
+    pins = []
+    for number, (label, lat, lon) in enumerate(places, start=1):
+        px, py = world_pixel(lat, lon, zoom)
+        if left <= px <= left + VIEW_WIDTH and top <= py <= top + VIEW_HEIGHT:
+            pins.append(AreaPin(number, round(px, 1), round(py, 1), label))
+    return AreaMap(
+        tiles=tiles,
+        pins=pins,
+        view_box=f"{left:.1f} {top:.1f} {VIEW_WIDTH} {VIEW_HEIGHT}",
+        attribution=_attribution(tile_url),
+    )
+
+
+def _attribution(tile_url: str) -> str:
+    if "openstreetmap" in tile_url:
+        return "© les contributeurs d'OpenStreetMap"
+    return "Fond de carte : " + (urlsplit(tile_url).hostname or "")

@@ -15,7 +15,7 @@ from infra.settings import Settings
 from infra.storage import MEDIA_PATH
 from web import formatting
 from web.assets import Assets
-from web.maps import pin_map, tile_origin
+from web.maps import area_map, pin_map, tile_origin
 
 TEMPLATES = Path(__file__).parent / "templates"
 HOTLINE_PHONE = "04 86 68 80 07"  # the guide's number, where settings do not name one
@@ -41,8 +41,12 @@ def environment(settings: Settings) -> Environment:
         asset=assets().url,
         hotline_phone=getattr(settings, "hotline_phone", HOTLINE_PHONE),
         assistance_email=getattr(settings, "assistance_email", ASSISTANCE_EMAIL),
+        young_help_email=settings.young_help_email,
+        young_help_phone=settings.young_help_phone,
+        public_url=settings.public_url.rstrip("/"),
         is_production=settings.is_production,
         pin_map=lambda lat, lon: pin_map(settings.map_tile_url, lat, lon),
+        area_map=lambda lat, lon, places: area_map(settings.map_tile_url, lat, lon, places),
     )
     templates.filters["media"] = lambda url: own_media(settings, url)
     return templates

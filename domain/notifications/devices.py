@@ -52,3 +52,14 @@ async def register_device(user_id: UUID, token: str, platform: str) -> Device:
 async def unregister_device(user_id: UUID, token: str) -> bool:
     """At sign-out: this phone stops receiving this account's notifications."""
     return bool(await Device.filter(user_id=user_id, token=token.strip()).delete())
+
+
+async def my_devices(user_id: UUID) -> list[Device]:
+    """The devices that receive this person's push notifications, newest first."""
+    return await Device.filter(user_id=user_id).order_by("-created_at", "-id")
+
+
+async def remove_my_device(user_id: UUID, device_id: UUID) -> bool:
+    """From the profile page: a device of mine stops receiving my notifications (someone
+    else's device, or one already gone, changes nothing)."""
+    return bool(await Device.filter(user_id=user_id, id=device_id).delete())

@@ -657,6 +657,17 @@ TABLE = [
         EVERYONE,
     ),
     Row("departmentServices", "{ departmentServices { __typename } }", EVERYONE),
+    Row("directory", '{ directory(commune: "Marseille") { totalCount } }', EVERYONE),
+    Row("directoryCommunes", "{ directoryCommunes { name } }", EVERYONE),
+    Row("communes", "{ communes { name latitude } }", EVERYONE),
+    Row("mySessions", "{ mySessions { id } }", SIGNED_IN),
+    Row("myDevices", "{ myDevices { id } }", SIGNED_IN),
+    Row("signOutOtherSessions", "mutation { signOutOtherSessions { count } }", SIGNED_IN),
+    Row(
+        "removeMyDevice",
+        f'mutation {{ removeMyDevice(deviceId: "{NOWHERE}") {{ __typename }} }}',
+        SIGNED_IN,
+    ),
     Row(
         "createDepartmentService",
         'mutation { createDepartmentService(input: {title: ""}) { __typename } }',

@@ -17,9 +17,11 @@ from web.young.cards import (
     card_qr_svg,
     digital_card,
 )
+from web.young.feed import feed, like
 from web.young.home import home, parental_consent
+from web.young.nearby import nearby, save_favorite
 from web.young.privacy import close_account, request_my_data
-from web.young.profile import profile
+from web.young.profile import profile, remove_device, sign_out_others
 from web.young.public_card import printed_card
 from web.young.signup import sign_up
 
@@ -37,6 +39,16 @@ def young_routes(web: Web) -> list[Route]:
         Route("/mon-espace/carte-numerique", web.page(digital_card), methods=["POST"]),
         Route("/mon-espace/profil", web.page(profile), methods=both),
         Route("/mon-espace/photo", web.page(card_photo), methods=both),
+        Route("/mon-espace/profil/sessions", web.page(sign_out_others), methods=["POST"]),
+        Route(
+            "/mon-espace/profil/appareils/{id}/suppression",
+            web.page(remove_device),
+            methods=["POST"],
+        ),
+        Route("/mon-espace/fil", web.page(feed), methods=["GET"]),
+        Route("/mon-espace/fil/publications/{id}/jaime", web.page(like), methods=["POST"]),
+        Route("/mon-espace/autour", web.page(nearby), methods=["GET"]),
+        Route("/mon-espace/favoris", web.page(save_favorite), methods=["POST"]),
         Route("/mon-espace/fermer-mon-compte", web.page(close_account), methods=both),
         Route("/mon-espace/mes-donnees", web.page(request_my_data), methods=["POST"]),
         Route(card, web.page(card_page), methods=["GET"]),
