@@ -74,7 +74,7 @@ async def test_data_access_entries_go_after_their_period_and_only_they(settings)
 
 
 async def test_ip_addresses_are_erased_after_their_period_and_nothing_else(settings):
-    opened, changed = await opened_record()
+    _, changed = await opened_record()
     session = await AuthSession.create(user_id=changed.actor_id, client_address=AGENT_ADDRESS)
     days = get_settings().retention_ip_address_days
     with after(days, hours=-1):
