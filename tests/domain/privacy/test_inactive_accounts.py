@@ -22,6 +22,7 @@ from models.audit import AuditEntry
 from models.cards import Card, CardStatus
 from models.ledger import LedgerAccount, LedgerEntry
 from tests.factories import PASSWORD, card_holder, partner_team, staff_member, young_person
+from tests.finance_helpers import debit, paris
 from tests.support import jobs_done
 
 WARNING_SUBJECT = "Votre compte CJeune sera fermé le"
@@ -141,6 +142,25 @@ async def test_money_of_a_school_year_not_closed_holds_the_account_until_the_yea
     after = await LedgerEntry.filter(account_id__in=await wallets.values_list("id", flat=True))
     assert [e.id for e in after] == [e.id for e in entries], "the ledger is untouched"
     assert all(w.balance_cents == 0 for w in await wallets)
+
+
+async def test_a_card_used_at_a_partner_counts_as_use_of_the_account(app, mailbox):
+    """A young person who pays with the card but never opens the app is not inactive."""
+    starts = date(clock.paris_today().year + 2, 9, 1)
+    year = await school_year_by_label(f"{starts.year}-{starts.year + 1}") or (
+        await create_school_year(Viewer(), starts)
+    )
+    holder = await card_holder(year)
+    start = clock.now()
+    paid_at = paris(starts + timedelta(days=31))
+    await debit(await partner_team(), paid_at, 500, holder)
+    with clock.frozen(paris(year.ends_on + timedelta(days=1))):
+        await close_school_year(year)  # no money left to hold the account
+
+    await run_at(unused_for_the_period(start))
+    assert (await User.get(id=holder.user.id)).inactivity_warned_at is None
+    await run_at(unused_for_the_period(paid_at))
+    await mailbox.wait_for(holder.user.email, WARNING_SUBJECT)
 
 
 async def test_partners_and_staff_accounts_are_never_warned_nor_closed(app):
