@@ -151,6 +151,13 @@ class Settings:
     retention_notification_days: int = 365  # after a dispatched notification was created
     retention_device_days: int = 270  # after a push token was last seen
     retention_login_failure_days: int = 7  # after the failed sign-in
+    # audit entries of a staff member's access to a young person's record, after they were made
+    retention_data_access_audit_days: int = 365
+    # IP addresses in audit entries and open sessions, after they were written
+    retention_ip_address_days: int = 180
+    # a young person's account unused that long is warned, then closed (privacy/inactivity.py)
+    retention_inactive_account_years: int = 3
+    retention_inactive_warning_days: int = 30  # from the warning to the closure
 
     @property
     def is_production(self) -> bool:
@@ -326,6 +333,10 @@ def load_settings() -> Settings:
         retention_notification_days=_int("RETENTION_NOTIFICATION_DAYS", 365),
         retention_device_days=_int("RETENTION_DEVICE_DAYS", 270),
         retention_login_failure_days=_int("RETENTION_LOGIN_FAILURE_DAYS", 7),
+        retention_data_access_audit_days=_int("RETENTION_DATA_ACCESS_AUDIT_DAYS", 365),
+        retention_ip_address_days=_int("RETENTION_IP_ADDRESS_DAYS", 180),
+        retention_inactive_account_years=_int("RETENTION_INACTIVE_ACCOUNT_YEARS", 3),
+        retention_inactive_warning_days=_int("RETENTION_INACTIVE_WARNING_DAYS", 30),
     )
 
 

@@ -57,6 +57,11 @@ class User(Model):
     notify_by_email = fields.BooleanField(default=True, db_default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
+    # Inactive accounts (domain/privacy/inactivity.py): the last sign-in or session refresh,
+    # written at most once a day (domain/accounts/activity.py); when the warning that the
+    # account will be closed was emailed (cleared by the next sign-in).
+    last_active_at = fields.DatetimeField(null=True)
+    inactivity_warned_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "users"  # CHECKs: migrations/0002_integrity.py

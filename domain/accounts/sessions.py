@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 from tortoise.transactions import in_transaction
 
 from domain.accounts import queries, throttle
+from domain.accounts.activity import note_activity
 from domain.accounts.passwords import verify_password
 from domain.accounts.tokens import genuine_access_token, issue_access_token
 from domain.accounts.viewer import Viewer
@@ -106,6 +107,7 @@ async def login(
             user=user, client_address=client_address, user_agent=(user_agent or "")[:255]
         )
         refresh = await _issue_refresh_token(session)
+    await note_activity(user)
     access, expires_in = issue_access_token(user.id, session.id)
     return IssuedTokens(user, access, expires_in, refresh)
 
@@ -158,6 +160,7 @@ async def refresh(raw_token: str) -> IssuedTokens:
             )
         new_refresh = current
     user = session.user
+    await note_activity(user)
     access, expires_in = issue_access_token(user.id, session.id)
     return IssuedTokens(user, access, expires_in, new_refresh)
 

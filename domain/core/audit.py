@@ -1,14 +1,21 @@
-"""The audit trail: every state change by a delegate or a staff member, append-only."""
+"""The audit trail: every state change by a delegate or a staff member, append-only.
+
+Its trigger lets two things through, each only from inside its purge below (see
+migrations/0041_retention_rules.py): deleting the data-access entries older than their
+period, and erasing the IP addresses older than theirs."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from domain.accounts.viewer import Viewer
-from domain.core.transactions import after_commit
+from domain.core.transactions import after_commit, atomic
+from models import sql
 from models.audit import AuditEntry
 from push.realtime import audit_channel, publish
 
@@ -85,3 +92,46 @@ async def list_entries(
         query = query.filter(id__lt=after_id)
     rows = await query.order_by("-id").limit(limit + 1)
     return rows[:limit], len(rows) > limit
+
+
+# A staff member's look at a young person's record: personal data accessed, not changed.
+# The database knows the same list (migrations/0041_retention_rules.py): widen both.
+DATA_ACCESS_ACTIONS = ("young_person.record_opened",)
+
+
+async def purge_data_access_before(cutoff: datetime) -> int:
+    """Delete the data-access entries made before `cutoff`: the one deletion the trigger
+    allows. Returns how many went."""
+    if sql.is_postgres():
+        found = await sql.rows("SELECT purge_audit_before($1) AS n", cutoff)
+        return int(found[0]["n"])
+    async with _sqlite_gate("delete", cutoff):
+        return await AuditEntry.filter(
+            occurred_at__lt=cutoff, action__in=DATA_ACCESS_ACTIONS
+        ).delete()
+
+
+async def forget_addresses_before(cutoff: datetime) -> int:
+    """Erase the IP address of the entries made before `cutoff`, nothing else: the one
+    update the trigger allows. Returns how many entries lost theirs."""
+    if sql.is_postgres():
+        found = await sql.rows("SELECT forget_audit_addresses_before($1) AS n", cutoff)
+        return int(found[0]["n"])
+    async with _sqlite_gate("address", cutoff):
+        return await AuditEntry.filter(occurred_at__lt=cutoff, client_address__isnull=False).update(
+            client_address=None
+        )
+
+
+@asynccontextmanager
+async def _sqlite_gate(purpose: str, cutoff: datetime) -> AsyncIterator[None]:
+    """SQLite has no functions: the cutoff the triggers read lives in `audit_purge_gate` for
+    the length of one transaction, never committed."""
+    async with atomic():
+        await sql.execute(
+            "INSERT OR REPLACE INTO audit_purge_gate (purpose, before) VALUES ($1, $2)",
+            purpose,
+            cutoff,
+        )
+        yield
+        await sql.execute("DELETE FROM audit_purge_gate WHERE purpose = $1", purpose)

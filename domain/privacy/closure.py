@@ -18,12 +18,15 @@ ledger, reimbursements, statements) stays, pointing at rows that no longer say w
 - kept: append-only tables hold ids and no personal data (audit entries, consent events,
   ledger), so they stay as they are; a post report keeps its reason but not its free text;
 - the copies of their data they asked for (domain/privacy/export.py) are deleted.
+
+The retention job closes an account left unused the same way (`close_inactive_account`,
+domain/privacy/inactivity.py), the system as actor.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from uuid import uuid4
+from datetime import date, datetime
+from uuid import UUID, uuid4
 
 from domain.accounts import throttle
 from domain.accounts.throttle import email_key
@@ -63,25 +66,51 @@ async def close_account(viewer: Viewer, password: str) -> None:
     )
     async with atomic():
         user = await User.select_for_update().get(id=user.id)
-        old_email = user.email
-        await _oppose_cards_and_pseudonymise(user)
-        await _erase_what_is_not_accounting(user, old_email)
-        await User.filter(id=user.id).update(
-            email=closed_email(),
-            first_name="",
-            last_name="",
-            birth_date=CLOSED_BIRTH_DATE,
-            postal_code=None,
-            password_hash=None,
-            email_verified_at=None,
-            is_active=False,
-            marketing_email_opt_in=False,
-            marketing_push_opt_in=False,
-            notify_by_push=False,
-            notify_by_email=False,
-        )
-        await record(viewer, "account.closed", user)
+        await _close(user, viewer, "account.closed")
     await export.forget_exports(user.id)
+
+
+async def close_inactive_account(user_id: UUID, warned_before: datetime) -> bool:
+    """The retention job closes an account nobody used since it was warned, before
+    `warned_before` (domain/privacy/inactivity.py): the same closure, by the system. False
+    when, meanwhile, the person signed in (which clears the warning) or closed it."""
+    async with atomic():
+        user = await User.select_for_update().get_or_none(id=user_id)
+        if (
+            user is None
+            or not user.is_active
+            or user.kind != UserKind.YOUNG_PERSON
+            or user.inactivity_warned_at is None
+            or user.inactivity_warned_at >= warned_before
+        ):
+            return False
+        await _close(user, Viewer(), "account.closed_inactive")
+    await export.forget_exports(user.id)
+    return True
+
+
+async def _close(user: User, actor: Viewer, action: str) -> None:
+    """Inside the transaction that holds the user's row."""
+    old_email = user.email
+    await _oppose_cards_and_pseudonymise(user)
+    await _erase_what_is_not_accounting(user, old_email)
+    await User.filter(id=user.id).update(
+        email=closed_email(),
+        first_name="",
+        last_name="",
+        birth_date=CLOSED_BIRTH_DATE,
+        postal_code=None,
+        password_hash=None,
+        email_verified_at=None,
+        is_active=False,
+        marketing_email_opt_in=False,
+        marketing_push_opt_in=False,
+        notify_by_push=False,
+        notify_by_email=False,
+        last_active_at=None,
+        inactivity_warned_at=None,
+    )
+    await record(actor, action, user)
 
 
 async def _oppose_cards_and_pseudonymise(user: User) -> None:

@@ -9,7 +9,14 @@ and docs/privacy.md says why each period; every run logs its counts.
 - notifications already dispatched (and their deliveries, which hold the address or push
   token they went to): RETENTION_NOTIFICATION_DAYS after they were created;
 - push tokens: RETENTION_DEVICE_DAYS after the device was last seen;
-- failed sign-ins (a keyed email hash and an IP address): RETENTION_LOGIN_FAILURE_DAYS.
+- failed sign-ins (a keyed email hash and an IP address): RETENTION_LOGIN_FAILURE_DAYS;
+- audit entries of a staff member's access to a young person's record:
+  RETENTION_DATA_ACCESS_AUDIT_DAYS, deleted by the one deletion the audit trail's trigger
+  lets through (domain/core/audit.py);
+- IP addresses, in audit entries (the one update their trigger lets through) and in
+  sessions still kept: erased RETENTION_IP_ADDRESS_DAYS after they were written;
+- young people's accounts unused for RETENTION_INACTIVE_ACCOUNT_YEARS: warned, then closed
+  RETENTION_INACTIVE_WARNING_DAYS later (domain/privacy/inactivity.py).
 
 Parental consent records stay as long as the account (their proof); closing the account
 deletes them (domain/privacy/closure.py).
@@ -21,7 +28,8 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from domain.core import clock
+from domain.core import audit, clock
+from domain.privacy.inactivity import retire_inactive_accounts
 from infra.settings import get_settings
 from models.accounts import AuthSession, EmailToken, LoginFailure
 from models.notifications import Device, Notification
@@ -36,6 +44,11 @@ class RetentionReport:
     notifications: int
     devices: int
     login_failures: int
+    data_access_audit_entries: int
+    audit_addresses: int
+    session_addresses: int
+    inactive_accounts_warned: int
+    inactive_accounts_closed: int
 
 
 def _before(days: int) -> datetime:
@@ -43,7 +56,10 @@ def _before(days: int) -> datetime:
 
 
 async def purge_expired() -> RetentionReport:
+    """Every rule, once; returns and logs how many rows each touched."""
     settings = get_settings()
+    addresses_before = _before(settings.retention_ip_address_days)
+    inactive = await retire_inactive_accounts()
     report = RetentionReport(
         email_tokens=await EmailToken.filter(
             expires_at__lt=_before(settings.retention_email_token_days)
@@ -61,6 +77,15 @@ async def purge_expired() -> RetentionReport:
         login_failures=await LoginFailure.filter(
             failed_at__lt=_before(settings.retention_login_failure_days)
         ).delete(),
+        data_access_audit_entries=await audit.purge_data_access_before(
+            _before(settings.retention_data_access_audit_days)
+        ),
+        audit_addresses=await audit.forget_addresses_before(addresses_before),
+        session_addresses=await AuthSession.filter(
+            created_at__lt=addresses_before, client_address__isnull=False
+        ).update(client_address=None),
+        inactive_accounts_warned=inactive.warned,
+        inactive_accounts_closed=inactive.closed,
     )
     logger.info("retention purge: %s", asdict(report))
     return report

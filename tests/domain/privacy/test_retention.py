@@ -3,6 +3,8 @@ period (a setting) is over, and goes the day after; what has no period stays."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import asdict
 from datetime import timedelta
 
 from domain.core import clock
@@ -69,3 +71,14 @@ async def test_each_rule_keeps_its_rows_for_its_period_then_deletes_them(setting
         assert getattr(report, rule) >= 1
     for model, row_id in never:  # an open session, a parent's consent: no period
         assert await model.exists(id=row_id)
+
+
+async def test_every_run_logs_and_returns_its_count_for_each_rule(settings, caplog):
+    caplog.set_level(logging.INFO, logger="cjeune.retention")
+    report = await purge_expired()
+    [line] = [r.getMessage() for r in caplog.records if r.name == "cjeune.retention"]
+    for rule, count in asdict(report).items():
+        assert f"'{rule}': {count}" in line
+    assert {"data_access_audit_entries", "audit_addresses", "inactive_accounts_closed"} <= set(
+        asdict(report)
+    )
