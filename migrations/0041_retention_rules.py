@@ -140,7 +140,7 @@ _SQLITE_REVERSE = [
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0033_daily_collection_email")]
+    dependencies = [("models", "0039_card_photos")]
 
     initial = False
 
