@@ -1,5 +1,5 @@
 from tortoise import migrations
-from tortoise.migrations import operations as ops
+from migrations._dialect import DescribeField
 from models.social import LocationSource
 from tortoise import fields
 
@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(
+        DescribeField(
             model_name="PartnerProfile",
             name="location_source",
             field=fields.CharEnumField(

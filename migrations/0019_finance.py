@@ -1,5 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+
+from migrations._dialect import DescribeField
 import functools
 from json import dumps, loads
 from models.finance import BankDetailsStatus, PaymentBatchStatus, ReimbursementStatus
@@ -431,7 +433,7 @@ class Migration(migrations.Migration):
             },
             bases=["Model"],
         ),
-        ops.AlterField(
+        DescribeField(
             model_name="LedgerAccount",
             name="kind",
             field=fields.CharEnumField(
@@ -440,7 +442,7 @@ class Migration(migrations.Migration):
                 max_length=16,
             ),
         ),
-        ops.AlterField(
+        DescribeField(
             model_name="LedgerTransaction",
             name="kind",
             field=fields.CharEnumField(

@@ -9,7 +9,7 @@ from tortoise.fields.base import OnDelete
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
-from migrations._dialect import AddColumn
+from migrations._dialect import AddColumn, DescribeField
 from models.partners import PartnerStatus
 
 
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
             },
             bases=["Model"],
         ),
-        ops.AlterField(
+        DescribeField(
             model_name="Partner",
             name="status",
             field=fields.CharEnumField(

@@ -1,10 +1,10 @@
 """Staff members invited from the back office's team page choose their password with an
 emailed link: a new purpose of `email_tokens` (`staff_invitation`, 7 days). The column is
-text without a database check: only its description changes."""
+text without a database check: only its description changes (`DescribeField`: SQLite's
+table is not rebuilt)."""
 
 from tortoise import fields, migrations
-from tortoise.migrations import operations as ops
-
+from migrations._dialect import DescribeField
 from models.accounts import EmailTokenPurpose
 
 
@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     initial = False
 
     operations = [
-        ops.AlterField(
+        DescribeField(
             model_name="EmailToken",
             name="purpose",
             field=fields.CharEnumField(

@@ -106,3 +106,25 @@ class AddColumn(ops.AddField):
         if state_editor:
             model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
             await _drop_column(state_editor, model, self.name)
+
+
+class DescribeField(ops.AlterField):
+    """`AlterField` for a change only the migrations' state knows of: an enum column's new
+    value, which changes its description (the list of values), not its type or length.
+
+    On SQLite, Tortoise's editor alters a field by rebuilding the table (copy, `DROP TABLE`,
+    rename), which loses the triggers that stand for its CHECK constraints there
+    (`check_constraint`, `append_only`); the column being unchanged, the database is left
+    as it is. On PostgreSQL the editor's own statement runs (it sets the column's comment)."""
+
+    async def database_forward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
+        if state_editor and _dialect(state_editor) == "postgres":
+            await super().database_forward(app_label, old_state, new_state, state_editor)
+
+    async def database_backward(
+        self, app_label: str, old_state: Any, new_state: Any, state_editor: Any = None
+    ) -> None:
+        if state_editor and _dialect(state_editor) == "postgres":
+            await super().database_backward(app_label, old_state, new_state, state_editor)
