@@ -254,8 +254,14 @@ async def _period(info: Info, period: ReimbursementPeriod) -> PeriodFigures:
     )
 
 
-async def reimbursement_periods(info: Info, first: int) -> list[PeriodFigures]:
-    periods = await ReimbursementPeriod.all().order_by("-starts_on").limit(max(1, min(first, 48)))
+async def reimbursement_periods(
+    info: Info, first: int, starting_before: date | None = None
+) -> list[PeriodFigures]:
+    """The latest fortnights first; `starting_before` pages back through older ones."""
+    query = ReimbursementPeriod.all()
+    if starting_before is not None:
+        query = query.filter(starts_on__lt=starting_before)
+    periods = await query.order_by("-starts_on").limit(max(1, min(first, 48)))
     return [await _period(info, p) for p in periods]
 
 

@@ -513,9 +513,15 @@ class FinanceQueries:
             bank_bic=found.bank_bic,
         )
 
-    @strawberry.field(extensions=allow(FINANCE_STAFF))
-    async def reimbursement_periods(self, info: Info, first: int = 12) -> list[ReimbursementPeriod]:
-        found = await resolvers.reimbursement_periods(info, first)
+    @strawberry.field(
+        extensions=allow(FINANCE_STAFF),
+        description="The closed fortnights, latest first (at most 48); `startingBefore` "
+        "gives the older ones, those starting before that day.",
+    )
+    async def reimbursement_periods(
+        self, info: Info, first: int = 12, starting_before: date | None = None
+    ) -> list[ReimbursementPeriod]:
+        found = await resolvers.reimbursement_periods(info, first, starting_before)
         return [ReimbursementPeriod.of(p) for p in found]
 
     @strawberry.field(extensions=allow(FINANCE_STAFF), description="One fortnight, by its id.")

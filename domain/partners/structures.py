@@ -17,6 +17,7 @@ from domain.core import clock
 from domain.core.audit import record
 from domain.core.errors import DomainError, ErrorCode, invalid, not_found
 from domain.core.search_index import SYNC_PARTNER_JOB
+from domain.core.text import clean_text
 from domain.core.transactions import after_commit, atomic
 from domain.partners import delegates
 from infra.jobs import enqueue
@@ -119,13 +120,12 @@ def _terminated() -> DomainError:
 
 
 def _clean_reason(reason: str | None, required: bool) -> str:
-    text = (reason or "").strip()
-    if required and not text:
+    """The reason as staff and the partner's people will read it (domain.core.text)."""
+    if required and not (reason or "").strip():
         raise invalid("reason", "Indiquez le motif.")
+    text = clean_text("reason", reason, max_length=1000, multiline=True, required=required)
     if text and len(text) < MIN_REASON_LENGTH:
         raise invalid("reason", f"Le motif doit faire au moins {MIN_REASON_LENGTH} caractères.")
-    if len(text) > 1000:
-        raise invalid("reason", "Le motif ne doit pas dépasser 1 000 caractères.")
     return text
 
 

@@ -26,6 +26,7 @@ from starlette.requests import Request
 
 from domain.accounts.sessions import load_viewer, login
 from domain.accounts.viewer import Viewer
+from domain.cards import card_photos
 from domain.cards.transactions import DebitRequest, debit_card
 from domain.core import clock
 from domain.core.text import EMPTY_TEXT_MESSAGE
@@ -45,13 +46,14 @@ from domain.terminals.pairing import create_terminal
 from infra.geocoding import OfflineGeocoder, use_geocoder
 from models.accounts import StaffRole
 from models.audit import AuditEntry
-from models.cards import Beneficiary
+from models.cards import Beneficiary, CardPhoto
 from models.finance import Reimbursement
 from models.notifications import ParentalConsent
 from models.offers import DealType, OfferKind, OfferRevision, OfferTheme, ServiceCategory
 from models.social import PostReport
 from models.terminals import TerminalKind
 from resolvers.context import Context
+from tests.domain.core.test_images import jpeg_with_gps
 from tests.factories import (
     PASSWORD,
     card_holder,
@@ -143,6 +145,11 @@ NOT_FREE_TEXT = {
     "TimeRangeInput.opens": "a time (HH:MM)",
     "TimeRangeInput.closes": "a time (HH:MM)",
     "CampaignSegmentInput.communes": "INSEE commune codes",
+    "CampaignSegmentInput.schools": "schools' names matched against the pupils', never shown",
+    "Query.partners(siret)": "a SIRET or SIREN searched, checked by its format",
+    "Query.partners(commune)": "a search (a commune or a postal code), never stored",
+    "Query.directory(commune)": "a commune's name matched against the list, never stored",
+    "Query.bonPlanReminders(schoolYear)": "a school year's label",
     # What a person reads back alone, never shown to others.
     "SearchInput.text": "a search, folded for matching",
     "SearchInput.after": "a cursor",
@@ -518,6 +525,37 @@ async def report_text(world: World, data: dict[str, Any]) -> str:
 HIDE_POST = f"""mutation($id: ID!, $v: String!) {{ hidePost(postId: $id, reason: $v) {{
   {error_part("PostSuccess")} {{ post {{ hiddenReason }} }} }} }}"""
 
+SUSPEND = f"""mutation($id: ID!, $v: String) {{ suspendPartner(id: $id, reason: $v) {{
+  {error_part("PartnerSuccess")} {{ partner {{ statusReason }} }} }} }}"""
+TERMINATE = f"""mutation($id: ID!, $on: Date!, $v: String!) {{ terminatePartner(id: $id,
+  terminatedOn: $on, reason: $v) {{ {error_part("PartnerSuccess")}
+  {{ partner {{ statusReason }} }} }} }}"""
+REFUSE_PHOTO = f"""mutation($id: ID!, $v: String!) {{ refuseCardPhoto(id: $id,
+  reason: BLURRY_OR_DARK, details: $v) {{ {error_part("CardPhotoSuccess")} {{ photo {{ id }} }}
+  }} }}"""
+
+
+async def a_partner_of_its_own(world: World) -> dict[str, Any]:
+    """Each row suspends or terminates a partner no other row uses."""
+    team = await partner_team(name=f"Statut {world.next()}")
+    return {"id": str(team.partner.id)}
+
+
+async def a_partner_ending_today(world: World) -> dict[str, Any]:
+    return {**await a_partner_of_its_own(world), "on": clock.paris_today().isoformat()}
+
+
+async def a_pending_photo(world: World) -> dict[str, Any]:
+    holder = await card_holder()
+    photo = await card_photos.submit(Viewer(user=holder.user), jpeg_with_gps((600, 800)))
+    return {"id": str(photo.id)}
+
+
+async def refusal_details(world: World, data: dict[str, Any]) -> str:
+    photo = await CardPhoto.get(id=data["refuseCardPhoto"]["photo"]["id"])
+    return photo.refusal_details or ""
+
+
 HIGHLIGHT = f"""mutation($i: HighlightInput!) {{ publishHighlight(input: $i) {{
   {error_part("HighlightSuccess")} {{ highlight {{ title body }} }} }} }}"""
 
@@ -720,7 +758,7 @@ async def sent_batch(world: World) -> dict[str, Any]:
         period = (await close_period(fortnight.starts_on)).period
         batch = await create_payment_batch(staff, period.id)
         await mark_sent(staff, batch.id)
-    reimbursement = await Reimbursement.get(batch_id=batch.id)
+    reimbursement = await Reimbursement.get(batch_id=batch.id, partner_id=team.partner.id)
     return {"b": str(batch.id), "i": [{"reference": reimbursement.reference, "reason": "x"}]}
 
 
@@ -949,6 +987,34 @@ ROWS = [
         placed(a_post, "v"),
         report_text,
         "text",
+        blank="",
+        required=False,
+    ),
+    Row(
+        "Mutation.suspendPartner(reason)",
+        "admin",
+        SUSPEND,
+        placed(a_partner_of_its_own, "v"),
+        answer("suspendPartner", "partner", "statusReason"),
+        "reason",
+        blank="",
+        required=False,
+    ),
+    Row(
+        "Mutation.terminatePartner(reason)",
+        "admin",
+        TERMINATE,
+        placed(a_partner_ending_today, "v"),
+        answer("terminatePartner", "partner", "statusReason"),
+        "reason",
+    ),
+    Row(
+        "Mutation.refuseCardPhoto(details)",
+        "admin",
+        REFUSE_PHOTO,
+        placed(a_pending_photo, "v"),
+        refusal_details,
+        "details",
         blank="",
         required=False,
     ),

@@ -87,8 +87,11 @@ async def test_a_fortnight_is_closed_by_hand_then_its_batch_paid(browser):
     assert "Concordance des comptes à la clôture : Concordant" in shown
     assert "Cinéma Prado" in shown and "30,50 €" in shown and "7,00 €" in shown
 
-    listed = await browser.get(FINANCE)
+    # The list pages back from a day: the fortnights starting before it, latest first (other
+    # tests close later ones).
+    listed = await browser.get(f"{FINANCE}?avant={fortnight.starts_on + timedelta(days=1)}")
     period = await ReimbursementPeriod.get(starts_on=fortnight.starts_on)
+    assert listed.text.split('<tr id="period-')[1].split('"')[0] == str(period.id)
     row = listed.text.split(f'id="period-{period.id}"')[1].split("</tr>")[0]
     assert "Concordant" in row and "Pas de lot" in row
 

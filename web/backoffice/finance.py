@@ -72,21 +72,31 @@ def _render(
 # --- the fortnights ----------------------------------------------------------------------
 
 
+PERIODS_PER_PAGE = 24  # web/operations/finance_periods.graphql
+
+
 async def periods(visit: Visit) -> Response:
     return await _periods(visit, {}, "", 200)
 
 
 async def _periods(visit: Visit, errors: dict[str, str], day: str, status: int) -> Response:
-    entered = await enter(visit, SECTION, "finance_periods")
+    before = _day(visit.request.query_params.get("avant", ""))
+    entered = await enter(
+        visit, SECTION, "finance_periods", before=before.isoformat() if before else None
+    )
     if isinstance(entered, Response):
         return entered
     space, data = entered
+    periods = data["reimbursementPeriods"]
     return _render(
         visit,
         space,
         "backoffice/finance_periods.html",
         status=status,
-        periods=data["reimbursementPeriods"],
+        periods=periods,
+        # A full page may have older fortnights behind it: the link pages back from the last.
+        older=periods[-1]["startsOn"] if len(periods) == PERIODS_PER_PAGE else None,
+        before=before,
         check=data["reconciliationCheck"],
         waiting_count=len(data["bankDetailsWaiting"]),
         errors=errors,
