@@ -12,7 +12,7 @@ from domain.accounts.users import Registration, create_staff, register_young_per
 from domain.accounts.viewer import Viewer
 from domain.cards import codes as card_codes
 from domain.cards.beneficiary_import import import_middle_schoolers
-from domain.cards.lifecycle import activate_card
+from domain.cards.lifecycle import activate_card, set_pin
 from domain.cards.school_years import create_school_year, school_year_on
 from domain.core import clock
 from domain.core.transactions import atomic
@@ -122,8 +122,20 @@ async def _demo_cards(say) -> list[tuple[str, str]]:
             await activate_card(Viewer(user=user, client_address="demo"), card.code)
         # A phone of the app: a debit's push notification lands in the push outbox.
         await register_device(user.id, demo_device_token(email), "android")
+        if email == LOCKED_PIN_HOLDER and card.pin_hash is None:
+            await _lock_pin(user, card)
         codes.append((email, card_codes.format_code(card.code)))
     return codes
+
+
+LOCKED_PIN_HOLDER = "yanis.belkacem@jeune.test"  # « ma carte est bloquée » at the hotline
+
+
+async def _lock_pin(user: User, card: Card) -> None:
+    """A PIN chosen, then mistyped three times at a till: the card is locked until support
+    staff unlock it in the back office (Jeunes et cartes)."""
+    await set_pin(Viewer(user=user, client_address="demo"), card.id, "2468")
+    await Card.filter(id=card.id).update(pin_failures=3, pin_locked_at=clock.now())
 
 
 def demo_device_token(email: str) -> str:
