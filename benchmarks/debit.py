@@ -237,7 +237,7 @@ def compare_tills(
         kind: [r["server_cpu_ms_per_pair"] for r in rounds if r["till"] == kind] for kind in kinds
     }
     medians = {
-        kind: statistics.median(values) if values and None not in values else None
+        kind: round(statistics.median(values), 2) if values and None not in values else None
         for kind, values in measured.items()
     }
     terminal, person = medians["terminal_credential"], medians["person_token"]
