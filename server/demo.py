@@ -122,8 +122,6 @@ async def _demo_cards(say) -> list[tuple[str, str]]:
             await activate_card(Viewer(user=user, client_address="demo"), card.code)
         # A phone of the app: a debit's push notification lands in the push outbox.
         await register_device(user.id, demo_device_token(email), "android")
-        if email == LOCKED_PIN_HOLDER and card.pin_hash is None:
-            await _lock_pin(user, card)
         codes.append((email, card_codes.format_code(card.code)))
     return codes
 
@@ -131,9 +129,14 @@ async def _demo_cards(say) -> list[tuple[str, str]]:
 LOCKED_PIN_HOLDER = "yanis.belkacem@jeune.test"  # « ma carte est bloquée » at the hotline
 
 
-async def _lock_pin(user: User, card: Card) -> None:
+async def _lock_pin(email: str) -> None:
     """A PIN chosen, then mistyped three times at a till: the card is locked until support
-    staff unlock it in the back office (Jeunes et cartes)."""
+    staff unlock it in the back office (Jeunes et cartes). Last, once: the demo's other
+    data debits the cards first (server/demo_finance.py leaves a locked one alone)."""
+    user = await User.get(email=email)
+    card = await Card.filter(beneficiary__user_id=user.id).order_by("-created_at").first()
+    if card is None or card.pin_hash is not None:
+        return
     await set_pin(Viewer(user=user, client_address="demo"), card.id, "2468")
     await Card.filter(id=card.id).update(pin_failures=3, pin_locked_at=clock.now())
 
@@ -229,4 +232,5 @@ async def load_demo(say=print) -> list[tuple[str, str]]:
     await load_social_demo(say)
     await load_finance_demo(say)
     await load_content_demo(say)
+    await _lock_pin(LOCKED_PIN_HOLDER)
     return logins
