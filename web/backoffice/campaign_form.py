@@ -256,8 +256,10 @@ async def compose(visit: Visit) -> Response:
             ]
             if not form.api_error(answer):
                 return visit.redirect(f"{HOME}/{answer['campaign']['id']}?fait=enregistree")
-    choices = (await visit.run("campaign_offer_choices"))["search"]
-    return await _render(visit, space, form, choices, campaign=None)
+    # The first 100 on show, or those matching the words of « Chercher » (a GET form).
+    text = visit.request.query_params.get("offre", "").strip()[:100]
+    choices = (await visit.run("campaign_offer_choices", text=text))["search"]
+    return await _render(visit, space, form, choices, campaign=None, offer_text=text)
 
 
 async def edit(visit: Visit) -> Response:
@@ -291,6 +293,7 @@ async def _render(
     form: CampaignForm,
     choices: dict[str, Any],
     campaign: dict[str, Any] | None,
+    offer_text: str = "",
 ) -> Response:
     offers = list(choices.get("hits") or [])
     listed = {o["id"] for o in offers}
@@ -311,6 +314,7 @@ async def _render(
         audience=await audience(visit, form),
         offers=offers,
         campaign=campaign,
+        offer_text=offer_text,
         channels=CHANNELS,
         themes=THEMES,
         card_states=CARD_STATES,
