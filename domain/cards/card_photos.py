@@ -324,9 +324,10 @@ async def read_photo_link(token: str) -> bytes:
 # --- the account's data ----------------------------------------------------------------------
 
 
-async def erase_photos(beneficiary_ids: list[UUID]) -> None:
-    """Closing the account: the rows now, the files once the closure commits."""
-    photos = await CardPhoto.filter(beneficiary_id__in=beneficiary_ids)
+async def erase_photos_of(user_id: UUID) -> None:
+    """Closing the account: the photos of its cards' holders, the rows now, the files once
+    the closure commits."""
+    photos = await CardPhoto.filter(beneficiary__user_id=user_id)
     await CardPhoto.filter(id__in=[p.id for p in photos]).delete()
     await _delete_files_after_commit([p.storage_key for p in photos])
 

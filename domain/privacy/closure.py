@@ -127,8 +127,7 @@ async def _oppose_cards_and_pseudonymise(user: User) -> None:
             school_identifier=None,
             school_name=None,
         )
-    holders = await Beneficiary.filter(user_id=user.id).values_list("id", flat=True)
-    await card_photos.erase_photos(list(holders))  # type: ignore[arg-type]  # flat: the ids
+    await card_photos.erase_photos_of(user.id)
 
 
 async def _erase_what_is_not_accounting(user: User, old_email: str) -> None:
