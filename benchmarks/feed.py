@@ -30,6 +30,8 @@ import re
 import secrets
 import shutil
 import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -108,6 +110,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="the PostgreSQL server's log file, read for --count-queries",
     )
     add("--keep-server-log", metavar="FILE", type=Path, help="copy the server's log here")
+    add(
+        "--py-spy",
+        metavar="DIR",
+        type=Path,
+        help="record every worker with py-spy during each page's timed requests (folded "
+        "stacks in DIR/first_page and DIR/page_N; summarise with "
+        "benchmarks/py_spy_report.py); the profiler takes CPU: profile in a run of its own",
+    )
     args = parser.parse_args(argv)
     args.redis_url = None  # bench_environment's: the embedded default, as a developer runs it
     return args
@@ -343,9 +353,15 @@ async def measure_page(
     args = loop.args
     await loop.run(jobs, args.warmup)
     spread = connections_per_worker(server)
+    profilers = (
+        start_py_spy(server.worker_pids(), args.py_spy / label.replace(" ", "_"))
+        if args.py_spy
+        else []
+    )
     before = meter.snapshot()
     results = await loop.run(jobs, args.requests)
     after = meter.snapshot()
+    stop_py_spy(profilers)
     wall = after.at - before.at
     figures = summarize(results, wall)
     figures["connections_per_worker"] = spread
@@ -366,6 +382,32 @@ async def measure_page(
         f"connections per worker {spread}"
     )
     return figures
+
+
+def start_py_spy(pids: list[int], out: Path) -> list[subprocess.Popen[bytes]]:
+    """py-spy on each worker until stop_py_spy (folded stacks, one file per worker)."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    if not Path(py_spy).exists():
+        say("py-spy not found (uv pip install py-spy): not profiled")
+        return []
+    out.mkdir(parents=True, exist_ok=True)
+    command = [py_spy, "record", "--rate", "200", "--nonblocking", "--format", "raw"]
+    return [
+        subprocess.Popen(  # noqa: S603 - the profiler, on our own workers
+            [*command, "--pid", str(pid), "-o", str(out / f"{pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for pid in pids
+    ]
+
+
+def stop_py_spy(profilers: list[subprocess.Popen[bytes]]) -> None:
+    """py-spy writes its file when interrupted."""
+    for profiler in profilers:
+        profiler.send_signal(signal.SIGINT)
+    for profiler in profilers:
+        profiler.wait(timeout=30)
 
 
 def connections_per_worker(server: Server) -> list[int]:

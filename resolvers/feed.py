@@ -3,25 +3,41 @@ answer the models (schema/social.py shapes them); a refused rule raises DomainEr
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 
 from domain.core.errors import DomainError, not_found
 from domain.social import favorites, follows
 from domain.social import feed as feed_domain
+from domain.social.queries import FollowedPosts
 from models.offers import Offer
 from models.partners import Partner
 from models.social import Follow
 from resolvers.arguments import parse_id
 from resolvers.context import Info
+from resolvers.loaders import Loaders
 
 
 async def feed(
     info: Info, first: int, after: str | None
 ) -> tuple[list[feed_domain.FeedEntry], str | None]:
     try:
-        return await feed_domain.feed_page(info.context.viewer, first, after)
+        page = await feed_domain.feed_page(info.context.viewer, first, after)
     except DomainError:
         return [], None
+    _prime(info.context.loaders, info.context.viewer.signed_in_user.id, page.posts)
+    return page.entries, page.next_cursor
+
+
+def _prime(loaders: Loaders, user_id: UUID, posts: FollowedPosts) -> None:
+    """The page's posts came with what their fields show: those fields find it in the
+    request's loaders instead of reading it again."""
+    loaders.liked.prime_many({(user_id, p.id): p.id in posts.liked for p in posts.posts})
+    loaders.images_by_post.prime_many(posts.images)
+    loaders.partner.prime_many(posts.partners)
+    loaders.partner_profile.prime_many(posts.profiles)
+    loaders.image.prime_many(posts.logos)
 
 
 async def save_favorite(info: Info, offer_id: strawberry.ID) -> Offer:

@@ -6,11 +6,14 @@ merge keeps the newest `first`. Posts are read, on PostgreSQL, partner by partne
 (partner, created_at, id) index with a LATERAL join: at most `first + 1` rows per followed
 partner, whatever the size of the table. The newly published deals and events of followed
 partners that I may see are the third source, keyed by their first publication.
+
+The posts come with what their items show (whether I liked each, images, partner, profile,
+logo) in the same statement (queries.py): a page is three statements whatever its length.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -20,9 +23,9 @@ from domain.accounts.viewer import Viewer
 from domain.core import clock, cursors
 from domain.offers.visibility import public_offers_filter
 from domain.social import queries
-from models import sql
+from domain.social.queries import FollowedPosts
 from models.offers import Offer
-from models.social import Follow, Highlight, Post, PostStatus
+from models.social import Follow, Highlight, Post
 
 MAX_PAGE = 50
 
@@ -36,32 +39,12 @@ class FeedEntry:
     offer: Offer | None = None
 
 
-async def _posts(user_id: UUID, after: cursors.Position | None, limit: int) -> list[Post]:
-    if sql.is_postgres():
-        moment, identifier = after if after else (None, None)
-        return await queries.followed_posts_before(user_id, moment, identifier, limit)
-    followed = Follow.filter(user_id=user_id).values_list("partner_id", flat=True)
-    return (
-        await Post.filter(
-            cursors.older_than("created_at", after),
-            partner_id__in=await followed,
-            status=PostStatus.PUBLISHED,
-        )
-        .order_by("-created_at", "-id")
-        .limit(limit)
-    )
-
-
-async def _highlights(after: cursors.Position | None, limit: int) -> list[Highlight]:
-    return (
-        await Highlight.filter(
-            cursors.older_than("published_at", after),
-            withdrawn_at=None,
-            published_at__lte=clock.now(),
-        )
-        .order_by("-published_at", "-id")
-        .limit(limit)
-    )
+@dataclass(frozen=True)
+class FeedPage:
+    entries: list[FeedEntry]
+    next_cursor: str | None
+    # What the page's posts show, read with them: liked, images, partners, profiles, logos.
+    posts: FollowedPosts = field(default_factory=FollowedPosts)
 
 
 async def _offers(viewer: Viewer, after: cursors.Position | None, limit: int) -> list[Offer]:
@@ -78,16 +61,17 @@ async def _offers(viewer: Viewer, after: cursors.Position | None, limit: int) ->
     )
 
 
-async def feed_page(
-    viewer: Viewer, first: int, after: str | None
-) -> tuple[list[FeedEntry], str | None]:
+async def feed_page(viewer: Viewer, first: int, after: str | None) -> FeedPage:
     limit = max(1, min(first, MAX_PAGE))
-    position = cursors.decode(after) if after else None
-    posts = await _posts(viewer.signed_in_user.id, position, limit + 1)
-    highlights = await _highlights(position, limit + 1)
+    moment, identifier = cursors.decode(after) if after else (None, None)
+    position = (moment, identifier) if moment is not None and identifier is not None else None
+    posts = await queries.followed_posts_before(
+        viewer.signed_in_user.id, moment, identifier, limit + 1
+    )
+    highlights = await queries.highlights_before(clock.now(), moment, identifier, limit + 1)
     offers = await _offers(viewer, position, limit + 1)
     entries = (
-        [FeedEntry(p.created_at, p.id, post=p) for p in posts]
+        [FeedEntry(p.created_at, p.id, post=p) for p in posts.posts]
         + [FeedEntry(h.published_at, h.id, highlight=h) for h in highlights]
         # A public offer has been published: first_published_at is set.
         + [FeedEntry(o.first_published_at, o.id, offer=o) for o in offers]  # type: ignore[arg-type]
@@ -95,4 +79,5 @@ async def feed_page(
     entries.sort(key=lambda e: (e.at, e.id), reverse=True)
     page = entries[:limit]
     more = len(entries) > limit
-    return page, cursors.encode(page[-1].at, page[-1].id) if more else None
+    cursor = cursors.encode(page[-1].at, page[-1].id) if more else None
+    return FeedPage(page, cursor, posts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 
 from domain.core import clock
@@ -287,6 +288,85 @@ async def test_a_feed_page_costs_the_same_queries_for_12_or_30_items(gql):
         pointed = [i["post"]["offer"] for i in page["data"]["feed"]["items"] if "post" in i]
         assert pointed and all(o and o["published"]["title"] for o in pointed)
     assert small.count == large.count
+
+
+class _Statements(logging.Handler):
+    """The statements sent, but the session's read (kept by the viewer cache on
+    PostgreSQL, read at every request on SQLite)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.sent: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip()
+        if message.upper().startswith("SELECT") and "auth_sessions" not in message:
+            self.sent.append(message)
+
+
+APP_FEED = """
+query($first: Int!) {
+  feed(first: $first) {
+    items {
+      __typename
+      ... on FeedPost { post { id likedByMe images { url(size: MEDIUM) }
+                               partner { id tradeName logo { url(size: SMALL) } } } }
+      ... on FeedHighlight { highlight { id title } }
+    }
+  }
+}
+"""
+
+
+async def test_a_feed_page_is_three_statements_with_likes_images_partners_and_logos(gql):
+    """The posts come with what their items show (liked, images, partner, profile, logo)
+    in one statement; the highlights and the deals are the two others."""
+    me = await young_person()
+    token = await token_for(gql, me)
+    teams = [await partner_team(name="Trois") for _ in range(2)]
+    logos, pictures, liked = {}, {}, set()
+    for team in teams:
+        await gql.post(FOLLOW, {"p": str(team.partner.id)}, token=token)
+        logo = await _image(team, ImagePurpose.LOGO)
+        await PartnerProfile.filter(partner_id=team.partner.id).update(logo_id=logo.id)
+        logos[str(team.partner.id)] = logo.variants["medium"]
+        publisher = await token_for(gql, team.principal)
+        for n in range(3):
+            post_id = await _post(gql, team, f"{team.partner.trade_name} {n}", token=publisher)
+            if n == 1:
+                images = [await _image(team) for _ in range(2)]
+                await gql.post(
+                    EDIT,
+                    {"id": post_id, "changes": {"imageIds": [str(i.id) for i in images]}},
+                    token=publisher,
+                )
+                pictures[post_id] = [i.variants["medium"] for i in images]
+        await gql.post(LIKE, {"id": post_id}, token=token)
+        liked.add(post_id)
+    await Highlight.create(title="Rentrée", body="…", published_at=clock.now())
+    await gql.post(APP_FEED, {"first": 20}, token=token)  # the session read once
+
+    statements, logger = _Statements(), logging.getLogger("tortoise.db_client")
+    level = logger.level
+    logger.addHandler(statements)
+    logger.setLevel(logging.DEBUG)
+    try:
+        page = await gql.post(APP_FEED, {"first": 20}, token=token)
+    finally:
+        logger.removeHandler(statements)
+        logger.setLevel(level)
+
+    posts = [i["post"] for i in page["data"]["feed"]["items"] if i["__typename"] == "FeedPost"]
+    assert len(posts) == 6
+    assert {p["id"] for p in posts if p["likedByMe"]} == liked
+    for post in posts:
+        urls = [image["url"] for image in post["images"]]
+        assert [url.rsplit("/", 1)[-1] for url in urls] == [
+            key.rsplit("/", 1)[-1] for key in pictures.get(post["id"], [])
+        ]
+        logo = post["partner"]["logo"]["url"]
+        assert logo.endswith(logos[post["partner"]["id"]].rsplit("/", 1)[-1])
+    assert len(statements.sent) == 3, statements.sent
 
 
 async def test_a_report_reaches_moderation_which_hides_the_post_and_tells_the_partner(gql):
