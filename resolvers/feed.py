@@ -10,7 +10,7 @@ import strawberry
 from domain.core.errors import DomainError, not_found
 from domain.social import favorites, follows
 from domain.social import feed as feed_domain
-from domain.social.queries import FollowedPosts
+from domain.social.queries import FeedSources
 from models.offers import Offer
 from models.partners import Partner
 from models.social import Follow
@@ -26,11 +26,11 @@ async def feed(
         page = await feed_domain.feed_page(info.context.viewer, first, after)
     except DomainError:
         return [], None
-    _prime(info.context.loaders, info.context.viewer.signed_in_user.id, page.posts)
+    _prime(info.context.loaders, info.context.viewer.signed_in_user.id, page.sources)
     return page.entries, page.next_cursor
 
 
-def _prime(loaders: Loaders, user_id: UUID, posts: FollowedPosts) -> None:
+def _prime(loaders: Loaders, user_id: UUID, posts: FeedSources) -> None:
     """The page's posts came with what their fields show: those fields find it in the
     request's loaders instead of reading it again."""
     loaders.liked.prime_many({(user_id, p.id): p.id in posts.liked for p in posts.posts})

@@ -6,7 +6,8 @@ are for 18–25s only, from the birth date; anyone without one (anonymous visito
 looking at other partners) sees only the themes for everyone. A partner's delegates see
 their own offers whatever their state; staff see everything.
 
-The search and the feed filter with `visible_offers_filter`; a single offer is checked with
+The search filters with `visible_offers_filter`, the feed with `public_offers_conditions`
+(the public rule written into its one statement); a single offer is checked with
 `may_see`; the promo code with `may_read_promo_code`. At the till, the same rule decides which
 of the partner's deals a card's holder may use (`usable_deals_filter`, `holder_may_use`),
 with the holder's age from the card's birth date instead of the viewer's.
@@ -22,6 +23,7 @@ from tortoise.expressions import Q
 from domain.accounts.viewer import Viewer
 from domain.core import clock
 from models.offers import Offer, OfferKind, OfferTheme
+from models.sql import Sql
 
 ADULT_THEMES = frozenset({OfferTheme.TOURISME, OfferTheme.INSERTION_PROFESSIONNELLE})
 YOUTH_AGES = (11, 25)
@@ -63,6 +65,22 @@ def public_offers_filter(viewer: Viewer, today: date) -> Q:
     )
     if not sees_adult_themes(viewer, today):
         shown &= Q(adults_only=False)
+    return shown
+
+
+def public_offers_conditions(viewer: Viewer, today: date, query: Sql, alias: str) -> list[str]:
+    """`public_offers_filter` as the conditions of a statement written by hand, on the
+    offers table under `alias` (tests/domain/offers/test_visibility.py checks that both
+    keep the same offers)."""
+    day = query(today)
+    shown = [
+        f"{alias}.published_revision_id IS NOT NULL",
+        f"{alias}.withdrawn_at IS NULL",
+        f"{alias}.valid_from <= {day}",
+        f"{alias}.valid_until >= {day}",
+    ]
+    if not sees_adult_themes(viewer, today):
+        shown.append(f"{alias}.adults_only = {query(False)}")
     return shown
 
 

@@ -11,11 +11,14 @@ from domain.accounts.viewer import Viewer
 from domain.offers.visibility import (
     may_read_promo_code,
     may_see,
+    public_offers_conditions,
+    public_offers_filter,
     visible_offers_filter,
 )
 from models.accounts import StaffRole, User, UserKind
 from models.offers import Offer, OfferKind, OfferRevision, OfferTheme, RevisionStatus
 from models.partners import Delegate
+from models.sql import Sql, as_uuid
 from tests.factories import partner_team
 
 TODAY = date(2027, 3, 15)
@@ -114,6 +117,28 @@ async def test_each_viewer_sees_what_the_rule_allows_in_sql_and_in_python(catalo
     wanted = set(offers) if expected == "all" else expected
     assert await _filtered(viewer, partner, offers) == wanted
     assert _checked(viewer, offers) == wanted
+
+
+@pytest.mark.parametrize("age", [None, 16, 17, 18, 25])
+async def test_the_public_rule_written_as_sql_keeps_the_offers_the_filter_keeps(catalogue, age):
+    """The feed writes the public rule into its own statement (public_offers_conditions):
+    the same offers as public_offers_filter, on each day around the validities."""
+    partner, _, _ = catalogue
+    viewer = Viewer() if age is None else young(age)
+    for day in (TODAY - timedelta(days=11), TODAY, TODAY + timedelta(days=1)):
+        query = Sql()
+        where = " AND ".join(public_offers_conditions(viewer, day, query, "o"))
+        rows = await query.rows(
+            f"SELECT o.id FROM offers o WHERE {where} AND o.partner_id = {query(partner)}"
+        )
+        by_sql = {as_uuid(row["id"]) for row in rows}
+        by_filter = set(
+            await Offer.filter(public_offers_filter(viewer, day), partner_id=partner).values_list(
+                "id", flat=True
+            )
+        )
+        assert by_sql == by_filter
+        assert by_sql or day != TODAY
 
 
 async def test_a_delegate_of_another_partner_sees_only_what_is_on_show_for_everyone(catalogue):
