@@ -54,10 +54,12 @@ WHERE p.partner_id IN (SELECT f.partner_id FROM follows f WHERE f.user_id = $1)
 ORDER BY p.created_at DESC, p.id DESC
 LIMIT $4
 """
-# A post with images is one row per image; the others one row.
+# A post with images is one row per image; the others one row. On PostgreSQL the partner
+# is read by its key for each post (a LATERAL that OFFSET 0 keeps apart): joined plainly,
+# the planner hashed the whole partners table for a page of 21 posts (1 ms instead of 0.05).
 _POSTS_WITH_WHAT_ITEMS_SHOW = """
 FROM ({posts}) p
-JOIN partners pa ON pa.id = p.partner_id
+{partner}
 LEFT JOIN partner_profiles pp ON pp.partner_id = p.partner_id
 LEFT JOIN images lo ON lo.id = pp.logo_id
 LEFT JOIN post_images pi ON pi.post_id = p.id
@@ -100,7 +102,14 @@ def _projection(kind: str, present: Sources, extra: tuple[str, str], postgres: b
 @cache
 def _posts_branch(postgres: bool) -> str:
     liked = "EXISTS (SELECT 1 FROM post_likes l WHERE l.user_id = $1 AND l.post_id = p.id)"
-    rest = _POSTS_WITH_WHAT_ITEMS_SHOW.format(posts=_LATERAL_POSTS if postgres else _SQLITE_POSTS)
+    rest = _POSTS_WITH_WHAT_ITEMS_SHOW.format(
+        posts=_LATERAL_POSTS if postgres else _SQLITE_POSTS,
+        partner=(
+            "CROSS JOIN LATERAL (SELECT * FROM partners pa WHERE pa.id = p.partner_id OFFSET 0) pa"
+            if postgres
+            else "JOIN partners pa ON pa.id = p.partner_id"
+        ),
+    )
     return f"SELECT {_projection('post', _POSTS, (liked, 'pi.position'), postgres)} {rest}"
 
 
