@@ -26,10 +26,12 @@ from models.partners import PartnerCategory as PartnerCategoryModel
 from models.partners import PartnerStatus as PartnerStatusModel
 from models.partners import PinPolicy as PinPolicyModel
 from models.partners import WalletKind as WalletKindModel
+from models.social import Image as ImageModel
 from models.social import PartnerProfile as PartnerProfileModel
 from resolvers import partners as resolvers
 from resolvers import posts as post_resolvers
 from resolvers.context import Info
+from resolvers.loaders import Pending, at_once, ready
 from resolvers.permissions import (
     ADMINISTRATOR,
     ANY_STAFF,
@@ -178,7 +180,18 @@ class Partner:
         return Image.from_model(image) if image else None
 
     @strawberry.field
-    async def logo(self, info: Info) -> Image | None:
+    def logo(self, info: Info) -> Image | None:
+        # A plain function: on a feed page the loaders already hold the profile and the
+        # logo (resolvers/loaders.py `at_once`); elsewhere it returns the loads to await.
+        loaders = info.context.loaders
+        profile = ready(loaders.partner_profile, UUID(self.id))
+        if isinstance(profile, Pending):
+            return self._logo(info)  # type: ignore[return-value]
+        if profile is None or profile.logo_id is None:
+            return None
+        return at_once(loaders.image, profile.logo_id, _image_or_none)  # type: ignore[return-value]
+
+    async def _logo(self, info: Info) -> Image | None:
         profile = await self._profile(info)
         return await self._image(info, profile.logo_id if profile else None)
 
@@ -286,6 +299,10 @@ class Partner:
             pin_policy=PartnerPinPolicy.from_model(partner),
             _listed=partner.status == PartnerStatusModel.ACTIVE,
         )
+
+
+def _image_or_none(image: ImageModel | None) -> Image | None:
+    return Image.from_model(image) if image else None
 
 
 @strawberry.type(description="A person's right to act for a partner.")

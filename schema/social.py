@@ -14,8 +14,10 @@ from domain.offers.visibility import may_see
 from domain.social.feed import FeedEntry
 from models.accounts import StaffRole
 from models.partners import DelegatePermission
+from models.partners import Partner as PartnerModel
 from models.social import Follow as FollowModel
 from models.social import Highlight as HighlightModel
+from models.social import Image as ImageModel
 from models.social import Post as PostModel
 from models.social import PostReport as PostReportModel
 from models.social import PostStatus as PostStatusModel
@@ -24,6 +26,7 @@ from models.social import ReportStatus as ReportStatusModel
 from resolvers import feed as feed_resolvers
 from resolvers import posts as post_resolvers
 from resolvers.context import Info
+from resolvers.loaders import at_once
 from resolvers.permissions import (
     ANY_STAFF,
     ANYONE,
@@ -59,6 +62,7 @@ class Post:
     hidden_reason: str | None = strawberry.field(extensions=_INSIDE)
     partner_id: strawberry.Private[UUID]
     offer_id: strawberry.Private[UUID | None]
+    post_id: strawberry.Private[UUID]
 
     @strawberry.field(description="The deal or event the post points to, when I may see it.")
     async def offer(self, info: Info) -> Annotated[Offer, strawberry.lazy("schema.offers")] | None:
@@ -74,22 +78,24 @@ class Post:
         revisions = [r for r in await loaders.offer_revision.load_many(wanted) if r]
         return Offer.of(found, {r.id: r for r in revisions})
 
+    # The three fields below are plain functions: on a feed page the request's loaders
+    # already hold their values (resolvers/loaders.py `at_once`); elsewhere they return
+    # the load, which graphql-core awaits.
+
     @strawberry.field(description="The post's partner: name, logo… for the feed's header.")
-    async def partner(self, info: Info) -> Partner | None:
-        partner = await info.context.loaders.partner.load(self.partner_id)
-        return Partner.from_model(partner) if partner else None
+    def partner(self, info: Info) -> Partner | None:
+        return at_once(info.context.loaders.partner, self.partner_id, _partner_or_none)  # type: ignore[return-value]
 
     @strawberry.field(description="Up to 4 images, in order.")
-    async def images(self, info: Info) -> list[Image]:
-        images = await info.context.loaders.images_by_post.load(UUID(self.id))
-        return [Image.from_model(i) for i in images]
+    def images(self, info: Info) -> list[Image]:
+        return at_once(info.context.loaders.images_by_post, self.post_id, _images)  # type: ignore[return-value]
 
     @strawberry.field(description="Whether I liked it (always false for non-young people).")
-    async def liked_by_me(self, info: Info) -> bool:
+    def liked_by_me(self, info: Info) -> bool:
         viewer = info.context.viewer
         if not viewer.is_young_person:
             return False
-        return await info.context.loaders.liked.load((viewer.user.id, UUID(self.id)))
+        return at_once(info.context.loaders.liked, (viewer.user.id, self.post_id), bool)  # type: ignore[return-value]
 
     @classmethod
     def from_model(cls, post: PostModel) -> Post:
@@ -103,7 +109,16 @@ class Post:
             hidden_reason=post.hidden_reason,
             partner_id=post.partner_id,
             offer_id=post.offer_id,
+            post_id=post.id,
         )
+
+
+def _partner_or_none(partner: PartnerModel | None) -> Partner | None:
+    return Partner.from_model(partner) if partner else None
+
+
+def _images(images: list[ImageModel]) -> list[Image]:
+    return [Image.from_model(i) for i in images]
 
 
 @strawberry.type(description="The département's own news.")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from strawberry.dataloader import DataLoader
+
 from models.accounts import StaffRole
 from models.partners import DelegatePermission
+from resolvers.loaders import at_once
 from tests.factories import collaborator, partner_team, staff_member, token_for
 from tests.support import unique
 
@@ -66,3 +70,23 @@ async def test_listing_partners_with_their_delegates_costs_the_same_for_2_or_12(
     assert costs[2] >= 4, costs  # the counter does see the queries
     assert costs[2] == costs[12], costs
     assert costs[12] <= 6, costs  # authentication (0-1) + partners + delegates + users + partners
+
+
+async def test_a_value_the_loader_holds_is_answered_at_once_else_loaded():
+    """`at_once` (fields as plain functions): a primed or loaded value comes back as the
+    value itself, so graphql-core needs no task for it; another key is loaded, batched."""
+    asked: list[list[int]] = []
+
+    async def squares(keys: list[int]) -> list[int]:
+        asked.append(list(keys))
+        return [k * k for k in keys]
+
+    loader = DataLoader(squares)
+    loader.prime(3, 9)
+
+    assert at_once(loader, 3, str) == "9"
+    later = at_once(loader, 4, str)
+    assert inspect.isawaitable(later)
+    assert await later == "16"
+    assert at_once(loader, 4, str) == "16"  # loaded by now: at once too
+    assert asked == [[4]]
