@@ -68,9 +68,12 @@ LEFT JOIN images im ON im.id = pi.image_id
 _POSTS = ((Post, "p"), (Partner, "pa"), (PartnerProfile, "pp"), (Image, "lo"), (Image, "im"))
 _HIGHLIGHTS = ((Highlight, "h"),)
 _OFFERS = ((Offer, "o"),)
-_EXTRA = ('"liked"', '"pi.position"')
+# Whether I liked the post, the image's position; the entry's instant and id, for the page.
+_EXTRA = ('"liked"', '"pi.position"', '"at"', '"key"')
 
 Sources = tuple[tuple[type[Model], str], ...]
+_HIGHLIGHT_EXTRA = ("NULL", "NULL", "h.published_at", "h.id")
+_OFFER_EXTRA = ("NULL", "NULL", "o.first_published_at", "o.id")
 
 
 @cache
@@ -85,7 +88,7 @@ def _nulls(model: type[Model], alias: str, postgres: bool) -> str:
     return ", ".join(f'{null(c)} AS "{alias}.{c}"' for c in sorted(model._meta.db_fields))
 
 
-def _projection(kind: str, present: Sources, extra: tuple[str, str], postgres: bool) -> str:
+def _projection(kind: str, present: Sources, extra: tuple[str, ...], postgres: bool) -> str:
     """The columns of every source, in the same order in each branch: this branch's, and
     NULL for the others'."""
     columns = [f"'{kind}' AS \"kind\""]
@@ -110,7 +113,8 @@ def _posts_branch(postgres: bool) -> str:
             else "JOIN partners pa ON pa.id = p.partner_id"
         ),
     )
-    return f"SELECT {_projection('post', _POSTS, (liked, 'pi.position'), postgres)} {rest}"
+    extra = (liked, "pi.position", "p.created_at", "p.id")
+    return f"SELECT {_projection('post', _POSTS, extra, postgres)} {rest}"
 
 
 def _older(at: str, identifier: str, after: bool) -> str:
@@ -150,22 +154,26 @@ async def feed_sources(
     for value in (viewer.signed_in_user.id, moment, identifier, limit):
         query(value)
     after = moment is not None
-    null_extra = ("NULL", "NULL")
     highlights = (
-        f"SELECT {_projection('highlight', _HIGHLIGHTS, null_extra, query.postgres)} FROM ("
+        f"SELECT {_projection('highlight', _HIGHLIGHTS, _HIGHLIGHT_EXTRA, query.postgres)} FROM ("
         f"SELECT * FROM highlights h WHERE h.withdrawn_at IS NULL "
         f"AND h.published_at <= {query(now)}{_older('h.published_at', 'h.id', after)} "
         f"ORDER BY h.published_at DESC, h.id DESC LIMIT $4) h"
     )
     shown = " AND ".join(public_offers_conditions(viewer, today, query, "o"))
     offers = (
-        f"SELECT {_projection('offer', _OFFERS, null_extra, query.postgres)} FROM ("
+        f"SELECT {_projection('offer', _OFFERS, _OFFER_EXTRA, query.postgres)} FROM ("
         f"SELECT * FROM offers o WHERE {shown} "
         f"AND o.partner_id IN (SELECT f.partner_id FROM follows f WHERE f.user_id = $1)"
         f"{_older('o.first_published_at', 'o.id', after)} "
         f"ORDER BY o.first_published_at DESC, o.id DESC LIMIT $4) o"
     )
-    text = f"{_posts_branch(query.postgres)} UNION ALL {highlights} UNION ALL {offers}"
+    union = f"{_posts_branch(query.postgres)} UNION ALL {highlights} UNION ALL {offers}"
+    # Only the rows of the newest $4 entries of the three: those the page may show.
+    text = (
+        'SELECT * FROM (SELECT u.*, dense_rank() OVER (ORDER BY u."at" DESC, u."key" DESC) '
+        f'AS "rank" FROM ({union}) u) ranked WHERE "rank" <= $4'
+    )
     return _sources_of(await query.rows(text))
 
 
