@@ -34,8 +34,9 @@ def _current() -> AsyncBroker:
     return _broker
 
 
-async def enqueue(job_name: str, *args: Any, labels: dict[str, Any] | None = None,
-                  **kwargs: Any) -> None:
+async def enqueue(
+    job_name: str, *args: Any, labels: dict[str, Any] | None = None, **kwargs: Any
+) -> None:
     """Kick a job. A lost kick is not a lost job: every job here has a sweeper behind it."""
     await AsyncKicker(task_name=job_name, broker=_current(), labels=labels or {}).kiq(
         *args, **kwargs

@@ -74,9 +74,7 @@ async def test_processes_share_their_tallies_through_redis_at_each_flush(redis_u
         await second.aclose()
 
 
-async def test_a_tally_sends_nothing_itself_and_the_flusher_stops_when_idle(
-    redis_url, monkeypatch
-):
+async def test_a_tally_sends_nothing_itself_and_the_flusher_stops_when_idle(redis_url, monkeypatch):
     monkeypatch.setattr(RedisCounter, "FLUSH_EVERY_SECONDS", 0.1)
     monkeypatch.setattr(RedisCounter, "KEEP_READING_SECONDS", 0.25)
     counter = RedisCounter(redis_url)
