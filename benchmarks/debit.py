@@ -264,7 +264,7 @@ class Phases:
 
     def run(self, plan: Plan, profile: tuple[list[int], Path] | None = None) -> dict[str, Any]:
         profilers = start_py_spy(*profile, seconds=plan.warmup + plan.duration) if profile else []
-        commands = _jobs.commands_served(self.redis_url) if self.redis_url else 0
+        commands = _jobs.commands_served(self.redis_url) if self.redis_url else {}
         before = self.meter.snapshot()
         result = self.generator.run(plan)
         after = self.meter.snapshot()
@@ -283,8 +283,10 @@ class Phases:
             drained = self.meter.snapshot()
             for group in ("jobs", "redis"):
                 busy[group] = drained.groups[group] - before.groups[group]
-            served = _jobs.commands_served(self.redis_url) - commands
-            result["redis_commands_per_pair"] = round(served / max(1, answered), 2)
+            (
+                result["redis_commands_per_pair"],
+                result["redis_commands_per_pair_by_command"],
+            ) = _jobs.commands_per_pair(commands, _jobs.commands_served(self.redis_url), answered)
         for group, seconds in busy.items():
             result[f"{group}_cpu_ms_per_pair"] = (
                 round(seconds / answered * 1000, 2) if answered >= 0.99 * launched else None

@@ -52,6 +52,10 @@ def notification_channel(user_id: UUID) -> str:
 
 
 class Fanout(Protocol):
+    async def start(self) -> None:
+        """At the process's start, before it serves (its lifespan, a worker's startup)."""
+        ...
+
     async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
 
     def subscribe(self, channel: str) -> AsyncIterator[dict[str, Any]]: ...
@@ -64,6 +68,9 @@ class LocalFanout:
 
     def __init__(self) -> None:
         self._subscribers: dict[str, set[asyncio.Queue[dict[str, Any]]]] = defaultdict(set)
+
+    async def start(self) -> None:
+        pass
 
     def has_subscribers(self, channel: str) -> bool:
         return bool(self._subscribers.get(channel))
@@ -107,6 +114,14 @@ class RedisFanout:
         self._interest: dict[str, float] = {}  # channel -> listened to until (monotonic)
         self._publish_all_until = 0.0
         self._control_joined = False
+
+    async def start(self) -> None:
+        """Learn who listens to what before the first request: a process publishes every
+        event during its first STARTING_SECONDS, better spent before traffic comes."""
+        try:
+            await self._join_control()
+        except Exception:  # Redis away: the first publish or subscription tries again
+            logger.warning("real-time: Redis unavailable at start", exc_info=True)
 
     def is_listened_to(self, channel: str) -> bool:
         now = time.monotonic()

@@ -348,6 +348,7 @@ async def _open_database(state: TaskiqState) -> None:
     # What a job publishes (a campaign's inbox messages...) reaches the subscriptions held
     # by the API processes through Redis, as what the API itself publishes does.
     state.fanout = realtime.use_fanout(realtime.fanout_for(broker.settings.redis_url))
+    await state.fanout.start()
     await channels.warm_channels()
 
 
