@@ -321,6 +321,8 @@ class JobBroker(AsyncBroker):
             self._delayed_mover = asyncio.create_task(backend.delayed.run())
 
     async def shutdown(self) -> None:
+        if self.backend is not None:
+            await jobs.kick_gathered_now()
         if self._delayed_mover is not None:
             self._delayed_mover.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -331,7 +333,9 @@ class JobBroker(AsyncBroker):
         await super().shutdown()
 
     async def wait_all(self) -> None:
-        """In-process: wait for the jobs running now (not the retries waiting their turn)."""
+        """In-process: wait for the jobs running now (not the retries waiting their turn),
+        the ones being gathered kicked first."""
+        await jobs.kick_gathered_now()
         if isinstance(self.backend, InProcessJobs):
             await self.backend.wait_all()
 
