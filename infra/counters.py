@@ -154,7 +154,12 @@ class RedisCounter:
             self._read[slot] = time.monotonic()  # what the others count on it too
             self._pending[slot] = self._pending.get(slot, 0) + 1
             counts.append(self._totals.get(slot, 0) + self._pending[slot])
-        if self._flusher is None or self._flusher.done():
+        flusher = self._flusher
+        if (
+            flusher is None
+            or flusher.done()
+            or flusher.get_loop() is not asyncio.get_running_loop()
+        ):
             self._flusher = asyncio.create_task(self._flush_while_used(), name="counter-flush")
         return counts, seen
 
