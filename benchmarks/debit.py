@@ -32,7 +32,7 @@ from typing import Any
 if __name__ == "__main__":  # run as a script, benchmarks/ would shadow the `search` package
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent]
 
-from benchmarks import _bare_sql, _jobs, _seed
+from benchmarks import _auth_cost, _bare_sql, _jobs, _seed
 from benchmarks._cpu import CpuMeter
 from benchmarks._load import Plan, serve_plans
 from benchmarks._server import Server, free_port, sign_in_all
@@ -538,6 +538,27 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             terminal_generator.stop()
             say(f"phase A' {till_comparison['summary']}")
+            say("phase A'': the credential's check alone, { __typename } in a closed loop")
+            till_comparison["authentication"] = _auth_cost.compare_authentication(
+                server.url,
+                {
+                    "no_credential": [{}],
+                    "person_token": [{"Authorization": header} for _, header in tills],
+                    "terminal_credential": [
+                        {"Authorization": f"Terminal {credential}"}
+                        for credential in terminal_credentials.values()
+                    ],
+                },
+                meter,
+                rounds=args.terminal_rounds,
+                requests=300 if args.quick else 3000,
+                say=say,
+            )
+            checks = till_comparison["authentication"]["check_ms_per_request"]
+            say(
+                f"phase A'': the check costs {checks['person_token']} ms for a person's token, "
+                f"{checks['terminal_credential']} ms for a terminal's credential"
+            )
         generator.stop()
         generator = None
 
