@@ -25,7 +25,7 @@ import json
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -41,6 +41,7 @@ CONTROL = REDIS_PREFIX + "~listening"  # {"listening": [channel, ...]} or {"who"
 ANNOUNCE_EVERY_SECONDS = 20.0
 INTEREST_SECONDS = 60.0
 STARTING_SECONDS = 2.0  # a new process publishes everything while the others answer "who"
+JOIN_TIMEOUT_SECONDS = 2.0
 
 
 def audit_channel(partner_id: UUID) -> str:
@@ -117,9 +118,11 @@ class RedisFanout:
 
     async def start(self) -> None:
         """Learn who listens to what before the first request: a process publishes every
-        event during its first STARTING_SECONDS, better spent before traffic comes."""
+        event during its first STARTING_SECONDS, better spent before traffic comes. A Redis
+        that does not answer holds the start JOIN_TIMEOUT_SECONDS at most."""
         try:
-            await self._join_control()
+            async with asyncio.timeout(JOIN_TIMEOUT_SECONDS):
+                await self._join_control()
         except Exception:  # Redis away: the first publish or subscription tries again
             logger.warning("real-time: Redis unavailable at start", exc_info=True)
 
@@ -128,27 +131,43 @@ class RedisFanout:
         return now < self._publish_all_until or self._interest.get(channel, 0.0) > now
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        await self._join_control()
+        if not self._control_joined:
+            # Never waited for here: a committed change's callbacks must not hang on Redis.
+            # Until the others have told who listens, everything is published.
+            self._publish_all_until = time.monotonic() + INTEREST_SECONDS
+            self._background(self._join_or_warn())
         if not self.is_listened_to(channel):
             return
         name, data = REDIS_PREFIX + channel, json.dumps(message, default=str)
         await redis_batch.send(self._redis, lambda r: r.publish(name, data), f"publish {channel}")
 
+    async def _join_or_warn(self) -> None:
+        try:
+            await self._join_control()
+        except Exception:
+            logger.warning("real-time: Redis unavailable, every event is published meanwhile")
+
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
     async def _join_control(self) -> None:
-        """Once per process: listen to the control channel and ask who listens to what."""
+        """Once per process: listen to the control channel and ask who listens to what.
+        Until it is done, and for a while after it failed, everything is published."""
         if self._control_joined:
             return
         self._control_joined = True
-        self._publish_all_until = time.monotonic() + STARTING_SECONDS
+        self._publish_all_until = time.monotonic() + INTEREST_SECONDS
         try:
             async with self._lock:
                 await self._pubsub.subscribe(CONTROL)
                 self._start_listener()
             await self._redis.publish(CONTROL, json.dumps({"who": True}))
-        except Exception:
-            self._control_joined = False
-            self._publish_all_until = time.monotonic() + INTEREST_SECONDS
+        except BaseException:
+            self._control_joined = False  # asked again by the next publish or subscription
             raise
+        self._publish_all_until = time.monotonic() + STARTING_SECONDS
 
     async def _announce(self, channels: list[str]) -> None:
         if channels:
@@ -163,9 +182,7 @@ class RedisFanout:
     def _heard(self, control: dict[str, Any]) -> None:
         now = time.monotonic()
         if control.get("who"):
-            task = asyncio.create_task(self._announce(self._local.channels()))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._background(self._announce(self._local.channels()))
         for channel in control.get("listening", ()):
             self._interest[channel] = now + INTEREST_SECONDS
         if len(self._interest) > 10_000:

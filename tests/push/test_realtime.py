@@ -163,6 +163,7 @@ def quick_interest(monkeypatch):
 
 async def test_an_event_nobody_listens_to_is_not_sent_to_redis(two_processes, quick_interest):
     publisher, subscriber = two_processes
+    await publisher.start()  # its lifespan does: it knows nobody listens yet
     channel = f"audit:{uuid.uuid4()}"
     async with RawListener(channel) as raw:
         await publisher.publish(channel, {"entryId": 1})
@@ -212,3 +213,33 @@ async def test_a_new_process_publishes_everything_until_it_knows_who_listens(two
     async with RawListener(channel) as raw:
         await publisher.publish(channel, {"entryId": 1})  # its first seconds: sent
         assert len(await raw.received()) == 1
+
+
+async def test_a_redis_that_does_not_answer_never_holds_a_publish_or_the_start():
+    held = []
+
+    async def accept(reader, writer):
+        held.append(writer)
+
+    silent = await asyncio.start_server(accept, "127.0.0.1", 0)
+    fanout = RedisFanout(f"redis://127.0.0.1:{silent.sockets[0].getsockname()[1]}/0")
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        await fanout.start()  # gives up after JOIN_TIMEOUT_SECONDS
+        assert loop.time() - started < 3
+        started = loop.time()
+        # The redis_batch's own bound (2 s) holds the PUBLISH; joining does not wait.
+        from infra import redis_batch
+
+        async with redis_batch.batch():
+            await fanout.publish("audit:x", {"entryId": 1})
+        assert loop.time() - started < 3
+        assert fanout.is_listened_to("audit:x")  # not knowing, it publishes
+    finally:
+        for task in list(fanout._tasks):
+            task.cancel()
+        await fanout.close()
+        for writer in held:
+            writer.close()
+        silent.close()
