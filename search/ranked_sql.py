@@ -8,8 +8,8 @@ after the cursor that can be on the page (`first + 1`): Python shapes at most th
 hits instead of folding and scoring every candidate (about 6 ms of a worker's CPU for 100
 to 200 candidates). An offer without a position is given its place after the cut.
 
-The words are compared to folded texts padded with spaces: a word of the hit is
-`' word '`, the start of one `' word'`. `search_text` is folded by Python
+The words are looked for (`strpos`) in folded texts padded with spaces: a word of the hit
+is `' word '`, the start of one `' word'`. `search_text` is folded by Python
 (`domain.core.text.fold`) when written; titles and partners' names, communes and
 descriptions are folded by PostgreSQL into stored generated columns (migration 0043:
 `cjeune_fold`, which agrees with `fold` on French text and may differ on other scripts and
@@ -73,10 +73,13 @@ class Ranking:
         self.text, self.weights, self.today = text, weights, today
 
     def _found(self, sql: Sql, column: str, word: str) -> tuple[str, str]:
-        """(a word of the column is the word or another number of it, a word starts it)."""
+        """(a word of the column is the word or another number of it, a word starts it).
+        `strpos` finds a fixed string in half the time of LIKE '%…%'."""
         bare = singular(word)
-        exact = f"{column} LIKE ANY({sql([f'% {bare} %', f'% {bare}s %', f'% {bare}x %'])})"
-        return exact, f"{column} LIKE {sql(f'% {word}%')}"
+        exact = " OR ".join(
+            f"strpos({column}, {sql(f' {form} ')}) > 0" for form in (bare, f"{bare}s", f"{bare}x")
+        )
+        return f"({exact})", f"strpos({column}, {sql(f' {word}')}) > 0"
 
     def columns(self, sql: Sql, near: Near | None) -> str:
         """`r1` (tier and relevance) and `r2` (age in days) of a row of `c`, which has
