@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from domain.core import clock
 from domain.core.errors import invalid
@@ -97,8 +98,8 @@ class RankCursor:
         if len(parts) != 4 or parts[0] != "t" or not parts[3]:
             raise invalid("after", "Curseur d'une autre recherche : recommencez au début.")
         try:
-            return cls((float(parts[1]), float(parts[2])), parts[3])
-        except ValueError:
+            return cls((float(parts[1]), float(parts[2])), str(UUID(parts[3])))
+        except ValueError:  # the id too: PostgreSQL compares it as a uuid
             raise invalid("after", "Curseur de pagination invalide.") from None
 
     def key(self) -> tuple[float, float, str]:

@@ -10,11 +10,13 @@ from typing import Any
 
 import pytest
 
+from domain.core.errors import DomainError
 from domain.core.text import fold
 from models import sql
 from models.sql import Sql
 from search.backend import Near, SearchQuery
 from search.database import DatabaseSearch
+from search.ranked import RankCursor
 from search.ranked_sql import Ranking
 from search.text import Rankable, TextQuery, Weights, rank_key
 from tests.search.contract import ADULT, VIEUX_PORT, World
@@ -105,3 +107,12 @@ async def test_only_a_page_of_rows_leaves_the_database(monkeypatch: pytest.Monke
         assert world.names(page.hits) == ["Stage 0", "Stage 1", "Stage 2"]
         assert len(read) == 2  # the corrections, then the ranked page of every kind
         assert read[1] <= 3 * (query.first + 1)  # each kind: a page and one more, at most
+
+
+async def test_a_text_cursor_with_another_id_is_refused() -> None:
+    forged = RankCursor((1.0, 2.0), "not-an-id").encode()
+
+    with pytest.raises(DomainError) as refused:
+        await DatabaseSearch().search(SearchQuery(text="stage", after=forged), ADULT)
+
+    assert refused.value.field == "after"
