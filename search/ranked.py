@@ -243,7 +243,7 @@ class _RankedOffers(_Ranked, _OfferSource):
         )
         # An offer's places come one row each (most offers have one).
         return await _select(
-            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, limit * 2
+            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, limit + limit // 4
         )
 
     def ranked(
