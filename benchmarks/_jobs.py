@@ -69,11 +69,26 @@ class JobWorkers:
             log.close()
 
 
-def commands_served(redis_url: str) -> int:
-    """Commands the Redis server has answered since it started (INFO commandstats)."""
+def commands_served(redis_url: str) -> dict[str, int]:
+    """Commands the Redis server has answered since it started, by command (INFO
+    commandstats; the commands a script runs count, as the script does)."""
     with Redis.from_url(redis_url) as redis:
         stats = redis.info("commandstats")
-    return sum(int(entry["calls"]) for entry in stats.values())
+    return {name.removeprefix("cmdstat_"): int(entry["calls"]) for name, entry in stats.items()}
+
+
+def commands_per_pair(
+    before: dict[str, int], after: dict[str, int], pairs: int
+) -> tuple[float, dict[str, float]]:
+    """All the commands served between two readings per pair, and each command's share."""
+    served = {name: count - before.get(name, 0) for name, count in after.items()}
+    by_command = {
+        name: round(count / max(1, pairs), 2)
+        for name, count in sorted(served.items(), key=lambda item: -item[1])
+        if count and name != "info"  # the benchmark's own readings
+    }
+    total = sum(count for name, count in served.items() if name != "info")
+    return round(total / max(1, pairs), 2), by_command
 
 
 def wait_until_drained(redis_url: str, timeout: float = 120) -> float | None:

@@ -1,4 +1,4 @@
-"""A text search on the database backend: matched in SQL, ranked here (search/text.py).
+"""A text search on the database backend: matched in SQL, ranked as search/text.py says.
 
 Each kind (deals and events, partners, services) gives at most `SEARCH_CANDIDATES` rows that
 hold every word of the query, with the filters, the age rules, the circle and the map box
@@ -11,7 +11,8 @@ stemming, stop words, accents removed) as the known words (`search_terms`) it st
 it by trigram similarity, taken when the word starts no known word, or when they are
 nearly the same ("soutient" -> "soutien"). Without a position the candidates are read
 unsorted, those holding every word as typed first; with a position or a map box, places
-nearest first through the GiST index of places and their words.
+nearest first through the GiST index of places and their words. The candidates are ranked
+and cut to the page by PostgreSQL, in the same statement (search/ranked_sql.py).
 
 SQLite: each word is the start of a word of the folded text, or its singular is (LIKE on
 `search_text`, in Python for partners); no stemming beyond plurals, no typo tolerance, no
@@ -27,6 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from uuid import UUID
 
 from domain.core import clock
 from domain.core.errors import invalid
@@ -46,6 +48,7 @@ from search.database import (
     _ServiceSource,
     _within,
 )
+from search.ranked_sql import Page, Ranking, ranked_in_postgres
 from search.text import Rankable, TextQuery, Weights, matches_loosely, nearest, rank_key
 
 CONFIG = "'cjeune_french'"
@@ -95,8 +98,8 @@ class RankCursor:
         if len(parts) != 4 or parts[0] != "t" or not parts[3]:
             raise invalid("after", "Curseur d'une autre recherche : recommencez au début.")
         try:
-            return cls((float(parts[1]), float(parts[2])), parts[3])
-        except ValueError:
+            return cls((float(parts[1]), float(parts[2])), str(UUID(parts[3])))
+        except ValueError:  # the id too: PostgreSQL compares it as a uuid
             raise invalid("after", "Curseur de pagination invalide.") from None
 
     def key(self) -> tuple[float, float, str]:
@@ -166,9 +169,8 @@ class Matcher:
         return f"({starts} OR (' ' || {column}) LIKE {sql(f'% {bare}%')})"
 
     def best_first(self, sql: Sql, vector: str) -> str:
-        """An ORDER BY of the candidates without a position (PostgreSQL; SQLite: by id)."""
-        if not self.postgres:
-            return ""
+        """An ORDER BY of the candidates without a position (PostgreSQL): those holding
+        the words as typed first."""
         return f"({self.condition(sql, vector, '', with_corrections=False)}) DESC, "
 
 
@@ -216,10 +218,8 @@ class _Ranked:
 
 class _RankedOffers(_Ranked, _OfferSource):
     async def candidates(self, matcher: Matcher, limit: int) -> list[dict[str, Any]]:
-        """Without a position, the offers holding the words as typed come first, then those
-        found through a correction; unsorted: they are ranked here (a common word holds
-        thousands of offers: sorting them all costs more than the page). With a position
-        or a map box, the places: nearest first, each carrying its offer's words."""
+        """SQLite: the first offers by id holding the words, each at one place; with a
+        position or a map box, the places, nearest first, each carrying its offer's words."""
         sql = Sql()
         columns = (
             "o.id, o.kind, o.title, o.theme, o.is_super, o.first_published_at, o.search_text, "
@@ -228,24 +228,8 @@ class _RankedOffers(_Ranked, _OfferSource):
         box, near = self.box(), self.query.near
         if box is None:
             tables = "offers o JOIN partners p ON p.id = o.partner_id"
-            if not matcher.postgres:
-                where = [*self.conditions(sql), matcher.condition(sql, "", "o.search_text")]
-                rows = await _select(sql, columns, tables, where, "o.id", limit)
-                return await self._with_a_place(rows)
-            as_typed = matcher.condition(sql, "o.search_vector", "", with_corrections=False)
-            stages = [as_typed]
-            if matcher.corrected():
-                corrected = matcher.condition(sql, "o.search_vector", "")
-                stages.append(f"{corrected} AND NOT {as_typed}")
-            selects = [
-                f"(SELECT {columns} FROM {tables} "  # noqa: S608 (constants, placeholders)
-                f"WHERE {' AND '.join([*self.conditions(sql), stage])} LIMIT {sql(limit)})"
-                for stage in stages
-            ]
-            if len(selects) == 1:
-                rows = await sql.rows(selects[0][1:-1])
-            else:
-                rows = await sql.rows(f"{' UNION ALL '.join(selects)} LIMIT {sql(limit)}")
+            where = [*self.conditions(sql), matcher.condition(sql, "", "o.search_text")]
+            rows = await _select(sql, columns, tables, where, "o.id", limit)
             return await self._with_a_place(rows)
         where = [
             *self.conditions(sql),
@@ -259,7 +243,7 @@ class _RankedOffers(_Ranked, _OfferSource):
         )
         # An offer's places come one row each (most offers have one).
         return await _select(
-            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, limit * 2
+            sql, f"{columns}, l.latitude, l.longitude", tables, where, order, limit + limit // 4
         )
 
     def ranked(
@@ -323,22 +307,17 @@ class _RankedPartners(_Ranked, _PartnerSource):
         box, near = self.box(), self.query.near
         if box is not None:
             where.append(_within("pp.latitude", "pp.longitude", box))
-        vector = "pp.search_vector"
-        if matcher.postgres:
-            where.append(matcher.condition(sql, vector, ""))
         if near is not None:
             order = _planar(sql, "pp.latitude", "pp.longitude", near) + ", p.id"
         else:
-            order = matcher.best_first(sql, vector) + "p.id"
+            order = "p.id"
         hours = "pp.weekly_hours" if self.query.open_now else "NULL AS weekly_hours"
         columns = (
             f"p.id, p.trade_name, p.categories, pp.city, pp.description, "
             f"pp.accessibility, {hours}, pp.latitude, pp.longitude"
         )
         tables = "partner_profiles pp JOIN partners p ON p.id = pp.partner_id"
-        if matcher.postgres:
-            return await _select(sql, columns, tables, where, order, limit)
-        # SQLite: the names are matched folded, here; a partner base fits in memory.
+        # The names are matched folded, here; a partner base fits in memory.
         rows = await _select(sql, columns, tables, where, order, 1_000_000)
         kept = [
             r
@@ -381,7 +360,7 @@ class _RankedServices(_Ranked, _ServiceSource):
         if near is not None:
             order = _planar(sql, "s.latitude", "s.longitude", near) + ", s.id"
         else:
-            order = matcher.best_first(sql, "s.search_vector") + "s.id"
+            order = "s.id"
         columns = "s.id, s.title, s.category, s.city, s.latitude, s.longitude, s.search_text"
         return await _select(sql, columns, "department_services s", where, order, limit)
 
@@ -426,24 +405,15 @@ async def ranked_search(query: SearchQuery, audience: Audience, text: TextQuery)
     postgres = Sql().postgres
     spellings = await spellings_of(text, settings.search_typo_similarity) if postgres else {}
     matcher = Matcher(text, postgres, spellings)
-    rank = _Ranking(text, weights_from_settings(), clock.paris_today())
-    limit = settings.search_candidates
     kinds = query.kinds_asked()
-    ranked: list[tuple[tuple[float, float], SearchHit]] = []
     if matcher.hopeless():
         kinds = frozenset()
-    offers = _RankedOffers(query, audience, kinds)
-    if offers.wanted():
-        rows = await offers.candidates(matcher, limit)
-        ranked += [
-            (key, hit) for key, hit in offers.ranked(rows, rank) if _within_radius(query, hit)
-        ]
-    partners = _RankedPartners(query, audience, kinds)
-    if partners.wanted():
-        ranked += await partners.ranked_hits(await partners.candidates(matcher, limit), rank)
-    services = _RankedServices(query, audience, kinds)
-    if services.wanted():
-        ranked += await services.ranked_hits(await services.candidates(matcher, limit), rank)
+    if postgres:  # ranked and cut by PostgreSQL (search/ranked_sql.py)
+        ranking = Ranking(text, weights_from_settings(), clock.paris_today())
+        page_asked = Page(settings.search_candidates, query.first + 1, after)
+        ranked = await ranked_in_postgres(query, audience, kinds, matcher, ranking, page_asked)
+    else:
+        ranked = await _ranked_here(query, audience, kinds, matcher)
     ranked.sort(key=lambda pair: (*pair[0], pair[1].id))
     if after is not None:
         ranked = [pair for pair in ranked if (*pair[0], pair[1].id) > after.key()]
@@ -458,6 +428,28 @@ async def ranked_search(query: SearchQuery, audience: Audience, text: TextQuery)
     if not hits and after is None:
         suggestions = await did_you_mean(text, postgres)
     return SearchPage(hits, cursor, suggestions)
+
+
+async def _ranked_here(
+    query: SearchQuery, audience: Audience, kinds: frozenset[HitKind], matcher: Matcher
+) -> list[tuple[tuple[float, float], SearchHit]]:
+    """SQLite: every candidate read, ranked in Python (`rank_key`)."""
+    rank = _Ranking(matcher.text, weights_from_settings(), clock.paris_today())
+    limit = get_settings().search_candidates
+    ranked: list[tuple[tuple[float, float], SearchHit]] = []
+    offers = _RankedOffers(query, audience, kinds)
+    if offers.wanted():
+        rows = await offers.candidates(matcher, limit)
+        ranked += [
+            (key, hit) for key, hit in offers.ranked(rows, rank) if _within_radius(query, hit)
+        ]
+    partners = _RankedPartners(query, audience, kinds)
+    if partners.wanted():
+        ranked += await partners.ranked_hits(await partners.candidates(matcher, limit), rank)
+    services = _RankedServices(query, audience, kinds)
+    if services.wanted():
+        ranked += await services.ranked_hits(await services.candidates(matcher, limit), rank)
+    return ranked
 
 
 def _within_radius(query: SearchQuery, hit: SearchHit) -> bool:

@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await open_database(settings)
             await listen_for_viewer_changes(settings)
         fanout = realtime.use_fanout(realtime.fanout_for(settings.redis_url))
+        await fanout.start()
         await broker.startup()
         periodic = None
         if manage_database and settings.redis_url is None:

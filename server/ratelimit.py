@@ -1,7 +1,8 @@
 """Request rate limiting per client address, as ASGI middleware.
 
 Fixed one-minute windows. Counted in Redis when REDIS_URL is set, so that every API
-process shares the count; in process memory on the embedded default. WebSocket
+process shares the count (sent each second, without a round trip per request:
+infra/counters.py `tally`); in process memory on the embedded default. WebSocket
 connections count as requests when they open.
 """
 
@@ -42,7 +43,8 @@ class RateLimitMiddleware:
             return
         client = scope.get("client")
         address = client[0] if client else "unknown"
-        if await self.counter.hit(f"rate:{address}", WINDOW_SECONDS) <= self.limit:
+        [count], _ = await self.counter.tally([(f"rate:{address}", WINDOW_SECONDS)], [])
+        if count <= self.limit:
             await self.app(scope, receive, send)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": POLICY_VIOLATION})

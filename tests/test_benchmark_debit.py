@@ -70,8 +70,15 @@ async def test_production_shape_runs_the_jobs_in_a_worker_and_counts_redis():
     # The worker delivered every notification: the queue emptied, its CPU was counted.
     assert phase["jobs_queue_drained_after_s"] is not None
     assert phase["jobs_cpu_ms_per_pair"] > 0
-    # Two lookup counts, two events and a job per pair at least, all through Redis.
-    assert phase["redis_commands_per_pair"] >= 5
+    # What a pair costs Redis, by command: the job's kick and its read at least, no
+    # transaction (MULTI) anywhere, and no more than the target of 6 in all.
+    by_command = phase["redis_commands_per_pair_by_command"]
+    assert 0 < phase["redis_commands_per_pair"] <= 6
+    assert by_command["xadd"] > 0 and by_command["xreadgroup"] > 0
+    assert "multi" not in by_command
+    assert sum(by_command.values()) == pytest.approx(phase["redis_commands_per_pair"], abs=0.2)
+    assert figures["targets"]["redis_commands_per_pair"]["limit"] == 6
+    assert figures["target_met"] == all(t["met"] for t in figures["targets"].values())
 
 
 async def test_terminals_run_the_same_load_in_alternating_rounds_and_compare_cpu():

@@ -59,7 +59,12 @@ CONSUMER_GROUP = "cjeune-workers"
 CLAIM_AFTER = timedelta(minutes=10)
 # How often a worker looks for such jobs: a tenth of CLAIM_AFTER, at most 30 s.
 RECLAIM_EVERY_MAX = timedelta(seconds=30)
-READ_BLOCK_MS = 2000  # one XREADGROUP waits this long for new jobs, then the loop goes round
+READ_BLOCK_MS = 5000  # one XREADGROUP waits this long for new jobs, then the loop goes round
+READ_COUNT = 20  # what one worker takes at a time: small, so the others get a share
+# After a read that found jobs but fewer than READ_COUNT, the worker waits this long before
+# reading again, so that one read (and one acknowledgement) takes the jobs of this time
+# together rather than one at a time: a job waits at most this much more to start.
+GATHER_SECONDS = 0.05
 READ_RETRY_MAX_SECONDS = 10.0  # the longest pause between reads while Redis does not answer
 IN_PROCESS_CONCURRENCY = 30
 
@@ -90,24 +95,38 @@ class JobStream(RedisStreamBroker):
             consumer_id="0",
             idle_timeout=int(claim_after.total_seconds() * 1000),
             xread_block=READ_BLOCK_MS,
-            xread_count=10,  # what one worker takes at a time: small, so the others get a share
+            xread_count=READ_COUNT,
         )
         self.reclaim_every = min(claim_after / 10, RECLAIM_EVERY_MAX).total_seconds()
         self.client = Redis(connection_pool=self.connection_pool)
         self.delayed = DelayedJobs(self.connection_pool, DELAYED, QUEUE)
+        self._done: list[Any] = []  # the jobs done, acknowledged with the next read
 
     async def kick(self, message: BrokerMessage) -> None:
         fields = {b"data": message.message}
         await redis_batch.send(self.client, lambda r: r.xadd(QUEUE, fields), message.task_name)
 
     def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
+        """A job done is acknowledged (and deleted) with the worker's next read, in the same
+        round trip and in one XACK and one XDEL for all the jobs done since the last read. A
+        worker that dies before has its jobs run again by another (at least once)."""
+
         async def acknowledge() -> None:
-            async with self.client.pipeline(transaction=True) as pipe:
-                pipe.xack(queue_name, self.consumer_group_name, id)
-                pipe.xdel(queue_name, id)
-                await pipe.execute()
+            self._done.append(id)
 
         return acknowledge
+
+    async def _acknowledge_done(self) -> None:
+        done, self._done = self._done, []
+        if done:
+            try:
+                async with self.client.pipeline(transaction=False) as pipe:
+                    pipe.xack(QUEUE, self.consumer_group_name, *done)
+                    pipe.xdel(QUEUE, *done)
+                    await pipe.execute()
+            except BaseException:
+                self._done[:0] = done
+                raise
 
     def _ackable(self, entries: Iterable[Any]) -> Iterator[AckableMessage]:
         for message_id, fields in entries:
@@ -143,7 +162,7 @@ class JobStream(RedisStreamBroker):
             try:
                 messages = await self._next_messages(next_reclaim)
             except ResponseError as error:
-                if not str(error).startswith("NOGROUP"):
+                if "NOGROUP" not in str(error):
                     raise
                 logger.warning("job stream: the consumer group is gone, declared again")
                 await self._declare_consumer_group()
@@ -159,6 +178,8 @@ class JobStream(RedisStreamBroker):
                 next_reclaim = time.monotonic() + self.reclaim_every
             for message in messages.jobs:
                 yield message
+            if 0 < len(messages.jobs) < READ_COUNT and not messages.reclaimed:
+                await asyncio.sleep(GATHER_SECONDS)
 
     async def _next_messages(self, next_reclaim: float) -> _Read:
         if time.monotonic() >= next_reclaim:
@@ -167,16 +188,33 @@ class JobStream(RedisStreamBroker):
                 logger.warning("%d job(s) claimed from a worker that did not finish", len(claimed))
             return _Read(claimed, reclaimed=True)
         block = min(self.block, max(1, int((next_reclaim - time.monotonic()) * 1000)))
-        fetched = await self.client.xreadgroup(
-            self.consumer_group_name,
-            self.consumer_name,
-            {QUEUE: ">"},
-            block=block,
-            count=self.count,
-        )
+        done, self._done = self._done, []
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                if done:
+                    pipe.xack(QUEUE, self.consumer_group_name, *done)
+                    pipe.xdel(QUEUE, *done)
+                pipe.xreadgroup(
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    {QUEUE: ">"},
+                    block=block,
+                    count=self.count,
+                )
+                *acknowledged, fetched = await pipe.execute(raise_on_error=False)
+        except BaseException:
+            self._done[:0] = done  # acknowledged with the next read that goes through
+            raise
+        for reply in acknowledged:
+            if isinstance(reply, Exception):  # the jobs will run again: they may
+                logger.warning("job stream: %d job(s) not acknowledged: %s", len(done), reply)
+        if isinstance(fetched, Exception):
+            raise fetched
         return _Read([m for _stream, entries in fetched or () for m in self._ackable(entries)])
 
     async def shutdown(self) -> None:
+        with contextlib.suppress(RedisConnectionError, RedisTimeoutError, OSError):
+            await self._acknowledge_done()
         await self.client.aclose()
         await super().shutdown()
 
@@ -283,6 +321,8 @@ class JobBroker(AsyncBroker):
             self._delayed_mover = asyncio.create_task(backend.delayed.run())
 
     async def shutdown(self) -> None:
+        if self.backend is not None:
+            await jobs.kick_gathered_now()
         if self._delayed_mover is not None:
             self._delayed_mover.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -293,7 +333,9 @@ class JobBroker(AsyncBroker):
         await super().shutdown()
 
     async def wait_all(self) -> None:
-        """In-process: wait for the jobs running now (not the retries waiting their turn)."""
+        """In-process: wait for the jobs running now (not the retries waiting their turn),
+        the ones being gathered kicked first."""
+        await jobs.kick_gathered_now()
         if isinstance(self.backend, InProcessJobs):
             await self.backend.wait_all()
 
@@ -310,6 +352,7 @@ async def _open_database(state: TaskiqState) -> None:
     # What a job publishes (a campaign's inbox messages...) reaches the subscriptions held
     # by the API processes through Redis, as what the API itself publishes does.
     state.fanout = realtime.use_fanout(realtime.fanout_for(broker.settings.redis_url))
+    await state.fanout.start()
     await channels.warm_channels()
 
 

@@ -131,7 +131,9 @@ return false
 class DelayedJobs:
     """Messages waiting for their retry in Redis, moved to the job stream when due."""
 
-    POLL_SECONDS = 1.0
+    # How often a worker looks for due retries kicked by another worker (its own wake it up):
+    # retries wait 30 s or more, and an idle worker asks Redis no more often than this.
+    POLL_SECONDS = 5.0
 
     def __init__(self, pool: BlockingConnectionPool, key: str, stream: str) -> None:
         self.redis = Redis(connection_pool=pool)

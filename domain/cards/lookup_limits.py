@@ -3,6 +3,7 @@ so that nobody can walk through codes from a terminal."""
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 from domain.core.errors import DomainError, ErrorCode
@@ -21,7 +22,8 @@ async def count_lookup(user_id: UUID | str, partner_id: UUID) -> None:
     were typed recently (even a right code then gets no answer)."""
     settings = get_settings()
     counter = shared_counter(settings.redis_url)
-    # One round trip: a lookup refused for unknown codes still counts as a lookup.
+    # Counted without a round trip (infra/counters.py `tally`); a lookup refused for unknown
+    # codes still counts as a lookup.
     (by_delegate, by_partner), (unknown_by_delegate, unknown_by_partner) = await counter.tally(
         hits=[(f"lookup:delegate:{user_id}", MINUTE), (f"lookup:partner:{partner_id}", MINUTE)],
         peeks=[
@@ -45,11 +47,10 @@ async def count_lookup(user_id: UUID | str, partner_id: UUID) -> None:
 
 
 async def count_unknown_code(user_id: UUID | str, partner_id: UUID) -> None:
+    """Counted in Redis at once (a rare event, and the one that stops a walk through codes):
+    every process sees it at its next flush, this one at once."""
     counter = shared_counter(get_settings().redis_url)
-    await counter.tally(
-        hits=[
-            (f"unknown:delegate:{user_id}", TEN_MINUTES),
-            (f"unknown:partner:{partner_id}", TEN_MINUTES),
-        ],
-        peeks=[],
+    await asyncio.gather(
+        counter.hit(f"unknown:delegate:{user_id}", TEN_MINUTES),
+        counter.hit(f"unknown:partner:{partner_id}", TEN_MINUTES),
     )

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.core.transactions import after_commit
-from infra.jobs import enqueue
+from infra.jobs import enqueue_gathered
 from models.notifications import Notification
 from push.realtime import notification_channel, publish
 
@@ -48,4 +48,5 @@ async def announce(notification: Notification) -> None:
     user_id = notification.user_id
     # Two callbacks: Redis failing for the real-time event must not stop the push.
     await after_commit(lambda: publish(notification_channel(user_id), event))
-    await after_commit(lambda: enqueue(DISPATCH_JOB, str(notification.id)))
+    # Gathered: the notifications a process commits within a few milliseconds go in one job.
+    await after_commit(lambda: enqueue_gathered(DISPATCH_JOB, str(notification.id)))

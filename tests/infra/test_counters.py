@@ -36,6 +36,7 @@ async def test_redis_keys_expire_after_two_windows(redis_url):
     key = uuid.uuid4().hex
     try:
         await counter.tally([(key, 60)], [])
+        await counter.flush()
         client = Redis.from_url(redis_url)
         [stored] = await client.keys(f"cjeune:count:{key}:*")
         assert 0 < await client.ttl(stored) <= 120
@@ -48,9 +49,75 @@ async def test_an_unreachable_redis_is_replaced_by_counting_in_the_process():
     counter = RedisCounter("redis://127.0.0.1:1/0")  # nothing listens there
     try:
         assert await counter.tally([("a", 60), ("b", 60)], [("c", 60)]) == ([1, 1], [0])
-        assert await counter.tally([("a", 60), ("c", 60)], [("b", 60)]) == ([2, 1], [1])
+        await counter.flush()  # fails: what was counted stays counted, in the process
+        assert await counter.hit("a", 60) == 2
+        assert await counter.tally([("a", 60), ("c", 60)], [("b", 60)]) == ([3, 1], [1])
     finally:
         await counter.aclose()
+
+
+async def test_processes_share_their_tallies_through_redis_at_each_flush(redis_url):
+    first, second = RedisCounter(redis_url), RedisCounter(redis_url)
+    key = uuid.uuid4().hex
+    try:
+        for _ in range(3):
+            await first.tally([(key, 60)], [])
+        assert await second.tally([(key, 60)], []) == ([1], [])  # not sent yet
+        await first.flush()
+        await second.flush()
+        assert await second.tally([(key, 60)], [(key, 60)]) == ([5], [4])
+        assert await first.tally([(key, 60)], []) == ([4], [])  # its own view until a flush
+        await first.flush()  # sending its count brings the others' back
+        assert await first.tally([], [(key, 60)]) == ([], [5])  # the other's last not sent
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_a_tally_sends_nothing_itself_and_the_flusher_stops_when_idle(redis_url, monkeypatch):
+    monkeypatch.setattr(RedisCounter, "FLUSH_EVERY_SECONDS", 0.1)
+    monkeypatch.setattr(RedisCounter, "KEEP_READING_SECONDS", 0.25)
+    counter = RedisCounter(redis_url)
+    client = Redis.from_url(redis_url)
+    key = uuid.uuid4().hex
+    try:
+        await counter.tally([(key, 60)], [(f"{key}:read", 60)])
+        assert await client.keys(f"cjeune:count:{key}:*") == []
+        await asyncio.sleep(0.25)
+        [stored] = await client.keys(f"cjeune:count:{key}:*")
+        assert int(await client.get(stored)) == 1
+        await asyncio.sleep(0.5)  # nothing counted, the reading kept for 0.25 s: it stops
+        assert counter._flusher is not None and counter._flusher.done()
+    finally:
+        await counter.aclose()
+        await client.aclose()
+
+
+async def test_a_strict_hit_is_seen_by_the_tallies_of_its_process_at_once(redis_url):
+    counter, other = RedisCounter(redis_url), RedisCounter(redis_url)
+    key = uuid.uuid4().hex
+    try:
+        assert await counter.tally([], [(key, 600)]) == ([], [0])
+        assert await counter.hit(key, 600) == 1
+        assert await counter.tally([], [(key, 600)]) == ([], [1])
+        assert await other.tally([], [(key, 600)]) == ([], [0])
+        await other.flush()
+        assert await other.tally([], [(key, 600)]) == ([], [1])
+    finally:
+        await counter.aclose()
+        await other.aclose()
+
+
+async def test_what_is_counted_is_sent_when_the_counter_closes(redis_url):
+    counter = RedisCounter(redis_url)
+    key = uuid.uuid4().hex
+    await counter.tally([(key, 60)], [])
+    await counter.aclose()
+    reader = RedisCounter(redis_url)
+    try:
+        assert await reader.peek(key, 60) == 1
+    finally:
+        await reader.aclose()
 
 
 async def test_redis_is_asked_again_after_a_while_and_counts_again_when_back(

@@ -122,3 +122,124 @@ async def test_a_subscription_outlives_a_redis_restart(tmp_path):
         await here.close()
         await there.close()
         server.stop()
+
+
+# --- Only where someone listens ----------------------------------------------------------
+
+
+class RawListener:
+    """A Redis subscriber of our own, which announces nothing: it sees what is published."""
+
+    def __init__(self, channel: str) -> None:
+        self.client = aioredis.from_url(REDIS_URL)
+        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        self.channel = REDIS_PREFIX + channel
+
+    async def __aenter__(self) -> RawListener:
+        await self.pubsub.subscribe(self.channel)
+        return self
+
+    async def received(self, wait: float = 0.3) -> list[bytes]:
+        got, deadline = [], asyncio.get_running_loop().time() + wait
+        while (left := deadline - asyncio.get_running_loop().time()) > 0:
+            message = await self.pubsub.get_message(timeout=left)
+            if message is not None:
+                got.append(message["data"])
+        return got
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.pubsub.aclose()
+        await self.client.aclose()
+
+
+@pytest.fixture
+def quick_interest(monkeypatch):
+    from push import realtime
+
+    monkeypatch.setattr(realtime, "STARTING_SECONDS", 0.0)
+    monkeypatch.setattr(realtime, "ANNOUNCE_EVERY_SECONDS", 0.2)
+    monkeypatch.setattr(realtime, "INTEREST_SECONDS", 0.6)
+
+
+async def test_an_event_nobody_listens_to_is_not_sent_to_redis(two_processes, quick_interest):
+    publisher, subscriber = two_processes
+    await publisher.start()  # its lifespan does: it knows nobody listens yet
+    channel = f"audit:{uuid.uuid4()}"
+    async with RawListener(channel) as raw:
+        await publisher.publish(channel, {"entryId": 1})
+        assert await raw.received() == []  # no PUBLISH: no process listens
+
+        stream = subscriber.subscribe(channel)
+        first = asyncio.ensure_future(_next(stream))
+        await asyncio.sleep(0.1)  # the announcement reaches the publisher
+        await publisher.publish(channel, {"entryId": 2})
+        assert await first == {"entryId": 2}
+        assert len(await raw.received()) == 1
+
+        await asyncio.sleep(1.0)  # longer than the interest: announced again meanwhile
+        await publisher.publish(channel, {"entryId": 3})
+        assert await _next(stream) == {"entryId": 3}
+        assert len(await raw.received()) == 1
+
+        await stream.aclose()
+        await asyncio.sleep(0.8)  # no longer announced: the interest lapses
+        await publisher.publish(channel, {"entryId": 4})
+        assert await raw.received() == []
+
+
+async def test_a_process_started_after_a_subscription_asks_and_publishes_to_it(quick_interest):
+    subscriber = RedisFanout(REDIS_URL)
+    channel = f"notifications:{uuid.uuid4()}"
+    stream = subscriber.subscribe(channel)
+    first = asyncio.ensure_future(_next(stream))
+    await asyncio.sleep(0.1)
+    late = RedisFanout(REDIS_URL)
+    try:
+        await late.publish(channel, {"id": "skipped or not"})  # joins and asks "who"
+        await asyncio.sleep(0.1)  # the subscriber's answer
+        assert late.is_listened_to(channel)
+        await late.publish(channel, {"id": "n1"})
+        received = await first
+        assert received in ({"id": "skipped or not"}, {"id": "n1"})
+    finally:
+        await stream.aclose()
+        await subscriber.close()
+        await late.close()
+
+
+async def test_a_new_process_publishes_everything_until_it_knows_who_listens(two_processes):
+    publisher, _ = two_processes
+    channel = f"audit:{uuid.uuid4()}"
+    async with RawListener(channel) as raw:
+        await publisher.publish(channel, {"entryId": 1})  # its first seconds: sent
+        assert len(await raw.received()) == 1
+
+
+async def test_a_redis_that_does_not_answer_never_holds_a_publish_or_the_start():
+    held = []
+
+    async def accept(reader, writer):
+        held.append(writer)
+
+    silent = await asyncio.start_server(accept, "127.0.0.1", 0)
+    fanout = RedisFanout(f"redis://127.0.0.1:{silent.sockets[0].getsockname()[1]}/0")
+    loop = asyncio.get_running_loop()
+    try:
+        started = loop.time()
+        await fanout.start()  # gives up after JOIN_TIMEOUT_SECONDS
+        assert loop.time() - started < 3
+        started = loop.time()
+        # The redis_batch's own bound (2 s) holds the PUBLISH; joining does not wait.
+        from infra import redis_batch
+
+        async with redis_batch.batch():
+            await fanout.publish("audit:x", {"entryId": 1})
+        assert loop.time() - started < 3
+        assert fanout.is_listened_to("audit:x")  # not knowing, it publishes
+    finally:
+        for task in list(fanout._tasks):
+            task.cancel()
+        await fanout.close()
+        for writer in held:
+            writer.close()
+        silent.close()

@@ -606,6 +606,7 @@ async def test_lookups_are_rate_limited_for_unknown_codes(gql, settings):
 async def test_lookup_limits_are_shared_through_redis_as_in_production(gql, settings, redis_url):
     from redis.asyncio import Redis
 
+    from infra.counters import shared_counter
     from infra.settings import use_settings
 
     team, cashier = await till()
@@ -621,6 +622,7 @@ async def test_lookup_limits_are_shared_through_redis_as_in_production(gql, sett
             )["data"]["lookupCard"]
             for _ in range(4)
         ]
+        await shared_counter(redis_url).flush()  # what the flusher does every second
         client = Redis.from_url(redis_url)
         stored = await client.keys(f"cjeune:count:lookup:delegate:{cashier.id}:*")
         await client.aclose()

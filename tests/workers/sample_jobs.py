@@ -66,6 +66,12 @@ async def note(text: str) -> None:
     NOTES.append({"text": text, "pid": os.getpid(), "loop": asyncio.get_running_loop()})
 
 
+@broker.task(task_name="sample.note_many")
+async def note_many(*texts: str) -> None:
+    """Notes the items of one run together (a job kicked by `enqueue_gathered`)."""
+    NOTES.append({"texts": list(texts), "pid": os.getpid()})
+
+
 @broker.task(task_name="sample.publish")
 async def publish_event(channel: str, text: str) -> None:
     """Publishes a real-time event from the worker, as a campaign's inbox batch does."""

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from taskiq.exceptions import SendTaskError
 
-from domain.core.transactions import atomic
+from domain.core.transactions import after_commit, atomic
 from infra.settings import use_settings
 from models.jobs import JobFailure
 from tests.workers import sample_jobs
@@ -59,3 +59,39 @@ def test_each_wait_is_longer_than_the_one_before_and_capped():
     slowest_first = backoff_delay(1, 30, jitter=lambda: 0.0)
     fastest_second = backoff_delay(2, 30, jitter=lambda: 1.0)
     assert fastest_second > slowest_first
+
+
+async def test_items_kicked_together_run_as_one_job_and_later_ones_as_another(in_process_broker):
+    from infra import jobs
+
+    sample_jobs.NOTES.clear()
+
+    async def commit(text: str) -> None:
+        async with atomic():
+            await after_commit(lambda: jobs.enqueue_gathered("sample.note_many", text))
+
+    await asyncio.gather(*(commit(f"n{number}") for number in range(5)))
+    await asyncio.sleep(jobs.GATHER_SECONDS * 3)
+    await commit("late")
+    await broker.wait_all()  # kicks what is being gathered, then waits
+
+    assert [sorted(run["texts"]) for run in sample_jobs.NOTES] == [
+        ["n0", "n1", "n2", "n3", "n4"],
+        ["late"],
+    ]
+
+
+async def test_a_full_gathering_is_kicked_at_once(in_process_broker, monkeypatch):
+    from infra import jobs
+
+    monkeypatch.setattr(jobs, "GATHER_MAX", 3)
+    monkeypatch.setattr(jobs, "GATHER_SECONDS", 30.0)
+    sample_jobs.NOTES.clear()
+    for number in range(3):
+        await jobs.enqueue_gathered("sample.note_many", f"n{number}")
+
+    async def noted() -> list:
+        return sample_jobs.NOTES
+
+    [run] = await eventually(noted)
+    assert run["texts"] == ["n0", "n1", "n2"]
