@@ -59,7 +59,9 @@ CONSUMER_GROUP = "cjeune-workers"
 CLAIM_AFTER = timedelta(minutes=10)
 # How often a worker looks for such jobs: a tenth of CLAIM_AFTER, at most 30 s.
 RECLAIM_EVERY_MAX = timedelta(seconds=30)
-READ_BLOCK_MS = 5000  # one XREADGROUP waits this long for new jobs, then the loop goes round
+# One XREADGROUP waits this long for new jobs, then the loop goes round. Below the socket's
+# read timeout (redis-py's default, 5 s): a read blocked longer fails as a lost connection.
+READ_BLOCK_MS = 4000
 READ_COUNT = 20  # what one worker takes at a time: small, so the others get a share
 # After a read that found jobs but fewer than READ_COUNT, the worker waits this long before
 # reading again, so that one read (and one acknowledgement) takes the jobs of this time

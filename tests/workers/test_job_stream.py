@@ -106,3 +106,13 @@ async def test_jobs_done_before_the_worker_stops_are_acknowledged_at_shutdown(re
         assert await other.client.xlen(QUEUE) == 0
     finally:
         await other.client.aclose()
+
+
+async def test_an_idle_read_returns_before_the_socket_gives_up(stream):
+    """A read that blocks as long as the socket's timeout fails as a lost connection: the
+    worker then logs it, reconnects and sends its acknowledgements again, every time."""
+    from workers.broker import READ_BLOCK_MS
+
+    connection = stream.client.connection_pool.make_connection()
+    socket_timeout = connection.socket_timeout
+    assert socket_timeout is None or READ_BLOCK_MS / 1000 + 0.5 <= socket_timeout
