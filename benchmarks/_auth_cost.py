@@ -27,7 +27,7 @@ QUERY = {"query": "{ __typename }"}
 async def _round(
     url: str, headers: list[dict[str, str]], requests: int, clients: int, meter: CpuMeter
 ) -> tuple[int, float, float]:
-    """50 requests per client to warm up, then `requests` from `clients` clients over
+    """20 requests per client to warm up, then `requests` from `clients` clients over
     kept-alive connections, the tills' headers taken in turn: (answered 200, the server's
     CPU seconds, the other processes' cores) of the measured part."""
     answered = sent = 0
@@ -43,7 +43,7 @@ async def _round(
 
     connector = aiohttp.TCPConnector(limit=clients)
     async with aiohttp.ClientSession(connector=connector) as session:
-        await asyncio.gather(*(client(session, 50 * clients) for _ in range(clients)))
+        await asyncio.gather(*(client(session, 20 * clients) for _ in range(clients)))
         answered = sent = 0
         before = meter.snapshot()
         await asyncio.gather(*(client(session, requests) for _ in range(clients)))

@@ -122,6 +122,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "payment terminals, in alternating order (phase A')",
     )
     add("--terminal-rounds", type=int, default=3, help="phase A': rounds of each till kind (3)")
+    add(
+        "--auth-requests",
+        type=int,
+        help="phase A'': requests per round and kind (3,000; 300 with --quick)",
+    )
     add("--skip-calibration", action="store_true", help="no run against the stand-in API")
     add("--calibration-duration", type=float, help="seconds against the stand-in (8; 3)")
     add("--pair-timeout", type=float, help="a pair not answered within this is an error (5; 2)")
@@ -551,7 +556,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 },
                 meter,
                 rounds=args.terminal_rounds,
-                requests=300 if args.quick else 3000,
+                requests=args.auth_requests or (300 if args.quick else 3000),
                 say=say,
             )
             checks = till_comparison["authentication"]["check_ms_per_request"]

@@ -51,8 +51,22 @@ async def _run(*options: str) -> dict:
     return json.loads(out.decode().strip().splitlines()[-1])
 
 
+_runs: dict[tuple[str, ...], dict] = {}
+
+
+async def _run_once(*options: str) -> dict:
+    """One run of the benchmark per set of options for the module (each costs ~35 s)."""
+    if options not in _runs:
+        _runs[options] = await _run(*options)
+    return _runs[options]
+
+
+# The embedded default's run is the one with terminals: its phase A is the default's.
+DEFAULT_WITH_TERMINALS = ("--terminals", "--terminal-rounds", "2", "--auth-requests", "60")
+
+
 async def test_the_embedded_default_answers_every_pair_and_reports_the_server_alone():
-    figures = await _run()
+    figures = await _run_once(*DEFAULT_WITH_TERMINALS)
     phase = figures["phase_a"]
     assert figures["redis"] is False and figures["job_workers"] == 0
     assert phase["pairs"] == 80 and phase["ok"] == 80 and phase["errors"] == 0
@@ -82,7 +96,7 @@ async def test_production_shape_runs_the_jobs_in_a_worker_and_counts_redis():
 
 
 async def test_terminals_run_the_same_load_in_alternating_rounds_and_compare_cpu():
-    figures = await _run("--terminals", "--terminal-rounds", "2")
+    figures = await _run_once(*DEFAULT_WITH_TERMINALS)
     comparison = figures["till_comparison"]
     rounds = comparison["rounds"]
     # Two rounds of each kind, the second in the other order: P T, then T P.
@@ -98,4 +112,23 @@ async def test_terminals_run_the_same_load_in_alternating_rounds_and_compare_cpu
     assert side_by_side["person_token"] > 0 and side_by_side["terminal_credential"] > 0
     assert comparison["terminal_no_costlier"] == (
         side_by_side["terminal_credential"] <= side_by_side["person_token"]
+    )
+    # Phase A'': the credential's check alone, each kind in turn, the order rotating.
+    authentication = comparison["authentication"]
+    assert [r["kind"] for r in authentication["rounds"]] == [
+        "no_credential",
+        "person_token",
+        "terminal_credential",
+        "person_token",
+        "terminal_credential",
+        "no_credential",
+    ]
+    assert all(r["answered"] == 60 for r in authentication["rounds"])
+    medians, checks = (
+        authentication["median_server_cpu_ms_per_request"],
+        authentication["check_ms_per_request"],
+    )
+    assert checks["person_token"] == round(medians["person_token"] - medians["no_credential"], 3)
+    assert authentication["terminal_check_no_costlier"] == (
+        checks["terminal_credential"] <= checks["person_token"]
     )
