@@ -29,7 +29,15 @@ from uuid import UUID
 
 from models.partners import PartnerStatus
 from models.sql import Sql
-from search.backend import EARTH_RADIUS_KM, Audience, HitKind, Near, SearchHit, SearchQuery
+from search.backend import (
+    EARTH_RADIUS_KM,
+    Audience,
+    BoundingBox,
+    HitKind,
+    Near,
+    SearchHit,
+    SearchQuery,
+)
 from search.database import (
     _HIT_KINDS,
     _json,
@@ -208,6 +216,26 @@ class _Offers(_Words, _OfferSource):
         )
 
 
+def _placed(
+    sql: Sql,
+    matcher: Matcher,
+    where: list[str],
+    box: BoundingBox | None,
+    near: Near | None,
+    table: str,
+    key: str,
+) -> str:
+    """Adds to `where` the words' condition on `table`'s search vector and the map box, if
+    any; returns the candidates' order: nearest first with a position, else best words
+    first (then `key`, so that the order is total)."""
+    where.append(matcher.condition(sql, f"{table}.search_vector", ""))
+    if box is not None:
+        where.append(_within(f"{table}.latitude", f"{table}.longitude", box))
+    if near is not None:
+        return _planar(sql, f"{table}.latitude", f"{table}.longitude", near) + f", {key}"
+    return matcher.best_first(sql, f"{table}.search_vector") + key
+
+
 class _Partners(_Words, _PartnerSource):
     def filtered_here(self) -> bool:
         q = self.query
@@ -218,15 +246,9 @@ class _Partners(_Words, _PartnerSource):
             f"p.status = {sql(PartnerStatus.ACTIVE.value)}",
             "pp.latitude IS NOT NULL",
             "pp.longitude IS NOT NULL",
-            matcher.condition(sql, "pp.search_vector", ""),
         ]
-        box, near = self.box(), self.query.near
-        if box is not None:
-            where.append(_within("pp.latitude", "pp.longitude", box))
-        if near is not None:
-            order = _planar(sql, "pp.latitude", "pp.longitude", near) + ", p.id"
-        else:
-            order = matcher.best_first(sql, "pp.search_vector") + "p.id"
+        near = self.query.near
+        order = _placed(sql, matcher, where, self.box(), near, "pp", "p.id")
         hours = "pp.weekly_hours" if self.query.open_now else "NULL::jsonb"
         candidates = (
             "SELECT 'partner'::text AS kind, p.id, p.trade_name AS title, "  # noqa: S608
@@ -261,14 +283,9 @@ class _Partners(_Words, _PartnerSource):
 
 class _Services(_Words, _ServiceSource):
     def branch(self, sql: Sql, matcher: Matcher, ranking: Ranking, page: Page) -> str:
-        where = [f"s.published = {sql(True)}", matcher.condition(sql, "s.search_vector", "")]
-        box, near = self.box(), self.query.near
-        if box is not None:
-            where.append(_within("s.latitude", "s.longitude", box))
-        if near is not None:
-            order = _planar(sql, "s.latitude", "s.longitude", near) + ", s.id"
-        else:
-            order = matcher.best_first(sql, "s.search_vector") + "s.id"
+        where = [f"s.published = {sql(True)}"]
+        near = self.query.near
+        order = _placed(sql, matcher, where, self.box(), near, "s", "s.id")
         candidates = (
             "SELECT 'service'::text AS kind, s.id, s.title, "  # noqa: S608
             "coalesce(s.city, '') AS subtitle, s.category AS theme, false AS is_super, "
