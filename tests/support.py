@@ -156,6 +156,24 @@ def error_codes(result: dict[str, Any]) -> list[str]:
 
 
 @asynccontextmanager
+async def silent_redis() -> AsyncIterator[str]:
+    """The URL of a server that accepts connections and never answers (a Redis hung, or
+    behind a broken network)."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(accept, "127.0.0.1", 0)
+    try:
+        yield f"redis://127.0.0.1:{server.sockets[0].getsockname()[1]}/0"
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+@asynccontextmanager
 async def serving(app: Any) -> AsyncIterator[str]:
     """Serve `app` with a real uvicorn on 127.0.0.1 in this event loop; yields host:port."""
     port = free_port()

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from infra.counters import MemoryCounter, RedisCounter
 from tests.servers import RedisServer
+from tests.support import silent_redis
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -148,23 +149,15 @@ async def test_redis_is_asked_again_after_a_while_and_counts_again_when_back(
 
 
 async def test_a_redis_that_does_not_answer_delays_one_request_per_period_only():
-    held = []
-
-    async def accept(reader, writer):
-        held.append(writer)
-
-    silent = await asyncio.start_server(accept, "127.0.0.1", 0)
-    counter = RedisCounter(f"redis://127.0.0.1:{silent.sockets[0].getsockname()[1]}/0")
     loop = asyncio.get_running_loop()
-    try:
-        started = loop.time()
-        assert await counter.hit("a", 60) == 1
-        first = loop.time() - started
-        started = loop.time()
-        assert [await counter.hit("a", 60) for _ in range(20)] == list(range(2, 22))
-        assert first >= 0.4 and loop.time() - started < 0.1
-    finally:
-        await counter.aclose()
-        for writer in held:
-            writer.close()
-        silent.close()
+    async with silent_redis() as url:
+        counter = RedisCounter(url)
+        try:
+            started = loop.time()
+            assert await counter.hit("a", 60) == 1
+            first = loop.time() - started
+            started = loop.time()
+            assert [await counter.hit("a", 60) for _ in range(20)] == list(range(2, 22))
+            assert first >= 0.4 and loop.time() - started < 0.1
+        finally:
+            await counter.aclose()

@@ -16,7 +16,7 @@ from domain.core.transactions import after_commit, atomic, committed
 from infra import redis_batch
 from infra.jobs import enqueue
 from push import realtime
-from tests.support import claim_redis_database
+from tests.support import claim_redis_database, silent_redis
 from workers.broker import QUEUE, configure_broker
 
 
@@ -114,19 +114,10 @@ async def test_commands_for_two_databases_each_reach_their_own(client, round_tri
 async def silent_server() -> AsyncIterator[Redis]:
     """A client of a server that accepts connections and never answers (a Redis hung or
     behind a broken network)."""
-    held = []
-
-    async def accept(reader, writer):
-        held.append(writer)
-
-    server = await asyncio.start_server(accept, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    client = Redis(host="127.0.0.1", port=port)
-    yield client
-    for writer in held:
-        writer.close()
-    server.close()
-    await client.aclose(close_connection_pool=True)
+    async with silent_redis() as url:
+        client = Redis.from_url(url)
+        yield client
+        await client.aclose(close_connection_pool=True)
 
 
 async def test_a_redis_that_does_not_answer_holds_the_change_for_a_bounded_time(

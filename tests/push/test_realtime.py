@@ -10,6 +10,7 @@ from redis import asyncio as aioredis
 
 from push.realtime import QUEUE_SIZE, REDIS_PREFIX, LocalFanout, RedisFanout
 from tests.servers import RedisServer, redis_database_url
+from tests.support import silent_redis
 
 REDIS_URL = redis_database_url(0)
 
@@ -216,30 +217,22 @@ async def test_a_new_process_publishes_everything_until_it_knows_who_listens(two
 
 
 async def test_a_redis_that_does_not_answer_never_holds_a_publish_or_the_start():
-    held = []
+    from infra import redis_batch
 
-    async def accept(reader, writer):
-        held.append(writer)
-
-    silent = await asyncio.start_server(accept, "127.0.0.1", 0)
-    fanout = RedisFanout(f"redis://127.0.0.1:{silent.sockets[0].getsockname()[1]}/0")
     loop = asyncio.get_running_loop()
-    try:
-        started = loop.time()
-        await fanout.start()  # gives up after JOIN_TIMEOUT_SECONDS
-        assert loop.time() - started < 3
-        started = loop.time()
-        # The redis_batch's own bound (2 s) holds the PUBLISH; joining does not wait.
-        from infra import redis_batch
-
-        async with redis_batch.batch():
-            await fanout.publish("audit:x", {"entryId": 1})
-        assert loop.time() - started < 3
-        assert fanout.is_listened_to("audit:x")  # not knowing, it publishes
-    finally:
-        for task in list(fanout._tasks):
-            task.cancel()
-        await fanout.close()
-        for writer in held:
-            writer.close()
-        silent.close()
+    async with silent_redis() as url:
+        fanout = RedisFanout(url)
+        try:
+            started = loop.time()
+            await fanout.start()  # gives up after JOIN_TIMEOUT_SECONDS
+            assert loop.time() - started < 3
+            started = loop.time()
+            # The redis_batch's own bound (2 s) holds the PUBLISH; joining does not wait.
+            async with redis_batch.batch():
+                await fanout.publish("audit:x", {"entryId": 1})
+            assert loop.time() - started < 3
+            assert fanout.is_listened_to("audit:x")  # not knowing, it publishes
+        finally:
+            for task in list(fanout._tasks):
+                task.cancel()
+            await fanout.close()
