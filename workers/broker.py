@@ -118,17 +118,31 @@ class JobStream(RedisStreamBroker):
 
         return acknowledge
 
-    async def _acknowledge_done(self) -> None:
+    async def _acknowledged_with(self, read: Callable[[Any], Any] | None = None) -> Any:
+        """One round trip: the jobs done since the last one acknowledged and deleted (one
+        XACK, one XDEL), then `read` queued on the same pipeline, whose reply is returned.
+        Jobs whose acknowledgement did not go through are kept for the next round trip."""
         done, self._done = self._done, []
-        if done:
-            try:
-                async with self.client.pipeline(transaction=False) as pipe:
+        if not done and read is None:
+            return None
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                if done:
                     pipe.xack(QUEUE, self.consumer_group_name, *done)
                     pipe.xdel(QUEUE, *done)
-                    await pipe.execute()
-            except BaseException:
-                self._done[:0] = done
-                raise
+                if read is not None:
+                    read(pipe)
+                replies = await pipe.execute(raise_on_error=False)
+        except BaseException:
+            self._done[:0] = done
+            raise
+        for reply in replies[: 2 if done else 0]:
+            if isinstance(reply, Exception):  # the jobs will run again: they may
+                logger.warning("job stream: %d job(s) not acknowledged: %s", len(done), reply)
+        last = replies[-1] if read is not None else None
+        if isinstance(last, Exception):
+            raise last
+        return last
 
     def _ackable(self, entries: Iterable[Any]) -> Iterator[AckableMessage]:
         for message_id, fields in entries:
@@ -190,33 +204,20 @@ class JobStream(RedisStreamBroker):
                 logger.warning("%d job(s) claimed from a worker that did not finish", len(claimed))
             return _Read(claimed, reclaimed=True)
         block = min(self.block, max(1, int((next_reclaim - time.monotonic()) * 1000)))
-        done, self._done = self._done, []
-        try:
-            async with self.client.pipeline(transaction=False) as pipe:
-                if done:
-                    pipe.xack(QUEUE, self.consumer_group_name, *done)
-                    pipe.xdel(QUEUE, *done)
-                pipe.xreadgroup(
-                    self.consumer_group_name,
-                    self.consumer_name,
-                    {QUEUE: ">"},
-                    block=block,
-                    count=self.count,
-                )
-                *acknowledged, fetched = await pipe.execute(raise_on_error=False)
-        except BaseException:
-            self._done[:0] = done  # acknowledged with the next read that goes through
-            raise
-        for reply in acknowledged:
-            if isinstance(reply, Exception):  # the jobs will run again: they may
-                logger.warning("job stream: %d job(s) not acknowledged: %s", len(done), reply)
-        if isinstance(fetched, Exception):
-            raise fetched
+        fetched = await self._acknowledged_with(
+            lambda pipe: pipe.xreadgroup(
+                self.consumer_group_name,
+                self.consumer_name,
+                {QUEUE: ">"},
+                block=block,
+                count=self.count,
+            )
+        )
         return _Read([m for _stream, entries in fetched or () for m in self._ackable(entries)])
 
     async def shutdown(self) -> None:
         with contextlib.suppress(RedisConnectionError, RedisTimeoutError, OSError):
-            await self._acknowledge_done()
+            await self._acknowledged_with()
         await self.client.aclose()
         await super().shutdown()
 
